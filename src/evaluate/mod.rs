@@ -1,0 +1,464 @@
+//! Evaluation: validated inputs in, an [`Outcome`] out. Pure: no I/O, no clock, no
+//! randomness, and no failure — everything that could go wrong was ruled out by
+//! validation.
+//!
+//! Order (SPEC §5): gates → references for `relative`/`kr-price` over the bids that pass
+//! every gate → criterion points (exact, rounded once) → sections and total (exact sums)
+//! → qualification → ranking with the tie-break chain → award.
+
+mod rank;
+
+use std::cmp::Ordering;
+
+use rust_decimal::Decimal;
+
+use crate::exact::{Points, Rat};
+use crate::model::inputs_internal::{Resolved, Resolvedinput};
+use crate::model::{Criterion, Gate, Inputs, Minimum, Require, Scalar, Status, Tender};
+use crate::rules::{Better, Input};
+
+/// Where a bid ends up (SPEC §5).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum BidStatus {
+    /// Awarded.
+    Selected,
+    /// Qualified, not awarded.
+    Qualified,
+    /// Passed the gates, missed a qualification threshold.
+    NotQualified,
+    /// Failed a gate.
+    Disqualified,
+}
+
+impl BidStatus {
+    /// The name used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BidStatus::Selected => "selected",
+            BidStatus::Qualified => "qualified",
+            BidStatus::NotQualified => "not-qualified",
+            BidStatus::Disqualified => "disqualified",
+        }
+    }
+}
+
+/// What a bid was awarded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Awarded {
+    /// Nothing.
+    No,
+    /// Selected (no quantity in the award rule).
+    Yes,
+    /// This quantity.
+    Quantity(u64),
+}
+
+/// A gate's verdict on one bid.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GateVerdict {
+    /// Gate id.
+    pub id: String,
+    /// Passed?
+    pub passed: bool,
+    /// Why.
+    pub reason: String,
+}
+
+/// A criterion's points for one bid.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CriterionScore {
+    /// Criterion id.
+    pub id: String,
+    /// Its section.
+    pub section: String,
+    /// The value read, as text (`None` when missing).
+    pub value: Option<String>,
+    /// The exact score (a fraction of the criterion's points).
+    pub score: Rat,
+    /// The official points: `points × score` rounded once.
+    pub points: Points,
+    /// The criterion's points.
+    pub max: Decimal,
+    /// Why.
+    pub reason: String,
+}
+
+/// A qualification threshold's verdict on one bid.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ThresholdVerdict {
+    /// What was measured: `section:<id>` or `total`.
+    pub scope: String,
+    /// The points needed (exact).
+    pub needed: Rat,
+    /// The points scored.
+    pub scored: Points,
+    /// Met?
+    pub met: bool,
+}
+
+/// One bid's result.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Standing {
+    /// Bidder id.
+    pub bidder: String,
+    /// Bidder name.
+    pub name: String,
+    /// Status.
+    pub status: BidStatus,
+    /// Rank among qualified bids (shared when tied after every tie-break).
+    pub rank: Option<u32>,
+    /// Exact sum of criterion points.
+    pub total: Points,
+    /// Points per section, in the tender's section order.
+    pub sections: Vec<(String, Points)>,
+    /// What it was awarded.
+    pub award: Awarded,
+    /// Gate verdicts, in the tender's order.
+    pub gates: Vec<GateVerdict>,
+    /// Criterion points, in the tender's order.
+    pub criteria: Vec<CriterionScore>,
+    /// Qualification verdicts (only for bids that passed the gates).
+    pub qualification: Vec<ThresholdVerdict>,
+    /// Fields marked `assumed` that a gate, criterion or the award read.
+    pub assumed: Vec<String>,
+    /// How a tie on the total was settled, if there was one.
+    pub tie: Option<String>,
+}
+
+impl Standing {
+    /// A criterion's result by id.
+    pub fn criterion(&self, id: &str) -> Option<&CriterionScore> {
+        self.criteria.iter().find(|c| c.id == id)
+    }
+
+    /// A section's points by id.
+    pub fn section(&self, id: &str) -> Option<Points> {
+        self.sections.iter().find(|(s, _)| s == id).map(|(_, p)| *p)
+    }
+}
+
+/// The result of an evaluation: standings in report order (SPEC §5.3).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outcome {
+    /// Ranked qualified bids, then not-qualified, then disqualified.
+    pub standings: Vec<Standing>,
+    /// Things a reader should know (unresolved ties, criteria that separate nobody).
+    pub warnings: Vec<String>,
+}
+
+impl Outcome {
+    /// A bid's standing by bidder id.
+    pub fn standing(&self, bidder: &str) -> Option<&Standing> {
+        self.standings.iter().find(|s| s.bidder == bidder)
+    }
+
+    /// Bidder ids of the selected bids, in rank order.
+    pub fn winners(&self) -> Vec<&str> {
+        self.standings
+            .iter()
+            .filter(|s| s.status == BidStatus::Selected)
+            .map(|s| s.bidder.as_str())
+            .collect()
+    }
+}
+
+/// Score, rank and award every bid.
+///
+/// # Examples
+/// ```
+/// let inputs = bidscore::load_paths("criteria/msit-2025-gpu.toml", &["bids/msit-2025"]).unwrap();
+/// let outcome = bidscore::evaluate(&inputs);
+/// assert_eq!(outcome.standings.len(), 4);
+/// ```
+pub fn evaluate(inputs: &Inputs) -> Outcome {
+    let t = &inputs.tender;
+    let n = inputs.bids.len();
+    let gates: Vec<Vec<GateVerdict>> = (0..n)
+        .map(|i| {
+            t.gates
+                .iter()
+                .enumerate()
+                .map(|(j, g)| gate_verdict(g, resolved_gate(inputs, i, j)))
+                .collect()
+        })
+        .collect();
+    let passed: Vec<bool> = gates.iter().map(|v| v.iter().all(|g| g.passed)).collect();
+    let references: Vec<Option<Rat>> = t
+        .criteria
+        .iter()
+        .enumerate()
+        .map(|(j, c)| reference(c, j, &inputs.resolved, &passed))
+        .collect();
+
+    let mut standings: Vec<Standing> = Vec::with_capacity(n);
+    for (i, b) in inputs.bids.iter().enumerate() {
+        let r = inputs.resolved.get(i);
+        let criteria: Vec<CriterionScore> = t
+            .criteria
+            .iter()
+            .enumerate()
+            .map(|(j, c)| {
+                score_criterion(
+                    t,
+                    c,
+                    r.and_then(|r| r.criteria.get(j)).and_then(Option::as_ref),
+                    references.get(j).and_then(Option::as_ref),
+                )
+            })
+            .collect();
+        let sections = t
+            .sections
+            .iter()
+            .map(|s| {
+                (
+                    s.id.clone(),
+                    Points::sum(
+                        criteria
+                            .iter()
+                            .filter(|c| c.section == s.id)
+                            .map(|c| &c.points),
+                        t.rounding.places,
+                    ),
+                )
+            })
+            .collect();
+        let total = Points::sum(criteria.iter().map(|c| &c.points), t.rounding.places);
+        let mut st = Standing {
+            bidder: b.id.clone(),
+            name: b.name.clone(),
+            status: BidStatus::Disqualified,
+            rank: None,
+            total,
+            sections,
+            award: Awarded::No,
+            gates: gates.get(i).cloned().unwrap_or_default(),
+            criteria,
+            qualification: Vec::new(),
+            assumed: assumed_fields(t, b),
+            tie: None,
+        };
+        if passed.get(i).copied().unwrap_or(false) {
+            st.qualification = qualification(t, &st);
+            st.status = if st.qualification.iter().all(|q| q.met) {
+                BidStatus::Qualified
+            } else {
+                BidStatus::NotQualified
+            };
+        }
+        standings.push(st);
+    }
+    let mut warnings = Vec::new();
+    let standings =
+        rank::rank_and_award(t, standings, &inputs.resolved, &inputs.bids, &mut warnings);
+    warnings.extend(flat_criteria(t, &standings));
+    Outcome {
+        standings,
+        warnings,
+    }
+}
+
+fn resolved_gate(inputs: &Inputs, bid: usize, gate: usize) -> Option<&Scalar> {
+    inputs
+        .resolved
+        .get(bid)
+        .and_then(|r| r.gates.get(gate))
+        .and_then(Option::as_ref)
+}
+
+fn gate_verdict(g: &Gate, v: Option<&Scalar>) -> GateVerdict {
+    let Some(v) = v else {
+        return GateVerdict {
+            id: g.id.clone(),
+            passed: false,
+            reason: format!("no `{}` given; the gate fails when it is missing", g.field),
+        };
+    };
+    let (passed, how) = match (&g.require, v) {
+        (Require::Equals(want), got) => (scalar_eq(want, got), format!("must equal `{want}`")),
+        (Require::OneOf(list), got) => {
+            let shown: Vec<String> = list.iter().map(|x| format!("`{x}`")).collect();
+            (
+                list.iter().any(|w| scalar_eq(w, got)),
+                format!("must be one of {}", shown.join(", ")),
+            )
+        }
+        (Require::AtLeast(min), Scalar::Number(x)) => {
+            (x >= min, format!("must be at least `{min}`"))
+        }
+        (Require::AtMost(max), Scalar::Number(x)) => (x <= max, format!("must be at most `{max}`")),
+        (Require::NotAfter(d), Scalar::Date(x)) => (x <= d, format!("must be on or before `{d}`")),
+        _ => (false, String::from("has a value of the wrong type")),
+    };
+    let verdict = if passed { "passes" } else { "fails" };
+    GateVerdict {
+        id: g.id.clone(),
+        passed,
+        reason: format!("`{}` = `{v}` {verdict}: {how}", g.field),
+    }
+}
+
+fn scalar_eq(a: &Scalar, b: &Scalar) -> bool {
+    match (a, b) {
+        // Numbers compare by value: 1 equals 1.0.
+        (Scalar::Number(x), Scalar::Number(y)) => x == y,
+        _ => a == b,
+    }
+}
+
+/// The best value among bids that pass every gate: the maximum for `higher`, the minimum
+/// for `lower` and `kr-price`.
+fn reference(c: &Criterion, j: usize, resolved: &[Resolved], passed: &[bool]) -> Option<Rat> {
+    let better = c.rule.reference()?;
+    let mut best: Option<Decimal> = None;
+    for (r, ok) in resolved.iter().zip(passed) {
+        if !ok {
+            continue;
+        }
+        if let Some(Some(Resolvedinput::Value(Scalar::Number(x)))) = r.criteria.get(j) {
+            best = Some(match (best, better) {
+                (None, _) => *x,
+                (Some(b), Better::Higher) => b.max(*x),
+                (Some(b), Better::Lower) => b.min(*x),
+            });
+        }
+    }
+    best.map(Rat::from_decimal)
+}
+
+fn score_criterion(
+    t: &Tender,
+    c: &Criterion,
+    input: Option<&Resolvedinput>,
+    reference: Option<&Rat>,
+) -> CriterionScore {
+    let points = Rat::from_decimal(c.points);
+    let (value, scored) = match input {
+        None => {
+            let what = c.field.as_ref().map_or_else(
+                || String::from("no panel marks"),
+                |f| format!("no `{f}` given"),
+            );
+            (
+                None,
+                crate::rules::Scored {
+                    score: Rat::zero(),
+                    reason: format!("{what}; `missing = \"zero\"` scores 0"),
+                },
+            )
+        }
+        Some(Resolvedinput::Value(v)) => (
+            Some(v.to_string()),
+            c.rule.score(Input::Value(v), &points, reference),
+        ),
+        Some(Resolvedinput::Marks(m)) => {
+            let shown: Vec<String> = m.iter().map(|x| x.normalize().to_string()).collect();
+            (
+                Some(format!("[{}]", shown.join(", "))),
+                c.rule.score(Input::Marks(m), &points, reference),
+            )
+        }
+    };
+    // INVARIANT: validation bounds points (≤ 1e9) and scores (≤ 1, or ≤ 1 + 2/P for an
+    // uncapped kr-price), so the rounded value always fits a decimal.
+    let exact = points.mul(&scored.score);
+    let rounded = exact
+        .round(t.rounding.places, t.rounding.mode)
+        .unwrap_or(Decimal::ZERO);
+    CriterionScore {
+        id: c.id.clone(),
+        section: c.section.clone(),
+        value,
+        score: scored.score,
+        points: Points::new(rounded),
+        max: c.points,
+        reason: scored.reason,
+    }
+}
+
+fn qualification(t: &Tender, st: &Standing) -> Vec<ThresholdVerdict> {
+    t.qualify
+        .iter()
+        .map(|q| {
+            let (scope, scored, max) = match &q.section {
+                Some(s) => (
+                    format!("section:{s}"),
+                    st.section(s).unwrap_or_default(),
+                    t.section_max(s),
+                ),
+                None => (String::from("total"), st.total, t.max_points),
+            };
+            let needed = match q.min {
+                Minimum::Share(share) => Rat::from_decimal(share).mul(&Rat::from_decimal(max)),
+                Minimum::Points(p) => Rat::from_decimal(p),
+            };
+            ThresholdVerdict {
+                met: scored.rat() >= needed,
+                scope,
+                needed,
+                scored,
+            }
+        })
+        .collect()
+}
+
+fn assumed_fields(t: &Tender, b: &crate::model::Bid) -> Vec<String> {
+    let mut read: Vec<String> = t.gates.iter().map(|g| g.field.to_string()).collect();
+    read.extend(
+        t.criteria
+            .iter()
+            .filter_map(|c| c.field.as_ref().map(ToString::to_string)),
+    );
+    read.extend(t.award.quantity.iter().map(|q| q.field.to_string()));
+    let mut out: Vec<String> = read
+        .into_iter()
+        .filter(|f| {
+            b.provenance
+                .get(f)
+                .is_some_and(|p| p.status == Status::Assumed)
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Criteria on which every bid scored the same: they separate nobody.
+fn flat_criteria(t: &Tender, standings: &[Standing]) -> Vec<String> {
+    if standings.len() < 2 {
+        return Vec::new();
+    }
+    t.criteria
+        .iter()
+        .filter(|c| c.points > Decimal::ZERO)
+        .filter_map(|c| {
+            let mut pts = standings
+                .iter()
+                .filter_map(|s| s.criterion(&c.id).map(|x| x.points));
+            let first = pts.next()?;
+            pts.all(|p| p == first).then(|| {
+                format!(
+                    "every bid scores {first} on criterion `{}`: it does not separate the bids",
+                    c.id
+                )
+            })
+        })
+        .collect()
+}
+
+/// Compare two standings by the tie-break chain (after the total). `Less` = `a` first.
+pub(crate) fn chain_cmp(t: &Tender, a: &Standing, b: &Standing) -> (Ordering, Option<String>) {
+    for step in &t.tie_break {
+        let ord = match step {
+            crate::model::TieBreak::Section(s) => b.section(s).cmp(&a.section(s)),
+            crate::model::TieBreak::Criterion(c) => b
+                .criterion(c)
+                .map(|x| x.points)
+                .cmp(&a.criterion(c).map(|x| x.points)),
+            crate::model::TieBreak::Bidder => a.bidder.cmp(&b.bidder),
+        };
+        if ord != Ordering::Equal {
+            return (ord, Some(step.to_string()));
+        }
+    }
+    (Ordering::Equal, None)
+}

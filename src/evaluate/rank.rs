@@ -1,0 +1,143 @@
+//! Ranking (total, then the tie-break chain; ties that survive share a rank) and award
+//! (walk the qualified bids in order; fill the quantity; a bid that would get nothing
+//! does not use up a winner's place).
+
+use std::cmp::Ordering;
+
+use super::{Awarded, BidStatus, Standing, chain_cmp};
+use crate::model::inputs_internal::Resolved;
+use crate::model::{Bid, Tender};
+
+pub(super) fn rank_and_award(
+    t: &Tender,
+    standings: Vec<Standing>,
+    resolved: &[Resolved],
+    bids: &[Bid],
+    warnings: &mut Vec<String>,
+) -> Vec<Standing> {
+    let offered = |id: &str| -> Option<u64> {
+        let i = bids.iter().position(|b| b.id == id)?;
+        resolved.get(i)?.offered
+    };
+    let (mut qualified, rest): (Vec<Standing>, Vec<Standing>) = standings
+        .into_iter()
+        .partition(|s| s.status == BidStatus::Qualified);
+    let full =
+        |a: &Standing, b: &Standing| b.total.cmp(&a.total).then_with(|| chain_cmp(t, a, b).0);
+    qualified.sort_by(|a, b| full(a, b).then_with(|| a.bidder.cmp(&b.bidder)));
+
+    // Ranks: competition ranking (1, 2, 2, 4).
+    let mut rank = 0u32;
+    for i in 0..qualified.len() {
+        let tied_with_prev = i > 0
+            && qualified
+                .get(i - 1)
+                .zip(qualified.get(i))
+                .is_some_and(|(p, c)| full(p, c) == Ordering::Equal);
+        if !tied_with_prev {
+            rank = u32::try_from(i + 1).unwrap_or(u32::MAX);
+        }
+        if let Some(s) = qualified.get_mut(i) {
+            s.rank = Some(rank);
+        }
+    }
+    describe_ties(t, &mut qualified, warnings);
+
+    // Award.
+    let mut remaining = t.award.quantity.as_ref().map(|q| q.total);
+    let mut places = t.award.winners;
+    let mut last_awarded: Option<usize> = None;
+    for (i, s) in qualified.iter_mut().enumerate() {
+        if places == Some(0) {
+            break;
+        }
+        match remaining.as_mut() {
+            None => s.award = Awarded::Yes,
+            Some(left) => {
+                let give = offered(&s.bidder).unwrap_or(0).min(*left);
+                if give == 0 {
+                    continue;
+                }
+                *left -= give;
+                s.award = Awarded::Quantity(give);
+            }
+        }
+        s.status = BidStatus::Selected;
+        places = places.map(|p| p - 1);
+        last_awarded = Some(i);
+    }
+    // A tie that the award cuts through is decided by report order (bidder id): say so.
+    if let Some(i) = last_awarded
+        && let (Some(a), Some(b)) = (qualified.get(i), qualified.get(i + 1))
+        && a.rank == b.rank
+        && b.status != BidStatus::Selected
+    {
+        warnings.push(format!(
+            "the award separates `{}` and `{}`, which are tied at rank {}: report order (bidder id) decided it",
+            a.bidder,
+            b.bidder,
+            a.rank.unwrap_or(0)
+        ));
+    }
+
+    let (mut not_qualified, mut disqualified): (Vec<Standing>, Vec<Standing>) = rest
+        .into_iter()
+        .partition(|s| s.status == BidStatus::NotQualified);
+    let by_total =
+        |a: &Standing, b: &Standing| b.total.cmp(&a.total).then_with(|| a.bidder.cmp(&b.bidder));
+    not_qualified.sort_by(by_total);
+    disqualified.sort_by(by_total);
+    qualified.extend(not_qualified);
+    qualified.extend(disqualified);
+    qualified
+}
+
+fn describe_ties(t: &Tender, qualified: &mut [Standing], warnings: &mut Vec<String>) {
+    let totals: Vec<_> = qualified
+        .iter()
+        .map(|s| (s.bidder.clone(), s.total, s.rank))
+        .collect();
+    for i in 0..qualified.len() {
+        let Some(me) = qualified.get(i).cloned() else {
+            continue;
+        };
+        let others: Vec<&(String, _, _)> = totals
+            .iter()
+            .filter(|(id, total, _)| *id != me.bidder && *total == me.total)
+            .collect();
+        if others.is_empty() {
+            continue;
+        }
+        let names: Vec<String> = others.iter().map(|(id, _, _)| format!("`{id}`")).collect();
+        let shared: Vec<&str> = others
+            .iter()
+            .filter(|(_, _, r)| *r == me.rank)
+            .map(|(id, _, _)| id.as_str())
+            .collect();
+        let how = if shared.is_empty() {
+            // Name the step that placed this bid relative to its nearest tied neighbour.
+            let step = qualified
+                .iter()
+                .filter(|o| o.bidder != me.bidder && o.total == me.total)
+                .filter_map(|o| chain_cmp(t, &me, o).1)
+                .next()
+                .unwrap_or_else(|| String::from("bidder"));
+            format!("settled by `{step}`")
+        } else {
+            "unresolved: the rank is shared".to_owned()
+        };
+        if let Some(s) = qualified.get_mut(i) {
+            s.tie = Some(format!("tied on total with {}; {how}", names.join(", ")));
+        }
+        if !shared.is_empty() && shared.iter().all(|o| me.bidder.as_str() < *o) {
+            let mut all = vec![me.bidder.clone()];
+            all.extend(shared.iter().map(|s| (*s).to_owned()));
+            let list: Vec<String> = all.iter().map(|s| format!("`{s}`")).collect();
+            warnings.push(format!(
+                "{} are tied after every tie-break and share rank {}",
+                list.join(", "),
+                me.rank.unwrap_or(0)
+            ));
+        }
+    }
+}

@@ -1,0 +1,458 @@
+//! Exact arithmetic: the rational type every formula is computed in, the single rounding
+//! step, and the [`Points`] newtype that carries official scores.
+//!
+//! Every formula in SPEC §3.1 means its exact rational value; the only place anything is
+//! lost is [`Rat::round`]. `Rat` keeps small values as `Ratio<i128>` and promotes to
+//! `BigRational` on overflow, so no input can make arithmetic wrap or lose digits.
+//! Binary floating point must never appear in this module or in anything that calls it.
+
+use std::cmp::Ordering;
+use std::fmt;
+
+use num_bigint::BigInt;
+use num_integer::Integer;
+use num_rational::{BigRational, Ratio};
+use num_traits::{CheckedAdd, CheckedDiv, CheckedMul, CheckedSub, One, Signed, ToPrimitive, Zero};
+use rust_decimal::Decimal;
+
+/// How a criterion's exact points are rounded to `places` decimals (SPEC §2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RoundingMode {
+    /// Ties go away from zero (`2.5` → `3`). The default.
+    HalfUp,
+    /// Ties go to the even neighbour (`2.5` → `2`, `3.5` → `4`).
+    HalfEven,
+    /// Truncate toward zero (`2.9` → `2`).
+    Down,
+}
+
+impl RoundingMode {
+    /// The name used in criteria files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RoundingMode::HalfUp => "half-up",
+            RoundingMode::HalfEven => "half-even",
+            RoundingMode::Down => "down",
+        }
+    }
+}
+
+/// An exact rational number.
+#[derive(Clone, Debug)]
+pub struct Rat(Repr);
+
+#[derive(Clone, Debug)]
+enum Repr {
+    Small(Ratio<i128>),
+    Big(BigRational),
+}
+
+fn big(r: &Ratio<i128>) -> BigRational {
+    BigRational::new(BigInt::from(*r.numer()), BigInt::from(*r.denom()))
+}
+
+impl Rat {
+    /// Zero.
+    pub fn zero() -> Rat {
+        Rat(Repr::Small(Ratio::zero()))
+    }
+
+    /// One.
+    pub fn one() -> Rat {
+        Rat(Repr::Small(Ratio::one()))
+    }
+
+    /// An integer.
+    pub fn from_int(n: i128) -> Rat {
+        Rat(Repr::Small(Ratio::from_integer(n)))
+    }
+
+    /// `n / d`; `d` must not be zero (callers check; a zero denominator yields zero).
+    pub fn ratio(n: i128, d: i128) -> Rat {
+        if d == 0 {
+            return Rat::zero();
+        }
+        Rat(Repr::Small(Ratio::new(n, d)))
+    }
+
+    /// The exact value of a decimal.
+    pub fn from_decimal(d: Decimal) -> Rat {
+        let scale = d.scale();
+        // INVARIANT: a Decimal's scale is at most 28 and 10^28 fits in i128.
+        let den = 10i128.pow(scale);
+        Rat(Repr::Small(Ratio::new(d.mantissa(), den)))
+    }
+
+    fn as_big(&self) -> BigRational {
+        match &self.0 {
+            Repr::Small(r) => big(r),
+            Repr::Big(b) => b.clone(),
+        }
+    }
+
+    fn binop(
+        &self,
+        other: &Rat,
+        small: impl Fn(&Ratio<i128>, &Ratio<i128>) -> Option<Ratio<i128>>,
+        large: impl Fn(&BigRational, &BigRational) -> BigRational,
+    ) -> Rat {
+        if let (Repr::Small(a), Repr::Small(b)) = (&self.0, &other.0)
+            && let Some(r) = small(a, b)
+        {
+            return Rat(Repr::Small(r));
+        }
+        Rat(Repr::Big(large(&self.as_big(), &other.as_big()))).shrink()
+    }
+
+    /// Demote a big value back to the fast representation when it fits.
+    fn shrink(self) -> Rat {
+        if let Repr::Big(b) = &self.0
+            && let (Some(n), Some(d)) = (b.numer().to_i128(), b.denom().to_i128())
+        {
+            return Rat(Repr::Small(Ratio::new_raw(n, d)));
+        }
+        self
+    }
+
+    /// `self + other`.
+    pub fn add(&self, other: &Rat) -> Rat {
+        self.binop(other, |a, b| a.checked_add(b), |a, b| a + b)
+    }
+
+    /// `self − other`.
+    pub fn sub(&self, other: &Rat) -> Rat {
+        self.binop(other, |a, b| a.checked_sub(b), |a, b| a - b)
+    }
+
+    /// `self × other`.
+    pub fn mul(&self, other: &Rat) -> Rat {
+        self.binop(other, |a, b| a.checked_mul(b), |a, b| a * b)
+    }
+
+    /// `self ÷ other`; dividing by zero yields zero (callers never do: rules check first).
+    pub fn div(&self, other: &Rat) -> Rat {
+        if other.is_zero() {
+            return Rat::zero();
+        }
+        self.binop(other, |a, b| a.checked_div(b), |a, b| a / b)
+    }
+
+    /// Whether the value is zero.
+    pub fn is_zero(&self) -> bool {
+        match &self.0 {
+            Repr::Small(r) => r.is_zero(),
+            Repr::Big(b) => b.is_zero(),
+        }
+    }
+
+    /// Whether the value is below zero.
+    pub fn is_negative(&self) -> bool {
+        match &self.0 {
+            Repr::Small(r) => r.is_negative(),
+            Repr::Big(b) => b.is_negative(),
+        }
+    }
+
+    /// The value clamped to `[0, 1]`.
+    pub fn clamp01(self) -> Rat {
+        if self.is_negative() {
+            Rat::zero()
+        } else if self > Rat::one() {
+            Rat::one()
+        } else {
+            self
+        }
+    }
+
+    /// The smaller of two values.
+    pub fn min(self, other: Rat) -> Rat {
+        if other < self { other } else { self }
+    }
+
+    /// The larger of two values.
+    pub fn max(self, other: Rat) -> Rat {
+        if other > self { other } else { self }
+    }
+
+    /// Round once to `places` decimals with `mode`; `None` only if the result does not fit
+    /// a decimal (validation bounds every input so that evaluation never sees that).
+    pub fn round(&self, places: u32, mode: RoundingMode) -> Option<Decimal> {
+        let q = match &self.0 {
+            Repr::Small(r) => {
+                round_small(r, places, mode).or_else(|| round_big(&big(r), places, mode))
+            }
+            Repr::Big(b) => round_big(b, places, mode),
+        }?;
+        Decimal::try_from_i128_with_scale(q, places).ok()
+    }
+
+    /// The exact value as decimal text when it terminates within 28 places, else `n/d`.
+    pub fn to_exact_string(&self) -> String {
+        let b = self.as_big();
+        let mut den = b.denom().clone();
+        let two = BigInt::from(2);
+        let five = BigInt::from(5);
+        let mut places = 0u32;
+        while (&den % &two).is_zero() {
+            den /= &two;
+            places += 1;
+        }
+        let mut fives = 0u32;
+        while (&den % &five).is_zero() {
+            den /= &five;
+            fives += 1;
+        }
+        let places = places.max(fives);
+        if den.is_one()
+            && places <= 28
+            && let Some(d) = self.round(places, RoundingMode::Down)
+        {
+            return d.normalize().to_string();
+        }
+        format!("{}/{}", b.numer(), b.denom())
+    }
+
+    /// Display with at most `places` decimals (for reasons read by people; never for scores).
+    pub fn display(&self, places: u32) -> String {
+        match self.round(places, RoundingMode::HalfEven) {
+            Some(d) => d.normalize().to_string(),
+            None => self.to_exact_string(),
+        }
+    }
+}
+
+/// Round `n/d × 10^places` to an integer (`d > 0`), or `None` on overflow.
+fn round_small(r: &Ratio<i128>, places: u32, mode: RoundingMode) -> Option<i128> {
+    let scale = 10i128.checked_pow(places)?;
+    let n = i128::checked_mul(*r.numer(), scale)?;
+    let d = *r.denom();
+    let (q, rem) = n.div_mod_floor(&d);
+    let twice = i128::checked_mul(rem, 2)?;
+    Some(apply_mode(
+        q,
+        twice.cmp(&d),
+        !rem.is_zero(),
+        n.is_negative(),
+        mode,
+    ))
+}
+
+fn round_big(r: &BigRational, places: u32, mode: RoundingMode) -> Option<i128> {
+    let n = r.numer() * BigInt::from(10).pow(places);
+    let d = r.denom();
+    let (q, rem) = n.div_mod_floor(d);
+    let q = q.to_i128()?;
+    let twice: BigInt = &rem * 2;
+    Some(apply_mode(
+        q,
+        twice.cmp(d),
+        !rem.is_zero(),
+        n.is_negative(),
+        mode,
+    ))
+}
+
+/// `q` is the floor, `half` compares the remainder with one half, `inexact` says whether
+/// there is a remainder at all.
+fn apply_mode(q: i128, half: Ordering, inexact: bool, negative: bool, mode: RoundingMode) -> i128 {
+    match mode {
+        RoundingMode::Down => {
+            if negative && inexact {
+                q + 1
+            } else {
+                q
+            }
+        }
+        RoundingMode::HalfUp => match half {
+            Ordering::Greater => q + 1,
+            Ordering::Less => q,
+            Ordering::Equal => {
+                if negative {
+                    q
+                } else {
+                    q + 1
+                }
+            }
+        },
+        RoundingMode::HalfEven => match half {
+            Ordering::Greater => q + 1,
+            Ordering::Less => q,
+            Ordering::Equal => {
+                if q % 2 == 0 {
+                    q
+                } else {
+                    q + 1
+                }
+            }
+        },
+    }
+}
+
+impl PartialEq for Rat {
+    fn eq(&self, other: &Rat) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Rat {}
+
+impl PartialOrd for Rat {
+    fn partial_cmp(&self, other: &Rat) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Rat {
+    fn cmp(&self, other: &Rat) -> Ordering {
+        match (&self.0, &other.0) {
+            // Ratio's Ord compares by continued fractions and cannot overflow.
+            (Repr::Small(a), Repr::Small(b)) => a.cmp(b),
+            _ => self.as_big().cmp(&other.as_big()),
+        }
+    }
+}
+
+impl fmt::Display for Rat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_exact_string())
+    }
+}
+
+/// Official points: an exact decimal, already rounded to the tender's places.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Points(Decimal);
+
+impl Points {
+    /// Wrap a decimal that is already an official value.
+    pub fn new(d: Decimal) -> Points {
+        Points(d)
+    }
+
+    /// The decimal value.
+    pub fn decimal(self) -> Decimal {
+        self.0
+    }
+
+    /// The exact rational value.
+    pub fn rat(self) -> Rat {
+        Rat::from_decimal(self.0)
+    }
+
+    /// Exact sum, shown with `places` decimals.
+    pub fn sum<'a>(items: impl IntoIterator<Item = &'a Points>, places: u32) -> Points {
+        let mut total = Decimal::ZERO;
+        for p in items {
+            // INVARIANT: validation caps max_points so sums of points cannot overflow.
+            total = total.checked_add(p.0).unwrap_or(Decimal::MAX);
+        }
+        total.rescale(places);
+        Points(total)
+    }
+}
+
+impl fmt::Display for Points {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl serde::Serialize for Points {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.0)
+    }
+}
+
+/// Why a TOML number could not become an exact decimal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NumberError {
+    /// `inf` or `nan`.
+    NotFinite,
+    /// More than 28 significant digits, or beyond ±7.9 × 10^28.
+    OutOfRange,
+}
+
+/// Parse a TOML integer literal (`radix` 2, 8, 10 or 16; underscores already removed).
+pub fn parse_integer(text: &str, radix: u32) -> Result<Decimal, NumberError> {
+    let cleaned: String = text.chars().filter(|c| *c != '_').collect();
+    let v = i128::from_str_radix(&cleaned, radix).map_err(|_| NumberError::OutOfRange)?;
+    Decimal::try_from_i128_with_scale(v, 0).map_err(|_| NumberError::OutOfRange)
+}
+
+/// Parse a TOML float literal exactly from its source text: `0.1` is exactly one tenth.
+/// (SPEC §2 says "through its shortest round-trip decimal text"; the literal itself is
+/// that text or more precise, see docs/spec-changes.md.)
+pub fn parse_float(text: &str) -> Result<Decimal, NumberError> {
+    let cleaned: String = text.chars().filter(|c| *c != '_' && *c != '+').collect();
+    if cleaned.contains("inf") || cleaned.contains("nan") {
+        return Err(NumberError::NotFinite);
+    }
+    let lower = cleaned.to_ascii_lowercase();
+    let Some((mantissa, exp)) = lower.split_once('e') else {
+        return Decimal::from_str_exact(&cleaned).map_err(|_| NumberError::OutOfRange);
+    };
+    let m = Decimal::from_str_exact(mantissa).map_err(|_| NumberError::OutOfRange)?;
+    let exp: i64 = exp.parse().map_err(|_| NumberError::OutOfRange)?;
+    // Shift the decimal point exactly: m × 10^exp.
+    let scale = i64::from(m.scale()) - exp;
+    let mut mant = m.mantissa();
+    let scale = if scale < 0 {
+        let factor = u32::try_from(-scale)
+            .ok()
+            .and_then(|p| 10i128.checked_pow(p))
+            .ok_or(NumberError::OutOfRange)?;
+        mant = mant.checked_mul(factor).ok_or(NumberError::OutOfRange)?;
+        0
+    } else {
+        u32::try_from(scale).map_err(|_| NumberError::OutOfRange)?
+    };
+    Decimal::try_from_i128_with_scale(mant, scale).map_err(|_| NumberError::OutOfRange)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn dec(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+
+    #[test]
+    fn three_times_five_sixths_rounds_on_the_exact_half() {
+        let v = Rat::from_int(3).mul(&Rat::ratio(5, 6));
+        assert_eq!(v.round(0, RoundingMode::HalfUp), Some(dec("3")));
+        assert_eq!(v.round(0, RoundingMode::HalfEven), Some(dec("2")));
+        assert_eq!(v.round(0, RoundingMode::Down), Some(dec("2")));
+        assert_eq!(v.round(1, RoundingMode::HalfUp), Some(dec("2.5")));
+    }
+
+    #[test]
+    fn half_even_rounds_odd_quotients_up() {
+        let v = Rat::ratio(7, 2);
+        assert_eq!(v.round(0, RoundingMode::HalfEven), Some(dec("4")));
+    }
+
+    #[test]
+    fn overflowing_products_promote_and_stay_exact() {
+        let big = Rat::from_decimal(Decimal::MAX);
+        let sq = big.mul(&big).div(&big);
+        assert_eq!(sq, big);
+    }
+
+    #[test]
+    fn exact_strings_terminate_or_show_a_fraction() {
+        assert_eq!(Rat::ratio(3, 4).to_exact_string(), "0.75");
+        assert_eq!(Rat::ratio(5, 6).to_exact_string(), "5/6");
+        assert_eq!(Rat::from_int(1).to_exact_string(), "1");
+    }
+
+    #[test]
+    fn floats_parse_from_their_literal_text() {
+        assert_eq!(parse_float("0.1"), Ok(dec("0.1")));
+        assert_eq!(parse_float("1e3"), Ok(dec("1000")));
+        assert_eq!(parse_float("1_000.5"), Ok(dec("1000.5")));
+        assert_eq!(parse_float("inf"), Err(NumberError::NotFinite));
+        assert_eq!(parse_float("1e40"), Err(NumberError::OutOfRange));
+        assert_eq!(parse_integer("ff", 16), Ok(dec("255")));
+    }
+}

@@ -1,0 +1,378 @@
+//! Reading typed values out of the raw tree, collecting every problem: missing keys,
+//! unknown keys (with "did you mean"), and values of the wrong type.
+
+use rust_decimal::Decimal;
+
+use crate::diag::{Diagnostic, Span, did_you_mean, one_of_list};
+use crate::exact::{NumberError, parse_float, parse_integer};
+use crate::load::node::{Node, Table, Value};
+use crate::model::Date;
+
+/// Where diagnostics go while a file is read.
+pub type Sink = Vec<Diagnostic>;
+
+/// A table being read: which keys it may have and what to call it in messages.
+pub struct Fields<'a> {
+    table: &'a Table,
+    at: Span,
+    name: String,
+    allowed: &'static [&'static str],
+}
+
+impl<'a> Fields<'a> {
+    /// Read `table` (written at `at`, called `name` in messages, e.g. "`[tender]`").
+    /// Reports every key not in `allowed`.
+    pub fn new(
+        table: &'a Table,
+        at: Span,
+        name: impl Into<String>,
+        allowed: &'static [&'static str],
+        sink: &mut Sink,
+    ) -> Fields<'a> {
+        let f = Fields {
+            table,
+            at,
+            name: name.into(),
+            allowed,
+        };
+        for e in &table.entries {
+            if !allowed.contains(&e.key.as_str()) {
+                let mut d = Diagnostic::error(
+                    "unknown-key",
+                    e.key_span,
+                    format!("unknown key `{}` in {}", e.key, f.name),
+                )
+                .with_label("not a key here");
+                let help = match did_you_mean(&e.key, allowed.iter().copied()) {
+                    Some(s) => format!(
+                        "did you mean `{s}`? keys here: {}",
+                        one_of_list(allowed.iter().copied())
+                    ),
+                    None => format!("keys here: {}", one_of_list(allowed.iter().copied())),
+                };
+                d = d.with_help(help);
+                sink.push(d);
+            }
+        }
+        f
+    }
+
+    /// Where the table is written.
+    pub fn at(&self) -> Span {
+        self.at
+    }
+
+    /// The name used in messages.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// An optional value.
+    pub fn get(&self, key: &str) -> Option<&'a Node> {
+        debug_assert!(self.allowed.contains(&key), "reading undeclared key {key}");
+        self.table.get(key).map(|e| &e.node)
+    }
+
+    /// The span of a key, if present.
+    pub fn key_span(&self, key: &str) -> Option<Span> {
+        self.table.get(key).map(|e| e.key_span)
+    }
+
+    /// A required value; reports `missing-key` at the table.
+    pub fn required(&self, key: &str, sink: &mut Sink) -> Option<&'a Node> {
+        let n = self.get(key);
+        if n.is_none() {
+            sink.push(
+                Diagnostic::error(
+                    "missing-key",
+                    self.at,
+                    format!("missing key `{key}` in {}", self.name),
+                )
+                .with_label(format!("`{key}` is required here"))
+                .with_help(format!("add `{key} = …` to {}", self.name)),
+            );
+        }
+        n
+    }
+
+    /// A required string.
+    pub fn req_str(&self, key: &str, sink: &mut Sink) -> Option<(String, Span)> {
+        self.required(key, sink)
+            .and_then(|n| as_str(n, key, sink))
+            .map(|(s, sp)| (s.to_owned(), sp))
+    }
+
+    /// An optional string.
+    pub fn opt_str(&self, key: &str, sink: &mut Sink) -> Option<(String, Span)> {
+        self.get(key)
+            .and_then(|n| as_str(n, key, sink))
+            .map(|(s, sp)| (s.to_owned(), sp))
+    }
+
+    /// An optional string without its span.
+    pub fn opt_text(&self, key: &str, sink: &mut Sink) -> Option<String> {
+        self.opt_str(key, sink).map(|(s, _)| s)
+    }
+
+    /// A required number.
+    pub fn req_number(&self, key: &str, sink: &mut Sink) -> Option<(Decimal, Span)> {
+        self.required(key, sink)
+            .and_then(|n| as_number(n, key, sink))
+    }
+
+    /// An optional number.
+    pub fn opt_number(&self, key: &str, sink: &mut Sink) -> Option<(Decimal, Span)> {
+        self.get(key).and_then(|n| as_number(n, key, sink))
+    }
+
+    /// A required table.
+    pub fn req_table(&self, key: &str, sink: &mut Sink) -> Option<(&'a Table, Span)> {
+        self.required(key, sink)
+            .and_then(|n| as_table(n, key, sink))
+    }
+}
+
+fn type_error(n: &Node, key: &str, expected: &str) -> Diagnostic {
+    Diagnostic::error(
+        "wrong-type",
+        n.span,
+        format!(
+            "expected {expected} for `{key}`, found {}",
+            n.value.type_name()
+        ),
+    )
+    .with_label(format!("this is {}", n.value.type_name()))
+}
+
+/// A string value.
+pub fn as_str<'n>(n: &'n Node, key: &str, sink: &mut Sink) -> Option<(&'n str, Span)> {
+    match &n.value {
+        Value::String(s) => Some((s.as_str(), n.span)),
+        _ => {
+            sink.push(type_error(n, key, "a string").with_help(format!("write `{key}` in quotes")));
+            None
+        }
+    }
+}
+
+/// A boolean value.
+pub fn as_bool(n: &Node, key: &str, sink: &mut Sink) -> Option<bool> {
+    match &n.value {
+        Value::Bool(b) => Some(*b),
+        Value::String(s) if s == "true" || s == "false" => {
+            sink.push(
+                type_error(n, key, "a boolean").with_help(format!("write `{s}` without quotes")),
+            );
+            None
+        }
+        _ => {
+            sink.push(type_error(n, key, "a boolean").with_help("write `true` or `false`"));
+            None
+        }
+    }
+}
+
+/// A number (integer or float literal), exactly.
+pub fn as_number(n: &Node, key: &str, sink: &mut Sink) -> Option<(Decimal, Span)> {
+    let parsed = match &n.value {
+        Value::Integer { text, radix } => parse_integer(text, *radix),
+        Value::Float(text) => parse_float(text),
+        Value::String(s) => {
+            let mut d = type_error(n, key, "a number");
+            if parse_float(s.trim()).is_ok() {
+                d = d.with_help(format!(
+                    "write the number without quotes: `{key} = {}`",
+                    s.trim()
+                ));
+            } else {
+                d = d.with_help(format!("`{key}` must be a number such as `12` or `0.85`"));
+            }
+            sink.push(d);
+            return None;
+        }
+        _ => {
+            sink.push(
+                type_error(n, key, "a number")
+                    .with_help(format!("`{key}` must be a number such as `12` or `0.85`")),
+            );
+            return None;
+        }
+    };
+    match parsed {
+        Ok(d) => Some((d, n.span)),
+        Err(NumberError::NotFinite) => {
+            sink.push(
+                Diagnostic::error(
+                    "number-not-finite",
+                    n.span,
+                    format!("`{key}` must be a finite number"),
+                )
+                .with_help("`inf` and `nan` cannot be scored; write a finite value"),
+            );
+            None
+        }
+        Err(NumberError::OutOfRange) => {
+            sink.push(
+                Diagnostic::error(
+                    "number-out-of-range",
+                    n.span,
+                    format!("`{key}` is out of the supported range"),
+                )
+                .with_help(
+                    "numbers may have at most 28 significant digits and magnitude below 7.9e28",
+                ),
+            );
+            None
+        }
+    }
+}
+
+/// A whole non-negative number (an integer literal, or a float with no fraction is refused).
+pub fn as_count(n: &Node, key: &str, sink: &mut Sink) -> Option<(u64, Span)> {
+    match &n.value {
+        Value::Integer { .. } => {
+            let (d, sp) = as_number(n, key, sink)?;
+            match u64::try_from(d) {
+                Ok(v) => Some((v, sp)),
+                Err(_) => {
+                    sink.push(
+                        Diagnostic::error(
+                            "not-a-count",
+                            n.span,
+                            format!("`{key}` must be a whole number of at least 0, found `{d}`"),
+                        )
+                        .with_help("write a non-negative whole number such as `3`"),
+                    );
+                    None
+                }
+            }
+        }
+        Value::Float(text) => {
+            sink.push(
+                Diagnostic::error(
+                    "not-a-count",
+                    n.span,
+                    format!("`{key}` must be a whole number, found `{text}`"),
+                )
+                .with_help("quantities are counted in whole units: write an integer such as `3`"),
+            );
+            None
+        }
+        _ => {
+            sink.push(
+                type_error(n, key, "a whole number")
+                    .with_help("write a non-negative whole number such as `3`"),
+            );
+            None
+        }
+    }
+}
+
+/// A local date (`2025-12-31`, unquoted).
+pub fn as_date(n: &Node, key: &str, sink: &mut Sink) -> Option<(Date, Span)> {
+    match &n.value {
+        Value::Datetime(dt) => match (dt.date, dt.time, dt.offset) {
+            (Some(d), None, None) => match Date::new(i32::from(d.year), d.month, d.day) {
+                Some(date) => Some((date, n.span)),
+                None => {
+                    sink.push(
+                        Diagnostic::error(
+                            "bad-date",
+                            n.span,
+                            format!("`{dt}` is not a calendar date"),
+                        )
+                        .with_help("check the month and day"),
+                    );
+                    None
+                }
+            },
+            _ => {
+                sink.push(
+                    type_error(n, key, "a date")
+                        .with_help("write a plain date such as `2025-12-31`, without a time"),
+                );
+                None
+            }
+        },
+        Value::String(s) => {
+            let mut d = type_error(n, key, "a date");
+            d = if looks_like_date(s) {
+                d.with_help(format!("write the date without quotes: `{key} = {s}`"))
+            } else {
+                d.with_help("write a TOML date such as `2025-12-31`, without quotes")
+            };
+            sink.push(d);
+            None
+        }
+        _ => {
+            sink.push(
+                type_error(n, key, "a date")
+                    .with_help("write a TOML date such as `2025-12-31`, without quotes"),
+            );
+            None
+        }
+    }
+}
+
+fn looks_like_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 10 && b.get(4) == Some(&b'-') && b.get(7) == Some(&b'-')
+}
+
+/// A table value.
+pub fn as_table<'n>(n: &'n Node, key: &str, sink: &mut Sink) -> Option<(&'n Table, Span)> {
+    match &n.value {
+        Value::Table(t) => Some((t, n.span)),
+        _ => {
+            sink.push(
+                type_error(n, key, "a table")
+                    .with_help(format!("write `{key} = {{ … }}` or a `[{key}]` section")),
+            );
+            None
+        }
+    }
+}
+
+/// An array value.
+pub fn as_array<'n>(n: &'n Node, key: &str, sink: &mut Sink) -> Option<&'n [Node]> {
+    match &n.value {
+        Value::Array(a) => Some(a),
+        _ => {
+            sink.push(type_error(n, key, "an array").with_help(format!("write `{key} = [ … ]`")));
+            None
+        }
+    }
+}
+
+/// An id: `[a-z0-9-]+`, not starting or ending with `-`.
+pub fn check_id(id: &str, span: Span, what: &str, sink: &mut Sink) -> bool {
+    let ok = !id.is_empty()
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !id.starts_with('-')
+        && !id.ends_with('-');
+    if !ok {
+        let suggestion: String = id
+            .to_lowercase()
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+            .collect::<String>()
+            .split('-')
+            .filter(|p| !p.is_empty())
+            .collect::<Vec<_>>()
+            .join("-");
+        let mut d = Diagnostic::error(
+            "bad-id",
+            span,
+            format!("{what} id `{id}` may use only `a-z`, `0-9` and `-`"),
+        );
+        d = if suggestion.is_empty() {
+            d.with_help("use lowercase letters, digits and dashes")
+        } else {
+            d.with_help(format!("try `{suggestion}`"))
+        };
+        sink.push(d);
+    }
+    ok
+}

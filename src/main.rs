@@ -1,0 +1,158 @@
+//! The `bidscore` command: clap → library → render → exit code. The only place that prints.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use bidscore::report::{TableOptions, json, table};
+use bidscore::{Diagnostics, evaluate, load_paths};
+
+/// Score procurement bids against a tender's published criteria, exactly.
+#[derive(Parser)]
+#[command(name = "bidscore", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Score, rank and award the bids.
+    Score {
+        #[command(flatten)]
+        inputs: InputArgs,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+        /// Write the report to this file (atomically; never over an input).
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+    /// Validate the inputs only: every problem at once.
+    Check {
+        #[command(flatten)]
+        inputs: InputArgs,
+    },
+}
+
+#[derive(clap::Args)]
+struct InputArgs {
+    /// The criteria file (with `[tender]`).
+    criteria: PathBuf,
+    /// Bid files, the panel file, or directories of them.
+    #[arg(required = true)]
+    bids: Vec<PathBuf>,
+    /// How to print problems with the inputs.
+    #[arg(long, value_enum, default_value_t = ErrorFormat::Human)]
+    error_format: ErrorFormat,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    /// A table for people.
+    Table,
+    /// The JSON report.
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ErrorFormat {
+    /// Rendered with the source line and a caret.
+    Human,
+    /// A JSON array for programs.
+    Json,
+}
+
+fn color() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+fn print_diagnostics(d: &Diagnostics, format: ErrorFormat) {
+    let mut err = std::io::stderr().lock();
+    let _ = match format {
+        ErrorFormat::Human => write!(err, "{}{}\n", d.render_human(color()), d.summary()),
+        ErrorFormat::Json => writeln!(err, "{}", d.render_json()),
+    };
+}
+
+fn load(args: &InputArgs) -> Result<bidscore::Inputs, ExitCode> {
+    load_paths(&args.criteria, &args.bids).map_err(|d| {
+        print_diagnostics(&d, args.error_format);
+        ExitCode::from(1)
+    })
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Check { inputs: args } => {
+            let inputs = match load(&args) {
+                Ok(i) => i,
+                Err(code) => return code,
+            };
+            let w = inputs.warnings_report();
+            if !w.items.is_empty() {
+                print_diagnostics(&w, args.error_format);
+            }
+            println!(
+                "ok: tender `{}` with {} bid{}",
+                inputs.tender.id,
+                inputs.bids.len(),
+                if inputs.bids.len() == 1 { "" } else { "s" }
+            );
+            ExitCode::SUCCESS
+        }
+        Command::Score {
+            inputs: args,
+            format,
+            output,
+        } => {
+            let inputs = match load(&args) {
+                Ok(i) => i,
+                Err(code) => return code,
+            };
+            let w = inputs.warnings_report();
+            if !w.items.is_empty() {
+                print_diagnostics(&w, args.error_format);
+            }
+            let outcome = evaluate(&inputs);
+            let text = match format {
+                Format::Table => {
+                    let width = if output.is_none() && std::io::stdout().is_terminal() {
+                        terminal_width()
+                    } else {
+                        120
+                    };
+                    table(&inputs, &outcome, TableOptions::default().with_width(width))
+                }
+                Format::Json => json(&inputs, &outcome),
+            };
+            match output {
+                None => {
+                    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+                    ExitCode::SUCCESS
+                }
+                Some(path) => {
+                    let mut all = vec![args.criteria.clone()];
+                    all.extend(inputs.sources.iter().map(|s| PathBuf::from(&s.path)));
+                    match bidscore::output::write_atomic(&path, text.as_bytes(), &all) {
+                        Ok(()) => ExitCode::SUCCESS,
+                        Err(e) => {
+                            eprintln!("error: {e}");
+                            ExitCode::from(1)
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn terminal_width() -> u16 {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(120)
+}

@@ -1,0 +1,292 @@
+//! Bid file → [`Bid`]. Apart from `[bidder]` and `[provenance]` a bid is free-form: which
+//! fields matter is decided by the criteria, in `inputs.rs`.
+
+use std::collections::BTreeMap;
+
+use super::{Bid, Provenance, Scalar, Status};
+use crate::diag::{Diagnostic, Span, did_you_mean};
+use crate::load::node::{Node, Table, Value};
+use crate::load::reader::{Fields, Sink, as_array, as_date, as_number, as_table, check_id};
+use crate::model::tender::bad_enum;
+
+const BIDDER: &[&str] = &["id", "name", "note"];
+const PROVENANCE: &[&str] = &["status", "source", "note", "range"];
+
+/// Parse a bid document.
+pub fn parse(doc: &Table, file: usize, sink: &mut Sink) -> Option<Bid> {
+    let before = sink.len();
+    let bidder = doc.get("bidder")?;
+    let (bt, _) = as_table(&bidder.node, "bidder", sink)?;
+    let f = Fields::new(bt, bidder.key_span, "`[bidder]`", BIDDER, sink);
+    let id = f.req_str("id", sink);
+    if let Some((id, sp)) = &id {
+        check_id(id, *sp, "bidder", sink);
+    }
+    let name = f.req_str("name", sink);
+    let note = f.opt_text("note", sink);
+    let fields = Table {
+        entries: doc
+            .entries
+            .iter()
+            .filter(|e| e.key != "bidder" && e.key != "provenance")
+            .cloned()
+            .collect(),
+    };
+    let mut provenance = BTreeMap::new();
+    if let Some(p) = doc.get("provenance")
+        && let Some((pt, _)) = as_table(&p.node, "provenance", sink)
+    {
+        collect_provenance(pt, "", &fields, &mut provenance, sink);
+    }
+    if sink.len() > before {
+        return None;
+    }
+    let (id, span) = id?;
+    Some(Bid {
+        id,
+        name: name?.0,
+        note,
+        fields,
+        provenance,
+        file,
+        span,
+    })
+}
+
+/// `[provenance."offer.gpus"]` or nested `[provenance.offer.gpus]`: a table with `status`
+/// is an entry; any other table is a level of the path.
+fn collect_provenance(
+    t: &Table,
+    prefix: &str,
+    fields: &Table,
+    out: &mut BTreeMap<String, Provenance>,
+    sink: &mut Sink,
+) {
+    for e in &t.entries {
+        let path = if prefix.is_empty() {
+            e.key.clone()
+        } else {
+            format!("{prefix}.{}", e.key)
+        };
+        let Some((et, _)) = as_table(&e.node, &path, sink) else {
+            continue;
+        };
+        if et.get("status").is_none()
+            && et
+                .entries
+                .iter()
+                .all(|x| matches!(x.node.value, Value::Table(_)))
+            && !et.entries.is_empty()
+        {
+            collect_provenance(et, &path, fields, out, sink);
+            continue;
+        }
+        let segs: Vec<String> = path.split('.').map(str::to_owned).collect();
+        let target = fields.lookup(&segs);
+        if target.is_none() {
+            let leaves = leaf_paths(fields);
+            let mut d = Diagnostic::error(
+                "provenance-unknown-field",
+                e.key_span,
+                format!("provenance for `{path}`, which the bid does not have"),
+            );
+            d = match did_you_mean(&path, leaves.iter().map(String::as_str)) {
+                Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                None => d.with_help(
+                    "provenance keys are dotted paths of fields in this bid, such as `offer.gpus`",
+                ),
+            };
+            sink.push(d);
+            continue;
+        }
+        if let Some(p) = parse_entry(et, e.key_span, &path, target.map(|t| &t.node), sink) {
+            out.insert(path, p);
+        }
+    }
+}
+
+fn parse_entry(
+    t: &Table,
+    at: Span,
+    path: &str,
+    target: Option<&Node>,
+    sink: &mut Sink,
+) -> Option<Provenance> {
+    let f = Fields::new(
+        t,
+        at,
+        format!("the provenance of `{path}`"),
+        PROVENANCE,
+        sink,
+    );
+    let status = f
+        .req_str("status", sink)
+        .and_then(|(s, sp)| match s.as_str() {
+            "confirmed" => Some(Status::Confirmed),
+            "reported" => Some(Status::Reported),
+            "assumed" => Some(Status::Assumed),
+            other => {
+                sink.push(bad_enum(
+                    "status",
+                    other,
+                    sp,
+                    &["confirmed", "reported", "assumed"],
+                ));
+                None
+            }
+        })?;
+    let source = f.opt_text("source", sink);
+    let note = f.opt_text("note", sink);
+    if status != Status::Assumed && source.is_none() {
+        sink.push(
+            Diagnostic::error("provenance-no-source", at, format!("`{path}` is {} but names no source", status.as_str()))
+                .with_help("add `source = \"…\"` with the address it was reported at, or mark it `assumed` with a `note`"),
+        );
+        return None;
+    }
+    if status == Status::Assumed && note.is_none() {
+        sink.push(
+            Diagnostic::error(
+                "provenance-no-note",
+                at,
+                format!("`{path}` is assumed but says nothing of why"),
+            )
+            .with_help("add `note = \"…\"`: what the assumption rests on"),
+        );
+        return None;
+    }
+    let range = match f.get("range") {
+        None => None,
+        Some(n) => Some(parse_range(n, path, target, sink)?),
+    };
+    Some(Provenance {
+        status,
+        source,
+        note,
+        range,
+    })
+}
+
+fn parse_range(
+    n: &Node,
+    path: &str,
+    target: Option<&Node>,
+    sink: &mut Sink,
+) -> Option<(Scalar, Scalar)> {
+    let items = as_array(n, "range", sink)?;
+    let [lo, hi] = items else {
+        sink.push(
+            Diagnostic::error(
+                "bad-range",
+                n.span,
+                format!(
+                    "`range` has {} values; it needs two, low and high",
+                    items.len()
+                ),
+            )
+            .with_help("write `range = [low, high]`"),
+        );
+        return None;
+    };
+    let scalar = |x: &Node, sink: &mut Sink| match &x.value {
+        Value::Datetime(_) => as_date(x, "range", sink).map(|(d, _)| Scalar::Date(d)),
+        _ => as_number(x, "range", sink).map(|(d, _)| Scalar::Number(d)),
+    };
+    let (lo, hi) = (scalar(lo, sink)?, scalar(hi, sink)?);
+    let ordered = match (&lo, &hi) {
+        (Scalar::Number(a), Scalar::Number(b)) => a <= b,
+        (Scalar::Date(a), Scalar::Date(b)) => a <= b,
+        _ => {
+            sink.push(
+                Diagnostic::error("bad-range", n.span, "`range` mixes a number and a date")
+                    .with_help("write two numbers or two dates"),
+            );
+            return None;
+        }
+    };
+    if !ordered {
+        sink.push(
+            Diagnostic::error(
+                "bad-range",
+                n.span,
+                format!("`range` runs backwards: `{lo}` is above `{hi}`"),
+            )
+            .with_help("write `range = [low, high]`"),
+        );
+        return None;
+    }
+    if let Some(t) = target {
+        let mut scratch = Vec::new();
+        let value = match (&t.value, &lo) {
+            (Value::Datetime(_), _) => as_date(t, path, &mut scratch).map(|(d, _)| Scalar::Date(d)),
+            (Value::Integer { .. } | Value::Float(_), _) => {
+                as_number(t, path, &mut scratch).map(|(d, _)| Scalar::Number(d))
+            }
+            _ => None,
+        };
+        let inside = match (&value, &lo, &hi) {
+            (Some(Scalar::Number(v)), Scalar::Number(a), Scalar::Number(b)) => a <= v && v <= b,
+            (Some(Scalar::Date(v)), Scalar::Date(a), Scalar::Date(b)) => a <= v && v <= b,
+            (None, _, _) => {
+                sink.push(
+                    Diagnostic::error(
+                        "bad-range",
+                        n.span,
+                        format!(
+                            "`range` is given for `{path}`, which is {}",
+                            t.value.type_name()
+                        ),
+                    )
+                    .with_help("ranges are for numbers and dates"),
+                );
+                return None;
+            }
+            _ => {
+                sink.push(
+                    Diagnostic::error(
+                        "bad-range",
+                        n.span,
+                        format!("`range` and the value of `{path}` are of different types"),
+                    )
+                    .with_help("write a range of the same type as the value"),
+                );
+                return None;
+            }
+        };
+        if !inside {
+            sink.push(
+                Diagnostic::error(
+                    "value-outside-range",
+                    n.span,
+                    format!(
+                        "the value of `{path}` (`{}`) lies outside its range [`{lo}`, `{hi}`]",
+                        value.map(|v| v.to_string()).unwrap_or_default()
+                    ),
+                )
+                .with_help("the range must contain the value used"),
+            );
+            return None;
+        }
+    }
+    Some((lo, hi))
+}
+
+/// Every dotted path to a non-table value.
+pub(crate) fn leaf_paths(t: &Table) -> Vec<String> {
+    let mut out = Vec::new();
+    fn walk(t: &Table, prefix: &str, out: &mut Vec<String>) {
+        for e in &t.entries {
+            let p = if prefix.is_empty() {
+                e.key.clone()
+            } else {
+                format!("{prefix}.{}", e.key)
+            };
+            match &e.node.value {
+                Value::Table(inner) => walk(inner, &p, out),
+                _ => out.push(p),
+            }
+        }
+    }
+    walk(t, "", &mut out);
+    out
+}

@@ -1,0 +1,437 @@
+//! Validated models: what a tender, a bid and a panel *are* once every problem has been
+//! ruled out. Holding one of these means evaluation cannot fail.
+//!
+//! Building them (`tender.rs`, `bid.rs`, `panel.rs`, `inputs.rs`) collects every problem
+//! across every file. Nothing here evaluates or renders.
+
+mod bid;
+mod inputs;
+mod panel;
+pub(crate) mod tender;
+mod write;
+
+pub use write::{toml_key, toml_string};
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use rust_decimal::Decimal;
+
+use crate::diag::{SourceFile, Span};
+use crate::exact::RoundingMode;
+use crate::load::node::Table;
+use crate::rules::Rule;
+
+pub use inputs::{Inputs, load_paths, load_sources};
+
+/// Resolved per-bid inputs, for `evaluate` only.
+pub(crate) mod inputs_internal {
+    pub(crate) use super::inputs::{Resolved, Resolvedinput};
+}
+
+/// A calendar date (proleptic Gregorian).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date {
+    year: i32,
+    month: u8,
+    day: u8,
+}
+
+impl Date {
+    /// A valid date, or `None`.
+    pub fn new(year: i32, month: u8, day: u8) -> Option<Date> {
+        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+        let days = match month {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if leap => 29,
+            2 => 28,
+            _ => return None,
+        };
+        (1..=days)
+            .contains(&day)
+            .then_some(Date { year, month, day })
+    }
+
+    /// Days since 1970-01-01 (negative before), by Howard Hinnant's `days_from_civil`.
+    pub fn days(self) -> i64 {
+        let y = i64::from(self.year) - i64::from(self.month <= 2);
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let m = i64::from(self.month);
+        let mp = (m + 9) % 12;
+        let doy = (153 * mp + 2) / 5 + i64::from(self.day) - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+/// A single value a gate or rule reads from a bid.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Scalar {
+    /// A string.
+    Text(String),
+    /// A boolean.
+    Bool(bool),
+    /// A number, exactly.
+    Number(Decimal),
+    /// A date.
+    Date(Date),
+}
+
+impl Scalar {
+    /// "a string", "a number", … for messages.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Scalar::Text(_) => "a string",
+            Scalar::Bool(_) => "a boolean",
+            Scalar::Number(_) => "a number",
+            Scalar::Date(_) => "a date",
+        }
+    }
+}
+
+impl fmt::Display for Scalar {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Scalar::Text(s) => f.write_str(s),
+            Scalar::Bool(b) => write!(f, "{b}"),
+            Scalar::Number(d) => write!(f, "{d}"),
+            Scalar::Date(d) => write!(f, "{d}"),
+        }
+    }
+}
+
+/// A dotted path into a bid file, such as `offer.gpus`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FieldPath(pub(crate) Vec<String>);
+
+impl FieldPath {
+    /// Parse `a.b.c`; `None` if a segment is empty.
+    pub fn parse(s: &str) -> Option<FieldPath> {
+        let parts: Vec<String> = s.split('.').map(str::to_owned).collect();
+        if parts.iter().any(|p| p.is_empty()) {
+            None
+        } else {
+            Some(FieldPath(parts))
+        }
+    }
+
+    /// The segments.
+    pub fn segments(&self) -> &[String] {
+        &self.0
+    }
+}
+
+impl fmt::Display for FieldPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0.join("."))
+    }
+}
+
+/// A tender: its evaluation rules, gates and weighted criteria.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Tender {
+    /// `[a-z0-9-]+`.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Contracting authority.
+    pub authority: Option<String>,
+    /// Currency of prices, informational.
+    pub currency: Option<String>,
+    /// What the file is built from.
+    pub source: Option<String>,
+    /// Free text.
+    pub note: Option<String>,
+    /// The sum of all criterion points.
+    pub max_points: Decimal,
+    /// How criterion points are rounded.
+    pub rounding: Rounding,
+    /// Qualification thresholds, all of which a bid must meet.
+    pub qualify: Vec<Threshold>,
+    /// Tie-break chain after the total.
+    pub tie_break: Vec<TieBreak>,
+    /// Award rule.
+    pub award: Award,
+    /// Sections in file order.
+    pub sections: Vec<Section>,
+    /// Gates in file order.
+    pub gates: Vec<Gate>,
+    /// Criteria in file order.
+    pub criteria: Vec<Criterion>,
+    /// Where `[tender]` is written.
+    pub span: Span,
+}
+
+impl Tender {
+    /// The points available in a section (exact sum of its criteria's points).
+    pub fn section_max(&self, section: &str) -> Decimal {
+        self.criteria
+            .iter()
+            .filter(|c| c.section == section)
+            .map(|c| c.points)
+            .sum()
+    }
+
+    /// A criterion by id.
+    pub fn criterion(&self, id: &str) -> Option<&Criterion> {
+        self.criteria.iter().find(|c| c.id == id)
+    }
+}
+
+/// Decimal places and mode for criterion points.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rounding {
+    /// 0 to 6.
+    pub places: u32,
+    /// Half-up, half-even or down.
+    pub mode: RoundingMode,
+}
+
+impl Default for Rounding {
+    fn default() -> Rounding {
+        Rounding {
+            places: 4,
+            mode: RoundingMode::HalfUp,
+        }
+    }
+}
+
+/// A qualification threshold (SPEC §5.2).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Threshold {
+    /// The section it applies to; `None` = the total.
+    pub section: Option<String>,
+    /// The minimum.
+    pub min: Minimum,
+    /// Where it is written.
+    pub span: Span,
+}
+
+/// A threshold's minimum.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Minimum {
+    /// A share of the section's (or the total's) maximum, in (0, 1].
+    Share(Decimal),
+    /// Points.
+    Points(Decimal),
+}
+
+/// One step of the tie-break chain.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TieBreak {
+    /// Higher section points win.
+    Section(String),
+    /// Higher criterion points win.
+    Criterion(String),
+    /// Lower bidder id wins.
+    Bidder,
+}
+
+impl fmt::Display for TieBreak {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TieBreak::Section(s) => write!(f, "section:{s}"),
+            TieBreak::Criterion(c) => write!(f, "criterion:{c}"),
+            TieBreak::Bidder => f.write_str("bidder"),
+        }
+    }
+}
+
+/// Who is awarded (SPEC §5.4).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Award {
+    /// At most this many winners; `None` = no limit.
+    pub winners: Option<u32>,
+    /// Fill a quantity in rank order.
+    pub quantity: Option<Quantity>,
+}
+
+impl Default for Award {
+    fn default() -> Award {
+        Award {
+            winners: Some(1),
+            quantity: None,
+        }
+    }
+}
+
+/// A quantity filled in rank order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Quantity {
+    /// The bid field with the offered quantity (a whole number).
+    pub field: FieldPath,
+    /// The total to fill.
+    pub total: u64,
+}
+
+/// A section of the criteria.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Section {
+    /// Id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Free text.
+    pub note: Option<String>,
+    /// Where its id is written.
+    pub span: Span,
+}
+
+/// A pass/fail eligibility condition.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Gate {
+    /// Id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// The bid field it reads.
+    pub field: FieldPath,
+    /// The condition.
+    pub require: Require,
+    /// What a bid without the field gets.
+    pub missing: GateMissing,
+    /// Where the condition is reported.
+    pub source: Option<String>,
+    /// Free text.
+    pub note: Option<String>,
+    /// Where its id is written.
+    pub span: Span,
+}
+
+/// A gate's condition (SPEC §3.2).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Require {
+    /// Equal, by type.
+    Equals(Scalar),
+    /// Equal to one of these.
+    OneOf(Vec<Scalar>),
+    /// A number ≥ this.
+    AtLeast(Decimal),
+    /// A number ≤ this.
+    AtMost(Decimal),
+    /// A date on or before this.
+    NotAfter(Date),
+}
+
+/// What a gate does when a bid lacks its field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GateMissing {
+    /// An input error (default).
+    Error,
+    /// The gate fails.
+    Fail,
+}
+
+/// What a criterion does when a bid lacks its field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CriterionMissing {
+    /// An input error (default).
+    Error,
+    /// Score 0.
+    Zero,
+}
+
+/// A weighted criterion.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Criterion {
+    /// Id.
+    pub id: String,
+    /// The section it belongs to.
+    pub section: String,
+    /// Title.
+    pub title: String,
+    /// Its weight in points.
+    pub points: Decimal,
+    /// The bid field it reads (`None` for panel criteria).
+    pub field: Option<FieldPath>,
+    /// How a value becomes a score in [0, 1].
+    pub rule: Rule,
+    /// What a bid without the field gets.
+    pub missing: CriterionMissing,
+    /// Where it is reported.
+    pub source: Option<String>,
+    /// Free text.
+    pub note: Option<String>,
+    /// Where its id is written.
+    pub span: Span,
+}
+
+/// Provenance status of a bid value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// Two or more sources agree, or a primary text.
+    Confirmed,
+    /// One source.
+    Reported,
+    /// No source: an assumption with a plausible range.
+    Assumed,
+}
+
+impl Status {
+    /// The name used in files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Confirmed => "confirmed",
+            Status::Reported => "reported",
+            Status::Assumed => "assumed",
+        }
+    }
+}
+
+/// Where a bid value comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Provenance {
+    /// Confirmed, reported or assumed.
+    pub status: Status,
+    /// The source address.
+    pub source: Option<String>,
+    /// Why, for assumptions.
+    pub note: Option<String>,
+    /// Plausible low and high for an assumed number or date.
+    pub range: Option<(Scalar, Scalar)>,
+}
+
+/// A bid.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Bid {
+    /// `[a-z0-9-]+`, unique among the bids.
+    pub id: String,
+    /// The bidder's name.
+    pub name: String,
+    /// Free text.
+    pub note: Option<String>,
+    /// Every table except `[bidder]` and `[provenance]`, as written.
+    pub fields: Table,
+    /// Provenance by field path.
+    pub provenance: BTreeMap<String, Provenance>,
+    /// Index of the file it was read from.
+    pub file: usize,
+    /// Where its id is written.
+    pub span: Span,
+}
+
+/// The committee's marks.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Panel {
+    /// Where the marks come from.
+    pub source: Option<String>,
+    /// Free text.
+    pub note: Option<String>,
+    /// Marks by criterion id, then bidder id: one per evaluator.
+    pub marks: BTreeMap<String, BTreeMap<String, Vec<Decimal>>>,
+    /// Where `[panel]` is written.
+    pub span: Span,
+    /// Where each criterion's marks and each bidder's array are written.
+    pub(crate) spans: BTreeMap<String, (Span, BTreeMap<String, Span>)>,
+}
+
+/// The files read, for reports (path, hash).
+pub type Sources = Vec<SourceFile>;

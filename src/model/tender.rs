@@ -1,0 +1,775 @@
+//! Criteria file → [`Tender`], reporting every problem in the file.
+
+use rust_decimal::Decimal;
+
+use super::{
+    Award, Criterion, CriterionMissing, FieldPath, Gate, GateMissing, Minimum, Quantity, Require,
+    Rounding, Scalar, Section, Tender, Threshold, TieBreak,
+};
+use crate::diag::{Diagnostic, Span, did_you_mean, one_of_list};
+use crate::exact::RoundingMode;
+use crate::load::node::{Node, Table, Value};
+use crate::load::reader::{
+    Fields, Sink, as_array, as_count, as_date, as_number, as_str, as_table, check_id,
+};
+use crate::rules::Rule;
+
+const TOP: &[&str] = &[
+    "tender",
+    "evaluation",
+    "award",
+    "section",
+    "gate",
+    "criterion",
+];
+const TENDER: &[&str] = &["id", "title", "authority", "currency", "source", "note"];
+const EVALUATION: &[&str] = &["max_points", "rounding", "qualify", "tie_break"];
+const ROUNDING: &[&str] = &["places", "mode"];
+const QUALIFY: &[&str] = &["section", "min_share", "min_points"];
+const AWARD: &[&str] = &["winners", "quantity"];
+const QUANTITY: &[&str] = &["field", "total"];
+const SECTION: &[&str] = &["id", "title", "note"];
+const GATE: &[&str] = &[
+    "id", "title", "field", "require", "missing", "source", "note",
+];
+const REQUIRE: &[&str] = &["equals", "one_of", "at_least", "at_most", "not_after"];
+const CRITERION: &[&str] = &[
+    "id", "section", "title", "points", "field", "rule", "missing", "source", "note",
+];
+
+/// Points above this are refused, so that sums of points can never overflow a decimal.
+pub const MAX_POINTS_LIMIT: i64 = 1_000_000_000;
+
+/// Parse a criteria document.
+pub fn parse(doc: &Table, file: usize, sink: &mut Sink) -> Option<Tender> {
+    let root = Fields::new(doc, Span::new(file, 0, 0), "the criteria file", TOP, sink);
+    let start = sink.len();
+
+    let (tt, tspan) = root.req_table("tender", sink)?;
+    let tspan = root.key_span("tender").unwrap_or(tspan);
+    let tf = Fields::new(tt, tspan, "`[tender]`", TENDER, sink);
+    let id = tf.req_str("id", sink);
+    if let Some((id, sp)) = &id {
+        check_id(id, *sp, "tender", sink);
+    }
+    let title = tf.req_str("title", sink);
+    let authority = tf.opt_text("authority", sink);
+    let currency = tf.opt_text("currency", sink);
+    let source = tf.opt_text("source", sink);
+    let note = tf.opt_text("note", sink);
+
+    let sections = parse_sections(&root, sink);
+    let criteria = parse_criteria(&root, &sections, sink);
+    let gates = parse_gates(&root, sink);
+
+    let (max_points, rounding, qualify, tie_break) = match root.req_table("evaluation", sink) {
+        Some((et, esp)) => {
+            let esp = root.key_span("evaluation").unwrap_or(esp);
+            parse_evaluation(et, esp, &sections, &criteria, sink)
+        }
+        None => (
+            None,
+            Some(Rounding::default()),
+            Some(Vec::new()),
+            Some(vec![TieBreak::Bidder]),
+        ),
+    };
+    let award = match root.get("award") {
+        Some(n) => as_table(n, "award", sink)
+            .and_then(|(t, sp)| parse_award(t, root.key_span("award").unwrap_or(sp), sink)),
+        None => Some(Award::default()),
+    };
+    if criteria.is_empty() && root.get("criterion").is_none() {
+        sink.push(
+            Diagnostic::error("no-criteria", tspan, "the tender has no `[[criterion]]`")
+                .with_help("add at least one `[[criterion]]` table"),
+        );
+    }
+    if sink.len() > start {
+        return None;
+    }
+    Some(Tender {
+        id: id?.0,
+        title: title?.0,
+        authority,
+        currency,
+        source,
+        note,
+        max_points: max_points?,
+        rounding: rounding?,
+        qualify: qualify?,
+        tie_break: tie_break?,
+        award: award?,
+        sections,
+        gates,
+        criteria,
+        span: tspan,
+    })
+}
+
+/// Tables of an array-of-tables key (`[[criterion]]`), each with its span.
+fn array_tables<'a>(root: &Fields<'a>, key: &str, sink: &mut Sink) -> Vec<(&'a Table, Span)> {
+    let Some(n) = root.get(key) else {
+        return Vec::new();
+    };
+    let Some(items) = as_array(n, key, sink) else {
+        return Vec::new();
+    };
+    items
+        .iter()
+        .filter_map(|i| as_table(i, key, sink))
+        .collect()
+}
+
+fn duplicate(kind: &str, id: &str, here: Span, first: Span) -> Diagnostic {
+    Diagnostic::error(
+        "duplicate-id",
+        here,
+        format!("{kind} id `{id}` is used twice"),
+    )
+    .with_label("second definition")
+    .with_secondary(first, "first defined here")
+    .with_help(format!("give each {kind} its own id"))
+}
+
+fn parse_sections(root: &Fields<'_>, sink: &mut Sink) -> Vec<Section> {
+    let mut out: Vec<Section> = Vec::new();
+    for (t, sp) in array_tables(root, "section", sink) {
+        let f = Fields::new(t, sp, "a `[[section]]`", SECTION, sink);
+        let id = f.req_str("id", sink);
+        let title = f.req_str("title", sink);
+        let note = f.opt_text("note", sink);
+        let (Some((id, isp)), Some((title, _))) = (id, title) else {
+            continue;
+        };
+        if !check_id(&id, isp, "section", sink) {
+            continue;
+        }
+        if let Some(prev) = out.iter().find(|s| s.id == id) {
+            sink.push(duplicate("section", &id, isp, prev.span));
+            continue;
+        }
+        out.push(Section {
+            id,
+            title,
+            note,
+            span: isp,
+        });
+    }
+    out
+}
+
+fn parse_field(f: &Fields<'_>, sink: &mut Sink) -> Option<FieldPath> {
+    let (s, sp) = f.req_str("field", sink)?;
+    match FieldPath::parse(&s) {
+        Some(p) => Some(p),
+        None => {
+            sink.push(
+                Diagnostic::error("bad-field-path", sp, format!("`{s}` is not a field path"))
+                    .with_help("write a dotted path into the bid file such as `offer.gpus`"),
+            );
+            None
+        }
+    }
+}
+
+fn parse_criteria(root: &Fields<'_>, sections: &[Section], sink: &mut Sink) -> Vec<Criterion> {
+    let mut out: Vec<Criterion> = Vec::new();
+    for (t, sp) in array_tables(root, "criterion", sink) {
+        let f = Fields::new(t, sp, "a `[[criterion]]`", CRITERION, sink);
+        let before = sink.len();
+        let id = f.req_str("id", sink);
+        let owner = id.as_ref().map_or("?", |(s, _)| s.as_str()).to_owned();
+        let name = format!("criterion `{owner}`");
+        if let Some((id, isp)) = &id {
+            check_id(id, *isp, "criterion", sink);
+            if let Some(prev) = out.iter().find(|c| &c.id == id) {
+                sink.push(duplicate("criterion", id, *isp, prev.span));
+            }
+        }
+        let section = f.req_str("section", sink);
+        if let Some((s, ssp)) = &section
+            && !sections.iter().any(|x| &x.id == s)
+        {
+            sink.push(unknown_ref(
+                "section",
+                s,
+                *ssp,
+                sections.iter().map(|x| x.id.as_str()),
+            ));
+        }
+        let title = f.req_str("title", sink);
+        let points = f.req_number("points", sink);
+        if let Some((p, psp)) = points {
+            check_points(p, psp, &name, sink);
+        }
+        let rule = f
+            .req_table("rule", sink)
+            .and_then(|(rt, rsp)| Rule::parse(rt, rsp, &owner, sink));
+        let field = match (&rule, f.get("field")) {
+            (Some(Rule::Panel(_)), Some(_)) => {
+                let fsp = f.key_span("field").unwrap_or(sp);
+                sink.push(
+                    Diagnostic::error(
+                        "panel-with-field",
+                        fsp,
+                        format!("{name} is scored by the panel and reads no bid field"),
+                    )
+                    .with_help("remove `field`; the marks come from the panel file"),
+                );
+                None
+            }
+            (Some(Rule::Panel(_)), None) => None,
+            _ => parse_field(&f, sink),
+        };
+        if let (Some(Rule::KrPrice(_)), Some((p, psp))) = (&rule, points)
+            && p <= Decimal::ZERO
+        {
+            sink.push(
+                Diagnostic::error(
+                    "bad-points",
+                    psp,
+                    format!("{name} is a `kr-price` criterion worth `{p}` points"),
+                )
+                .with_help("a price criterion needs points above 0"),
+            );
+        }
+        let missing = match f.opt_str("missing", sink) {
+            None => Some(CriterionMissing::Error),
+            Some((m, _)) if m == "error" => Some(CriterionMissing::Error),
+            Some((m, _)) if m == "zero" => Some(CriterionMissing::Zero),
+            Some((m, msp)) => {
+                sink.push(bad_enum("missing", &m, msp, &["error", "zero"]));
+                None
+            }
+        };
+        let source = f.opt_text("source", sink);
+        let note = f.opt_text("note", sink);
+        if sink.len() > before {
+            continue;
+        }
+        let (
+            Some((id, isp)),
+            Some((section, _)),
+            Some((title, _)),
+            Some((points, _)),
+            Some(rule),
+            Some(missing),
+        ) = (id, section, title, points, rule, missing)
+        else {
+            continue;
+        };
+        out.push(Criterion {
+            id,
+            section,
+            title,
+            points,
+            field,
+            rule,
+            missing,
+            source,
+            note,
+            span: isp,
+        });
+    }
+    out
+}
+
+fn check_points(p: Decimal, sp: Span, name: &str, sink: &mut Sink) {
+    if p < Decimal::ZERO || p > Decimal::from(MAX_POINTS_LIMIT) {
+        sink.push(
+            Diagnostic::error("bad-points", sp, format!("{name} has `{p}` points"))
+                .with_help(format!("points must be from 0 to {MAX_POINTS_LIMIT}")),
+        );
+    }
+}
+
+pub(crate) fn unknown_ref<'a>(
+    kind: &str,
+    given: &str,
+    sp: Span,
+    valid: impl Iterator<Item = &'a str> + Clone,
+) -> Diagnostic {
+    let d = Diagnostic::error(
+        "unknown-reference",
+        sp,
+        format!("no {kind} has the id `{given}`"),
+    );
+    let list: Vec<&str> = valid.clone().collect();
+    match did_you_mean(given, valid) {
+        Some(s) => d.with_help(format!(
+            "did you mean `{s}`? {kind}s: {}",
+            one_of_list(list)
+        )),
+        None if list.is_empty() => d.with_help(format!("declare the {kind} first")),
+        None => d.with_help(format!("{kind}s: {}", one_of_list(list))),
+    }
+}
+
+pub(crate) fn bad_enum(key: &str, given: &str, sp: Span, valid: &[&str]) -> Diagnostic {
+    let d = Diagnostic::error("bad-value", sp, format!("`{key}` cannot be `{given}`"));
+    match did_you_mean(given, valid.iter().copied()) {
+        Some(s) => d.with_help(format!(
+            "did you mean `{s}`? write one of {}",
+            one_of_list(valid.iter().copied())
+        )),
+        None => d.with_help(format!(
+            "write one of {}",
+            one_of_list(valid.iter().copied())
+        )),
+    }
+}
+
+fn parse_gates(root: &Fields<'_>, sink: &mut Sink) -> Vec<Gate> {
+    let mut out: Vec<Gate> = Vec::new();
+    for (t, sp) in array_tables(root, "gate", sink) {
+        let f = Fields::new(t, sp, "a `[[gate]]`", GATE, sink);
+        let before = sink.len();
+        let id = f.req_str("id", sink);
+        if let Some((id, isp)) = &id {
+            check_id(id, *isp, "gate", sink);
+            if let Some(prev) = out.iter().find(|g| &g.id == id) {
+                sink.push(duplicate("gate", id, *isp, prev.span));
+            }
+        }
+        let title = f.req_str("title", sink);
+        let field = parse_field(&f, sink);
+        let require = f
+            .req_table("require", sink)
+            .and_then(|(rt, rsp)| parse_require(rt, rsp, sink));
+        let missing = match f.opt_str("missing", sink) {
+            None => Some(GateMissing::Error),
+            Some((m, _)) if m == "error" => Some(GateMissing::Error),
+            Some((m, _)) if m == "fail" => Some(GateMissing::Fail),
+            Some((m, msp)) => {
+                sink.push(bad_enum("missing", &m, msp, &["error", "fail"]));
+                None
+            }
+        };
+        let source = f.opt_text("source", sink);
+        let note = f.opt_text("note", sink);
+        if sink.len() > before {
+            continue;
+        }
+        let (Some((id, isp)), Some((title, _)), Some(field), Some(require), Some(missing)) =
+            (id, title, field, require, missing)
+        else {
+            continue;
+        };
+        out.push(Gate {
+            id,
+            title,
+            field,
+            require,
+            missing,
+            source,
+            note,
+            span: isp,
+        });
+    }
+    out
+}
+
+/// A scalar for `equals` / `one_of`.
+fn scalar(n: &Node, key: &str, sink: &mut Sink) -> Option<Scalar> {
+    match &n.value {
+        Value::String(s) => Some(Scalar::Text(s.clone())),
+        Value::Bool(b) => Some(Scalar::Bool(*b)),
+        Value::Integer { .. } | Value::Float(_) => {
+            as_number(n, key, sink).map(|(d, _)| Scalar::Number(d))
+        }
+        Value::Datetime(_) => as_date(n, key, sink).map(|(d, _)| Scalar::Date(d)),
+        _ => {
+            sink.push(
+                Diagnostic::error(
+                    "wrong-type",
+                    n.span,
+                    format!(
+                        "expected a string, boolean, number or date for `{key}`, found {}",
+                        n.value.type_name()
+                    ),
+                )
+                .with_help("a gate compares one plain value"),
+            );
+            None
+        }
+    }
+}
+
+fn parse_require(t: &Table, sp: Span, sink: &mut Sink) -> Option<Require> {
+    let f = Fields::new(t, sp, "`require`", REQUIRE, sink);
+    let present: Vec<&str> = REQUIRE
+        .iter()
+        .copied()
+        .filter(|k| f.get(k).is_some())
+        .collect();
+    match present.as_slice() {
+        [key] => {
+            let n = f.get(key)?;
+            match *key {
+                "equals" => scalar(n, key, sink).map(Require::Equals),
+                "one_of" => {
+                    let items = as_array(n, key, sink)?;
+                    if items.is_empty() {
+                        sink.push(
+                            Diagnostic::error("empty-one-of", n.span, "`one_of` lists no values")
+                                .with_help("list the accepted values: `one_of = [\"a\", \"b\"]`"),
+                        );
+                        return None;
+                    }
+                    let vals: Vec<Option<Scalar>> =
+                        items.iter().map(|i| scalar(i, key, sink)).collect();
+                    let vals: Option<Vec<Scalar>> = vals.into_iter().collect();
+                    let vals = vals?;
+                    if let Some(first) = vals.first()
+                        && vals
+                            .iter()
+                            .any(|v| std::mem::discriminant(v) != std::mem::discriminant(first))
+                    {
+                        sink.push(
+                            Diagnostic::error(
+                                "mixed-types",
+                                n.span,
+                                "`one_of` mixes values of different types",
+                            )
+                            .with_help("list values of one type"),
+                        );
+                        return None;
+                    }
+                    Some(Require::OneOf(vals))
+                }
+                "at_least" => as_number(n, key, sink).map(|(d, _)| Require::AtLeast(d)),
+                "at_most" => as_number(n, key, sink).map(|(d, _)| Require::AtMost(d)),
+                _ => as_date(n, key, sink).map(|(d, _)| Require::NotAfter(d)),
+            }
+        }
+        [] => {
+            sink.push(
+                Diagnostic::error("gate-form", sp, "`require` has no condition").with_help(
+                    format!("write one of {}", one_of_list(REQUIRE.iter().copied())),
+                ),
+            );
+            None
+        }
+        _ => {
+            sink.push(
+                Diagnostic::error(
+                    "gate-form",
+                    sp,
+                    format!(
+                        "`require` has {} conditions: {}",
+                        present.len(),
+                        one_of_list(present.iter().copied())
+                    ),
+                )
+                .with_help("a gate checks one condition; write a second gate for another"),
+            );
+            None
+        }
+    }
+}
+
+type EvalParts = (
+    Option<Decimal>,
+    Option<Rounding>,
+    Option<Vec<Threshold>>,
+    Option<Vec<TieBreak>>,
+);
+
+fn parse_evaluation(
+    t: &Table,
+    sp: Span,
+    sections: &[Section],
+    criteria: &[Criterion],
+    sink: &mut Sink,
+) -> EvalParts {
+    let f = Fields::new(t, sp, "`[evaluation]`", EVALUATION, sink);
+    let max_points = f.req_number("max_points", sink).and_then(|(m, msp)| {
+        if m <= Decimal::ZERO || m > Decimal::from(MAX_POINTS_LIMIT) {
+            sink.push(Diagnostic::error("bad-points", msp, format!("`max_points` is `{m}`")).with_help(format!("`max_points` must be above 0 and at most {MAX_POINTS_LIMIT}")));
+            return None;
+        }
+        let sum: Decimal = criteria.iter().map(|c| c.points).sum();
+        if sum != m && !criteria.is_empty() {
+            let diff = sum - m;
+            let (word, by) = if diff > Decimal::ZERO { ("over", diff) } else { ("short", -diff) };
+            sink.push(
+                Diagnostic::error("points-mismatch", msp, format!("the criteria's points add up to `{sum}`, not `{m}` ({word} by `{by}`)"))
+                    .with_label(format!("the criteria add up to {sum}"))
+                    .with_help("make the `points` of the criteria add up to `max_points`, or change `max_points`"),
+            );
+            return None;
+        }
+        Some(m)
+    });
+    let rounding = match f.get("rounding") {
+        None => Some(Rounding::default()),
+        Some(n) => {
+            as_table(n, "rounding", sink).and_then(|(rt, rsp)| parse_rounding(rt, rsp, sink))
+        }
+    };
+    let qualify = match f.get("qualify") {
+        None => Some(Vec::new()),
+        Some(n) => as_array(n, "qualify", sink).and_then(|items| {
+            let parsed: Vec<Option<Threshold>> = items
+                .iter()
+                .map(|i| {
+                    as_table(i, "qualify", sink).and_then(|(qt, qsp)| {
+                        parse_threshold(qt, qsp, sections, criteria, max_points_hint(t), sink)
+                    })
+                })
+                .collect();
+            parsed.into_iter().collect()
+        }),
+    };
+    let tie_break = match f.get("tie_break") {
+        None => Some(vec![TieBreak::Bidder]),
+        Some(n) => as_array(n, "tie_break", sink).and_then(|items| {
+            let parsed: Vec<Option<TieBreak>> = items
+                .iter()
+                .map(|i| parse_tie_break(i, sections, criteria, sink))
+                .collect();
+            parsed.into_iter().collect()
+        }),
+    };
+    (max_points, rounding, qualify, tie_break)
+}
+
+fn max_points_hint(t: &Table) -> Option<Decimal> {
+    let n = &t.get("max_points")?.node;
+    let mut scratch = Vec::new();
+    as_number(n, "max_points", &mut scratch).map(|(d, _)| d)
+}
+
+fn parse_rounding(t: &Table, sp: Span, sink: &mut Sink) -> Option<Rounding> {
+    let f = Fields::new(t, sp, "`rounding`", ROUNDING, sink);
+    let places = match f.get("places") {
+        None => Some(4),
+        Some(n) => as_count(n, "places", sink).and_then(|(p, psp)| {
+            if p > 6 {
+                sink.push(
+                    Diagnostic::error(
+                        "bad-places",
+                        psp,
+                        format!("`places` is `{p}`; at most 6 decimal places are supported"),
+                    )
+                    .with_help("write a whole number from 0 to 6"),
+                );
+                None
+            } else {
+                u32::try_from(p).ok()
+            }
+        }),
+    };
+    let mode = match f.opt_str("mode", sink) {
+        None => Some(RoundingMode::HalfUp),
+        Some((m, msp)) => match m.as_str() {
+            "half-up" => Some(RoundingMode::HalfUp),
+            "half-even" => Some(RoundingMode::HalfEven),
+            "down" => Some(RoundingMode::Down),
+            other => {
+                sink.push(bad_enum(
+                    "mode",
+                    other,
+                    msp,
+                    &["half-up", "half-even", "down"],
+                ));
+                None
+            }
+        },
+    };
+    Some(Rounding {
+        places: places?,
+        mode: mode?,
+    })
+}
+
+fn parse_threshold(
+    t: &Table,
+    sp: Span,
+    sections: &[Section],
+    criteria: &[Criterion],
+    max_points: Option<Decimal>,
+    sink: &mut Sink,
+) -> Option<Threshold> {
+    let f = Fields::new(t, sp, "a `qualify` threshold", QUALIFY, sink);
+    let section = f.opt_str("section", sink);
+    if let Some((s, ssp)) = &section
+        && !sections.iter().any(|x| &x.id == s)
+    {
+        sink.push(unknown_ref(
+            "section",
+            s,
+            *ssp,
+            sections.iter().map(|x| x.id.as_str()),
+        ));
+        return None;
+    }
+    let scope_max = match &section {
+        Some((s, _)) => Some(
+            criteria
+                .iter()
+                .filter(|c| &c.section == s)
+                .map(|c| c.points)
+                .sum(),
+        ),
+        None => max_points,
+    };
+    let min = match (
+        f.opt_number("min_share", sink),
+        f.opt_number("min_points", sink),
+    ) {
+        (Some((s, ssp)), None) => {
+            if s <= Decimal::ZERO || s > Decimal::ONE {
+                sink.push(
+                    Diagnostic::error(
+                        "bad-threshold",
+                        ssp,
+                        format!("`min_share` is `{s}`, outside (0, 1]"),
+                    )
+                    .with_help("write a share such as `0.85` for 85%"),
+                );
+                return None;
+            }
+            Minimum::Share(s)
+        }
+        (None, Some((p, psp))) => {
+            if p < Decimal::ZERO || scope_max.is_some_and(|m| p > m) {
+                let m = scope_max.unwrap_or_default();
+                sink.push(
+                    Diagnostic::error(
+                        "bad-threshold",
+                        psp,
+                        format!(
+                            "`min_points` is `{p}`, but at most `{m}` points can be scored there"
+                        ),
+                    )
+                    .with_help("no bid could qualify; lower the threshold"),
+                );
+                return None;
+            }
+            Minimum::Points(p)
+        }
+        (None, None) if f.get("min_share").is_none() && f.get("min_points").is_none() => {
+            sink.push(
+                Diagnostic::error(
+                    "bad-threshold",
+                    sp,
+                    "a threshold needs `min_share` or `min_points`",
+                )
+                .with_help("write `{ section = \"technical\", min_share = 0.85 }`"),
+            );
+            return None;
+        }
+        (Some(_), Some(_)) => {
+            sink.push(
+                Diagnostic::error(
+                    "bad-threshold",
+                    sp,
+                    "a threshold has both `min_share` and `min_points`",
+                )
+                .with_help("keep one; write a second threshold for the other"),
+            );
+            return None;
+        }
+        _ => return None,
+    };
+    Some(Threshold {
+        section: section.map(|s| s.0),
+        min,
+        span: sp,
+    })
+}
+
+fn parse_tie_break(
+    n: &Node,
+    sections: &[Section],
+    criteria: &[Criterion],
+    sink: &mut Sink,
+) -> Option<TieBreak> {
+    let (s, sp) = as_str(n, "tie_break", sink)?;
+    if s == "bidder" {
+        return Some(TieBreak::Bidder);
+    }
+    if let Some(id) = s.strip_prefix("section:") {
+        if sections.iter().any(|x| x.id == id) {
+            return Some(TieBreak::Section(id.to_owned()));
+        }
+        sink.push(unknown_ref(
+            "section",
+            id,
+            sp,
+            sections.iter().map(|x| x.id.as_str()),
+        ));
+        return None;
+    }
+    if let Some(id) = s.strip_prefix("criterion:") {
+        if criteria.iter().any(|x| x.id == id) {
+            return Some(TieBreak::Criterion(id.to_owned()));
+        }
+        sink.push(unknown_ref(
+            "criterion",
+            id,
+            sp,
+            criteria.iter().map(|x| x.id.as_str()),
+        ));
+        return None;
+    }
+    let mut valid: Vec<String> = vec![String::from("bidder")];
+    valid.extend(sections.iter().map(|x| format!("section:{}", x.id)));
+    valid.extend(criteria.iter().map(|x| format!("criterion:{}", x.id)));
+    let mut d = Diagnostic::error("bad-tie-break", sp, format!("`{s}` is not a tie-break"));
+    d = match did_you_mean(s, valid.iter().map(String::as_str)) {
+        Some(x) => d.with_help(format!(
+            "did you mean `{x}`? write `section:<id>`, `criterion:<id>` or `bidder`"
+        )),
+        None => d.with_help("write `section:<id>`, `criterion:<id>` or `bidder`"),
+    };
+    sink.push(d);
+    None
+}
+
+fn parse_award(t: &Table, sp: Span, sink: &mut Sink) -> Option<Award> {
+    let f = Fields::new(t, sp, "`[award]`", AWARD, sink);
+    let winners = match f.get("winners") {
+        None => Some(Some(1)),
+        Some(n) => match &n.value {
+            Value::String(s) if s == "all" => Some(None),
+            Value::String(s) => {
+                sink.push(
+                    Diagnostic::error("bad-winners", n.span, format!("`winners` cannot be `{s}`"))
+                        .with_help("write a whole number of at least 1, or `\"all\"`"),
+                );
+                None
+            }
+            _ => as_count(n, "winners", sink).and_then(|(w, wsp)| match u32::try_from(w) {
+                Ok(w) if w >= 1 => Some(Some(w)),
+                _ => {
+                    sink.push(
+                        Diagnostic::error("bad-winners", wsp, format!("`winners` is `{w}`"))
+                            .with_help("write a whole number of at least 1, or `\"all\"`"),
+                    );
+                    None
+                }
+            }),
+        },
+    };
+    let quantity = match f.get("quantity") {
+        None => Some(None),
+        Some(n) => as_table(n, "quantity", sink).and_then(|(qt, qsp)| {
+            let qf = Fields::new(qt, qsp, "`quantity`", QUANTITY, sink);
+            let field = parse_field(&qf, sink);
+            let total = qf
+                .required("total", sink)
+                .and_then(|tn| as_count(tn, "total", sink));
+            Some(Some(Quantity {
+                field: field?,
+                total: total?.0,
+            }))
+        }),
+    };
+    Some(Award {
+        winners: winners?,
+        quantity: quantity?,
+    })
+}

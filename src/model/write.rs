@@ -1,0 +1,263 @@
+//! Models → TOML text that loads back to equal models (SPEC §6 invariant 11). Used by the
+//! round-trip property tests and by analyses that rewrite a bid.
+
+use std::fmt::Write as _;
+
+use super::{Award, Bid, CriterionMissing, GateMissing, Minimum, Panel, Require, Scalar, Tender};
+use crate::load::node::{Node, Table, Value};
+
+/// A key, bare when TOML allows it, else quoted.
+pub fn toml_key(k: &str) -> String {
+    if !k.is_empty()
+        && k.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    {
+        k.to_owned()
+    } else {
+        toml_string(k)
+    }
+}
+
+/// A TOML basic string with escapes.
+pub fn toml_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                let _ = write!(out, "\\u{:04X}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn scalar(s: &Scalar) -> String {
+    match s {
+        Scalar::Text(t) => toml_string(t),
+        Scalar::Bool(b) => b.to_string(),
+        Scalar::Number(d) => d.to_string(),
+        Scalar::Date(d) => d.to_string(),
+    }
+}
+
+fn opt(out: &mut String, key: &str, v: Option<&String>) {
+    if let Some(v) = v {
+        let _ = writeln!(out, "{key} = {}", toml_string(v));
+    }
+}
+
+impl Tender {
+    /// The tender as a criteria file.
+    pub fn to_toml(&self) -> String {
+        let mut o = String::new();
+        o.push_str("[tender]\n");
+        let _ = writeln!(o, "id = {}", toml_string(&self.id));
+        let _ = writeln!(o, "title = {}", toml_string(&self.title));
+        opt(&mut o, "authority", self.authority.as_ref());
+        opt(&mut o, "currency", self.currency.as_ref());
+        opt(&mut o, "source", self.source.as_ref());
+        opt(&mut o, "note", self.note.as_ref());
+        o.push_str("\n[evaluation]\n");
+        let _ = writeln!(o, "max_points = {}", self.max_points);
+        let _ = writeln!(
+            o,
+            "rounding = {{ places = {}, mode = \"{}\" }}",
+            self.rounding.places,
+            self.rounding.mode.as_str()
+        );
+        let q: Vec<String> = self
+            .qualify
+            .iter()
+            .map(|t| {
+                let sec = t
+                    .section
+                    .as_ref()
+                    .map(|s| format!("section = {}, ", toml_string(s)))
+                    .unwrap_or_default();
+                match t.min {
+                    Minimum::Share(s) => format!("{{ {sec}min_share = {s} }}"),
+                    Minimum::Points(p) => format!("{{ {sec}min_points = {p} }}"),
+                }
+            })
+            .collect();
+        let _ = writeln!(o, "qualify = [{}]", q.join(", "));
+        let tb: Vec<String> = self
+            .tie_break
+            .iter()
+            .map(|t| toml_string(&t.to_string()))
+            .collect();
+        let _ = writeln!(o, "tie_break = [{}]", tb.join(", "));
+        o.push_str("\n[award]\n");
+        let Award { winners, quantity } = &self.award;
+        match winners {
+            Some(w) => {
+                let _ = writeln!(o, "winners = {w}");
+            }
+            None => o.push_str("winners = \"all\"\n"),
+        }
+        if let Some(q) = quantity {
+            let _ = writeln!(
+                o,
+                "quantity = {{ field = {}, total = {} }}",
+                toml_string(&q.field.to_string()),
+                q.total
+            );
+        }
+        for s in &self.sections {
+            o.push_str("\n[[section]]\n");
+            let _ = writeln!(o, "id = {}", toml_string(&s.id));
+            let _ = writeln!(o, "title = {}", toml_string(&s.title));
+            opt(&mut o, "note", s.note.as_ref());
+        }
+        for g in &self.gates {
+            o.push_str("\n[[gate]]\n");
+            let _ = writeln!(o, "id = {}", toml_string(&g.id));
+            let _ = writeln!(o, "title = {}", toml_string(&g.title));
+            let _ = writeln!(o, "field = {}", toml_string(&g.field.to_string()));
+            let req = match &g.require {
+                Require::Equals(s) => format!("equals = {}", scalar(s)),
+                Require::OneOf(v) => format!(
+                    "one_of = [{}]",
+                    v.iter().map(scalar).collect::<Vec<_>>().join(", ")
+                ),
+                Require::AtLeast(d) => format!("at_least = {d}"),
+                Require::AtMost(d) => format!("at_most = {d}"),
+                Require::NotAfter(d) => format!("not_after = {d}"),
+            };
+            let _ = writeln!(o, "require = {{ {req} }}");
+            if g.missing == GateMissing::Fail {
+                o.push_str("missing = \"fail\"\n");
+            }
+            opt(&mut o, "source", g.source.as_ref());
+            opt(&mut o, "note", g.note.as_ref());
+        }
+        for c in &self.criteria {
+            o.push_str("\n[[criterion]]\n");
+            let _ = writeln!(o, "id = {}", toml_string(&c.id));
+            let _ = writeln!(o, "section = {}", toml_string(&c.section));
+            let _ = writeln!(o, "title = {}", toml_string(&c.title));
+            let _ = writeln!(o, "points = {}", c.points);
+            if let Some(f) = &c.field {
+                let _ = writeln!(o, "field = {}", toml_string(&f.to_string()));
+            }
+            let _ = writeln!(o, "rule = {}", c.rule.to_toml());
+            if c.missing == CriterionMissing::Zero {
+                o.push_str("missing = \"zero\"\n");
+            }
+            opt(&mut o, "source", c.source.as_ref());
+            opt(&mut o, "note", c.note.as_ref());
+        }
+        o
+    }
+}
+
+fn value(n: &Node) -> String {
+    match &n.value {
+        Value::String(s) => toml_string(s),
+        Value::Integer { text, radix } => match radix {
+            2 => format!("0b{text}"),
+            8 => format!("0o{text}"),
+            16 => format!("0x{text}"),
+            _ => text.clone(),
+        },
+        Value::Float(t) => t.clone(),
+        Value::Bool(b) => b.to_string(),
+        Value::Datetime(d) => d.to_string(),
+        Value::Array(a) => format!("[{}]", a.iter().map(value).collect::<Vec<_>>().join(", ")),
+        Value::Table(t) => {
+            let items: Vec<String> = t
+                .entries
+                .iter()
+                .map(|e| format!("{} = {}", toml_key(&e.key), value(&e.node)))
+                .collect();
+            format!("{{ {} }}", items.join(", "))
+        }
+    }
+}
+
+/// Write a table's plain entries, then each sub-table under its own header.
+fn write_table(o: &mut String, path: &str, t: &Table) {
+    for e in &t.entries {
+        if !matches!(e.node.value, Value::Table(_)) {
+            let _ = writeln!(o, "{} = {}", toml_key(&e.key), value(&e.node));
+        }
+    }
+    for e in &t.entries {
+        if let Value::Table(inner) = &e.node.value {
+            let p = if path.is_empty() {
+                toml_key(&e.key)
+            } else {
+                format!("{path}.{}", toml_key(&e.key))
+            };
+            let _ = writeln!(o, "\n[{p}]");
+            write_table(o, &p, inner);
+        }
+    }
+}
+
+impl Bid {
+    /// The bid as a bid file.
+    pub fn to_toml(&self) -> String {
+        let mut o = String::new();
+        // Top-level plain values must come before any table header.
+        let plain = Table {
+            entries: self
+                .fields
+                .entries
+                .iter()
+                .filter(|e| !matches!(e.node.value, Value::Table(_)))
+                .cloned()
+                .collect(),
+        };
+        write_table(&mut o, "", &plain);
+        o.push_str("\n[bidder]\n");
+        let _ = writeln!(o, "id = {}", toml_string(&self.id));
+        let _ = writeln!(o, "name = {}", toml_string(&self.name));
+        opt(&mut o, "note", self.note.as_ref());
+        let tables = Table {
+            entries: self
+                .fields
+                .entries
+                .iter()
+                .filter(|e| matches!(e.node.value, Value::Table(_)))
+                .cloned()
+                .collect(),
+        };
+        write_table(&mut o, "", &tables);
+        for (path, p) in &self.provenance {
+            let _ = writeln!(o, "\n[provenance.{}]", toml_string(path));
+            let _ = writeln!(o, "status = \"{}\"", p.status.as_str());
+            opt(&mut o, "source", p.source.as_ref());
+            opt(&mut o, "note", p.note.as_ref());
+            if let Some((lo, hi)) = &p.range {
+                let _ = writeln!(o, "range = [{}, {}]", scalar(lo), scalar(hi));
+            }
+        }
+        o
+    }
+}
+
+impl Panel {
+    /// The panel as a panel file.
+    pub fn to_toml(&self) -> String {
+        let mut o = String::from("[panel]\n");
+        opt(&mut o, "source", self.source.as_ref());
+        opt(&mut o, "note", self.note.as_ref());
+        for (c, by_bidder) in &self.marks {
+            let _ = writeln!(o, "\n[panel.marks.{}]", toml_key(c));
+            for (b, marks) in by_bidder {
+                let m: Vec<String> = marks.iter().map(ToString::to_string).collect();
+                let _ = writeln!(o, "{} = [{}]", toml_key(b), m.join(", "));
+            }
+        }
+        o
+    }
+}

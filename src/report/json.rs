@@ -1,0 +1,164 @@
+//! The JSON report (SPEC §8): decimals as strings, inputs with SHA-256 sorted by path, bids
+//! in report order. Same inputs → byte-identical output.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::evaluate::{Awarded, Outcome, Standing};
+use crate::exact::Points;
+use crate::model::Inputs;
+
+#[derive(Serialize)]
+struct Report<'a> {
+    tender: TenderInfo<'a>,
+    engine: Engine,
+    inputs: Vec<InputFile<'a>>,
+    bids: Vec<BidReport<'a>>,
+    warnings: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct TenderInfo<'a> {
+    id: &'a str,
+    title: &'a str,
+    max_points: String,
+}
+
+#[derive(Serialize)]
+struct Engine {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct InputFile<'a> {
+    path: &'a str,
+    sha256: &'a str,
+}
+
+#[derive(Serialize)]
+struct BidReport<'a> {
+    bidder: &'a str,
+    name: &'a str,
+    status: &'static str,
+    rank: Option<u32>,
+    total: Points,
+    sections: BTreeMap<&'a str, Points>,
+    award: serde_json::Value,
+    gates: Vec<GateReport<'a>>,
+    criteria: Vec<CriterionReport<'a>>,
+    assumed: &'a [String],
+}
+
+#[derive(Serialize)]
+struct GateReport<'a> {
+    id: &'a str,
+    passed: bool,
+    reason: &'a str,
+}
+
+#[derive(Serialize)]
+struct CriterionReport<'a> {
+    id: &'a str,
+    value: Option<&'a str>,
+    score: String,
+    points: Points,
+    max: String,
+    reason: &'a str,
+}
+
+fn bid(s: &Standing) -> BidReport<'_> {
+    BidReport {
+        bidder: &s.bidder,
+        name: &s.name,
+        status: s.status.as_str(),
+        rank: s.rank,
+        total: s.total,
+        sections: s.sections.iter().map(|(k, v)| (k.as_str(), *v)).collect(),
+        award: match s.award {
+            Awarded::No => serde_json::Value::Null,
+            Awarded::Yes => serde_json::Value::Bool(true),
+            Awarded::Quantity(q) => serde_json::Value::from(q),
+        },
+        gates: s
+            .gates
+            .iter()
+            .map(|g| GateReport {
+                id: &g.id,
+                passed: g.passed,
+                reason: &g.reason,
+            })
+            .collect(),
+        criteria: s
+            .criteria
+            .iter()
+            .map(|c| CriterionReport {
+                id: &c.id,
+                value: c.value.as_deref(),
+                score: c.score.to_exact_string(),
+                points: c.points,
+                max: c.max.to_string(),
+                reason: &c.reason,
+            })
+            .collect(),
+        assumed: &s.assumed,
+    }
+}
+
+/// The report as a JSON value.
+pub fn json_value(inputs: &Inputs, outcome: &Outcome) -> serde_json::Value {
+    let mut files: Vec<InputFile<'_>> = inputs
+        .sources
+        .iter()
+        .map(|f| InputFile {
+            path: &f.path,
+            sha256: &f.sha256,
+        })
+        .collect();
+    files.sort_by(|a, b| a.path.cmp(b.path));
+    let report_warnings = inputs.warnings_report();
+    let mut warnings: Vec<String> = report_warnings
+        .items
+        .iter()
+        .map(|d| {
+            format!(
+                "{}: {} [{}]",
+                report_warnings.location(d),
+                d.message,
+                d.code
+            )
+        })
+        .collect();
+    warnings.extend(outcome.warnings.iter().cloned());
+    let report = Report {
+        tender: TenderInfo {
+            id: &inputs.tender.id,
+            title: &inputs.tender.title,
+            max_points: inputs.tender.max_points.to_string(),
+        },
+        engine: Engine {
+            name: "bidscore",
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        inputs: files,
+        bids: outcome.standings.iter().map(bid).collect(),
+        warnings,
+    };
+    serde_json::to_value(&report).unwrap_or(serde_json::Value::Null)
+}
+
+/// The report as pretty JSON text, ending in a newline.
+///
+/// # Examples
+/// ```
+/// let inputs = bidscore::load_paths("criteria/msit-2025-gpu.toml", &["bids/msit-2025"]).unwrap();
+/// let text = bidscore::report::json(&inputs, &bidscore::evaluate(&inputs));
+/// let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+/// assert_eq!(v["tender"]["max_points"], "100");
+/// ```
+pub fn json(inputs: &Inputs, outcome: &Outcome) -> String {
+    let mut s = serde_json::to_string_pretty(&json_value(inputs, outcome)).unwrap_or_default();
+    s.push('\n');
+    s
+}

@@ -1,0 +1,84 @@
+//! `choice`: a score per string value; a value not listed is a validation error.
+
+use std::collections::BTreeMap;
+
+use rust_decimal::Decimal;
+
+use super::{Scored, num};
+use crate::diag::{Diagnostic, Span, did_you_mean, one_of_list};
+use crate::exact::Rat;
+use crate::load::reader::{Fields, Sink, as_number};
+
+pub(super) const KEYS: &[&str] = &["kind", "scores"];
+
+/// A score for each accepted value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Choice {
+    /// Value → score in [0, 1].
+    pub scores: BTreeMap<String, Decimal>,
+}
+
+impl Choice {
+    pub(super) fn parse(f: &Fields<'_>, sink: &mut Sink) -> Option<Choice> {
+        let (t, at) = f.req_table("scores", sink)?;
+        if t.entries.is_empty() {
+            sink.push(
+                Diagnostic::error("choice-empty", at, "`scores` lists no values")
+                    .with_help("write `scores = { owned = 1, leased = 0.3 }`"),
+            );
+            return None;
+        }
+        let mut scores = BTreeMap::new();
+        let mut ok = true;
+        for e in &t.entries {
+            match as_number(&e.node, &e.key, sink) {
+                Some((d, sp)) if d < Decimal::ZERO || d > Decimal::ONE => {
+                    sink.push(
+                        Diagnostic::error("score-out-of-range", sp, format!("the score of `{}` is `{d}`, outside [0, 1]", e.key))
+                            .with_help("scores are fractions of the criterion's points: write a value from 0 to 1"),
+                    );
+                    ok = false;
+                }
+                Some((d, _)) => {
+                    scores.insert(e.key.clone(), d);
+                }
+                None => ok = false,
+            }
+        }
+        ok.then_some(Choice { scores })
+    }
+
+    pub(super) fn check(&self, s: &str, span: Span, field: &str, criterion: &str, sink: &mut Sink) {
+        if self.scores.contains_key(s) {
+            return;
+        }
+        let keys = self.scores.keys().map(String::as_str);
+        let mut d = Diagnostic::error(
+            "unknown-choice",
+            span,
+            format!("`{s}` is not a value that criterion `{criterion}` scores for `{field}`"),
+        );
+        d = match did_you_mean(s, keys.clone()) {
+            Some(k) => d.with_help(format!("did you mean `{k}`? values: {}", one_of_list(keys))),
+            None => d.with_help(format!("values: {}", one_of_list(keys))),
+        };
+        sink.push(d);
+    }
+
+    pub(super) fn score(&self, x: &str) -> Scored {
+        let s = self.scores.get(x).copied().unwrap_or(Decimal::ZERO);
+        Scored {
+            score: Rat::from_decimal(s),
+            reason: format!("`{x}` scores {}", s.normalize()),
+        }
+    }
+
+    pub(super) fn to_toml(&self) -> String {
+        let items: Vec<String> = self
+            .scores
+            .iter()
+            .map(|(k, v)| format!("{} = {}", crate::model::toml_key(k), num(*v)))
+            .collect();
+        format!(", scores = {{ {} }}", items.join(", "))
+    }
+}

@@ -1,0 +1,69 @@
+//! `date`: 1 up to `full_by`, 0 from `zero_from`, linear in days between.
+
+use super::Scored;
+use crate::diag::Diagnostic;
+use crate::exact::Rat;
+use crate::load::reader::{Fields, Sink, as_date};
+use crate::model::Date;
+
+pub(super) const KEYS: &[&str] = &["kind", "full_by", "zero_from"];
+
+/// Earlier is better.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DateRule {
+    /// On or before this date: score 1.
+    pub full_by: Date,
+    /// On or after this date: score 0.
+    pub zero_from: Date,
+}
+
+impl DateRule {
+    pub(super) fn parse(f: &Fields<'_>, sink: &mut Sink) -> Option<DateRule> {
+        let full = f
+            .required("full_by", sink)
+            .and_then(|n| as_date(n, "full_by", sink));
+        let zero = f
+            .required("zero_from", sink)
+            .and_then(|n| as_date(n, "zero_from", sink));
+        let ((full_by, _), (zero_from, zsp)) = (full?, zero?);
+        if full_by >= zero_from {
+            sink.push(
+                Diagnostic::error("date-backwards", zsp, format!("`zero_from` (`{zero_from}`) is not after `full_by` (`{full_by}`)"))
+                    .with_help("`full_by` is the last date that scores full points; `zero_from` must come later"),
+            );
+            return None;
+        }
+        Some(DateRule { full_by, zero_from })
+    }
+
+    pub(super) fn score(&self, d: Date) -> Scored {
+        if d <= self.full_by {
+            return Scored {
+                score: Rat::one(),
+                reason: format!("`{d}` is on or before full by `{}`", self.full_by),
+            };
+        }
+        if d >= self.zero_from {
+            return Scored {
+                score: Rat::zero(),
+                reason: format!("`{d}` is on or after zero from `{}`", self.zero_from),
+            };
+        }
+        let left = self.zero_from.days() - d.days();
+        let span = self.zero_from.days() - self.full_by.days();
+        Scored {
+            score: Rat::ratio(i128::from(left), i128::from(span)),
+            reason: format!(
+                "`{d}` is {left} of {span} days before zero from `{}`",
+                self.zero_from
+            ),
+        }
+    }
+
+    pub(super) fn to_toml(&self) -> String {
+        format!(
+            ", full_by = {}, zero_from = {}",
+            self.full_by, self.zero_from
+        )
+    }
+}

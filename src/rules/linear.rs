@@ -1,0 +1,69 @@
+//! `linear`: `clamp((x − zero_at) / (full_at − zero_at), 0, 1)`; lower is better when
+//! `full_at < zero_at`.
+
+use rust_decimal::Decimal;
+
+use super::{Scored, num};
+use crate::diag::Diagnostic;
+use crate::exact::Rat;
+use crate::load::reader::{Fields, Sink};
+
+pub(super) const KEYS: &[&str] = &["kind", "zero_at", "full_at"];
+
+/// Linear between `zero_at` (score 0) and `full_at` (score 1).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Linear {
+    /// The value that scores 0.
+    pub zero_at: Decimal,
+    /// The value that scores 1.
+    pub full_at: Decimal,
+}
+
+impl Linear {
+    pub(super) fn parse(f: &Fields<'_>, sink: &mut Sink) -> Option<Linear> {
+        let zero = f.req_number("zero_at", sink);
+        let full = f.req_number("full_at", sink);
+        let ((zero_at, _), (full_at, full_span)) = (zero?, full?);
+        if zero_at == full_at {
+            sink.push(
+                Diagnostic::error(
+                    "linear-equal-ends",
+                    full_span,
+                    format!("`full_at` equals `zero_at` (`{full_at}`)"),
+                )
+                .with_help("give two different values: `full_at` scores 1 and `zero_at` scores 0"),
+            );
+            return None;
+        }
+        Some(Linear { zero_at, full_at })
+    }
+
+    pub(super) fn score(&self, x: Decimal) -> Scored {
+        let (z, f, xr) = (
+            Rat::from_decimal(self.zero_at),
+            Rat::from_decimal(self.full_at),
+            Rat::from_decimal(x),
+        );
+        let raw = xr.sub(&z).div(&f.sub(&z));
+        let score = raw.clone().clamp01();
+        let reason = if raw.is_negative() || raw.is_zero() {
+            format!("`{x}` is at or short of zero at `{}`", self.zero_at)
+        } else if raw >= Rat::one() {
+            format!("`{x}` reaches full at `{}`", self.full_at)
+        } else {
+            format!(
+                "`{x}` is {} of the way from zero at `{}` to full at `{}`",
+                score, self.zero_at, self.full_at
+            )
+        };
+        Scored { score, reason }
+    }
+
+    pub(super) fn to_toml(&self) -> String {
+        format!(
+            ", zero_at = {}, full_at = {}",
+            num(self.zero_at),
+            num(self.full_at)
+        )
+    }
+}

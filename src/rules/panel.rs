@@ -1,0 +1,101 @@
+//! `panel`: the committee's marks, the `trim` highest and lowest dropped, averaged and
+//! divided by `scale`. The marks themselves live in the panel file.
+
+use rust_decimal::Decimal;
+
+use super::{Scored, num};
+use crate::diag::Diagnostic;
+use crate::exact::Rat;
+use crate::load::reader::{Fields, Sink, as_count};
+
+pub(super) const KEYS: &[&str] = &["kind", "scale", "trim"];
+
+/// Panel marks aggregated by a trimmed mean.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PanelRule {
+    /// The top mark.
+    pub scale: Decimal,
+    /// How many highest and how many lowest marks are dropped (default 1).
+    pub trim: u32,
+}
+
+impl PanelRule {
+    pub(super) fn parse(f: &Fields<'_>, sink: &mut Sink) -> Option<PanelRule> {
+        let scale = f.req_number("scale", sink);
+        let trim = match f.get("trim") {
+            Some(n) => match as_count(n, "trim", sink) {
+                Some((t, sp)) => match u32::try_from(t) {
+                    Ok(t) if t <= 100 => Some(t),
+                    _ => {
+                        sink.push(
+                            Diagnostic::error(
+                                "bad-trim",
+                                sp,
+                                format!("`trim` is `{t}`; at most 100 marks can be dropped"),
+                            )
+                            .with_help("panels drop one highest and one lowest mark: `trim = 1`"),
+                        );
+                        None
+                    }
+                },
+                None => None,
+            },
+            None => Some(1),
+        };
+        let (scale, sp) = scale?;
+        if scale <= Decimal::ZERO {
+            sink.push(
+                Diagnostic::error(
+                    "bad-scale",
+                    sp,
+                    format!("`scale` is `{scale}`; it must be above 0"),
+                )
+                .with_help("`scale` is the top mark an evaluator can give, such as `10`"),
+            );
+            return None;
+        }
+        Some(PanelRule { scale, trim: trim? })
+    }
+
+    /// The marks kept after trimming, sorted.
+    pub fn kept(&self, marks: &[Decimal]) -> Vec<Decimal> {
+        let mut sorted = marks.to_vec();
+        sorted.sort();
+        let t = self.trim as usize;
+        if sorted.len() <= 2 * t {
+            return Vec::new();
+        }
+        sorted
+            .get(t..sorted.len() - t)
+            .map(<[Decimal]>::to_vec)
+            .unwrap_or_default()
+    }
+
+    pub(super) fn score(&self, marks: &[Decimal]) -> Scored {
+        let kept = self.kept(marks);
+        if kept.is_empty() {
+            return Scored {
+                score: Rat::zero(),
+                reason: String::from("no marks left after trimming"),
+            };
+        }
+        let sum = kept
+            .iter()
+            .fold(Rat::zero(), |acc, m| acc.add(&Rat::from_decimal(*m)));
+        let mean = sum.div(&Rat::from_int(kept.len() as i128));
+        let score = mean.div(&Rat::from_decimal(self.scale));
+        let shown: Vec<String> = marks.iter().map(|m| m.normalize().to_string()).collect();
+        let reason = format!(
+            "marks {}; {} dropped each end; mean {} of {}",
+            shown.join(", "),
+            self.trim,
+            mean.display(4),
+            self.scale.normalize()
+        );
+        Scored { score, reason }
+    }
+
+    pub(super) fn to_toml(&self) -> String {
+        format!(", scale = {}, trim = {}", num(self.scale), self.trim)
+    }
+}
