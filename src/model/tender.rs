@@ -508,6 +508,21 @@ fn parse_evaluation(
             as_table(n, "rounding", sink).and_then(|(rt, rsp)| parse_rounding(rt, rsp, sink))
         }
     };
+    // Points finer than the rounding could round above themselves (19.5 at 0 places → 20).
+    if let Some(r) = rounding {
+        for c in criteria {
+            if c.points.normalize().scale() > r.places {
+                sink.push(
+                    Diagnostic::error(
+                        "points-finer-than-rounding",
+                        c.span,
+                        format!("criterion `{}` is worth `{}` points, finer than the {} decimal places kept", c.id, c.points, r.places),
+                    )
+                    .with_help(format!("round the points to {} places, or keep more places in `rounding`", r.places)),
+                );
+            }
+        }
+    }
     let qualify = match f.get("qualify") {
         None => Some(Vec::new()),
         Some(n) => as_array(n, "qualify", sink).and_then(|items| {
