@@ -263,8 +263,8 @@ fn validate(sources: Vec<SourceFile>, skip: &[FileId]) -> Result<Inputs, Diagnos
     if let Some(t) = &tender {
         resolved = resolve(t, &bids, panel.as_ref(), &mut sink, &mut warnings);
     }
+    // With errors, warnings are left out: fix the errors first, then see what remains.
     if sink.iter().any(|d| d.severity == Severity::Error) || tender.is_none() {
-        sink.extend(warnings);
         return Err(Diagnostics::new(sources, sink));
     }
     let Some(tender) = tender else {

@@ -43,7 +43,6 @@ pub const MAX_POINTS_LIMIT: i64 = 1_000_000_000;
 /// Parse a criteria document.
 pub fn parse(doc: &Table, file: usize, sink: &mut Sink) -> Option<Tender> {
     let root = Fields::new(doc, Span::new(file, 0, 0), "the criteria file", TOP, sink);
-    let start = sink.len();
 
     let (tt, tspan) = root.req_table("tender", sink)?;
     let tspan = root.key_span("tender").unwrap_or(tspan);
@@ -65,7 +64,7 @@ pub fn parse(doc: &Table, file: usize, sink: &mut Sink) -> Option<Tender> {
     let (max_points, rounding, qualify, tie_break) = match root.req_table("evaluation", sink) {
         Some((et, esp)) => {
             let esp = root.key_span("evaluation").unwrap_or(esp);
-            parse_evaluation(et, esp, &sections, &criteria, sink)
+            parse_evaluation(et, esp, &root, &sections, &criteria, sink)
         }
         None => (
             None,
@@ -85,9 +84,10 @@ pub fn parse(doc: &Table, file: usize, sink: &mut Sink) -> Option<Tender> {
                 .with_help("add at least one `[[criterion]]` table"),
         );
     }
-    if sink.len() > start {
-        return None;
-    }
+    // A tender whose parts all parsed is returned even if something else is wrong with it
+    // (points that do not add up, say), so the bids can still be checked against it: every
+    // problem at once. The caller fails the run on any error in the sink.
+
     Some(Tender {
         id: id?.0,
         title: title?.0,
@@ -479,6 +479,7 @@ type EvalParts = (
 fn parse_evaluation(
     t: &Table,
     sp: Span,
+    t_root: &Fields<'_>,
     sections: &[Section],
     criteria: &[Criterion],
     sink: &mut Sink,
@@ -489,8 +490,10 @@ fn parse_evaluation(
             sink.push(Diagnostic::error("bad-points", msp, format!("`max_points` is `{m}`")).with_help(format!("`max_points` must be above 0 and at most {MAX_POINTS_LIMIT}")));
             return None;
         }
-        let sum: Decimal = criteria.iter().map(|c| c.points).sum();
-        if sum != m && !criteria.is_empty() {
+        // Only when every criterion's points could be read: a criterion that failed for
+        // another reason must not also make the sum look wrong.
+        let sum = points_sum(t_root);
+        if let Some(sum) = sum.filter(|s| *s != m) {
             let diff = sum - m;
             let (word, by) = if diff > Decimal::ZERO { ("over", diff) } else { ("short", -diff) };
             sink.push(
@@ -498,7 +501,6 @@ fn parse_evaluation(
                     .with_label(format!("the criteria add up to {sum}"))
                     .with_help("make the `points` of the criteria add up to `max_points`, or change `max_points`"),
             );
-            return None;
         }
         Some(m)
     });
@@ -787,4 +789,19 @@ fn parse_award(t: &Table, sp: Span, sink: &mut Sink) -> Option<Award> {
         winners: winners?,
         quantity: quantity?,
     })
+}
+
+/// The sum of every `[[criterion]]`'s points as written, or `None` if any cannot be read.
+fn points_sum(root: &Fields<'_>) -> Option<Decimal> {
+    let mut scratch = Vec::new();
+    let tables = array_tables(root, "criterion", &mut scratch);
+    if tables.is_empty() {
+        return None;
+    }
+    let mut sum = Decimal::ZERO;
+    for (t, _) in tables {
+        let n = &t.get("points")?.node;
+        sum = sum.checked_add(as_number(n, "points", &mut scratch)?.0)?;
+    }
+    Some(sum)
 }
