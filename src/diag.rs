@@ -16,7 +16,7 @@ pub type FileId = usize;
 ///
 /// Spans are where a value came from, not part of what it is: two spans always compare
 /// equal, so models loaded from different text with the same values are equal.
-#[derive(Clone, Copy, Debug, Default, Hash)]
+#[derive(Clone, Copy, Debug, Default)]
 pub struct Span {
     /// The file.
     pub file: FileId,
@@ -109,36 +109,19 @@ impl Diagnostic {
             code,
             message: message.into(),
             help: None,
-            labels: vec![Label {
-                span,
-                text: String::new(),
-            }],
+            labels: vec![Label { span, text: String::new() }],
             path: None,
         }
     }
 
     /// A warning at `span`.
     pub fn warning(code: &'static str, span: Span, message: impl Into<String>) -> Diagnostic {
-        Diagnostic {
-            severity: Severity::Warning,
-            ..Diagnostic::error(code, span, message)
-        }
+        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(code, span, message) }
     }
 
     /// An error about a path that has no text to point into.
-    pub fn at_path(
-        code: &'static str,
-        path: impl Into<String>,
-        message: impl Into<String>,
-    ) -> Diagnostic {
-        Diagnostic {
-            severity: Severity::Error,
-            code,
-            message: message.into(),
-            help: None,
-            labels: Vec::new(),
-            path: Some(path.into()),
-        }
+    pub fn at_path(code: &'static str, path: impl Into<String>, message: impl Into<String>) -> Diagnostic {
+        Diagnostic { severity: Severity::Error, code, message: message.into(), help: None, labels: Vec::new(), path: Some(path.into()) }
     }
 
     /// Add a help line.
@@ -157,10 +140,7 @@ impl Diagnostic {
 
     /// Add a secondary place (the first definition of a duplicate, say).
     pub fn with_secondary(mut self, span: Span, text: impl Into<String>) -> Diagnostic {
-        self.labels.push(Label {
-            span,
-            text: text.into(),
-        });
+        self.labels.push(Label { span, text: text.into() });
         self
     }
 
@@ -206,32 +186,21 @@ impl Diagnostics {
     pub fn new(sources: Vec<SourceFile>, mut items: Vec<Diagnostic>) -> Diagnostics {
         let key = |d: &Diagnostic| {
             let (path, start) = match d.primary() {
-                Some(s) => (
-                    sources
-                        .get(s.file)
-                        .map_or("", |f| f.path.as_str())
-                        .to_owned(),
-                    s.start,
-                ),
+                Some(s) => (sources.get(s.file).map_or("", |f| f.path.as_str()).to_owned(), s.start),
                 None => (d.path.clone().unwrap_or_default(), 0),
             };
             (path, start, d.severity, d.code, d.message.clone())
         };
         items.sort_by_cached_key(key);
         items.dedup_by(|a, b| {
-            a.code == b.code
-                && a.message == b.message
-                && a.primary().map(|s| (s.file, s.start)) == b.primary().map(|s| (s.file, s.start))
+            a.code == b.code && a.message == b.message && a.primary().map(|s| (s.file, s.start)) == b.primary().map(|s| (s.file, s.start))
         });
         Diagnostics { sources, items }
     }
 
     /// Number of errors (not warnings).
     pub fn error_count(&self) -> usize {
-        self.items
-            .iter()
-            .filter(|d| d.severity == Severity::Error)
-            .count()
+        self.items.iter().filter(|d| d.severity == Severity::Error).count()
     }
 
     /// Whether any item is an error.
@@ -261,12 +230,7 @@ impl Diagnostics {
                 Severity::Error => "error",
                 Severity::Warning => "warning",
             };
-            out.push_str(&format!(
-                "{}: {sev}[{}]: {}\n",
-                self.location(d),
-                d.code,
-                d.message
-            ));
+            out.push_str(&format!("{}: {sev}[{}]: {}\n", self.location(d), d.code, d.message));
         }
         out
     }
@@ -280,20 +244,13 @@ impl Diagnostics {
             .iter()
             .filter(|d| d.severity == Severity::Error)
             .map(|d| match d.primary() {
-                Some(s) => self
-                    .sources
-                    .get(s.file)
-                    .map_or(String::new(), |f| f.path.clone()),
+                Some(s) => self.sources.get(s.file).map_or(String::new(), |f| f.path.clone()),
                 None => d.path.clone().unwrap_or_default(),
             })
             .collect();
         files.sort();
         files.dedup();
-        let mut s = format!(
-            "{} in {}",
-            plural(errors, "error"),
-            plural(files.len(), "file")
-        );
+        let mut s = format!("{} in {}", plural(errors, "error"), plural(files.len(), "file"));
         if warnings > 0 {
             s.push_str(&format!(" ({})", plural(warnings, "warning")));
         }
@@ -302,14 +259,8 @@ impl Diagnostics {
 
     /// Rendered for a person: path:line:col, the source line, a caret, the code and help.
     pub fn render_human(&self, color: bool) -> String {
-        let theme = if color {
-            GraphicalTheme::unicode()
-        } else {
-            GraphicalTheme::unicode_nocolor()
-        };
-        let handler = GraphicalReportHandler::new_themed(theme)
-            .with_width(100)
-            .with_links(false);
+        let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+        let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false);
         let mut out = String::new();
         for d in &self.items {
             let report = Rendered::new(self, d);
@@ -329,18 +280,11 @@ impl Diagnostics {
             .items
             .iter()
             .map(|d| {
-                let primary = d
-                    .primary()
-                    .and_then(|s| self.sources.get(s.file).map(|f| (f, s)));
+                let primary = d.primary().and_then(|s| self.sources.get(s.file).map(|f| (f, s)));
                 let (file, line, column, span) = match primary {
                     Some((f, s)) => {
                         let (l, c) = f.line_col(s.start);
-                        (
-                            Some(f.path.as_str()),
-                            Some(l),
-                            Some(c),
-                            Some([s.start, s.end]),
-                        )
+                        (Some(f.path.as_str()), Some(l), Some(c), Some([s.start, s.end]))
                     }
                     None => (d.path.as_deref(), None, None, None),
                 };
@@ -350,13 +294,7 @@ impl Diagnostics {
                     .filter_map(|l| {
                         let f = self.sources.get(l.span.file)?;
                         let (line, column) = f.line_col(l.span.start);
-                        Some(JsonLabel {
-                            file: &f.path,
-                            line,
-                            column,
-                            span: [l.span.start, l.span.end],
-                            text: &l.text,
-                        })
+                        Some(JsonLabel { file: &f.path, line, column, span: [l.span.start, l.span.end], text: &l.text })
                     })
                     .collect();
                 JsonDiagnostic {
@@ -387,11 +325,7 @@ impl std::error::Error for Diagnostics {}
 
 /// "1 error", "2 errors".
 pub(crate) fn plural(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
-    }
+    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
 }
 
 /// A diagnostic adapted to miette: the primary file is the source; labels in other files
@@ -413,21 +347,11 @@ impl Rendered {
         let mut labels = Vec::new();
         let mut related = Vec::new();
         for (i, l) in d.labels.iter().enumerate() {
-            let text = if l.text.is_empty() {
-                None
-            } else {
-                Some(l.text.clone())
-            };
-            let span = LabeledSpan::new_with_span(
-                text.clone(),
-                l.span.start..l.span.end.max(l.span.start),
-            );
+            let text = if l.text.is_empty() { None } else { Some(l.text.clone()) };
+            let span = LabeledSpan::new_with_span(text.clone(), l.span.start..l.span.end.max(l.span.start));
             if Some(l.span.file) == primary_file {
                 labels.push(if i == 0 {
-                    LabeledSpan::new_primary_with_span(
-                        text,
-                        l.span.start..l.span.end.max(l.span.start),
-                    )
+                    LabeledSpan::new_primary_with_span(text, l.span.start..l.span.end.max(l.span.start))
                 } else {
                     span
                 });
@@ -443,9 +367,7 @@ impl Rendered {
                 });
             }
         }
-        let source = primary_file
-            .and_then(|id| all.sources.get(id))
-            .map(|f| NamedSource::new(f.path.clone(), f.text.clone()));
+        let source = primary_file.and_then(|id| all.sources.get(id)).map(|f| NamedSource::new(f.path.clone(), f.text.clone()));
         let message = match (&source, &d.path) {
             (None, Some(p)) => format!("{p}: {}", d.message),
             _ => d.message.clone(),
@@ -475,38 +397,22 @@ impl std::error::Error for Rendered {}
 
 impl miette::Diagnostic for Rendered {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        if self.code.is_empty() {
-            None
-        } else {
-            Some(Box::new(&self.code))
-        }
+        if self.code.is_empty() { None } else { Some(Box::new(&self.code)) }
     }
     fn severity(&self) -> Option<miette::Severity> {
         Some(self.severity)
     }
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help
-            .as_ref()
-            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
         self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        if self.labels.is_empty() {
-            None
-        } else {
-            Some(Box::new(self.labels.iter().cloned()))
-        }
+        if self.labels.is_empty() { None } else { Some(Box::new(self.labels.iter().cloned())) }
     }
     fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
-        if self.related.is_empty() {
-            None
-        } else {
-            Some(Box::new(
-                self.related.iter().map(|r| r as &dyn miette::Diagnostic),
-            ))
-        }
+        if self.related.is_empty() { None } else { Some(Box::new(self.related.iter().map(|r| r as &dyn miette::Diagnostic))) }
     }
 }
 
@@ -523,10 +429,19 @@ pub fn did_you_mean<'a>(given: &str, valid: impl IntoIterator<Item = &'a str>) -
 
 /// "`a`, `b` or `c`".
 pub fn one_of_list<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
+    join_list(items, "or")
+}
+
+/// "`a`, `b` and `c`".
+pub fn all_of_list<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
+    join_list(items, "and")
+}
+
+fn join_list<'a>(items: impl IntoIterator<Item = &'a str>, word: &str) -> String {
     let items: Vec<String> = items.into_iter().map(|s| format!("`{s}`")).collect();
     match items.split_last() {
         None => String::new(),
         Some((last, [])) => last.clone(),
-        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        Some((last, rest)) => format!("{} {word} {last}", rest.join(", ")),
     }
 }

@@ -178,9 +178,7 @@ impl Rat {
     /// a decimal (validation bounds every input so that evaluation never sees that).
     pub fn round(&self, places: u32, mode: RoundingMode) -> Option<Decimal> {
         let q = match &self.0 {
-            Repr::Small(r) => {
-                round_small(r, places, mode).or_else(|| round_big(&big(r), places, mode))
-            }
+            Repr::Small(r) => round_small(r, places, mode).or_else(|| round_big(&big(r), places, mode)),
             Repr::Big(b) => round_big(b, places, mode),
         }?;
         Decimal::try_from_i128_with_scale(q, places).ok()
@@ -228,13 +226,7 @@ fn round_small(r: &Ratio<i128>, places: u32, mode: RoundingMode) -> Option<i128>
     let d = *r.denom();
     let (q, rem) = n.div_mod_floor(&d);
     let twice = i128::checked_mul(rem, 2)?;
-    Some(apply_mode(
-        q,
-        twice.cmp(&d),
-        !rem.is_zero(),
-        n.is_negative(),
-        mode,
-    ))
+    Some(apply_mode(q, twice.cmp(&d), !rem.is_zero(), n.is_negative(), mode))
 }
 
 fn round_big(r: &BigRational, places: u32, mode: RoundingMode) -> Option<i128> {
@@ -243,13 +235,7 @@ fn round_big(r: &BigRational, places: u32, mode: RoundingMode) -> Option<i128> {
     let (q, rem) = n.div_mod_floor(d);
     let q = q.to_i128()?;
     let twice: BigInt = &rem * 2;
-    Some(apply_mode(
-        q,
-        twice.cmp(d),
-        !rem.is_zero(),
-        n.is_negative(),
-        mode,
-    ))
+    Some(apply_mode(q, twice.cmp(d), !rem.is_zero(), n.is_negative(), mode))
 }
 
 /// `q` is the floor, `half` compares the remainder with one half, `inexact` says whether
@@ -278,7 +264,7 @@ fn apply_mode(q: i128, half: Ordering, inexact: bool, negative: bool, mode: Roun
             Ordering::Greater => q + 1,
             Ordering::Less => q,
             Ordering::Equal => {
-                if q % 2 == 0 {
+                if q.rem_euclid(2) == 0 {
                     q
                 } else {
                     q + 1
@@ -396,10 +382,7 @@ pub fn parse_float(text: &str) -> Result<Decimal, NumberError> {
     let scale = i64::from(m.scale()) - exp;
     let mut mant = m.mantissa();
     let scale = if scale < 0 {
-        let factor = u32::try_from(-scale)
-            .ok()
-            .and_then(|p| 10i128.checked_pow(p))
-            .ok_or(NumberError::OutOfRange)?;
+        let factor = u32::try_from(-scale).ok().and_then(|p| 10i128.checked_pow(p)).ok_or(NumberError::OutOfRange)?;
         mant = mant.checked_mul(factor).ok_or(NumberError::OutOfRange)?;
         0
     } else {

@@ -1,4 +1,5 @@
 //! The `bidscore` command: clap → library → render → exit code. The only place that prints.
+#![allow(clippy::print_stdout, clippy::print_stderr, reason = "the binary is where output happens")]
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -72,7 +73,7 @@ fn color() -> bool {
 fn print_diagnostics(d: &Diagnostics, format: ErrorFormat) {
     let mut err = std::io::stderr().lock();
     let _ = match format {
-        ErrorFormat::Human => write!(err, "{}{}\n", d.render_human(color()), d.summary()),
+        ErrorFormat::Human => writeln!(err, "{}{}", d.render_human(color()), d.summary()),
         ErrorFormat::Json => writeln!(err, "{}", d.render_json()),
     };
 }
@@ -96,19 +97,10 @@ fn main() -> ExitCode {
             if !w.items.is_empty() {
                 print_diagnostics(&w, args.error_format);
             }
-            println!(
-                "ok: tender `{}` with {} bid{}",
-                inputs.tender.id,
-                inputs.bids.len(),
-                if inputs.bids.len() == 1 { "" } else { "s" }
-            );
+            println!("ok: tender `{}` with {} bid{}", inputs.tender.id, inputs.bids.len(), if inputs.bids.len() == 1 { "" } else { "s" });
             ExitCode::SUCCESS
         }
-        Command::Score {
-            inputs: args,
-            format,
-            output,
-        } => {
+        Command::Score { inputs: args, format, output } => {
             let inputs = match load(&args) {
                 Ok(i) => i,
                 Err(code) => return code,
@@ -120,11 +112,7 @@ fn main() -> ExitCode {
             let outcome = evaluate(&inputs);
             let text = match format {
                 Format::Table => {
-                    let width = if output.is_none() && std::io::stdout().is_terminal() {
-                        terminal_width()
-                    } else {
-                        120
-                    };
+                    let width = if output.is_none() && std::io::stdout().is_terminal() { terminal_width() } else { 120 };
                     table(&inputs, &outcome, TableOptions::default().with_width(width))
                 }
                 Format::Json => json(&inputs, &outcome),
@@ -151,8 +139,5 @@ fn main() -> ExitCode {
 }
 
 fn terminal_width() -> u16 {
-    std::env::var("COLUMNS")
-        .ok()
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(120)
+    std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(120)
 }

@@ -35,22 +35,14 @@ fn same_file(a: &Path, b: &Path) -> bool {
 /// if writing or renaming fails (the temporary file is removed, the old file kept).
 pub fn write_atomic(path: &Path, contents: &[u8], inputs: &[PathBuf]) -> Result<(), OutputError> {
     if let Some(p) = inputs.iter().find(|i| same_file(i, path)) {
-        return Err(OutputError::WouldOverwriteInput(
-            p.to_string_lossy().into_owned(),
-        ));
+        return Err(OutputError::WouldOverwriteInput(p.to_string_lossy().into_owned()));
     }
-    let io = |source| OutputError::Io {
-        path: path.to_string_lossy().into_owned(),
-        source,
-    };
+    let io = |source| OutputError::Io { path: path.to_string_lossy().into_owned(), source };
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let name = path.file_name().map_or_else(
-        || String::from("report"),
-        |n| n.to_string_lossy().into_owned(),
-    );
+    let name = path.file_name().map_or_else(|| String::from("report"), |n| n.to_string_lossy().into_owned());
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| {
         let mut f = fs::File::create(&tmp)?;

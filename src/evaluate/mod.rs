@@ -154,11 +154,7 @@ impl Outcome {
 
     /// Bidder ids of the selected bids, in rank order.
     pub fn winners(&self) -> Vec<&str> {
-        self.standings
-            .iter()
-            .filter(|s| s.status == BidStatus::Selected)
-            .map(|s| s.bidder.as_str())
-            .collect()
+        self.standings.iter().filter(|s| s.status == BidStatus::Selected).map(|s| s.bidder.as_str()).collect()
     }
 }
 
@@ -173,22 +169,10 @@ impl Outcome {
 pub fn evaluate(inputs: &Inputs) -> Outcome {
     let t = &inputs.tender;
     let n = inputs.bids.len();
-    let gates: Vec<Vec<GateVerdict>> = (0..n)
-        .map(|i| {
-            t.gates
-                .iter()
-                .enumerate()
-                .map(|(j, g)| gate_verdict(g, resolved_gate(inputs, i, j)))
-                .collect()
-        })
-        .collect();
+    let gates: Vec<Vec<GateVerdict>> =
+        (0..n).map(|i| t.gates.iter().enumerate().map(|(j, g)| gate_verdict(g, resolved_gate(inputs, i, j))).collect()).collect();
     let passed: Vec<bool> = gates.iter().map(|v| v.iter().all(|g| g.passed)).collect();
-    let references: Vec<Option<Rat>> = t
-        .criteria
-        .iter()
-        .enumerate()
-        .map(|(j, c)| reference(c, j, &inputs.resolved, &passed))
-        .collect();
+    let references: Vec<Option<Rat>> = t.criteria.iter().enumerate().map(|(j, c)| reference(c, j, &inputs.resolved, &passed)).collect();
 
     let mut standings: Vec<Standing> = Vec::with_capacity(n);
     for (i, b) in inputs.bids.iter().enumerate() {
@@ -209,18 +193,7 @@ pub fn evaluate(inputs: &Inputs) -> Outcome {
         let sections = t
             .sections
             .iter()
-            .map(|s| {
-                (
-                    s.id.clone(),
-                    Points::sum(
-                        criteria
-                            .iter()
-                            .filter(|c| c.section == s.id)
-                            .map(|c| &c.points),
-                        t.rounding.places,
-                    ),
-                )
-            })
+            .map(|s| (s.id.clone(), Points::sum(criteria.iter().filter(|c| c.section == s.id).map(|c| &c.points), t.rounding.places)))
             .collect();
         let total = Points::sum(criteria.iter().map(|c| &c.points), t.rounding.places);
         let mut st = Standing {
@@ -239,30 +212,18 @@ pub fn evaluate(inputs: &Inputs) -> Outcome {
         };
         if passed.get(i).copied().unwrap_or(false) {
             st.qualification = qualification(t, &st);
-            st.status = if st.qualification.iter().all(|q| q.met) {
-                BidStatus::Qualified
-            } else {
-                BidStatus::NotQualified
-            };
+            st.status = if st.qualification.iter().all(|q| q.met) { BidStatus::Qualified } else { BidStatus::NotQualified };
         }
         standings.push(st);
     }
     let mut warnings = Vec::new();
-    let standings =
-        rank::rank_and_award(t, standings, &inputs.resolved, &inputs.bids, &mut warnings);
+    let standings = rank::rank_and_award(t, standings, &inputs.resolved, &inputs.bids, &mut warnings);
     warnings.extend(flat_criteria(t, &standings));
-    Outcome {
-        standings,
-        warnings,
-    }
+    Outcome { standings, warnings }
 }
 
 fn resolved_gate(inputs: &Inputs, bid: usize, gate: usize) -> Option<&Scalar> {
-    inputs
-        .resolved
-        .get(bid)
-        .and_then(|r| r.gates.get(gate))
-        .and_then(Option::as_ref)
+    inputs.resolved.get(bid).and_then(|r| r.gates.get(gate)).and_then(Option::as_ref)
 }
 
 fn gate_verdict(g: &Gate, v: Option<&Scalar>) -> GateVerdict {
@@ -277,24 +238,15 @@ fn gate_verdict(g: &Gate, v: Option<&Scalar>) -> GateVerdict {
         (Require::Equals(want), got) => (scalar_eq(want, got), format!("must equal `{want}`")),
         (Require::OneOf(list), got) => {
             let shown: Vec<String> = list.iter().map(|x| format!("`{x}`")).collect();
-            (
-                list.iter().any(|w| scalar_eq(w, got)),
-                format!("must be one of {}", shown.join(", ")),
-            )
+            (list.iter().any(|w| scalar_eq(w, got)), format!("must be one of {}", shown.join(", ")))
         }
-        (Require::AtLeast(min), Scalar::Number(x)) => {
-            (x >= min, format!("must be at least `{min}`"))
-        }
+        (Require::AtLeast(min), Scalar::Number(x)) => (x >= min, format!("must be at least `{min}`")),
         (Require::AtMost(max), Scalar::Number(x)) => (x <= max, format!("must be at most `{max}`")),
         (Require::NotAfter(d), Scalar::Date(x)) => (x <= d, format!("must be on or before `{d}`")),
         _ => (false, String::from("has a value of the wrong type")),
     };
     let verdict = if passed { "passes" } else { "fails" };
-    GateVerdict {
-        id: g.id.clone(),
-        passed,
-        reason: format!("`{}` = `{v}` {verdict}: {how}", g.field),
-    }
+    GateVerdict { id: g.id.clone(), passed, reason: format!("`{}` = `{v}` {verdict}: {how}", g.field) }
 }
 
 fn scalar_eq(a: &Scalar, b: &Scalar) -> bool {
@@ -325,45 +277,31 @@ fn reference(c: &Criterion, j: usize, resolved: &[Resolved], passed: &[bool]) ->
     best.map(Rat::from_decimal)
 }
 
-fn score_criterion(
-    t: &Tender,
-    c: &Criterion,
-    input: Option<&Resolvedinput>,
-    reference: Option<&Rat>,
-) -> CriterionScore {
+fn score_criterion(t: &Tender, c: &Criterion, input: Option<&Resolvedinput>, reference: Option<&Rat>) -> CriterionScore {
     let points = Rat::from_decimal(c.points);
     let (value, scored) = match input {
         None => {
-            let what = c.field.as_ref().map_or_else(
-                || String::from("no panel marks"),
-                |f| format!("no `{f}` given"),
-            );
-            (
-                None,
-                crate::rules::Scored {
-                    score: Rat::zero(),
-                    reason: format!("{what}; `missing = \"zero\"` scores 0"),
-                },
-            )
+            let what = c.field.as_ref().map_or_else(|| String::from("no panel marks"), |f| format!("no `{f}` given"));
+            (None, crate::rules::Scored { score: Rat::zero(), reason: format!("{what}; `missing = \"zero\"` scores 0") })
         }
-        Some(Resolvedinput::Value(v)) => (
-            Some(v.to_string()),
-            c.rule.score(Input::Value(v), &points, reference),
-        ),
+        Some(Resolvedinput::Value(v)) => (Some(v.to_string()), c.rule.score(Input::Value(v), &points, reference)),
         Some(Resolvedinput::Marks(m)) => {
             let shown: Vec<String> = m.iter().map(|x| x.normalize().to_string()).collect();
-            (
-                Some(format!("[{}]", shown.join(", "))),
-                c.rule.score(Input::Marks(m), &points, reference),
-            )
+            (Some(format!("[{}]", shown.join(", "))), c.rule.score(Input::Marks(m), &points, reference))
         }
     };
-    // INVARIANT: validation bounds points (≤ 1e9) and scores (≤ 1, or ≤ 1 + 2/P for an
-    // uncapped kr-price), so the rounded value always fits a decimal.
+    // Validation bounds points (≤ 1e9) and every capped score by 1, so the rounded value
+    // fits a decimal. Only an uncapped kr-price for a bid cheaper than every eligible one (a
+    // disqualified bid) can grow without bound; it saturates and says so.
     let exact = points.mul(&scored.score);
-    let rounded = exact
-        .round(t.rounding.places, t.rounding.mode)
-        .unwrap_or(Decimal::ZERO);
+    let places = t.rounding.places;
+    let (rounded, reason) = match exact.round(places, t.rounding.mode) {
+        Some(d) => (d, scored.reason),
+        None => {
+            let largest = Decimal::try_from_i128_with_scale((1i128 << 96) - 1, places).unwrap_or(Decimal::MAX);
+            (largest, format!("{}; too large to represent, shown as the largest decimal", scored.reason))
+        }
+    };
     CriterionScore {
         id: c.id.clone(),
         section: c.section.clone(),
@@ -371,7 +309,7 @@ fn score_criterion(
         score: scored.score,
         points: Points::new(rounded),
         max: c.points,
-        reason: scored.reason,
+        reason,
     }
 }
 
@@ -380,43 +318,23 @@ fn qualification(t: &Tender, st: &Standing) -> Vec<ThresholdVerdict> {
         .iter()
         .map(|q| {
             let (scope, scored, max) = match &q.section {
-                Some(s) => (
-                    format!("section:{s}"),
-                    st.section(s).unwrap_or_default(),
-                    t.section_max(s),
-                ),
+                Some(s) => (format!("section:{s}"), st.section(s).unwrap_or_default(), t.section_max(s)),
                 None => (String::from("total"), st.total, t.max_points),
             };
             let needed = match q.min {
                 Minimum::Share(share) => Rat::from_decimal(share).mul(&Rat::from_decimal(max)),
                 Minimum::Points(p) => Rat::from_decimal(p),
             };
-            ThresholdVerdict {
-                met: scored.rat() >= needed,
-                scope,
-                needed,
-                scored,
-            }
+            ThresholdVerdict { met: scored.rat() >= needed, scope, needed, scored }
         })
         .collect()
 }
 
 fn assumed_fields(t: &Tender, b: &crate::model::Bid) -> Vec<String> {
     let mut read: Vec<String> = t.gates.iter().map(|g| g.field.to_string()).collect();
-    read.extend(
-        t.criteria
-            .iter()
-            .filter_map(|c| c.field.as_ref().map(ToString::to_string)),
-    );
+    read.extend(t.criteria.iter().filter_map(|c| c.field.as_ref().map(ToString::to_string)));
     read.extend(t.award.quantity.iter().map(|q| q.field.to_string()));
-    let mut out: Vec<String> = read
-        .into_iter()
-        .filter(|f| {
-            b.provenance
-                .get(f)
-                .is_some_and(|p| p.status == Status::Assumed)
-        })
-        .collect();
+    let mut out: Vec<String> = read.into_iter().filter(|f| b.provenance.get(f).is_some_and(|p| p.status == Status::Assumed)).collect();
     out.sort();
     out.dedup();
     out
@@ -431,16 +349,9 @@ fn flat_criteria(t: &Tender, standings: &[Standing]) -> Vec<String> {
         .iter()
         .filter(|c| c.points > Decimal::ZERO)
         .filter_map(|c| {
-            let mut pts = standings
-                .iter()
-                .filter_map(|s| s.criterion(&c.id).map(|x| x.points));
+            let mut pts = standings.iter().filter_map(|s| s.criterion(&c.id).map(|x| x.points));
             let first = pts.next()?;
-            pts.all(|p| p == first).then(|| {
-                format!(
-                    "every bid scores {first} on criterion `{}`: it does not separate the bids",
-                    c.id
-                )
-            })
+            pts.all(|p| p == first).then(|| format!("every bid scores {first} on criterion `{}`: it does not separate the bids", c.id))
         })
         .collect()
 }
@@ -450,10 +361,7 @@ pub(crate) fn chain_cmp(t: &Tender, a: &Standing, b: &Standing) -> (Ordering, Op
     for step in &t.tie_break {
         let ord = match step {
             crate::model::TieBreak::Section(s) => b.section(s).cmp(&a.section(s)),
-            crate::model::TieBreak::Criterion(c) => b
-                .criterion(c)
-                .map(|x| x.points)
-                .cmp(&a.criterion(c).map(|x| x.points)),
+            crate::model::TieBreak::Criterion(c) => b.criterion(c).map(|x| x.points).cmp(&a.criterion(c).map(|x| x.points)),
             crate::model::TieBreak::Bidder => a.bidder.cmp(&b.bidder),
         };
         if ord != Ordering::Equal {

@@ -19,21 +19,14 @@ pub(super) fn rank_and_award(
         let i = bids.iter().position(|b| b.id == id)?;
         resolved.get(i)?.offered
     };
-    let (mut qualified, rest): (Vec<Standing>, Vec<Standing>) = standings
-        .into_iter()
-        .partition(|s| s.status == BidStatus::Qualified);
-    let full =
-        |a: &Standing, b: &Standing| b.total.cmp(&a.total).then_with(|| chain_cmp(t, a, b).0);
+    let (mut qualified, rest): (Vec<Standing>, Vec<Standing>) = standings.into_iter().partition(|s| s.status == BidStatus::Qualified);
+    let full = |a: &Standing, b: &Standing| b.total.cmp(&a.total).then_with(|| chain_cmp(t, a, b).0);
     qualified.sort_by(|a, b| full(a, b).then_with(|| a.bidder.cmp(&b.bidder)));
 
     // Ranks: competition ranking (1, 2, 2, 4).
     let mut rank = 0u32;
     for i in 0..qualified.len() {
-        let tied_with_prev = i > 0
-            && qualified
-                .get(i - 1)
-                .zip(qualified.get(i))
-                .is_some_and(|(p, c)| full(p, c) == Ordering::Equal);
+        let tied_with_prev = i > 0 && qualified.get(i - 1).zip(qualified.get(i)).is_some_and(|(p, c)| full(p, c) == Ordering::Equal);
         if !tied_with_prev {
             rank = u32::try_from(i + 1).unwrap_or(u32::MAX);
         }
@@ -80,11 +73,9 @@ pub(super) fn rank_and_award(
         ));
     }
 
-    let (mut not_qualified, mut disqualified): (Vec<Standing>, Vec<Standing>) = rest
-        .into_iter()
-        .partition(|s| s.status == BidStatus::NotQualified);
-    let by_total =
-        |a: &Standing, b: &Standing| b.total.cmp(&a.total).then_with(|| a.bidder.cmp(&b.bidder));
+    let (mut not_qualified, mut disqualified): (Vec<Standing>, Vec<Standing>) =
+        rest.into_iter().partition(|s| s.status == BidStatus::NotQualified);
+    let by_total = |a: &Standing, b: &Standing| b.total.cmp(&a.total).then_with(|| a.bidder.cmp(&b.bidder));
     not_qualified.sort_by(by_total);
     disqualified.sort_by(by_total);
     qualified.extend(not_qualified);
@@ -93,27 +84,17 @@ pub(super) fn rank_and_award(
 }
 
 fn describe_ties(t: &Tender, qualified: &mut [Standing], warnings: &mut Vec<String>) {
-    let totals: Vec<_> = qualified
-        .iter()
-        .map(|s| (s.bidder.clone(), s.total, s.rank))
-        .collect();
+    let totals: Vec<_> = qualified.iter().map(|s| (s.bidder.clone(), s.total, s.rank)).collect();
     for i in 0..qualified.len() {
         let Some(me) = qualified.get(i).cloned() else {
             continue;
         };
-        let others: Vec<&(String, _, _)> = totals
-            .iter()
-            .filter(|(id, total, _)| *id != me.bidder && *total == me.total)
-            .collect();
+        let others: Vec<&(String, _, _)> = totals.iter().filter(|(id, total, _)| *id != me.bidder && *total == me.total).collect();
         if others.is_empty() {
             continue;
         }
         let names: Vec<String> = others.iter().map(|(id, _, _)| format!("`{id}`")).collect();
-        let shared: Vec<&str> = others
-            .iter()
-            .filter(|(_, _, r)| *r == me.rank)
-            .map(|(id, _, _)| id.as_str())
-            .collect();
+        let shared: Vec<&str> = others.iter().filter(|(_, _, r)| *r == me.rank).map(|(id, _, _)| id.as_str()).collect();
         let how = if shared.is_empty() {
             // Name the step that placed this bid relative to its nearest tied neighbour.
             let step = qualified
@@ -133,11 +114,7 @@ fn describe_ties(t: &Tender, qualified: &mut [Standing], warnings: &mut Vec<Stri
             let mut all = vec![me.bidder.clone()];
             all.extend(shared.iter().map(|s| (*s).to_owned()));
             let list: Vec<String> = all.iter().map(|s| format!("`{s}`")).collect();
-            warnings.push(format!(
-                "{} are tied after every tie-break and share rank {}",
-                list.join(", "),
-                me.rank.unwrap_or(0)
-            ));
+            warnings.push(format!("{} are tied after every tie-break and share rank {}", list.join(", "), me.rank.unwrap_or(0)));
         }
     }
 }

@@ -32,11 +32,7 @@ pub enum Kind {
 
 /// A source from bytes: checks UTF-8, strips a BOM, hashes. Non-UTF-8 input yields a
 /// diagnostic at the first bad byte (the returned file then holds the lossy text).
-pub fn source_from_bytes(
-    id: FileId,
-    path: String,
-    bytes: &[u8],
-) -> (SourceFile, Option<Diagnostic>) {
+pub fn source_from_bytes(id: FileId, path: String, bytes: &[u8]) -> (SourceFile, Option<Diagnostic>) {
     let sha256 = hex(&Sha256::digest(bytes));
     match std::str::from_utf8(bytes) {
         Ok(text) => {
@@ -79,25 +75,15 @@ pub fn read_paths(criteria: &Path, others: &[PathBuf]) -> (Vec<SourceFile>, Vec<
                     .filter(|f| f.is_file() && f.extension().is_some_and(|x| x == "toml"))
                     .collect(),
                 Err(e) => {
-                    diags.push(Diagnostic::at_path(
-                        "unreadable-path",
-                        display(p),
-                        format!("cannot read directory: {e}"),
-                    ));
+                    diags.push(Diagnostic::at_path("unreadable-path", display(p), format!("cannot read directory: {e}")));
                     continue;
                 }
             };
             entries.sort();
             if entries.is_empty() {
                 diags.push(
-                    Diagnostic::at_path(
-                        "empty-directory",
-                        display(p),
-                        "directory has no `.toml` files",
-                    )
-                    .with_help(
-                        "give the directory that holds the bid files, or the files themselves",
-                    ),
+                    Diagnostic::at_path("empty-directory", display(p), "directory has no `.toml` files")
+                        .with_help("give the directory that holds the bid files, or the files themselves"),
                 );
             }
             for f in entries {
@@ -114,12 +100,7 @@ fn display(p: &Path) -> String {
     p.to_string_lossy().into_owned()
 }
 
-fn read_file(
-    p: &Path,
-    files: &mut Vec<SourceFile>,
-    diags: &mut Vec<Diagnostic>,
-    seen: &mut Vec<PathBuf>,
-) {
+fn read_file(p: &Path, files: &mut Vec<SourceFile>, diags: &mut Vec<Diagnostic>, seen: &mut Vec<PathBuf>) {
     // The same file named twice (a directory and a file in it) is read once.
     let canonical = fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
     if seen.contains(&canonical) {
@@ -130,14 +111,8 @@ fn read_file(
     let meta = match fs::metadata(p) {
         Ok(m) => m,
         Err(e) => {
-            diags.push(
-                Diagnostic::at_path(
-                    "unreadable-path",
-                    path,
-                    format!("cannot read: {}", io_message(&e)),
-                )
-                .with_help("check the path"),
-            );
+            diags
+                .push(Diagnostic::at_path("unreadable-path", path, format!("cannot read: {}", io_message(&e))).with_help("check the path"));
             return;
         }
     };
@@ -146,14 +121,9 @@ fn read_file(
             Diagnostic::at_path(
                 "file-too-large",
                 path,
-                format!(
-                    "file is {} bytes, over the limit of {MAX_FILE_BYTES} bytes (16 MiB)",
-                    meta.len()
-                ),
+                format!("file is {} bytes, over the limit of {MAX_FILE_BYTES} bytes (16 MiB)", meta.len()),
             )
-            .with_help(
-                "criteria, bid and panel files are small; check that this is the right file",
-            ),
+            .with_help("criteria, bid and panel files are small; check that this is the right file"),
         );
         return;
     }
@@ -161,19 +131,11 @@ fn read_file(
     // Read at most one byte past the limit in case the file grew since `metadata`.
     let read = fs::File::open(p).and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes));
     if let Err(e) = read {
-        diags.push(Diagnostic::at_path(
-            "unreadable-path",
-            path,
-            format!("cannot read: {}", io_message(&e)),
-        ));
+        diags.push(Diagnostic::at_path("unreadable-path", path, format!("cannot read: {}", io_message(&e))));
         return;
     }
     if bytes.len() as u64 > MAX_FILE_BYTES {
-        diags.push(Diagnostic::at_path(
-            "file-too-large",
-            path,
-            format!("file is over the limit of {MAX_FILE_BYTES} bytes (16 MiB)"),
-        ));
+        diags.push(Diagnostic::at_path("file-too-large", path, format!("file is over the limit of {MAX_FILE_BYTES} bytes (16 MiB)")));
         return;
     }
     let (file, diag) = source_from_bytes(files.len(), path, &bytes);
@@ -207,25 +169,15 @@ pub fn classify(file: FileId, text: &str, doc: &Table) -> Result<Kind, Diagnosti
             let d = if text.trim().is_empty() {
                 Diagnostic::error("empty-file", Span::new(file, 0, 0), "file is empty")
             } else {
-                let at = doc
-                    .entries
-                    .first()
-                    .map_or(Span::new(file, 0, 0), |e| e.key_span);
-                Diagnostic::error(
-                    "unknown-file-kind",
-                    at,
-                    "file is neither a criteria, bid nor panel file",
-                )
+                let at = doc.entries.first().map_or(Span::new(file, 0, 0), |e| e.key_span);
+                Diagnostic::error("unknown-file-kind", at, "file is neither a criteria, bid nor panel file")
             };
             Err(d.with_help("a criteria file has a `[tender]` table, a bid a `[bidder]` table, a panel file a `[panel]` table"))
         }
         [(_, first), rest @ ..] => {
-            let mut d = Diagnostic::error(
-                "ambiguous-file-kind",
-                first.key_span,
-                "file has more than one of `[tender]`, `[bidder]` and `[panel]`",
-            )
-            .with_help("put the criteria, each bid and the panel marks in separate files");
+            let mut d =
+                Diagnostic::error("ambiguous-file-kind", first.key_span, "file has more than one of `[tender]`, `[bidder]` and `[panel]`")
+                    .with_help("put the criteria, each bid and the panel marks in separate files");
             for (_, e) in rest {
                 d = d.with_secondary(e.key_span, "also here");
             }

@@ -108,12 +108,8 @@ pub fn parse_document(file: FileId, text: &str) -> Result<Table, Vec<Diagnostic>
                 let range = e.span().unwrap_or(0..0);
                 let message = e.message().trim().to_owned();
                 let first = message.lines().next().unwrap_or("invalid TOML").to_owned();
-                Diagnostic::error(
-                    "toml-syntax",
-                    Span::new(file, range.start, range.end),
-                    lowercase_first(&first),
-                )
-                .with_help("fix the TOML syntax here; see https://toml.io for the format")
+                Diagnostic::error("toml-syntax", Span::new(file, range.start, range.end), lowercase_first(&first))
+                    .with_help("fix the TOML syntax here; see https://toml.io for the format")
             })
             .collect());
     }
@@ -134,11 +130,7 @@ fn table(file: FileId, t: &DeTable<'_>) -> Table {
             .iter()
             .map(|(k, v)| {
                 let ks = k.span();
-                Entry {
-                    key: k.get_ref().to_string(),
-                    key_span: Span::new(file, ks.start, ks.end),
-                    node: node(file, v.span(), v.get_ref()),
-                }
+                Entry { key: k.get_ref().to_string(), key_span: Span::new(file, ks.start, ks.end), node: node(file, v.span(), v.get_ref()) }
             })
             .collect(),
     }
@@ -147,22 +139,12 @@ fn table(file: FileId, t: &DeTable<'_>) -> Table {
 fn node(file: FileId, span: std::ops::Range<usize>, v: &DeValue<'_>) -> Node {
     let value = match v {
         DeValue::String(s) => Value::String(s.to_string()),
-        DeValue::Integer(i) => Value::Integer {
-            text: i.as_str().to_owned(),
-            radix: i.radix(),
-        },
+        DeValue::Integer(i) => Value::Integer { text: i.as_str().to_owned(), radix: i.radix() },
         DeValue::Float(f) => Value::Float(f.as_str().to_owned()),
         DeValue::Boolean(b) => Value::Bool(*b),
         DeValue::Datetime(d) => Value::Datetime(*d),
-        DeValue::Array(a) => Value::Array(
-            a.iter()
-                .map(|x| node(file, x.span(), x.get_ref()))
-                .collect(),
-        ),
+        DeValue::Array(a) => Value::Array(a.iter().map(|x| node(file, x.span(), x.get_ref())).collect()),
         DeValue::Table(t) => Value::Table(table(file, t)),
     };
-    Node {
-        span: Span::new(file, span.start, span.end),
-        value,
-    }
+    Node { span: Span::new(file, span.start, span.end), value }
 }

@@ -22,32 +22,14 @@ pub struct Fields<'a> {
 impl<'a> Fields<'a> {
     /// Read `table` (written at `at`, called `name` in messages, e.g. "`[tender]`").
     /// Reports every key not in `allowed`.
-    pub fn new(
-        table: &'a Table,
-        at: Span,
-        name: impl Into<String>,
-        allowed: &'static [&'static str],
-        sink: &mut Sink,
-    ) -> Fields<'a> {
-        let f = Fields {
-            table,
-            at,
-            name: name.into(),
-            allowed,
-        };
+    pub fn new(table: &'a Table, at: Span, name: impl Into<String>, allowed: &'static [&'static str], sink: &mut Sink) -> Fields<'a> {
+        let f = Fields { table, at, name: name.into(), allowed };
         for e in &table.entries {
             if !allowed.contains(&e.key.as_str()) {
-                let mut d = Diagnostic::error(
-                    "unknown-key",
-                    e.key_span,
-                    format!("unknown key `{}` in {}", e.key, f.name),
-                )
-                .with_label("not a key here");
+                let mut d = Diagnostic::error("unknown-key", e.key_span, format!("unknown key `{}` in {}", e.key, f.name))
+                    .with_label("not a key here");
                 let help = match did_you_mean(&e.key, allowed.iter().copied()) {
-                    Some(s) => format!(
-                        "did you mean `{s}`? keys here: {}",
-                        one_of_list(allowed.iter().copied())
-                    ),
+                    Some(s) => format!("did you mean `{s}`? keys here: {}", one_of_list(allowed.iter().copied())),
                     None => format!("keys here: {}", one_of_list(allowed.iter().copied())),
                 };
                 d = d.with_help(help);
@@ -83,13 +65,9 @@ impl<'a> Fields<'a> {
         let n = self.get(key);
         if n.is_none() {
             sink.push(
-                Diagnostic::error(
-                    "missing-key",
-                    self.at,
-                    format!("missing key `{key}` in {}", self.name),
-                )
-                .with_label(format!("`{key}` is required here"))
-                .with_help(format!("add `{key} = …` to {}", self.name)),
+                Diagnostic::error("missing-key", self.at, format!("missing key `{key}` in {}", self.name))
+                    .with_label(format!("`{key}` is required here"))
+                    .with_help(format!("add `{key} = …` to {}", self.name)),
             );
         }
         n
@@ -97,16 +75,12 @@ impl<'a> Fields<'a> {
 
     /// A required string.
     pub fn req_str(&self, key: &str, sink: &mut Sink) -> Option<(String, Span)> {
-        self.required(key, sink)
-            .and_then(|n| as_str(n, key, sink))
-            .map(|(s, sp)| (s.to_owned(), sp))
+        self.required(key, sink).and_then(|n| as_str(n, key, sink)).map(|(s, sp)| (s.to_owned(), sp))
     }
 
     /// An optional string.
     pub fn opt_str(&self, key: &str, sink: &mut Sink) -> Option<(String, Span)> {
-        self.get(key)
-            .and_then(|n| as_str(n, key, sink))
-            .map(|(s, sp)| (s.to_owned(), sp))
+        self.get(key).and_then(|n| as_str(n, key, sink)).map(|(s, sp)| (s.to_owned(), sp))
     }
 
     /// An optional string without its span.
@@ -116,8 +90,7 @@ impl<'a> Fields<'a> {
 
     /// A required number.
     pub fn req_number(&self, key: &str, sink: &mut Sink) -> Option<(Decimal, Span)> {
-        self.required(key, sink)
-            .and_then(|n| as_number(n, key, sink))
+        self.required(key, sink).and_then(|n| as_number(n, key, sink))
     }
 
     /// An optional number.
@@ -127,21 +100,13 @@ impl<'a> Fields<'a> {
 
     /// A required table.
     pub fn req_table(&self, key: &str, sink: &mut Sink) -> Option<(&'a Table, Span)> {
-        self.required(key, sink)
-            .and_then(|n| as_table(n, key, sink))
+        self.required(key, sink).and_then(|n| as_table(n, key, sink))
     }
 }
 
 fn type_error(n: &Node, key: &str, expected: &str) -> Diagnostic {
-    Diagnostic::error(
-        "wrong-type",
-        n.span,
-        format!(
-            "expected {expected} for `{key}`, found {}",
-            n.value.type_name()
-        ),
-    )
-    .with_label(format!("this is {}", n.value.type_name()))
+    Diagnostic::error("wrong-type", n.span, format!("expected {expected} for `{key}`, found {}", n.value.type_name()))
+        .with_label(format!("this is {}", n.value.type_name()))
 }
 
 /// A string value.
@@ -160,9 +125,7 @@ pub fn as_bool(n: &Node, key: &str, sink: &mut Sink) -> Option<bool> {
     match &n.value {
         Value::Bool(b) => Some(*b),
         Value::String(s) if s == "true" || s == "false" => {
-            sink.push(
-                type_error(n, key, "a boolean").with_help(format!("write `{s}` without quotes")),
-            );
+            sink.push(type_error(n, key, "a boolean").with_help(format!("write `{s}` without quotes")));
             None
         }
         _ => {
@@ -180,10 +143,7 @@ pub fn as_number(n: &Node, key: &str, sink: &mut Sink) -> Option<(Decimal, Span)
         Value::String(s) => {
             let mut d = type_error(n, key, "a number");
             if parse_float(s.trim()).is_ok() {
-                d = d.with_help(format!(
-                    "write the number without quotes: `{key} = {}`",
-                    s.trim()
-                ));
+                d = d.with_help(format!("write the number without quotes: `{key} = {}`", s.trim()));
             } else {
                 d = d.with_help(format!("`{key}` must be a number such as `12` or `0.85`"));
             }
@@ -191,10 +151,7 @@ pub fn as_number(n: &Node, key: &str, sink: &mut Sink) -> Option<(Decimal, Span)
             return None;
         }
         _ => {
-            sink.push(
-                type_error(n, key, "a number")
-                    .with_help(format!("`{key}` must be a number such as `12` or `0.85`")),
-            );
+            sink.push(type_error(n, key, "a number").with_help(format!("`{key}` must be a number such as `12` or `0.85`")));
             return None;
         }
     };
@@ -202,25 +159,15 @@ pub fn as_number(n: &Node, key: &str, sink: &mut Sink) -> Option<(Decimal, Span)
         Ok(d) => Some((d, n.span)),
         Err(NumberError::NotFinite) => {
             sink.push(
-                Diagnostic::error(
-                    "number-not-finite",
-                    n.span,
-                    format!("`{key}` must be a finite number"),
-                )
-                .with_help("`inf` and `nan` cannot be scored; write a finite value"),
+                Diagnostic::error("number-not-finite", n.span, format!("`{key}` must be a finite number"))
+                    .with_help("`inf` and `nan` cannot be scored; write a finite value"),
             );
             None
         }
         Err(NumberError::OutOfRange) => {
             sink.push(
-                Diagnostic::error(
-                    "number-out-of-range",
-                    n.span,
-                    format!("`{key}` is out of the supported range"),
-                )
-                .with_help(
-                    "numbers may have at most 28 significant digits and magnitude below 7.9e28",
-                ),
+                Diagnostic::error("number-out-of-range", n.span, format!("`{key}` is out of the supported range"))
+                    .with_help("numbers may have at most 28 significant digits and magnitude below 7.9e28"),
             );
             None
         }
@@ -236,12 +183,8 @@ pub fn as_count(n: &Node, key: &str, sink: &mut Sink) -> Option<(u64, Span)> {
                 Ok(v) => Some((v, sp)),
                 Err(_) => {
                     sink.push(
-                        Diagnostic::error(
-                            "not-a-count",
-                            n.span,
-                            format!("`{key}` must be a whole number of at least 0, found `{d}`"),
-                        )
-                        .with_help("write a non-negative whole number such as `3`"),
+                        Diagnostic::error("not-a-count", n.span, format!("`{key}` must be a whole number of at least 0, found `{d}`"))
+                            .with_help("write a non-negative whole number such as `3`"),
                     );
                     None
                 }
@@ -249,20 +192,13 @@ pub fn as_count(n: &Node, key: &str, sink: &mut Sink) -> Option<(u64, Span)> {
         }
         Value::Float(text) => {
             sink.push(
-                Diagnostic::error(
-                    "not-a-count",
-                    n.span,
-                    format!("`{key}` must be a whole number, found `{text}`"),
-                )
-                .with_help("quantities are counted in whole units: write an integer such as `3`"),
+                Diagnostic::error("not-a-count", n.span, format!("`{key}` must be a whole number, found `{text}`"))
+                    .with_help("quantities are counted in whole units: write an integer such as `3`"),
             );
             None
         }
         _ => {
-            sink.push(
-                type_error(n, key, "a whole number")
-                    .with_help("write a non-negative whole number such as `3`"),
-            );
+            sink.push(type_error(n, key, "a whole number").with_help("write a non-negative whole number such as `3`"));
             None
         }
     }
@@ -276,21 +212,14 @@ pub fn as_date(n: &Node, key: &str, sink: &mut Sink) -> Option<(Date, Span)> {
                 Some(date) => Some((date, n.span)),
                 None => {
                     sink.push(
-                        Diagnostic::error(
-                            "bad-date",
-                            n.span,
-                            format!("`{dt}` is not a calendar date"),
-                        )
-                        .with_help("check the month and day"),
+                        Diagnostic::error("bad-date", n.span, format!("`{dt}` is not a calendar date"))
+                            .with_help("check the month and day"),
                     );
                     None
                 }
             },
             _ => {
-                sink.push(
-                    type_error(n, key, "a date")
-                        .with_help("write a plain date such as `2025-12-31`, without a time"),
-                );
+                sink.push(type_error(n, key, "a date").with_help("write a plain date such as `2025-12-31`, without a time"));
                 None
             }
         },
@@ -305,10 +234,7 @@ pub fn as_date(n: &Node, key: &str, sink: &mut Sink) -> Option<(Date, Span)> {
             None
         }
         _ => {
-            sink.push(
-                type_error(n, key, "a date")
-                    .with_help("write a TOML date such as `2025-12-31`, without quotes"),
-            );
+            sink.push(type_error(n, key, "a date").with_help("write a TOML date such as `2025-12-31`, without quotes"));
             None
         }
     }
@@ -324,10 +250,7 @@ pub fn as_table<'n>(n: &'n Node, key: &str, sink: &mut Sink) -> Option<(&'n Tabl
     match &n.value {
         Value::Table(t) => Some((t, n.span)),
         _ => {
-            sink.push(
-                type_error(n, key, "a table")
-                    .with_help(format!("write `{key} = {{ … }}` or a `[{key}]` section")),
-            );
+            sink.push(type_error(n, key, "a table").with_help(format!("write `{key} = {{ … }}` or a `[{key}]` section")));
             None
         }
     }
@@ -347,9 +270,7 @@ pub fn as_array<'n>(n: &'n Node, key: &str, sink: &mut Sink) -> Option<&'n [Node
 /// An id: `[a-z0-9-]+`, not starting or ending with `-`.
 pub fn check_id(id: &str, span: Span, what: &str, sink: &mut Sink) -> bool {
     let ok = !id.is_empty()
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !id.starts_with('-')
         && !id.ends_with('-');
     if !ok {
@@ -362,11 +283,7 @@ pub fn check_id(id: &str, span: Span, what: &str, sink: &mut Sink) -> bool {
             .filter(|p| !p.is_empty())
             .collect::<Vec<_>>()
             .join("-");
-        let mut d = Diagnostic::error(
-            "bad-id",
-            span,
-            format!("{what} id `{id}` may use only `a-z`, `0-9` and `-`"),
-        );
+        let mut d = Diagnostic::error("bad-id", span, format!("{what} id `{id}` may use only `a-z`, `0-9` and `-`"));
         d = if suggestion.is_empty() {
             d.with_help("use lowercase letters, digits and dashes")
         } else {

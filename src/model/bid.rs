@@ -24,14 +24,7 @@ pub fn parse(doc: &Table, file: usize, sink: &mut Sink) -> Option<Bid> {
     }
     let name = f.req_str("name", sink);
     let note = f.opt_text("note", sink);
-    let fields = Table {
-        entries: doc
-            .entries
-            .iter()
-            .filter(|e| e.key != "bidder" && e.key != "provenance")
-            .cloned()
-            .collect(),
-    };
+    let fields = Table { entries: doc.entries.iter().filter(|e| e.key != "bidder" && e.key != "provenance").cloned().collect() };
     let mut provenance = BTreeMap::new();
     if let Some(p) = doc.get("provenance")
         && let Some((pt, _)) = as_table(&p.node, "provenance", sink)
@@ -42,42 +35,18 @@ pub fn parse(doc: &Table, file: usize, sink: &mut Sink) -> Option<Bid> {
         return None;
     }
     let (id, span) = id?;
-    Some(Bid {
-        id,
-        name: name?.0,
-        note,
-        fields,
-        provenance,
-        file,
-        span,
-    })
+    Some(Bid { id, name: name?.0, note, fields, provenance, file, span })
 }
 
 /// `[provenance."offer.gpus"]` or nested `[provenance.offer.gpus]`: a table with `status`
 /// is an entry; any other table is a level of the path.
-fn collect_provenance(
-    t: &Table,
-    prefix: &str,
-    fields: &Table,
-    out: &mut BTreeMap<String, Provenance>,
-    sink: &mut Sink,
-) {
+fn collect_provenance(t: &Table, prefix: &str, fields: &Table, out: &mut BTreeMap<String, Provenance>, sink: &mut Sink) {
     for e in &t.entries {
-        let path = if prefix.is_empty() {
-            e.key.clone()
-        } else {
-            format!("{prefix}.{}", e.key)
-        };
+        let path = if prefix.is_empty() { e.key.clone() } else { format!("{prefix}.{}", e.key) };
         let Some((et, _)) = as_table(&e.node, &path, sink) else {
             continue;
         };
-        if et.get("status").is_none()
-            && et
-                .entries
-                .iter()
-                .all(|x| matches!(x.node.value, Value::Table(_)))
-            && !et.entries.is_empty()
-        {
+        if et.get("status").is_none() && et.entries.iter().all(|x| matches!(x.node.value, Value::Table(_))) && !et.entries.is_empty() {
             collect_provenance(et, &path, fields, out, sink);
             continue;
         }
@@ -85,16 +54,11 @@ fn collect_provenance(
         let target = fields.lookup(&segs);
         if target.is_none() {
             let leaves = leaf_paths(fields);
-            let mut d = Diagnostic::error(
-                "provenance-unknown-field",
-                e.key_span,
-                format!("provenance for `{path}`, which the bid does not have"),
-            );
+            let mut d =
+                Diagnostic::error("provenance-unknown-field", e.key_span, format!("provenance for `{path}`, which the bid does not have"));
             d = match did_you_mean(&path, leaves.iter().map(String::as_str)) {
                 Some(s) => d.with_help(format!("did you mean `{s}`?")),
-                None => d.with_help(
-                    "provenance keys are dotted paths of fields in this bid, such as `offer.gpus`",
-                ),
+                None => d.with_help("provenance keys are dotted paths of fields in this bid, such as `offer.gpus`"),
             };
             sink.push(d);
             continue;
@@ -105,36 +69,17 @@ fn collect_provenance(
     }
 }
 
-fn parse_entry(
-    t: &Table,
-    at: Span,
-    path: &str,
-    target: Option<&Node>,
-    sink: &mut Sink,
-) -> Option<Provenance> {
-    let f = Fields::new(
-        t,
-        at,
-        format!("the provenance of `{path}`"),
-        PROVENANCE,
-        sink,
-    );
-    let status = f
-        .req_str("status", sink)
-        .and_then(|(s, sp)| match s.as_str() {
-            "confirmed" => Some(Status::Confirmed),
-            "reported" => Some(Status::Reported),
-            "assumed" => Some(Status::Assumed),
-            other => {
-                sink.push(bad_enum(
-                    "status",
-                    other,
-                    sp,
-                    &["confirmed", "reported", "assumed"],
-                ));
-                None
-            }
-        })?;
+fn parse_entry(t: &Table, at: Span, path: &str, target: Option<&Node>, sink: &mut Sink) -> Option<Provenance> {
+    let f = Fields::new(t, at, format!("the provenance of `{path}`"), PROVENANCE, sink);
+    let status = f.req_str("status", sink).and_then(|(s, sp)| match s.as_str() {
+        "confirmed" => Some(Status::Confirmed),
+        "reported" => Some(Status::Reported),
+        "assumed" => Some(Status::Assumed),
+        other => {
+            sink.push(bad_enum("status", other, sp, &["confirmed", "reported", "assumed"]));
+            None
+        }
+    })?;
     let source = f.opt_text("source", sink);
     let note = f.opt_text("note", sink);
     if status != Status::Assumed && source.is_none() {
@@ -146,12 +91,8 @@ fn parse_entry(
     }
     if status == Status::Assumed && note.is_none() {
         sink.push(
-            Diagnostic::error(
-                "provenance-no-note",
-                at,
-                format!("`{path}` is assumed but says nothing of why"),
-            )
-            .with_help("add `note = \"…\"`: what the assumption rests on"),
+            Diagnostic::error("provenance-no-note", at, format!("`{path}` is assumed but says nothing of why"))
+                .with_help("add `note = \"…\"`: what the assumption rests on"),
         );
         return None;
     }
@@ -159,32 +100,15 @@ fn parse_entry(
         None => None,
         Some(n) => Some(parse_range(n, path, target, sink)?),
     };
-    Some(Provenance {
-        status,
-        source,
-        note,
-        range,
-    })
+    Some(Provenance { status, source, note, range })
 }
 
-fn parse_range(
-    n: &Node,
-    path: &str,
-    target: Option<&Node>,
-    sink: &mut Sink,
-) -> Option<(Scalar, Scalar)> {
+fn parse_range(n: &Node, path: &str, target: Option<&Node>, sink: &mut Sink) -> Option<(Scalar, Scalar)> {
     let items = as_array(n, "range", sink)?;
     let [lo, hi] = items else {
         sink.push(
-            Diagnostic::error(
-                "bad-range",
-                n.span,
-                format!(
-                    "`range` has {} values; it needs two, low and high",
-                    items.len()
-                ),
-            )
-            .with_help("write `range = [low, high]`"),
+            Diagnostic::error("bad-range", n.span, format!("`range` has {} values; it needs two, low and high", items.len()))
+                .with_help("write `range = [low, high]`"),
         );
         return None;
     };
@@ -198,20 +122,15 @@ fn parse_range(
         (Scalar::Date(a), Scalar::Date(b)) => a <= b,
         _ => {
             sink.push(
-                Diagnostic::error("bad-range", n.span, "`range` mixes a number and a date")
-                    .with_help("write two numbers or two dates"),
+                Diagnostic::error("bad-range", n.span, "`range` mixes a number and a date").with_help("write two numbers or two dates"),
             );
             return None;
         }
     };
     if !ordered {
         sink.push(
-            Diagnostic::error(
-                "bad-range",
-                n.span,
-                format!("`range` runs backwards: `{lo}` is above `{hi}`"),
-            )
-            .with_help("write `range = [low, high]`"),
+            Diagnostic::error("bad-range", n.span, format!("`range` runs backwards: `{lo}` is above `{hi}`"))
+                .with_help("write `range = [low, high]`"),
         );
         return None;
     }
@@ -219,9 +138,7 @@ fn parse_range(
         let mut scratch = Vec::new();
         let value = match (&t.value, &lo) {
             (Value::Datetime(_), _) => as_date(t, path, &mut scratch).map(|(d, _)| Scalar::Date(d)),
-            (Value::Integer { .. } | Value::Float(_), _) => {
-                as_number(t, path, &mut scratch).map(|(d, _)| Scalar::Number(d))
-            }
+            (Value::Integer { .. } | Value::Float(_), _) => as_number(t, path, &mut scratch).map(|(d, _)| Scalar::Number(d)),
             _ => None,
         };
         let inside = match (&value, &lo, &hi) {
@@ -229,26 +146,15 @@ fn parse_range(
             (Some(Scalar::Date(v)), Scalar::Date(a), Scalar::Date(b)) => a <= v && v <= b,
             (None, _, _) => {
                 sink.push(
-                    Diagnostic::error(
-                        "bad-range",
-                        n.span,
-                        format!(
-                            "`range` is given for `{path}`, which is {}",
-                            t.value.type_name()
-                        ),
-                    )
-                    .with_help("ranges are for numbers and dates"),
+                    Diagnostic::error("bad-range", n.span, format!("`range` is given for `{path}`, which is {}", t.value.type_name()))
+                        .with_help("ranges are for numbers and dates"),
                 );
                 return None;
             }
             _ => {
                 sink.push(
-                    Diagnostic::error(
-                        "bad-range",
-                        n.span,
-                        format!("`range` and the value of `{path}` are of different types"),
-                    )
-                    .with_help("write a range of the same type as the value"),
+                    Diagnostic::error("bad-range", n.span, format!("`range` and the value of `{path}` are of different types"))
+                        .with_help("write a range of the same type as the value"),
                 );
                 return None;
             }
@@ -276,11 +182,7 @@ pub(crate) fn leaf_paths(t: &Table) -> Vec<String> {
     let mut out = Vec::new();
     fn walk(t: &Table, prefix: &str, out: &mut Vec<String>) {
         for e in &t.entries {
-            let p = if prefix.is_empty() {
-                e.key.clone()
-            } else {
-                format!("{prefix}.{}", e.key)
-            };
+            let p = if prefix.is_empty() { e.key.clone() } else { format!("{prefix}.{}", e.key) };
             match &e.node.value {
                 Value::Table(inner) => walk(inner, &p, out),
                 _ => out.push(p),

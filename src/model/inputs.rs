@@ -7,9 +7,7 @@ use std::path::Path;
 
 use rust_decimal::Decimal;
 
-use super::{
-    Bid, CriterionMissing, GateMissing, Panel, Require, Scalar, Tender, bid, panel, tender,
-};
+use super::{Bid, CriterionMissing, GateMissing, Panel, Require, Scalar, Tender, bid, panel, tender};
 use crate::diag::{Diagnostic, Diagnostics, FileId, Severity, SourceFile, Span};
 use crate::load::node::{Node, Value};
 use crate::load::reader::{Sink, as_bool, as_count, as_date, as_number};
@@ -58,10 +56,7 @@ impl SourceFile {
     pub fn new(path: impl Into<String>, text: impl Into<String>) -> SourceFile {
         let text = text.into();
         let (mut f, _) = load::source_from_bytes(0, path.into(), text.as_bytes());
-        f.text = text
-            .strip_prefix('\u{feff}')
-            .map(str::to_owned)
-            .unwrap_or(text);
+        f.text = text.strip_prefix('\u{feff}').map(str::to_owned).unwrap_or(text);
         f
     }
 }
@@ -76,24 +71,15 @@ impl SourceFile {
 /// let inputs = bidscore::load_paths("criteria/msit-2025-gpu.toml", &["bids/msit-2025"]).unwrap();
 /// assert_eq!(inputs.tender.id, "msit-2025-gpu");
 /// ```
-pub fn load_paths(
-    criteria: impl AsRef<Path>,
-    others: &[impl AsRef<Path>],
-) -> Result<Inputs, Diagnostics> {
+pub fn load_paths(criteria: impl AsRef<Path>, others: &[impl AsRef<Path>]) -> Result<Inputs, Diagnostics> {
     let others: Vec<std::path::PathBuf> = others.iter().map(|p| p.as_ref().to_path_buf()).collect();
     let (files, diags) = load::read_paths(criteria.as_ref(), &others);
     // Without a readable criteria file there is nothing to validate the bids against.
-    let criteria_read = files
-        .first()
-        .is_some_and(|f| f.path == criteria.as_ref().to_string_lossy());
+    let criteria_read = files.first().is_some_and(|f| f.path == criteria.as_ref().to_string_lossy());
     if !criteria_read {
         return Err(Diagnostics::new(files, diags));
     }
-    let skip: Vec<FileId> = diags
-        .iter()
-        .filter(|d| d.code == "not-utf8")
-        .filter_map(|d| d.labels.first().map(|l| l.span.file))
-        .collect();
+    let skip: Vec<FileId> = diags.iter().filter(|d| d.code == "not-utf8").filter_map(|d| d.labels.first().map(|l| l.span.file)).collect();
     match validate(files, &skip) {
         Ok(inputs) if diags.is_empty() => Ok(inputs),
         Ok(inputs) => Err(Diagnostics::new(inputs.sources, diags)),
@@ -130,7 +116,8 @@ pub fn load_paths(
 /// field = "speed"
 /// rule = { kind = "linear", zero_at = 0, full_at = 100 }
 /// "#;
-/// let bid = "[bidder]\nid = \"a\"\nname = \"A\"\nspeed = 50\n";
+/// // Plain bid fields go before `[bidder]`, or in tables of their own.
+/// let bid = "speed = 50\n[bidder]\nid = \"a\"\nname = \"A\"\n";
 /// let inputs = load_sources(vec![SourceFile::new("c.toml", criteria), SourceFile::new("a.toml", bid)]).unwrap();
 /// assert_eq!(inputs.bids.len(), 1);
 /// ```
@@ -179,10 +166,7 @@ fn validate(sources: Vec<SourceFile>, skip: &[FileId]) -> Result<Inputs, Diagnos
             },
             (0, _) => {
                 tender_failed = true;
-                let at = doc
-                    .entries
-                    .first()
-                    .map_or(Span::new(i, 0, 0), |e| e.key_span);
+                let at = doc.entries.first().map_or(Span::new(i, 0, 0), |e| e.key_span);
                 sink.push(
                     Diagnostic::error("not-criteria", at, "the first file must be a criteria file")
                         .with_help("give the criteria file (with `[tender]`) first, then the bids"),
@@ -191,14 +175,8 @@ fn validate(sources: Vec<SourceFile>, skip: &[FileId]) -> Result<Inputs, Diagnos
             (_, Kind::Criteria) => {
                 let at = doc.get("tender").map_or(Span::new(i, 0, 0), |e| e.key_span);
                 sink.push(
-                    Diagnostic::error(
-                        "extra-criteria",
-                        at,
-                        "a second criteria file among the bids",
-                    )
-                    .with_help(
-                        "score one tender at a time: give only its bids after the criteria file",
-                    ),
+                    Diagnostic::error("extra-criteria", at, "a second criteria file among the bids")
+                        .with_help("score one tender at a time: give only its bids after the criteria file"),
                 );
             }
             (_, Kind::Bid) => {
@@ -207,7 +185,7 @@ fn validate(sources: Vec<SourceFile>, skip: &[FileId]) -> Result<Inputs, Diagnos
                 }
             }
             (_, Kind::Panel) => {
-                if let Some(p) = panel::parse(&doc, &mut sink) {
+                if let Some(p) = panel::parse(&doc, i, &mut sink) {
                     panels.push((p, i));
                 }
             }
@@ -219,20 +197,12 @@ fn validate(sources: Vec<SourceFile>, skip: &[FileId]) -> Result<Inputs, Diagnos
             && a.id == b.id
         {
             let (first, second) =
-                if sources.get(a.file).map(|f| &f.path) <= sources.get(b.file).map(|f| &f.path) {
-                    (a, b)
-                } else {
-                    (b, a)
-                };
+                if sources.get(a.file).map(|f| &f.path) <= sources.get(b.file).map(|f| &f.path) { (a, b) } else { (b, a) };
             sink.push(
-                Diagnostic::error(
-                    "duplicate-id",
-                    second.span,
-                    format!("bidder id `{}` is used by two bid files", a.id),
-                )
-                .with_label("second bid")
-                .with_secondary(first.span, "first bid")
-                .with_help("each bid file needs its own bidder id"),
+                Diagnostic::error("duplicate-id", second.span, format!("bidder id `{}` is used by two bid files", a.id))
+                    .with_label("second bid")
+                    .with_secondary(first.span, "first bid")
+                    .with_help("each bid file needs its own bidder id"),
             );
         }
     }
@@ -246,16 +216,12 @@ fn validate(sources: Vec<SourceFile>, skip: &[FileId]) -> Result<Inputs, Diagnos
     }
     let panel = panels.into_iter().next().map(|(p, _)| p);
     let no_bid_files = bids.is_empty()
-        && !sources.iter().enumerate().skip(1).any(|(i, _)| {
-            sink.iter()
-                .any(|d| d.labels.first().is_some_and(|l| l.span.file == i))
-        });
+        && !sources.iter().enumerate().skip(1).any(|(i, _)| sink.iter().any(|d| d.labels.first().is_some_and(|l| l.span.file == i)));
     if no_bid_files && !tender_failed {
         let path = sources.first().map_or(String::new(), |f| f.path.clone());
         sink.push(
-            Diagnostic::at_path("no-bids", path, "no bids to score").with_help(
-                "give bid files (with `[bidder]`) or a directory of them after the criteria file",
-            ),
+            Diagnostic::at_path("no-bids", path, "no bids to score")
+                .with_help("give bid files (with `[bidder]`) or a directory of them after the criteria file"),
         );
     }
     let mut warnings = Vec::new();
@@ -271,14 +237,7 @@ fn validate(sources: Vec<SourceFile>, skip: &[FileId]) -> Result<Inputs, Diagnos
         return Err(Diagnostics::new(sources, sink));
     };
     let warnings = Diagnostics::new(sources.clone(), warnings).items;
-    Ok(Inputs {
-        tender,
-        bids,
-        panel,
-        sources,
-        warnings,
-        resolved,
-    })
+    Ok(Inputs { tender, bids, panel, sources, warnings, resolved })
 }
 
 /// Read `node` as the given kind, reporting a located type error.
@@ -287,9 +246,7 @@ fn read_as(n: &Node, kind: InputKind, field: &str, sink: &mut Sink) -> Option<Sc
         InputKind::Number => as_number(n, field, sink).map(|(d, _)| Scalar::Number(d)),
         InputKind::Text => match &n.value {
             Value::String(s) => Some(Scalar::Text(s.clone())),
-            _ => {
-                crate::load::reader::as_str(n, field, sink).map(|(s, _)| Scalar::Text(s.to_owned()))
-            }
+            _ => crate::load::reader::as_str(n, field, sink).map(|(s, _)| Scalar::Text(s.to_owned())),
         },
         InputKind::Bool => as_bool(n, field, sink).map(Scalar::Bool),
         InputKind::Date => as_date(n, field, sink).map(|(d, _)| Scalar::Date(d)),
@@ -313,34 +270,21 @@ fn gate_kind(r: &Require) -> InputKind {
 }
 
 fn missing_field(b: &Bid, field: &str, user: &str, fix: &str) -> Diagnostic {
-    let (table, key) = field
-        .rsplit_once('.')
-        .map_or((None, field), |(t, k)| (Some(t), k));
+    let (table, key) = field.rsplit_once('.').map_or((None, field), |(t, k)| (Some(t), k));
     let help = match table {
         Some(t) => format!("add `{key} = …` under `[{t}]` in this bid, or {fix}"),
         None => format!("add `{key} = …` to this bid, or {fix}"),
     };
-    Diagnostic::error(
-        "missing-field",
-        b.span,
-        format!("bid `{}` has no `{field}`, which {user} reads", b.id),
-    )
-    .with_label("in this bid")
-    .with_help(help)
+    Diagnostic::error("missing-field", b.span, format!("bid `{}` has no `{field}`, which {user} reads", b.id))
+        .with_label("in this bid")
+        .with_help(help)
 }
 
-fn resolve(
-    t: &Tender,
-    bids: &[Bid],
-    panel: Option<&Panel>,
-    sink: &mut Sink,
-    warnings: &mut Sink,
-) -> Vec<Resolved> {
+fn resolve(t: &Tender, bids: &[Bid], panel: Option<&Panel>, sink: &mut Sink, warnings: &mut Sink) -> Vec<Resolved> {
     let mut out = Vec::with_capacity(bids.len());
     let mut unsourced_seen: Vec<(usize, String)> = Vec::new();
     let mut note_unsourced = |b: &Bid, path: &str, n: &Node, warnings: &mut Sink| {
-        if !b.provenance.contains_key(path) && !unsourced_seen.contains(&(b.file, path.to_owned()))
-        {
+        if !b.provenance.contains_key(path) && !unsourced_seen.contains(&(b.file, path.to_owned())) {
             unsourced_seen.push((b.file, path.to_owned()));
             warnings.push(
                 Diagnostic::warning("unsourced-value", n.span, format!("`{path}` in bid `{}` has no provenance", b.id))
@@ -356,29 +300,20 @@ fn resolve(
             match b.fields.lookup(g.field.segments()) {
                 None if g.missing == GateMissing::Fail => r.gates.push(None),
                 None => {
-                    sink.push(missing_field(
-                        b,
-                        &path,
-                        &user,
-                        "set `missing = \"fail\"` on the gate",
-                    ));
+                    sink.push(missing_field(b, &path, &user, "set `missing = \"fail\"` on the gate"));
                     r.gates.push(None);
                 }
                 Some(e) => {
                     note_unsourced(b, &path, &e.node, warnings);
-                    r.gates
-                        .push(read_as(&e.node, gate_kind(&g.require), &path, sink));
+                    r.gates.push(read_as(&e.node, gate_kind(&g.require), &path, sink));
                 }
             }
         }
         for c in &t.criteria {
             let user = format!("criterion `{}`", c.id);
             if let Rule::Panel(_) = c.rule {
-                let marks = panel
-                    .and_then(|p| p.marks.get(&c.id))
-                    .and_then(|m| m.get(&b.id));
-                r.criteria
-                    .push(marks.map(|m| Resolvedinput::Marks(m.clone())));
+                let marks = panel.and_then(|p| p.marks.get(&c.id)).and_then(|m| m.get(&b.id));
+                r.criteria.push(marks.map(|m| Resolvedinput::Marks(m.clone())));
                 continue;
             }
             let Some(field) = &c.field else {
@@ -389,12 +324,7 @@ fn resolve(
             match b.fields.lookup(field.segments()) {
                 None => {
                     if c.missing == CriterionMissing::Error {
-                        sink.push(missing_field(
-                            b,
-                            &path,
-                            &user,
-                            "set `missing = \"zero\"` on the criterion",
-                        ));
+                        sink.push(missing_field(b, &path, &user, "set `missing = \"zero\"` on the criterion"));
                     }
                     r.criteria.push(None);
                 }
@@ -411,12 +341,7 @@ fn resolve(
         if let Some(q) = &t.award.quantity {
             let path = q.field.to_string();
             match b.fields.lookup(q.field.segments()) {
-                None => sink.push(missing_field(
-                    b,
-                    &path,
-                    "the award",
-                    "remove `quantity` from `[award]`",
-                )),
+                None => sink.push(missing_field(b, &path, "the award", "remove `quantity` from `[award]`")),
                 Some(e) => {
                     note_unsourced(b, &path, &e.node, warnings);
                     r.offered = as_count(&e.node, &path, sink).map(|x| x.0);
@@ -430,16 +355,16 @@ fn resolve(
 }
 
 fn check_panel(t: &Tender, bids: &[Bid], panel: Option<&Panel>, sink: &mut Sink) {
-    let panel_criteria: Vec<_> = t
-        .criteria
-        .iter()
-        .filter(|c| matches!(c.rule, Rule::Panel(_)))
-        .collect();
+    let panel_criteria: Vec<_> = t.criteria.iter().filter(|c| matches!(c.rule, Rule::Panel(_))).collect();
     let Some(p) = panel else {
-        for c in &panel_criteria {
+        for c in panel_criteria.iter().filter(|c| c.missing == CriterionMissing::Error) {
             sink.push(
-                Diagnostic::error("panel-missing", c.span, format!("criterion `{}` is scored by the panel, but no panel file was given", c.id))
-                    .with_help("give a panel file (with `[panel]` and `[panel.marks.<criterion>]`) among the bid files"),
+                Diagnostic::error(
+                    "panel-missing",
+                    c.span,
+                    format!("criterion `{}` is scored by the panel, but no panel file was given", c.id),
+                )
+                .with_help("give a panel file (with `[panel]` and `[panel.marks.<criterion>]`) among the bid files"),
             );
         }
         return;
@@ -447,12 +372,7 @@ fn check_panel(t: &Tender, bids: &[Bid], panel: Option<&Panel>, sink: &mut Sink)
     for (cid, by_bidder) in &p.marks {
         let (cspan, bspans) = p.spans.get(cid).cloned().unwrap_or_default();
         let Some(c) = t.criterion(cid) else {
-            sink.push(tender::unknown_ref(
-                "criterion",
-                cid,
-                cspan,
-                panel_criteria.iter().map(|c| c.id.as_str()),
-            ));
+            sink.push(tender::unknown_ref("criterion", cid, cspan, panel_criteria.iter().map(|c| c.id.as_str())));
             continue;
         };
         let Rule::Panel(rule) = &c.rule else {
@@ -460,10 +380,7 @@ fn check_panel(t: &Tender, bids: &[Bid], panel: Option<&Panel>, sink: &mut Sink)
                 Diagnostic::error(
                     "not-a-panel-criterion",
                     cspan,
-                    format!(
-                        "criterion `{cid}` is a `{}` criterion, not scored by the panel",
-                        c.rule.kind()
-                    ),
+                    format!("criterion `{cid}` is a `{}` criterion, not scored by the panel", c.rule.kind()),
                 )
                 .with_secondary(c.span, "defined here")
                 .with_help("only criteria with `kind = \"panel\"` take marks"),
@@ -474,19 +391,23 @@ fn check_panel(t: &Tender, bids: &[Bid], panel: Option<&Panel>, sink: &mut Sink)
         for (bidder, marks) in by_bidder {
             let bsp = bspans.get(bidder).copied().unwrap_or(cspan);
             if !bids.iter().any(|b| &b.id == bidder) {
-                sink.push(tender::unknown_ref(
-                    "bid",
-                    bidder,
-                    bsp,
-                    bids.iter().map(|b| b.id.as_str()),
-                ));
+                sink.push(tender::unknown_ref("bid", bidder, bsp, bids.iter().map(|b| b.id.as_str())));
                 continue;
             }
             let need = 2 * rule.trim as usize + 1;
             if marks.len() < need {
                 sink.push(
-                    Diagnostic::error("too-few-marks", bsp, format!("`{bidder}` has {} on `{cid}`; dropping {} highest and {} lowest needs at least {need}", crate::diag::plural(marks.len(), "mark"), rule.trim, rule.trim))
-                        .with_help("give one mark per evaluator, or lower `trim` on the criterion"),
+                    Diagnostic::error(
+                        "too-few-marks",
+                        bsp,
+                        format!(
+                            "`{bidder}` has {} on `{cid}`; dropping {} highest and {} lowest needs at least {need}",
+                            crate::diag::plural(marks.len(), "mark"),
+                            rule.trim,
+                            rule.trim
+                        ),
+                    )
+                    .with_help("give one mark per evaluator, or lower `trim` on the criterion"),
                 );
             }
             for m in marks {
@@ -495,15 +416,9 @@ fn check_panel(t: &Tender, bids: &[Bid], panel: Option<&Panel>, sink: &mut Sink)
                         Diagnostic::error(
                             "mark-out-of-range",
                             bsp,
-                            format!(
-                                "`{bidder}` has the mark `{m}` on `{cid}`, outside [0, {}]",
-                                rule.scale
-                            ),
+                            format!("`{bidder}` has the mark `{m}` on `{cid}`, outside [0, {}]", rule.scale),
                         )
-                        .with_help(format!(
-                            "marks run from 0 to the criterion's `scale` ({})",
-                            rule.scale
-                        )),
+                        .with_help(format!("marks run from 0 to the criterion's `scale` ({})", rule.scale)),
                     );
                 }
             }
@@ -514,21 +429,16 @@ fn check_panel(t: &Tender, bids: &[Bid], panel: Option<&Panel>, sink: &mut Sink)
         {
             let bsp = bspans.get(*who).copied().unwrap_or(cspan);
             sink.push(
-                Diagnostic::error(
-                    "unequal-marks",
-                    bsp,
-                    format!("`{who}` has {len} marks on `{cid}` but `{first}` has {first_len}"),
-                )
-                .with_help(
-                    "mark i of every array is evaluator i: every bid needs one mark per evaluator",
-                ),
+                Diagnostic::error("unequal-marks", bsp, format!("`{who}` has {len} marks on `{cid}` but `{first}` has {first_len}"))
+                    .with_help("mark i of every array is evaluator i: every bid needs one mark per evaluator"),
             );
         }
         for b in bids {
             if !by_bidder.contains_key(&b.id) && c.missing == CriterionMissing::Error {
                 sink.push(
-                    Diagnostic::error("missing-marks", cspan, format!("the panel has no marks for bid `{}` on `{cid}`", b.id))
-                        .with_help(format!("add `{} = [ … ]` under `[panel.marks.{cid}]`, or set `missing = \"zero\"` on the criterion", b.id)),
+                    Diagnostic::error("missing-marks", cspan, format!("the panel has no marks for bid `{}` on `{cid}`", b.id)).with_help(
+                        format!("add `{} = [ … ]` under `[panel.marks.{cid}]`, or set `missing = \"zero\"` on the criterion", b.id),
+                    ),
                 );
             }
         }
@@ -536,15 +446,8 @@ fn check_panel(t: &Tender, bids: &[Bid], panel: Option<&Panel>, sink: &mut Sink)
     for c in &panel_criteria {
         if !p.marks.contains_key(&c.id) && c.missing == CriterionMissing::Error {
             sink.push(
-                Diagnostic::error(
-                    "missing-marks",
-                    p.span,
-                    format!("the panel has no marks for criterion `{}`", c.id),
-                )
-                .with_help(format!(
-                    "add `[panel.marks.{}]` with one array of marks per bid",
-                    c.id
-                )),
+                Diagnostic::error("missing-marks", p.span, format!("the panel has no marks for criterion `{}`", c.id))
+                    .with_help(format!("add `[panel.marks.{}]` with one array of marks per bid", c.id)),
             );
         }
     }
@@ -553,9 +456,6 @@ fn check_panel(t: &Tender, bids: &[Bid], panel: Option<&Panel>, sink: &mut Sink)
 impl Inputs {
     /// The warnings with the sources they point into, for rendering.
     pub fn warnings_report(&self) -> Diagnostics {
-        Diagnostics {
-            sources: self.sources.clone(),
-            items: self.warnings.clone(),
-        }
+        Diagnostics { sources: self.sources.clone(), items: self.warnings.clone() }
     }
 }

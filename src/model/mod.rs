@@ -48,9 +48,7 @@ impl Date {
             2 => 28,
             _ => return None,
         };
-        (1..=days)
-            .contains(&day)
-            .then_some(Date { year, month, day })
+        (1..=days).contains(&day).then_some(Date { year, month, day })
     }
 
     /// Days since 1970-01-01 (negative before), by Howard Hinnant's `days_from_civil`.
@@ -116,11 +114,7 @@ impl FieldPath {
     /// Parse `a.b.c`; `None` if a segment is empty.
     pub fn parse(s: &str) -> Option<FieldPath> {
         let parts: Vec<String> = s.split('.').map(str::to_owned).collect();
-        if parts.iter().any(|p| p.is_empty()) {
-            None
-        } else {
-            Some(FieldPath(parts))
-        }
+        if parts.iter().any(|p| p.is_empty()) { None } else { Some(FieldPath(parts)) }
     }
 
     /// The segments.
@@ -173,11 +167,7 @@ pub struct Tender {
 impl Tender {
     /// The points available in a section (exact sum of its criteria's points).
     pub fn section_max(&self, section: &str) -> Decimal {
-        self.criteria
-            .iter()
-            .filter(|c| c.section == section)
-            .map(|c| c.points)
-            .sum()
+        self.criteria.iter().filter(|c| c.section == section).map(|c| c.points).sum()
     }
 
     /// A criterion by id.
@@ -197,10 +187,7 @@ pub struct Rounding {
 
 impl Default for Rounding {
     fn default() -> Rounding {
-        Rounding {
-            places: 4,
-            mode: RoundingMode::HalfUp,
-        }
+        Rounding { places: 4, mode: RoundingMode::HalfUp }
     }
 }
 
@@ -256,10 +243,7 @@ pub struct Award {
 
 impl Default for Award {
     fn default() -> Award {
-        Award {
-            winners: Some(1),
-            quantity: None,
-        }
+        Award { winners: Some(1), quantity: None }
     }
 }
 

@@ -4,14 +4,17 @@
 use std::collections::BTreeMap;
 
 use super::Panel;
+use crate::diag::Span;
 use crate::load::node::Table;
 use crate::load::reader::{Fields, Sink, as_array, as_number, as_table};
 
 const PANEL: &[&str] = &["source", "note", "marks"];
 
 /// Parse a panel document.
-pub fn parse(doc: &Table, sink: &mut Sink) -> Option<Panel> {
+pub fn parse(doc: &Table, file: usize, sink: &mut Sink) -> Option<Panel> {
     let before = sink.len();
+    // Nothing but `[panel]` belongs in a panel file.
+    let _ = Fields::new(doc, Span::new(file, 0, 0), "the panel file", &["panel"], sink);
     let entry = doc.get("panel")?;
     let (pt, _) = as_table(&entry.node, "panel", sink)?;
     let f = Fields::new(pt, entry.key_span, "`[panel]`", PANEL, sink);
@@ -32,10 +35,7 @@ pub fn parse(doc: &Table, sink: &mut Sink) -> Option<Panel> {
                 let Some(items) = as_array(&b.node, &b.key, sink) else {
                     continue;
                 };
-                let vals: Vec<_> = items
-                    .iter()
-                    .filter_map(|i| as_number(i, &b.key, sink).map(|x| x.0))
-                    .collect();
+                let vals: Vec<_> = items.iter().filter_map(|i| as_number(i, &b.key, sink).map(|x| x.0)).collect();
                 bspans.insert(b.key.clone(), b.key_span);
                 by_bidder.insert(b.key.clone(), vals);
             }
@@ -46,11 +46,5 @@ pub fn parse(doc: &Table, sink: &mut Sink) -> Option<Panel> {
     if sink.len() > before {
         return None;
     }
-    Some(Panel {
-        source,
-        note,
-        marks,
-        span: entry.key_span,
-        spans,
-    })
+    Some(Panel { source, note, marks, span: entry.key_span, spans })
 }

@@ -3,25 +3,16 @@
 use rust_decimal::Decimal;
 
 use super::{
-    Award, Criterion, CriterionMissing, FieldPath, Gate, GateMissing, Minimum, Quantity, Require,
-    Rounding, Scalar, Section, Tender, Threshold, TieBreak,
+    Award, Criterion, CriterionMissing, FieldPath, Gate, GateMissing, Minimum, Quantity, Require, Rounding, Scalar, Section, Tender,
+    Threshold, TieBreak,
 };
-use crate::diag::{Diagnostic, Span, did_you_mean, one_of_list};
+use crate::diag::{Diagnostic, Span, all_of_list, did_you_mean, one_of_list};
 use crate::exact::RoundingMode;
 use crate::load::node::{Node, Table, Value};
-use crate::load::reader::{
-    Fields, Sink, as_array, as_count, as_date, as_number, as_str, as_table, check_id,
-};
+use crate::load::reader::{Fields, Sink, as_array, as_count, as_date, as_number, as_str, as_table, check_id};
 use crate::rules::Rule;
 
-const TOP: &[&str] = &[
-    "tender",
-    "evaluation",
-    "award",
-    "section",
-    "gate",
-    "criterion",
-];
+const TOP: &[&str] = &["tender", "evaluation", "award", "section", "gate", "criterion"];
 const TENDER: &[&str] = &["id", "title", "authority", "currency", "source", "note"];
 const EVALUATION: &[&str] = &["max_points", "rounding", "qualify", "tie_break"];
 const ROUNDING: &[&str] = &["places", "mode"];
@@ -29,13 +20,9 @@ const QUALIFY: &[&str] = &["section", "min_share", "min_points"];
 const AWARD: &[&str] = &["winners", "quantity"];
 const QUANTITY: &[&str] = &["field", "total"];
 const SECTION: &[&str] = &["id", "title", "note"];
-const GATE: &[&str] = &[
-    "id", "title", "field", "require", "missing", "source", "note",
-];
+const GATE: &[&str] = &["id", "title", "field", "require", "missing", "source", "note"];
 const REQUIRE: &[&str] = &["equals", "one_of", "at_least", "at_most", "not_after"];
-const CRITERION: &[&str] = &[
-    "id", "section", "title", "points", "field", "rule", "missing", "source", "note",
-];
+const CRITERION: &[&str] = &["id", "section", "title", "points", "field", "rule", "missing", "source", "note"];
 
 /// Points above this are refused, so that sums of points can never overflow a decimal.
 pub const MAX_POINTS_LIMIT: i64 = 1_000_000_000;
@@ -66,16 +53,10 @@ pub fn parse(doc: &Table, file: usize, sink: &mut Sink) -> Option<Tender> {
             let esp = root.key_span("evaluation").unwrap_or(esp);
             parse_evaluation(et, esp, &root, &sections, &criteria, sink)
         }
-        None => (
-            None,
-            Some(Rounding::default()),
-            Some(Vec::new()),
-            Some(vec![TieBreak::Bidder]),
-        ),
+        None => (None, Some(Rounding::default()), Some(Vec::new()), Some(vec![TieBreak::Bidder])),
     };
     let award = match root.get("award") {
-        Some(n) => as_table(n, "award", sink)
-            .and_then(|(t, sp)| parse_award(t, root.key_span("award").unwrap_or(sp), sink)),
+        Some(n) => as_table(n, "award", sink).and_then(|(t, sp)| parse_award(t, root.key_span("award").unwrap_or(sp), sink)),
         None => Some(Award::default()),
     };
     if criteria.is_empty() && root.get("criterion").is_none() {
@@ -115,21 +96,14 @@ fn array_tables<'a>(root: &Fields<'a>, key: &str, sink: &mut Sink) -> Vec<(&'a T
     let Some(items) = as_array(n, key, sink) else {
         return Vec::new();
     };
-    items
-        .iter()
-        .filter_map(|i| as_table(i, key, sink))
-        .collect()
+    items.iter().filter_map(|i| as_table(i, key, sink)).collect()
 }
 
 fn duplicate(kind: &str, id: &str, here: Span, first: Span) -> Diagnostic {
-    Diagnostic::error(
-        "duplicate-id",
-        here,
-        format!("{kind} id `{id}` is used twice"),
-    )
-    .with_label("second definition")
-    .with_secondary(first, "first defined here")
-    .with_help(format!("give each {kind} its own id"))
+    Diagnostic::error("duplicate-id", here, format!("{kind} id `{id}` is used twice"))
+        .with_label("second definition")
+        .with_secondary(first, "first defined here")
+        .with_help(format!("give each {kind} its own id"))
 }
 
 fn parse_sections(root: &Fields<'_>, sink: &mut Sink) -> Vec<Section> {
@@ -149,12 +123,7 @@ fn parse_sections(root: &Fields<'_>, sink: &mut Sink) -> Vec<Section> {
             sink.push(duplicate("section", &id, isp, prev.span));
             continue;
         }
-        out.push(Section {
-            id,
-            title,
-            note,
-            span: isp,
-        });
+        out.push(Section { id, title, note, span: isp });
     }
     out
 }
@@ -191,31 +160,20 @@ fn parse_criteria(root: &Fields<'_>, sections: &[Section], sink: &mut Sink) -> V
         if let Some((s, ssp)) = &section
             && !sections.iter().any(|x| &x.id == s)
         {
-            sink.push(unknown_ref(
-                "section",
-                s,
-                *ssp,
-                sections.iter().map(|x| x.id.as_str()),
-            ));
+            sink.push(unknown_ref("section", s, *ssp, sections.iter().map(|x| x.id.as_str())));
         }
         let title = f.req_str("title", sink);
         let points = f.req_number("points", sink);
         if let Some((p, psp)) = points {
             check_points(p, psp, &name, sink);
         }
-        let rule = f
-            .req_table("rule", sink)
-            .and_then(|(rt, rsp)| Rule::parse(rt, rsp, &owner, sink));
+        let rule = f.req_table("rule", sink).and_then(|(rt, rsp)| Rule::parse(rt, rsp, &owner, sink));
         let field = match (&rule, f.get("field")) {
             (Some(Rule::Panel(_)), Some(_)) => {
                 let fsp = f.key_span("field").unwrap_or(sp);
                 sink.push(
-                    Diagnostic::error(
-                        "panel-with-field",
-                        fsp,
-                        format!("{name} is scored by the panel and reads no bid field"),
-                    )
-                    .with_help("remove `field`; the marks come from the panel file"),
+                    Diagnostic::error("panel-with-field", fsp, format!("{name} is scored by the panel and reads no bid field"))
+                        .with_help("remove `field`; the marks come from the panel file"),
                 );
                 None
             }
@@ -226,12 +184,8 @@ fn parse_criteria(root: &Fields<'_>, sections: &[Section], sink: &mut Sink) -> V
             && p <= Decimal::ZERO
         {
             sink.push(
-                Diagnostic::error(
-                    "bad-points",
-                    psp,
-                    format!("{name} is a `kr-price` criterion worth `{p}` points"),
-                )
-                .with_help("a price criterion needs points above 0"),
+                Diagnostic::error("bad-points", psp, format!("{name} is a `kr-price` criterion worth `{p}` points"))
+                    .with_help("a price criterion needs points above 0"),
             );
         }
         let missing = match f.opt_str("missing", sink) {
@@ -248,29 +202,12 @@ fn parse_criteria(root: &Fields<'_>, sections: &[Section], sink: &mut Sink) -> V
         if sink.len() > before {
             continue;
         }
-        let (
-            Some((id, isp)),
-            Some((section, _)),
-            Some((title, _)),
-            Some((points, _)),
-            Some(rule),
-            Some(missing),
-        ) = (id, section, title, points, rule, missing)
+        let (Some((id, isp)), Some((section, _)), Some((title, _)), Some((points, _)), Some(rule), Some(missing)) =
+            (id, section, title, points, rule, missing)
         else {
             continue;
         };
-        out.push(Criterion {
-            id,
-            section,
-            title,
-            points,
-            field,
-            rule,
-            missing,
-            source,
-            note,
-            span: isp,
-        });
+        out.push(Criterion { id, section, title, points, field, rule, missing, source, note, span: isp });
     }
     out
 }
@@ -284,23 +221,11 @@ fn check_points(p: Decimal, sp: Span, name: &str, sink: &mut Sink) {
     }
 }
 
-pub(crate) fn unknown_ref<'a>(
-    kind: &str,
-    given: &str,
-    sp: Span,
-    valid: impl Iterator<Item = &'a str> + Clone,
-) -> Diagnostic {
-    let d = Diagnostic::error(
-        "unknown-reference",
-        sp,
-        format!("no {kind} has the id `{given}`"),
-    );
+pub(crate) fn unknown_ref<'a>(kind: &str, given: &str, sp: Span, valid: impl Iterator<Item = &'a str> + Clone) -> Diagnostic {
+    let d = Diagnostic::error("unknown-reference", sp, format!("no {kind} has the id `{given}`"));
     let list: Vec<&str> = valid.clone().collect();
     match did_you_mean(given, valid) {
-        Some(s) => d.with_help(format!(
-            "did you mean `{s}`? {kind}s: {}",
-            one_of_list(list)
-        )),
+        Some(s) => d.with_help(format!("did you mean `{s}`? {kind}s: {}", one_of_list(list))),
         None if list.is_empty() => d.with_help(format!("declare the {kind} first")),
         None => d.with_help(format!("{kind}s: {}", one_of_list(list))),
     }
@@ -309,14 +234,8 @@ pub(crate) fn unknown_ref<'a>(
 pub(crate) fn bad_enum(key: &str, given: &str, sp: Span, valid: &[&str]) -> Diagnostic {
     let d = Diagnostic::error("bad-value", sp, format!("`{key}` cannot be `{given}`"));
     match did_you_mean(given, valid.iter().copied()) {
-        Some(s) => d.with_help(format!(
-            "did you mean `{s}`? write one of {}",
-            one_of_list(valid.iter().copied())
-        )),
-        None => d.with_help(format!(
-            "write one of {}",
-            one_of_list(valid.iter().copied())
-        )),
+        Some(s) => d.with_help(format!("did you mean `{s}`? write one of {}", one_of_list(valid.iter().copied()))),
+        None => d.with_help(format!("write one of {}", one_of_list(valid.iter().copied()))),
     }
 }
 
@@ -334,9 +253,7 @@ fn parse_gates(root: &Fields<'_>, sink: &mut Sink) -> Vec<Gate> {
         }
         let title = f.req_str("title", sink);
         let field = parse_field(&f, sink);
-        let require = f
-            .req_table("require", sink)
-            .and_then(|(rt, rsp)| parse_require(rt, rsp, sink));
+        let require = f.req_table("require", sink).and_then(|(rt, rsp)| parse_require(rt, rsp, sink));
         let missing = match f.opt_str("missing", sink) {
             None => Some(GateMissing::Error),
             Some((m, _)) if m == "error" => Some(GateMissing::Error),
@@ -351,21 +268,10 @@ fn parse_gates(root: &Fields<'_>, sink: &mut Sink) -> Vec<Gate> {
         if sink.len() > before {
             continue;
         }
-        let (Some((id, isp)), Some((title, _)), Some(field), Some(require), Some(missing)) =
-            (id, title, field, require, missing)
-        else {
+        let (Some((id, isp)), Some((title, _)), Some(field), Some(require), Some(missing)) = (id, title, field, require, missing) else {
             continue;
         };
-        out.push(Gate {
-            id,
-            title,
-            field,
-            require,
-            missing,
-            source,
-            note,
-            span: isp,
-        });
+        out.push(Gate { id, title, field, require, missing, source, note, span: isp });
     }
     out
 }
@@ -375,19 +281,14 @@ fn scalar(n: &Node, key: &str, sink: &mut Sink) -> Option<Scalar> {
     match &n.value {
         Value::String(s) => Some(Scalar::Text(s.clone())),
         Value::Bool(b) => Some(Scalar::Bool(*b)),
-        Value::Integer { .. } | Value::Float(_) => {
-            as_number(n, key, sink).map(|(d, _)| Scalar::Number(d))
-        }
+        Value::Integer { .. } | Value::Float(_) => as_number(n, key, sink).map(|(d, _)| Scalar::Number(d)),
         Value::Datetime(_) => as_date(n, key, sink).map(|(d, _)| Scalar::Date(d)),
         _ => {
             sink.push(
                 Diagnostic::error(
                     "wrong-type",
                     n.span,
-                    format!(
-                        "expected a string, boolean, number or date for `{key}`, found {}",
-                        n.value.type_name()
-                    ),
+                    format!("expected a string, boolean, number or date for `{key}`, found {}", n.value.type_name()),
                 )
                 .with_help("a gate compares one plain value"),
             );
@@ -398,11 +299,7 @@ fn scalar(n: &Node, key: &str, sink: &mut Sink) -> Option<Scalar> {
 
 fn parse_require(t: &Table, sp: Span, sink: &mut Sink) -> Option<Require> {
     let f = Fields::new(t, sp, "`require`", REQUIRE, sink);
-    let present: Vec<&str> = REQUIRE
-        .iter()
-        .copied()
-        .filter(|k| f.get(k).is_some())
-        .collect();
+    let present: Vec<&str> = REQUIRE.iter().copied().filter(|k| f.get(k).is_some()).collect();
     match present.as_slice() {
         [key] => {
             let n = f.get(key)?;
@@ -417,22 +314,15 @@ fn parse_require(t: &Table, sp: Span, sink: &mut Sink) -> Option<Require> {
                         );
                         return None;
                     }
-                    let vals: Vec<Option<Scalar>> =
-                        items.iter().map(|i| scalar(i, key, sink)).collect();
+                    let vals: Vec<Option<Scalar>> = items.iter().map(|i| scalar(i, key, sink)).collect();
                     let vals: Option<Vec<Scalar>> = vals.into_iter().collect();
                     let vals = vals?;
                     if let Some(first) = vals.first()
-                        && vals
-                            .iter()
-                            .any(|v| std::mem::discriminant(v) != std::mem::discriminant(first))
+                        && vals.iter().any(|v| std::mem::discriminant(v) != std::mem::discriminant(first))
                     {
                         sink.push(
-                            Diagnostic::error(
-                                "mixed-types",
-                                n.span,
-                                "`one_of` mixes values of different types",
-                            )
-                            .with_help("list values of one type"),
+                            Diagnostic::error("mixed-types", n.span, "`one_of` mixes values of different types")
+                                .with_help("list values of one type"),
                         );
                         return None;
                     }
@@ -445,9 +335,8 @@ fn parse_require(t: &Table, sp: Span, sink: &mut Sink) -> Option<Require> {
         }
         [] => {
             sink.push(
-                Diagnostic::error("gate-form", sp, "`require` has no condition").with_help(
-                    format!("write one of {}", one_of_list(REQUIRE.iter().copied())),
-                ),
+                Diagnostic::error("gate-form", sp, "`require` has no condition")
+                    .with_help(format!("write one of {}", one_of_list(REQUIRE.iter().copied()))),
             );
             None
         }
@@ -456,11 +345,7 @@ fn parse_require(t: &Table, sp: Span, sink: &mut Sink) -> Option<Require> {
                 Diagnostic::error(
                     "gate-form",
                     sp,
-                    format!(
-                        "`require` has {} conditions: {}",
-                        present.len(),
-                        one_of_list(present.iter().copied())
-                    ),
+                    format!("`require` has {} conditions: {}", present.len(), all_of_list(present.iter().copied())),
                 )
                 .with_help("a gate checks one condition; write a second gate for another"),
             );
@@ -469,25 +354,16 @@ fn parse_require(t: &Table, sp: Span, sink: &mut Sink) -> Option<Require> {
     }
 }
 
-type EvalParts = (
-    Option<Decimal>,
-    Option<Rounding>,
-    Option<Vec<Threshold>>,
-    Option<Vec<TieBreak>>,
-);
+type EvalParts = (Option<Decimal>, Option<Rounding>, Option<Vec<Threshold>>, Option<Vec<TieBreak>>);
 
-fn parse_evaluation(
-    t: &Table,
-    sp: Span,
-    t_root: &Fields<'_>,
-    sections: &[Section],
-    criteria: &[Criterion],
-    sink: &mut Sink,
-) -> EvalParts {
+fn parse_evaluation(t: &Table, sp: Span, t_root: &Fields<'_>, sections: &[Section], criteria: &[Criterion], sink: &mut Sink) -> EvalParts {
     let f = Fields::new(t, sp, "`[evaluation]`", EVALUATION, sink);
     let max_points = f.req_number("max_points", sink).and_then(|(m, msp)| {
         if m <= Decimal::ZERO || m > Decimal::from(MAX_POINTS_LIMIT) {
-            sink.push(Diagnostic::error("bad-points", msp, format!("`max_points` is `{m}`")).with_help(format!("`max_points` must be above 0 and at most {MAX_POINTS_LIMIT}")));
+            sink.push(
+                Diagnostic::error("bad-points", msp, format!("`max_points` is `{m}`"))
+                    .with_help(format!("`max_points` must be above 0 and at most {MAX_POINTS_LIMIT}")),
+            );
             return None;
         }
         // Only when every criterion's points could be read: a criterion that failed for
@@ -506,9 +382,7 @@ fn parse_evaluation(
     });
     let rounding = match f.get("rounding") {
         None => Some(Rounding::default()),
-        Some(n) => {
-            as_table(n, "rounding", sink).and_then(|(rt, rsp)| parse_rounding(rt, rsp, sink))
-        }
+        Some(n) => as_table(n, "rounding", sink).and_then(|(rt, rsp)| parse_rounding(rt, rsp, sink)),
     };
     // Points finer than the rounding could round above themselves (19.5 at 0 places → 20).
     if let Some(r) = rounding {
@@ -531,9 +405,8 @@ fn parse_evaluation(
             let parsed: Vec<Option<Threshold>> = items
                 .iter()
                 .map(|i| {
-                    as_table(i, "qualify", sink).and_then(|(qt, qsp)| {
-                        parse_threshold(qt, qsp, sections, criteria, max_points_hint(t), sink)
-                    })
+                    as_table(i, "qualify", sink)
+                        .and_then(|(qt, qsp)| parse_threshold(qt, qsp, sections, criteria, max_points_hint(t), sink))
                 })
                 .collect();
             parsed.into_iter().collect()
@@ -542,10 +415,7 @@ fn parse_evaluation(
     let tie_break = match f.get("tie_break") {
         None => Some(vec![TieBreak::Bidder]),
         Some(n) => as_array(n, "tie_break", sink).and_then(|items| {
-            let parsed: Vec<Option<TieBreak>> = items
-                .iter()
-                .map(|i| parse_tie_break(i, sections, criteria, sink))
-                .collect();
+            let parsed: Vec<Option<TieBreak>> = items.iter().map(|i| parse_tie_break(i, sections, criteria, sink)).collect();
             parsed.into_iter().collect()
         }),
     };
@@ -565,12 +435,8 @@ fn parse_rounding(t: &Table, sp: Span, sink: &mut Sink) -> Option<Rounding> {
         Some(n) => as_count(n, "places", sink).and_then(|(p, psp)| {
             if p > 6 {
                 sink.push(
-                    Diagnostic::error(
-                        "bad-places",
-                        psp,
-                        format!("`places` is `{p}`; at most 6 decimal places are supported"),
-                    )
-                    .with_help("write a whole number from 0 to 6"),
+                    Diagnostic::error("bad-places", psp, format!("`places` is `{p}`; at most 6 decimal places are supported"))
+                        .with_help("write a whole number from 0 to 6"),
                 );
                 None
             } else {
@@ -585,20 +451,12 @@ fn parse_rounding(t: &Table, sp: Span, sink: &mut Sink) -> Option<Rounding> {
             "half-even" => Some(RoundingMode::HalfEven),
             "down" => Some(RoundingMode::Down),
             other => {
-                sink.push(bad_enum(
-                    "mode",
-                    other,
-                    msp,
-                    &["half-up", "half-even", "down"],
-                ));
+                sink.push(bad_enum("mode", other, msp, &["half-up", "half-even", "down"]));
                 None
             }
         },
     };
-    Some(Rounding {
-        places: places?,
-        mode: mode?,
-    })
+    Some(Rounding { places: places?, mode: mode? })
 }
 
 fn parse_threshold(
@@ -614,37 +472,19 @@ fn parse_threshold(
     if let Some((s, ssp)) = &section
         && !sections.iter().any(|x| &x.id == s)
     {
-        sink.push(unknown_ref(
-            "section",
-            s,
-            *ssp,
-            sections.iter().map(|x| x.id.as_str()),
-        ));
+        sink.push(unknown_ref("section", s, *ssp, sections.iter().map(|x| x.id.as_str())));
         return None;
     }
     let scope_max = match &section {
-        Some((s, _)) => Some(
-            criteria
-                .iter()
-                .filter(|c| &c.section == s)
-                .map(|c| c.points)
-                .sum(),
-        ),
+        Some((s, _)) => Some(criteria.iter().filter(|c| &c.section == s).map(|c| c.points).sum()),
         None => max_points,
     };
-    let min = match (
-        f.opt_number("min_share", sink),
-        f.opt_number("min_points", sink),
-    ) {
+    let min = match (f.opt_number("min_share", sink), f.opt_number("min_points", sink)) {
         (Some((s, ssp)), None) => {
             if s <= Decimal::ZERO || s > Decimal::ONE {
                 sink.push(
-                    Diagnostic::error(
-                        "bad-threshold",
-                        ssp,
-                        format!("`min_share` is `{s}`, outside (0, 1]"),
-                    )
-                    .with_help("write a share such as `0.85` for 85%"),
+                    Diagnostic::error("bad-threshold", ssp, format!("`min_share` is `{s}`, outside (0, 1]"))
+                        .with_help("write a share such as `0.85` for 85%"),
                 );
                 return None;
             }
@@ -654,14 +494,8 @@ fn parse_threshold(
             if p < Decimal::ZERO || scope_max.is_some_and(|m| p > m) {
                 let m = scope_max.unwrap_or_default();
                 sink.push(
-                    Diagnostic::error(
-                        "bad-threshold",
-                        psp,
-                        format!(
-                            "`min_points` is `{p}`, but at most `{m}` points can be scored there"
-                        ),
-                    )
-                    .with_help("no bid could qualify; lower the threshold"),
+                    Diagnostic::error("bad-threshold", psp, format!("`min_points` is `{p}`, but at most `{m}` points can be scored there"))
+                        .with_help("no bid could qualify; lower the threshold"),
                 );
                 return None;
             }
@@ -669,41 +503,24 @@ fn parse_threshold(
         }
         (None, None) if f.get("min_share").is_none() && f.get("min_points").is_none() => {
             sink.push(
-                Diagnostic::error(
-                    "bad-threshold",
-                    sp,
-                    "a threshold needs `min_share` or `min_points`",
-                )
-                .with_help("write `{ section = \"technical\", min_share = 0.85 }`"),
+                Diagnostic::error("bad-threshold", sp, "a threshold needs `min_share` or `min_points`")
+                    .with_help("write `{ section = \"technical\", min_share = 0.85 }`"),
             );
             return None;
         }
         (Some(_), Some(_)) => {
             sink.push(
-                Diagnostic::error(
-                    "bad-threshold",
-                    sp,
-                    "a threshold has both `min_share` and `min_points`",
-                )
-                .with_help("keep one; write a second threshold for the other"),
+                Diagnostic::error("bad-threshold", sp, "a threshold has both `min_share` and `min_points`")
+                    .with_help("keep one; write a second threshold for the other"),
             );
             return None;
         }
         _ => return None,
     };
-    Some(Threshold {
-        section: section.map(|s| s.0),
-        min,
-        span: sp,
-    })
+    Some(Threshold { section: section.map(|s| s.0), min, span: sp })
 }
 
-fn parse_tie_break(
-    n: &Node,
-    sections: &[Section],
-    criteria: &[Criterion],
-    sink: &mut Sink,
-) -> Option<TieBreak> {
+fn parse_tie_break(n: &Node, sections: &[Section], criteria: &[Criterion], sink: &mut Sink) -> Option<TieBreak> {
     let (s, sp) = as_str(n, "tie_break", sink)?;
     if s == "bidder" {
         return Some(TieBreak::Bidder);
@@ -712,24 +529,14 @@ fn parse_tie_break(
         if sections.iter().any(|x| x.id == id) {
             return Some(TieBreak::Section(id.to_owned()));
         }
-        sink.push(unknown_ref(
-            "section",
-            id,
-            sp,
-            sections.iter().map(|x| x.id.as_str()),
-        ));
+        sink.push(unknown_ref("section", id, sp, sections.iter().map(|x| x.id.as_str())));
         return None;
     }
     if let Some(id) = s.strip_prefix("criterion:") {
         if criteria.iter().any(|x| x.id == id) {
             return Some(TieBreak::Criterion(id.to_owned()));
         }
-        sink.push(unknown_ref(
-            "criterion",
-            id,
-            sp,
-            criteria.iter().map(|x| x.id.as_str()),
-        ));
+        sink.push(unknown_ref("criterion", id, sp, criteria.iter().map(|x| x.id.as_str())));
         return None;
     }
     let mut valid: Vec<String> = vec![String::from("bidder")];
@@ -737,9 +544,7 @@ fn parse_tie_break(
     valid.extend(criteria.iter().map(|x| format!("criterion:{}", x.id)));
     let mut d = Diagnostic::error("bad-tie-break", sp, format!("`{s}` is not a tie-break"));
     d = match did_you_mean(s, valid.iter().map(String::as_str)) {
-        Some(x) => d.with_help(format!(
-            "did you mean `{x}`? write `section:<id>`, `criterion:<id>` or `bidder`"
-        )),
+        Some(x) => d.with_help(format!("did you mean `{x}`? write `section:<id>`, `criterion:<id>` or `bidder`")),
         None => d.with_help("write `section:<id>`, `criterion:<id>` or `bidder`"),
     };
     sink.push(d);
@@ -776,19 +581,11 @@ fn parse_award(t: &Table, sp: Span, sink: &mut Sink) -> Option<Award> {
         Some(n) => as_table(n, "quantity", sink).and_then(|(qt, qsp)| {
             let qf = Fields::new(qt, qsp, "`quantity`", QUANTITY, sink);
             let field = parse_field(&qf, sink);
-            let total = qf
-                .required("total", sink)
-                .and_then(|tn| as_count(tn, "total", sink));
-            Some(Some(Quantity {
-                field: field?,
-                total: total?.0,
-            }))
+            let total = qf.required("total", sink).and_then(|tn| as_count(tn, "total", sink));
+            Some(Some(Quantity { field: field?, total: total?.0 }))
         }),
     };
-    Some(Award {
-        winners: winners?,
-        quantity: quantity?,
-    })
+    Some(Award { winners: winners?, quantity: quantity? })
 }
 
 /// The sum of every `[[criterion]]`'s points as written, or `None` if any cannot be read.

@@ -8,14 +8,7 @@ use crate::load::node::{Node, Table, Value};
 
 /// A key, bare when TOML allows it, else quoted.
 pub fn toml_key(k: &str) -> String {
-    if !k.is_empty()
-        && k.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-    {
-        k.to_owned()
-    } else {
-        toml_string(k)
-    }
+    if !k.is_empty() && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') { k.to_owned() } else { toml_string(k) }
 }
 
 /// A TOML basic string with escapes.
@@ -67,21 +60,12 @@ impl Tender {
         opt(&mut o, "note", self.note.as_ref());
         o.push_str("\n[evaluation]\n");
         let _ = writeln!(o, "max_points = {}", self.max_points);
-        let _ = writeln!(
-            o,
-            "rounding = {{ places = {}, mode = \"{}\" }}",
-            self.rounding.places,
-            self.rounding.mode.as_str()
-        );
+        let _ = writeln!(o, "rounding = {{ places = {}, mode = \"{}\" }}", self.rounding.places, self.rounding.mode.as_str());
         let q: Vec<String> = self
             .qualify
             .iter()
             .map(|t| {
-                let sec = t
-                    .section
-                    .as_ref()
-                    .map(|s| format!("section = {}, ", toml_string(s)))
-                    .unwrap_or_default();
+                let sec = t.section.as_ref().map(|s| format!("section = {}, ", toml_string(s))).unwrap_or_default();
                 match t.min {
                     Minimum::Share(s) => format!("{{ {sec}min_share = {s} }}"),
                     Minimum::Points(p) => format!("{{ {sec}min_points = {p} }}"),
@@ -89,11 +73,7 @@ impl Tender {
             })
             .collect();
         let _ = writeln!(o, "qualify = [{}]", q.join(", "));
-        let tb: Vec<String> = self
-            .tie_break
-            .iter()
-            .map(|t| toml_string(&t.to_string()))
-            .collect();
+        let tb: Vec<String> = self.tie_break.iter().map(|t| toml_string(&t.to_string())).collect();
         let _ = writeln!(o, "tie_break = [{}]", tb.join(", "));
         o.push_str("\n[award]\n");
         let Award { winners, quantity } = &self.award;
@@ -104,12 +84,7 @@ impl Tender {
             None => o.push_str("winners = \"all\"\n"),
         }
         if let Some(q) = quantity {
-            let _ = writeln!(
-                o,
-                "quantity = {{ field = {}, total = {} }}",
-                toml_string(&q.field.to_string()),
-                q.total
-            );
+            let _ = writeln!(o, "quantity = {{ field = {}, total = {} }}", toml_string(&q.field.to_string()), q.total);
         }
         for s in &self.sections {
             o.push_str("\n[[section]]\n");
@@ -124,10 +99,7 @@ impl Tender {
             let _ = writeln!(o, "field = {}", toml_string(&g.field.to_string()));
             let req = match &g.require {
                 Require::Equals(s) => format!("equals = {}", scalar(s)),
-                Require::OneOf(v) => format!(
-                    "one_of = [{}]",
-                    v.iter().map(scalar).collect::<Vec<_>>().join(", ")
-                ),
+                Require::OneOf(v) => format!("one_of = [{}]", v.iter().map(scalar).collect::<Vec<_>>().join(", ")),
                 Require::AtLeast(d) => format!("at_least = {d}"),
                 Require::AtMost(d) => format!("at_most = {d}"),
                 Require::NotAfter(d) => format!("not_after = {d}"),
@@ -173,11 +145,7 @@ fn value(n: &Node) -> String {
         Value::Datetime(d) => d.to_string(),
         Value::Array(a) => format!("[{}]", a.iter().map(value).collect::<Vec<_>>().join(", ")),
         Value::Table(t) => {
-            let items: Vec<String> = t
-                .entries
-                .iter()
-                .map(|e| format!("{} = {}", toml_key(&e.key), value(&e.node)))
-                .collect();
+            let items: Vec<String> = t.entries.iter().map(|e| format!("{} = {}", toml_key(&e.key), value(&e.node))).collect();
             format!("{{ {} }}", items.join(", "))
         }
     }
@@ -192,11 +160,7 @@ fn write_table(o: &mut String, path: &str, t: &Table) {
     }
     for e in &t.entries {
         if let Value::Table(inner) = &e.node.value {
-            let p = if path.is_empty() {
-                toml_key(&e.key)
-            } else {
-                format!("{path}.{}", toml_key(&e.key))
-            };
+            let p = if path.is_empty() { toml_key(&e.key) } else { format!("{path}.{}", toml_key(&e.key)) };
             let _ = writeln!(o, "\n[{p}]");
             write_table(o, &p, inner);
         }
@@ -208,29 +172,13 @@ impl Bid {
     pub fn to_toml(&self) -> String {
         let mut o = String::new();
         // Top-level plain values must come before any table header.
-        let plain = Table {
-            entries: self
-                .fields
-                .entries
-                .iter()
-                .filter(|e| !matches!(e.node.value, Value::Table(_)))
-                .cloned()
-                .collect(),
-        };
+        let plain = Table { entries: self.fields.entries.iter().filter(|e| !matches!(e.node.value, Value::Table(_))).cloned().collect() };
         write_table(&mut o, "", &plain);
         o.push_str("\n[bidder]\n");
         let _ = writeln!(o, "id = {}", toml_string(&self.id));
         let _ = writeln!(o, "name = {}", toml_string(&self.name));
         opt(&mut o, "note", self.note.as_ref());
-        let tables = Table {
-            entries: self
-                .fields
-                .entries
-                .iter()
-                .filter(|e| matches!(e.node.value, Value::Table(_)))
-                .cloned()
-                .collect(),
-        };
+        let tables = Table { entries: self.fields.entries.iter().filter(|e| matches!(e.node.value, Value::Table(_))).cloned().collect() };
         write_table(&mut o, "", &tables);
         for (path, p) in &self.provenance {
             let _ = writeln!(o, "\n[provenance.{}]", toml_string(path));

@@ -81,15 +81,7 @@ fn bid(s: &Standing) -> BidReport<'_> {
             Awarded::Yes => serde_json::Value::Bool(true),
             Awarded::Quantity(q) => serde_json::Value::from(q),
         },
-        gates: s
-            .gates
-            .iter()
-            .map(|g| GateReport {
-                id: &g.id,
-                passed: g.passed,
-                reason: &g.reason,
-            })
-            .collect(),
+        gates: s.gates.iter().map(|g| GateReport { id: &g.id, passed: g.passed, reason: &g.reason }).collect(),
         criteria: s
             .criteria
             .iter()
@@ -108,39 +100,15 @@ fn bid(s: &Standing) -> BidReport<'_> {
 
 /// The report as a JSON value.
 pub fn json_value(inputs: &Inputs, outcome: &Outcome) -> serde_json::Value {
-    let mut files: Vec<InputFile<'_>> = inputs
-        .sources
-        .iter()
-        .map(|f| InputFile {
-            path: &f.path,
-            sha256: &f.sha256,
-        })
-        .collect();
+    let mut files: Vec<InputFile<'_>> = inputs.sources.iter().map(|f| InputFile { path: &f.path, sha256: &f.sha256 }).collect();
     files.sort_by(|a, b| a.path.cmp(b.path));
     let report_warnings = inputs.warnings_report();
-    let mut warnings: Vec<String> = report_warnings
-        .items
-        .iter()
-        .map(|d| {
-            format!(
-                "{}: {} [{}]",
-                report_warnings.location(d),
-                d.message,
-                d.code
-            )
-        })
-        .collect();
+    let mut warnings: Vec<String> =
+        report_warnings.items.iter().map(|d| format!("{}: {} [{}]", report_warnings.location(d), d.message, d.code)).collect();
     warnings.extend(outcome.warnings.iter().cloned());
     let report = Report {
-        tender: TenderInfo {
-            id: &inputs.tender.id,
-            title: &inputs.tender.title,
-            max_points: inputs.tender.max_points.to_string(),
-        },
-        engine: Engine {
-            name: "bidscore",
-            version: env!("CARGO_PKG_VERSION"),
-        },
+        tender: TenderInfo { id: &inputs.tender.id, title: &inputs.tender.title, max_points: inputs.tender.max_points.to_string() },
+        engine: Engine { name: "bidscore", version: env!("CARGO_PKG_VERSION") },
         inputs: files,
         bids: outcome.standings.iter().map(bid).collect(),
         warnings,

@@ -32,10 +32,7 @@ impl TableOptions {
 
 fn new_table(opts: TableOptions) -> Table {
     let mut t = Table::new();
-    t.load_style(UTF8_FULL_CONDENSED)
-        .force_no_tty()
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_width(opts.width);
+    t.load_style(UTF8_FULL_CONDENSED).force_no_tty().set_content_arrangement(ContentArrangement::Dynamic).set_width(opts.width);
     t
 }
 
@@ -56,7 +53,7 @@ fn group(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -81,23 +78,12 @@ pub fn table(inputs: &Inputs, outcome: &Outcome, opts: TableOptions) -> String {
         facts.push(a.clone());
     }
     facts.push(format!("{} points", t.max_points));
-    facts.push(format!(
-        "rounded to {} places, {}",
-        t.rounding.places,
-        t.rounding.mode.as_str()
-    ));
+    facts.push(format!("rounded to {} places, {}", t.rounding.places, t.rounding.mode.as_str()));
     if let Some(q) = &t.award.quantity {
-        facts.push(format!(
-            "award fills {} of `{}` in rank order",
-            group(q.total),
-            q.field
-        ));
+        facts.push(format!("award fills {} of `{}` in rank order", group(q.total), q.field));
     }
     match t.award.winners {
-        Some(w) => facts.push(format!(
-            "at most {w} winner{}",
-            if w == 1 { "" } else { "s" }
-        )),
+        Some(w) => facts.push(format!("at most {w} winner{}", if w == 1 { "" } else { "s" })),
         None => facts.push(String::from("no limit on winners")),
     }
     let _ = writeln!(o, "{}\n", facts.join(" · "));
@@ -105,11 +91,7 @@ pub fn table(inputs: &Inputs, outcome: &Outcome, opts: TableOptions) -> String {
     // Ranking.
     let mut rank = new_table(opts);
     let mut header = vec![Cell::new("Rank"), Cell::new("Bidder"), Cell::new("Status")];
-    header.extend(
-        t.sections
-            .iter()
-            .map(|s| right(format!("{}\n/{}", s.id, t.section_max(&s.id)))),
-    );
+    header.extend(t.sections.iter().map(|s| right(format!("{}\n/{}", s.id, t.section_max(&s.id)))));
     header.push(right(format!("Total\n/{}", t.max_points)));
     header.push(right("Award"));
     rank.set_header(header);
@@ -132,17 +114,8 @@ pub fn table(inputs: &Inputs, outcome: &Outcome, opts: TableOptions) -> String {
     header.extend(outcome.standings.iter().map(|s| right(&s.bidder)));
     matrix.set_header(header);
     for c in &t.criteria {
-        let mut row = vec![
-            Cell::new(format!("{}\n{}", c.id, c.section)),
-            right(c.points),
-        ];
-        row.extend(outcome.standings.iter().map(|s| {
-            right(
-                s.criterion(&c.id)
-                    .map(|x| x.points.to_string())
-                    .unwrap_or_default(),
-            )
-        }));
+        let mut row = vec![Cell::new(format!("{}\n{}", c.id, c.section)), right(c.points)];
+        row.extend(outcome.standings.iter().map(|s| right(s.criterion(&c.id).map(|x| x.points.to_string()).unwrap_or_default())));
         matrix.add_row(row);
     }
     let _ = writeln!(o, "Points by criterion\n{matrix}\n");
@@ -151,15 +124,9 @@ pub fn table(inputs: &Inputs, outcome: &Outcome, opts: TableOptions) -> String {
         o.push_str(&bid_detail(inputs, s, opts));
     }
 
-    let assumed: Vec<&Standing> = outcome
-        .standings
-        .iter()
-        .filter(|s| !s.assumed.is_empty())
-        .collect();
+    let assumed: Vec<&Standing> = outcome.standings.iter().filter(|s| !s.assumed.is_empty()).collect();
     if !assumed.is_empty() {
-        o.push_str(
-            "Assumed inputs that a rule read (no public source; see each bid's provenance):\n",
-        );
+        o.push_str("Assumed inputs that a rule read (no public source; see each bid's provenance):\n");
         for s in assumed {
             let bid = inputs.bids.iter().find(|b| b.id == s.bidder);
             let items: Vec<String> = s
@@ -199,25 +166,12 @@ fn bid_detail(inputs: &Inputs, s: &Standing, opts: TableOptions) -> String {
         Awarded::Yes => String::from(", awarded"),
         Awarded::Quantity(q) => format!(", awarded {}", group(q)),
     };
-    let _ = writeln!(
-        o,
-        "{} ({}): {rank}{}, {} points{award}",
-        s.name,
-        s.bidder,
-        s.status.as_str(),
-        s.total
-    );
+    let _ = writeln!(o, "{} ({}): {rank}{}, {} points{award}", s.name, s.bidder, s.status.as_str(), s.total);
     if let Some(tie) = &s.tie {
         let _ = writeln!(o, "  {tie}");
     }
     for g in &s.gates {
-        let _ = writeln!(
-            o,
-            "  gate {} {}: {}",
-            if g.passed { "✓" } else { "✗" },
-            g.id,
-            g.reason
-        );
+        let _ = writeln!(o, "  gate {} {}: {}", if g.passed { "✓" } else { "✗" }, g.id, g.reason);
     }
     for q in &s.qualification {
         let _ = writeln!(
@@ -230,27 +184,13 @@ fn bid_detail(inputs: &Inputs, s: &Standing, opts: TableOptions) -> String {
         );
     }
     let mut tbl = new_table(opts);
-    tbl.set_header(vec![
-        Cell::new("Criterion"),
-        Cell::new("Value"),
-        right("Points"),
-        right("Max"),
-        Cell::new("Why"),
-    ]);
+    tbl.set_header(vec![Cell::new("Criterion"), Cell::new("Value"), right("Points"), right("Max"), Cell::new("Why")]);
     for c in &s.criteria {
-        let assumed = inputs
-            .tender
-            .criterion(&c.id)
-            .and_then(|cr| cr.field.as_ref())
-            .is_some_and(|f| s.assumed.contains(&f.to_string()));
+        let assumed = inputs.tender.criterion(&c.id).and_then(|cr| cr.field.as_ref()).is_some_and(|f| s.assumed.contains(&f.to_string()));
         let value = c.value.clone().unwrap_or_else(|| String::from("—"));
         tbl.add_row(vec![
             Cell::new(&c.id),
-            Cell::new(if assumed {
-                format!("{value} (assumed)")
-            } else {
-                value
-            }),
+            Cell::new(if assumed { format!("{value} (assumed)") } else { value }),
             right(c.points),
             right(c.max),
             Cell::new(&c.reason),

@@ -23,8 +23,7 @@ impl Choice {
         let (t, at) = f.req_table("scores", sink)?;
         if t.entries.is_empty() {
             sink.push(
-                Diagnostic::error("choice-empty", at, "`scores` lists no values")
-                    .with_help("write `scores = { owned = 1, leased = 0.3 }`"),
+                Diagnostic::error("choice-empty", at, "`scores` lists no values").with_help("write `scores = { owned = 1, leased = 0.3 }`"),
             );
             return None;
         }
@@ -53,11 +52,8 @@ impl Choice {
             return;
         }
         let keys = self.scores.keys().map(String::as_str);
-        let mut d = Diagnostic::error(
-            "unknown-choice",
-            span,
-            format!("`{s}` is not a value that criterion `{criterion}` scores for `{field}`"),
-        );
+        let mut d =
+            Diagnostic::error("unknown-choice", span, format!("`{s}` is not a value that criterion `{criterion}` scores for `{field}`"));
         d = match did_you_mean(s, keys.clone()) {
             Some(k) => d.with_help(format!("did you mean `{k}`? values: {}", one_of_list(keys))),
             None => d.with_help(format!("values: {}", one_of_list(keys))),
@@ -67,18 +63,11 @@ impl Choice {
 
     pub(super) fn score(&self, x: &str) -> Scored {
         let s = self.scores.get(x).copied().unwrap_or(Decimal::ZERO);
-        Scored {
-            score: Rat::from_decimal(s),
-            reason: format!("`{x}` scores {}", s.normalize()),
-        }
+        Scored { score: Rat::from_decimal(s), reason: format!("`{x}` scores {}", s.normalize()) }
     }
 
     pub(super) fn to_toml(&self) -> String {
-        let items: Vec<String> = self
-            .scores
-            .iter()
-            .map(|(k, v)| format!("{} = {}", crate::model::toml_key(k), num(*v)))
-            .collect();
+        let items: Vec<String> = self.scores.iter().map(|(k, v)| format!("{} = {}", crate::model::toml_key(k), num(*v))).collect();
         format!(", scores = {{ {} }}", items.join(", "))
     }
 }

@@ -19,12 +19,8 @@ pub struct DateRule {
 
 impl DateRule {
     pub(super) fn parse(f: &Fields<'_>, sink: &mut Sink) -> Option<DateRule> {
-        let full = f
-            .required("full_by", sink)
-            .and_then(|n| as_date(n, "full_by", sink));
-        let zero = f
-            .required("zero_from", sink)
-            .and_then(|n| as_date(n, "zero_from", sink));
+        let full = f.required("full_by", sink).and_then(|n| as_date(n, "full_by", sink));
+        let zero = f.required("zero_from", sink).and_then(|n| as_date(n, "zero_from", sink));
         let ((full_by, _), (zero_from, zsp)) = (full?, zero?);
         if full_by >= zero_from {
             sink.push(
@@ -38,32 +34,20 @@ impl DateRule {
 
     pub(super) fn score(&self, d: Date) -> Scored {
         if d <= self.full_by {
-            return Scored {
-                score: Rat::one(),
-                reason: format!("`{d}` is on or before full by `{}`", self.full_by),
-            };
+            return Scored { score: Rat::one(), reason: format!("`{d}` is on or before full by `{}`", self.full_by) };
         }
         if d >= self.zero_from {
-            return Scored {
-                score: Rat::zero(),
-                reason: format!("`{d}` is on or after zero from `{}`", self.zero_from),
-            };
+            return Scored { score: Rat::zero(), reason: format!("`{d}` is on or after zero from `{}`", self.zero_from) };
         }
         let left = self.zero_from.days() - d.days();
         let span = self.zero_from.days() - self.full_by.days();
         Scored {
             score: Rat::ratio(i128::from(left), i128::from(span)),
-            reason: format!(
-                "`{d}` is {left} of {span} days before zero from `{}`",
-                self.zero_from
-            ),
+            reason: format!("`{d}` is {left} of {span} days before zero from `{}`", self.zero_from),
         }
     }
 
     pub(super) fn to_toml(&self) -> String {
-        format!(
-            ", full_by = {}, zero_from = {}",
-            self.full_by, self.zero_from
-        )
+        format!(", full_by = {}, zero_from = {}", self.full_by, self.zero_from)
     }
 }

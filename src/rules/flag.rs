@@ -21,30 +21,18 @@ impl Flag {
     pub(super) fn parse(f: &Fields<'_>, sink: &mut Sink) -> Option<Flag> {
         let t = unit_score(f, "if_true", sink);
         let fl = unit_score(f, "if_false", sink);
-        if (f.get("if_true").is_some() && t.is_none())
-            || (f.get("if_false").is_some() && fl.is_none())
-        {
+        if (f.get("if_true").is_some() && t.is_none()) || (f.get("if_false").is_some() && fl.is_none()) {
             return None;
         }
-        Some(Flag {
-            if_true: t.map_or(Decimal::ONE, |x| x.0),
-            if_false: fl.map_or(Decimal::ZERO, |x| x.0),
-        })
+        Some(Flag { if_true: t.map_or(Decimal::ONE, |x| x.0), if_false: fl.map_or(Decimal::ZERO, |x| x.0) })
     }
 
     pub(super) fn score(&self, x: bool) -> Scored {
         let s = if x { self.if_true } else { self.if_false };
-        Scored {
-            score: Rat::from_decimal(s),
-            reason: format!("`{x}` scores {}", s.normalize()),
-        }
+        Scored { score: Rat::from_decimal(s), reason: format!("`{x}` scores {}", s.normalize()) }
     }
 
     pub(super) fn to_toml(&self) -> String {
-        format!(
-            ", if_true = {}, if_false = {}",
-            num(self.if_true),
-            num(self.if_false)
-        )
+        format!(", if_true = {}, if_false = {}", num(self.if_true), num(self.if_false))
     }
 }

@@ -36,37 +36,21 @@ impl KrPrice {
         let (estimated, sp) = est?;
         if estimated <= Decimal::ZERO {
             sink.push(
-                Diagnostic::error(
-                    "bad-estimated-price",
-                    sp,
-                    format!("`estimated` is `{estimated}`; it must be above 0"),
-                )
-                .with_help("`estimated` is the estimated contract price (추정가격)"),
+                Diagnostic::error("bad-estimated-price", sp, format!("`estimated` is `{estimated}`; it must be above 0"))
+                    .with_help("`estimated` is the estimated contract price (추정가격)"),
             );
             return None;
         }
-        Some(KrPrice {
-            estimated,
-            cap: cap?,
-        })
+        Some(KrPrice { estimated, cap: cap? })
     }
 
-    pub(super) fn check(
-        &self,
-        x: Decimal,
-        span: Span,
-        field: &str,
-        criterion: &str,
-        sink: &mut Sink,
-    ) {
+    pub(super) fn check(&self, x: Decimal, span: Span, field: &str, criterion: &str, sink: &mut Sink) {
         if x <= Decimal::ZERO {
             sink.push(
                 Diagnostic::error(
                     "value-out-of-range",
                     span,
-                    format!(
-                        "`{field}` is `{x}`, but criterion `{criterion}` needs a price above 0"
-                    ),
+                    format!("`{field}` is `{x}`, but criterion `{criterion}` needs a price above 0"),
                 )
                 .with_help("a bid price must be a positive amount"),
             );
@@ -75,29 +59,17 @@ impl KrPrice {
 
     pub(super) fn score(&self, b: Decimal, points: &Rat, lowest: Option<&Rat>) -> Scored {
         let Some(l) = lowest else {
-            return Scored {
-                score: Rat::zero(),
-                reason: String::from("no bid that passes every gate has a price"),
-            };
+            return Scored { score: Rat::zero(), reason: String::from("no bid that passes every gate has a price") };
         };
         if points.is_zero() {
-            return Scored {
-                score: Rat::zero(),
-                reason: String::from("the criterion is worth 0 points"),
-            };
+            return Scored { score: Rat::zero(), reason: String::from("the criterion is worth 0 points") };
         }
         let e = Rat::from_decimal(self.estimated);
         let br = Rat::from_decimal(b);
         let e80 = e.mul(&Rat::ratio(4, 5));
         let e60 = e.mul(&Rat::ratio(3, 5));
         let (result, how) = if br >= e80 {
-            (
-                points.mul(l).div(&br),
-                format!(
-                    "price `{b}` is at least 80% of estimated `{}`: P × lowest `{l}` / `{b}`",
-                    self.estimated
-                ),
-            )
+            (points.mul(l).div(&br), format!("price `{b}` is at least 80% of estimated `{}`: P × lowest `{l}` / `{b}`", self.estimated))
         } else {
             let floored = br.clone().max(e60.clone());
             let bonus = Rat::from_int(2).mul(&e80.sub(&floored)).div(&e80.sub(&e60));
@@ -113,15 +85,8 @@ impl KrPrice {
         };
         let capped = self.cap && result > *points;
         let result = if capped { points.clone() } else { result };
-        let reason = if capped {
-            format!("{how}, capped at {points}")
-        } else {
-            how
-        };
-        Scored {
-            score: result.div(points),
-            reason,
-        }
+        let reason = if capped { format!("{how}, capped at {points}") } else { how };
+        Scored { score: result.div(points), reason }
     }
 
     pub(super) fn to_toml(&self) -> String {

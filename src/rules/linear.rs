@@ -26,12 +26,8 @@ impl Linear {
         let ((zero_at, _), (full_at, full_span)) = (zero?, full?);
         if zero_at == full_at {
             sink.push(
-                Diagnostic::error(
-                    "linear-equal-ends",
-                    full_span,
-                    format!("`full_at` equals `zero_at` (`{full_at}`)"),
-                )
-                .with_help("give two different values: `full_at` scores 1 and `zero_at` scores 0"),
+                Diagnostic::error("linear-equal-ends", full_span, format!("`full_at` equals `zero_at` (`{full_at}`)"))
+                    .with_help("give two different values: `full_at` scores 1 and `zero_at` scores 0"),
             );
             return None;
         }
@@ -39,11 +35,7 @@ impl Linear {
     }
 
     pub(super) fn score(&self, x: Decimal) -> Scored {
-        let (z, f, xr) = (
-            Rat::from_decimal(self.zero_at),
-            Rat::from_decimal(self.full_at),
-            Rat::from_decimal(x),
-        );
+        let (z, f, xr) = (Rat::from_decimal(self.zero_at), Rat::from_decimal(self.full_at), Rat::from_decimal(x));
         let raw = xr.sub(&z).div(&f.sub(&z));
         let score = raw.clone().clamp01();
         let reason = if raw.is_negative() || raw.is_zero() {
@@ -51,19 +43,12 @@ impl Linear {
         } else if raw >= Rat::one() {
             format!("`{x}` reaches full at `{}`", self.full_at)
         } else {
-            format!(
-                "`{x}` is {} of the way from zero at `{}` to full at `{}`",
-                score, self.zero_at, self.full_at
-            )
+            format!("`{x}` is {} of the way from zero at `{}` to full at `{}`", score, self.zero_at, self.full_at)
         };
         Scored { score, reason }
     }
 
     pub(super) fn to_toml(&self) -> String {
-        format!(
-            ", zero_at = {}, full_at = {}",
-            num(self.zero_at),
-            num(self.full_at)
-        )
+        format!(", zero_at = {}, full_at = {}", num(self.zero_at), num(self.full_at))
     }
 }

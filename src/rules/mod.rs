@@ -99,9 +99,7 @@ pub struct Scored {
 }
 
 /// The kind names, for "did you mean".
-pub const KINDS: [&str; 8] = [
-    "linear", "steps", "choice", "flag", "date", "relative", "panel", "kr-price",
-];
+pub const KINDS: [&str; 8] = ["linear", "steps", "choice", "flag", "date", "relative", "panel", "kr-price"];
 
 impl Rule {
     /// The kind name used in files.
@@ -121,9 +119,7 @@ impl Rule {
     /// The type of value it reads.
     pub fn input(&self) -> InputKind {
         match self {
-            Rule::Linear(_) | Rule::Steps(_) | Rule::Relative(_) | Rule::KrPrice(_) => {
-                InputKind::Number
-            }
+            Rule::Linear(_) | Rule::Steps(_) | Rule::Relative(_) | Rule::KrPrice(_) => InputKind::Number,
             Rule::Choice(_) => InputKind::Text,
             Rule::Flag(_) => InputKind::Bool,
             Rule::Date(_) => InputKind::Date,
@@ -145,12 +141,8 @@ impl Rule {
     pub(crate) fn parse(t: &Table, at: Span, owner: &str, sink: &mut Sink) -> Option<Rule> {
         let Some(kind_entry) = t.get("kind") else {
             sink.push(
-                Diagnostic::error(
-                    "missing-key",
-                    at,
-                    format!("missing key `kind` in the rule of criterion `{owner}`"),
-                )
-                .with_help(format!("add `kind = \"…\"`: one of {}", one_of_list(KINDS))),
+                Diagnostic::error("missing-key", at, format!("missing key `kind` in the rule of criterion `{owner}`"))
+                    .with_help(format!("add `kind = \"…\"`: one of {}", one_of_list(KINDS))),
             );
             return None;
         };
@@ -167,23 +159,13 @@ impl Rule {
             "choice" => choice::Choice::parse(&fields!(choice::KEYS), sink).map(Rule::Choice),
             "flag" => flag::Flag::parse(&fields!(flag::KEYS), sink).map(Rule::Flag),
             "date" => date::DateRule::parse(&fields!(date::KEYS), sink).map(Rule::Date),
-            "relative" => {
-                relative::Relative::parse(&fields!(relative::KEYS), sink).map(Rule::Relative)
-            }
+            "relative" => relative::Relative::parse(&fields!(relative::KEYS), sink).map(Rule::Relative),
             "panel" => panel::PanelRule::parse(&fields!(panel::KEYS), sink).map(Rule::Panel),
-            "kr-price" => {
-                kr_price::KrPrice::parse(&fields!(kr_price::KEYS), sink).map(Rule::KrPrice)
-            }
+            "kr-price" => kr_price::KrPrice::parse(&fields!(kr_price::KEYS), sink).map(Rule::KrPrice),
             other => {
-                let mut d = Diagnostic::error(
-                    "unknown-rule-kind",
-                    kind_span,
-                    format!("unknown rule kind `{other}`"),
-                );
+                let mut d = Diagnostic::error("unknown-rule-kind", kind_span, format!("unknown rule kind `{other}`"));
                 d = match did_you_mean(other, KINDS) {
-                    Some(s) => {
-                        d.with_help(format!("did you mean `{s}`? kinds: {}", one_of_list(KINDS)))
-                    }
+                    Some(s) => d.with_help(format!("did you mean `{s}`? kinds: {}", one_of_list(KINDS))),
                     None => d.with_help(format!("kinds: {}", one_of_list(KINDS))),
                 };
                 sink.push(d);
@@ -194,14 +176,7 @@ impl Rule {
 
     /// Check a bid's value beyond its type (a listed `choice` key, a positive price…).
     /// `field` names the bid field, `criterion` the criterion, for messages.
-    pub(crate) fn check_value(
-        &self,
-        v: &Scalar,
-        span: Span,
-        field: &str,
-        criterion: &str,
-        sink: &mut Sink,
-    ) {
+    pub(crate) fn check_value(&self, v: &Scalar, span: Span, field: &str, criterion: &str, sink: &mut Sink) {
         match (self, v) {
             (Rule::Choice(c), Scalar::Text(s)) => c.check(s, span, field, criterion, sink),
             (Rule::Relative(r), Scalar::Number(x)) => r.check(*x, span, field, criterion, sink),
@@ -223,10 +198,7 @@ impl Rule {
             (Rule::Panel(r), Input::Marks(m)) => r.score(m),
             (Rule::KrPrice(r), Input::Value(Scalar::Number(x))) => r.score(*x, points, reference),
             // INVARIANT: validation resolves every input to the rule's kind.
-            _ => Scored {
-                score: Rat::zero(),
-                reason: String::from("value of the wrong type (not validated)"),
-            },
+            _ => Scored { score: Rat::zero(), reason: String::from("value of the wrong type (not validated)") },
         }
     }
 
@@ -251,12 +223,8 @@ pub(crate) fn unit_score(f: &Fields<'_>, key: &str, sink: &mut Sink) -> Option<(
     let (d, sp) = f.opt_number(key, sink)?;
     if d < Decimal::ZERO || d > Decimal::ONE {
         sink.push(
-            Diagnostic::error(
-                "score-out-of-range",
-                sp,
-                format!("`{key}` is `{d}`, outside [0, 1]"),
-            )
-            .with_help("scores are fractions of the criterion's points: write a value from 0 to 1"),
+            Diagnostic::error("score-out-of-range", sp, format!("`{key}` is `{d}`, outside [0, 1]"))
+                .with_help("scores are fractions of the criterion's points: write a value from 0 to 1"),
         );
         return None;
     }

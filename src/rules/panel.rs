@@ -28,12 +28,8 @@ impl PanelRule {
                     Ok(t) if t <= 100 => Some(t),
                     _ => {
                         sink.push(
-                            Diagnostic::error(
-                                "bad-trim",
-                                sp,
-                                format!("`trim` is `{t}`; at most 100 marks can be dropped"),
-                            )
-                            .with_help("panels drop one highest and one lowest mark: `trim = 1`"),
+                            Diagnostic::error("bad-trim", sp, format!("`trim` is `{t}`; at most 100 marks can be dropped"))
+                                .with_help("panels drop one highest and one lowest mark: `trim = 1`"),
                         );
                         None
                     }
@@ -45,12 +41,8 @@ impl PanelRule {
         let (scale, sp) = scale?;
         if scale <= Decimal::ZERO {
             sink.push(
-                Diagnostic::error(
-                    "bad-scale",
-                    sp,
-                    format!("`scale` is `{scale}`; it must be above 0"),
-                )
-                .with_help("`scale` is the top mark an evaluator can give, such as `10`"),
+                Diagnostic::error("bad-scale", sp, format!("`scale` is `{scale}`; it must be above 0"))
+                    .with_help("`scale` is the top mark an evaluator can give, such as `10`"),
             );
             return None;
         }
@@ -65,33 +57,20 @@ impl PanelRule {
         if sorted.len() <= 2 * t {
             return Vec::new();
         }
-        sorted
-            .get(t..sorted.len() - t)
-            .map(<[Decimal]>::to_vec)
-            .unwrap_or_default()
+        sorted.get(t..sorted.len() - t).map(<[Decimal]>::to_vec).unwrap_or_default()
     }
 
     pub(super) fn score(&self, marks: &[Decimal]) -> Scored {
         let kept = self.kept(marks);
         if kept.is_empty() {
-            return Scored {
-                score: Rat::zero(),
-                reason: String::from("no marks left after trimming"),
-            };
+            return Scored { score: Rat::zero(), reason: String::from("no marks left after trimming") };
         }
-        let sum = kept
-            .iter()
-            .fold(Rat::zero(), |acc, m| acc.add(&Rat::from_decimal(*m)));
+        let sum = kept.iter().fold(Rat::zero(), |acc, m| acc.add(&Rat::from_decimal(*m)));
         let mean = sum.div(&Rat::from_int(kept.len() as i128));
         let score = mean.div(&Rat::from_decimal(self.scale));
         let shown: Vec<String> = marks.iter().map(|m| m.normalize().to_string()).collect();
-        let reason = format!(
-            "marks {}; {} dropped each end; mean {} of {}",
-            shown.join(", "),
-            self.trim,
-            mean.display(4),
-            self.scale.normalize()
-        );
+        let reason =
+            format!("marks {}; {} dropped each end; mean {} of {}", shown.join(", "), self.trim, mean.display(4), self.scale.normalize());
         Scored { score, reason }
     }
 

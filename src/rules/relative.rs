@@ -34,11 +34,7 @@ impl Relative {
             "higher" => Better::Higher,
             "lower" => Better::Lower,
             other => {
-                let mut d = Diagnostic::error(
-                    "bad-better",
-                    sp,
-                    format!("`better` must be `higher` or `lower`, found `{other}`"),
-                );
+                let mut d = Diagnostic::error("bad-better", sp, format!("`better` must be `higher` or `lower`, found `{other}`"));
                 if let Some(s) = did_you_mean(other, ["higher", "lower"]) {
                     d = d.with_help(format!("did you mean `{s}`?"));
                 } else {
@@ -51,24 +47,13 @@ impl Relative {
         Some(Relative { better })
     }
 
-    pub(super) fn check(
-        &self,
-        x: Decimal,
-        span: Span,
-        field: &str,
-        criterion: &str,
-        sink: &mut Sink,
-    ) {
+    pub(super) fn check(&self, x: Decimal, span: Span, field: &str, criterion: &str, sink: &mut Sink) {
         let bad = match self.better {
             Better::Higher => x < Decimal::ZERO,
             Better::Lower => x <= Decimal::ZERO,
         };
         if bad {
-            let need = if self.better == Better::Higher {
-                "at least 0"
-            } else {
-                "greater than 0"
-            };
+            let need = if self.better == Better::Higher { "at least 0" } else { "greater than 0" };
             sink.push(
                 Diagnostic::error(
                     "value-out-of-range",
@@ -83,43 +68,22 @@ impl Relative {
     pub(super) fn score(&self, x: Decimal, reference: Option<&Rat>) -> Scored {
         let xr = Rat::from_decimal(x);
         match (self.better, reference) {
-            (_, None) => Scored {
-                score: Rat::zero(),
-                reason: String::from("no bid that passes every gate has a value to compare with"),
-            },
-            (Better::Higher, Some(max)) if max.is_zero() => Scored {
-                score: Rat::zero(),
-                reason: String::from("the best eligible value is 0"),
-            },
+            (_, None) => Scored { score: Rat::zero(), reason: String::from("no bid that passes every gate has a value to compare with") },
+            (Better::Higher, Some(max)) if max.is_zero() => {
+                Scored { score: Rat::zero(), reason: String::from("the best eligible value is 0") }
+            }
             (Better::Higher, Some(max)) => {
                 let score = xr.div(max).clamp01();
-                Scored {
-                    score,
-                    reason: format!("`{x}` against the highest eligible `{max}`"),
-                }
+                Scored { score, reason: format!("`{x}` against the highest eligible `{max}`") }
             }
             (Better::Lower, Some(min)) => {
-                let score = if xr.is_zero() {
-                    Rat::zero()
-                } else {
-                    min.div(&xr).clamp01()
-                };
-                Scored {
-                    score,
-                    reason: format!("the lowest eligible `{min}` against `{x}`"),
-                }
+                let score = if xr.is_zero() { Rat::zero() } else { min.div(&xr).clamp01() };
+                Scored { score, reason: format!("the lowest eligible `{min}` against `{x}`") }
             }
         }
     }
 
     pub(super) fn to_toml(&self) -> String {
-        format!(
-            ", better = \"{}\"",
-            if self.better == Better::Higher {
-                "higher"
-            } else {
-                "lower"
-            }
-        )
+        format!(", better = \"{}\"", if self.better == Better::Higher { "higher" } else { "lower" })
     }
 }

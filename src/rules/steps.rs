@@ -94,9 +94,7 @@ impl Steps {
                 }
             };
             match (threshold, score) {
-                (Some((threshold, sp)), Some((score, _))) => {
-                    steps.push((Step { threshold, score }, sp))
-                }
+                (Some((threshold, sp)), Some((score, _))) => steps.push((Step { threshold, score }, sp)),
                 _ => ok = false,
             }
         }
@@ -110,18 +108,21 @@ impl Steps {
             let [(a, _), (b, sb)] = pair else { continue };
             if a.threshold == b.threshold {
                 sink.push(
-                    Diagnostic::error(
-                        "steps-duplicate-threshold",
-                        *sb,
-                        format!("two steps share the threshold `{}`", b.threshold),
-                    )
-                    .with_help("give each step its own threshold"),
+                    Diagnostic::error("steps-duplicate-threshold", *sb, format!("two steps share the threshold `{}`", b.threshold))
+                        .with_help("give each step its own threshold"),
                 );
                 ok = false;
             } else if b.score < a.score {
                 sink.push(
-                    Diagnostic::error("steps-not-monotone", *sb, format!("the step at `{}` scores `{}`, less than the easier step at `{}` (`{}`)", b.threshold, b.score, a.threshold, a.score))
-                        .with_help("a more demanding step must score at least as much as an easier one"),
+                    Diagnostic::error(
+                        "steps-not-monotone",
+                        *sb,
+                        format!(
+                            "the step at `{}` scores `{}`, less than the easier step at `{}` (`{}`)",
+                            b.threshold, b.score, a.threshold, a.score
+                        ),
+                    )
+                    .with_help("a more demanding step must score at least as much as an easier one"),
                 );
                 ok = false;
             }
@@ -134,20 +135,13 @@ impl Steps {
                 Diagnostic::error(
                     "steps-not-monotone",
                     sp,
-                    format!(
-                        "`otherwise` scores `{otherwise}`, more than the easiest step (`{}`)",
-                        first.score
-                    ),
+                    format!("`otherwise` scores `{otherwise}`, more than the easiest step (`{}`)", first.score),
                 )
                 .with_help("meeting no step must not score more than meeting one"),
             );
             ok = false;
         }
-        ok.then(|| Steps {
-            direction,
-            steps: steps.into_iter().map(|(s, _)| s).collect(),
-            otherwise,
-        })
+        ok.then(|| Steps { direction, steps: steps.into_iter().map(|(s, _)| s).collect(), otherwise })
     }
 
     pub(super) fn score(&self, x: Decimal) -> Scored {
@@ -157,51 +151,23 @@ impl Steps {
         });
         match met {
             Some(s) => {
-                let op = if self.direction == StepDirection::AtLeast {
-                    "at least"
-                } else {
-                    "at most"
-                };
+                let op = if self.direction == StepDirection::AtLeast { "at least" } else { "at most" };
                 Scored {
                     score: Rat::from_decimal(s.score),
-                    reason: format!(
-                        "`{x}` meets the step {op} `{}`, scoring {}",
-                        s.threshold,
-                        s.score.normalize()
-                    ),
+                    reason: format!("`{x}` meets the step {op} `{}`, scoring {}", s.threshold, s.score.normalize()),
                 }
             }
             None => Scored {
                 score: Rat::from_decimal(self.otherwise),
-                reason: format!(
-                    "`{x}` meets no step; otherwise {}",
-                    self.otherwise.normalize()
-                ),
+                reason: format!("`{x}` meets no step; otherwise {}", self.otherwise.normalize()),
             },
         }
     }
 
     pub(super) fn to_toml(&self) -> String {
-        let key = if self.direction == StepDirection::AtLeast {
-            "at_least"
-        } else {
-            "at_most"
-        };
-        let steps: Vec<String> = self
-            .steps
-            .iter()
-            .map(|s| {
-                format!(
-                    "{{ {key} = {}, score = {} }}",
-                    num(s.threshold),
-                    num(s.score)
-                )
-            })
-            .collect();
-        format!(
-            ", steps = [{}], otherwise = {}",
-            steps.join(", "),
-            num(self.otherwise)
-        )
+        let key = if self.direction == StepDirection::AtLeast { "at_least" } else { "at_most" };
+        let steps: Vec<String> =
+            self.steps.iter().map(|s| format!("{{ {key} = {}, score = {} }}", num(s.threshold), num(s.score))).collect();
+        format!(", steps = [{}], otherwise = {}", steps.join(", "), num(self.otherwise))
     }
 }

@@ -4,11 +4,7 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 
 fn bidscore(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_bidscore"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
+    Command::new(env!("CARGO_BIN_EXE_bidscore")).args(args).env("NO_COLOR", "1").output().unwrap()
 }
 
 fn tmp(name: &str) -> PathBuf {
@@ -20,12 +16,7 @@ fn tmp(name: &str) -> PathBuf {
 #[test]
 fn score_prints_the_flagship_table() {
     let out = bidscore(&["score", "criteria/msit-2025-gpu.toml", "bids/msit-2025"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("Points by criterion"));
 }
@@ -37,27 +28,15 @@ fn check_reports_invalid_input_with_exit_code_1() {
         let p = e.unwrap().path();
         std::fs::copy(&p, dir.join(p.file_name().unwrap())).unwrap();
     }
-    let bid = std::fs::read_to_string("bids/msit-2025/coupang.toml")
-        .unwrap()
-        .replace("gpus = 10000 ", "gpus = 10000.5 ");
+    let bid = std::fs::read_to_string("bids/msit-2025/coupang.toml").unwrap().replace("gpus = 10000 ", "gpus = 10000.5 ");
     std::fs::write(dir.join("coupang.toml"), bid).unwrap();
-    let out = bidscore(&[
-        "check",
-        "criteria/msit-2025-gpu.toml",
-        dir.to_str().unwrap(),
-    ]);
+    let out = bidscore(&["check", "criteria/msit-2025-gpu.toml", dir.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(err.contains("not-a-count"), "{err}");
     assert!(err.contains("coupang.toml:"), "{err}");
     assert!(err.ends_with("1 error in 1 file\n"), "{err}");
-    let out = bidscore(&[
-        "check",
-        "criteria/msit-2025-gpu.toml",
-        dir.to_str().unwrap(),
-        "--error-format",
-        "json",
-    ]);
+    let out = bidscore(&["check", "criteria/msit-2025-gpu.toml", dir.to_str().unwrap(), "--error-format", "json"]);
     let v: serde_json::Value = serde_json::from_slice(&out.stderr).unwrap();
     assert_eq!(v[0]["code"], "not-a-count");
     assert!(v[0]["line"].as_u64().unwrap() > 0);
@@ -67,58 +46,27 @@ fn check_reports_invalid_input_with_exit_code_1() {
 #[test]
 fn usage_errors_exit_with_code_2() {
     assert_eq!(bidscore(&["score"]).status.code(), Some(2));
-    assert_eq!(
-        bidscore(&[
-            "score",
-            "criteria/msit-2025-gpu.toml",
-            "bids/msit-2025",
-            "--format",
-            "xml"
-        ])
-        .status
-        .code(),
-        Some(2)
-    );
+    assert_eq!(bidscore(&["score", "criteria/msit-2025-gpu.toml", "bids/msit-2025", "--format", "xml"]).status.code(), Some(2));
 }
 
 #[test]
 fn output_is_written_and_never_over_an_input() {
     let dir = tmp("output");
     let report = dir.join("report.json");
-    let out = bidscore(&[
-        "score",
-        "criteria/msit-2025-gpu.toml",
-        "bids/msit-2025",
-        "--format",
-        "json",
-        "--output",
-        report.to_str().unwrap(),
-    ]);
+    let out =
+        bidscore(&["score", "criteria/msit-2025-gpu.toml", "bids/msit-2025", "--format", "json", "--output", report.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0));
-    let v: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
     assert_eq!(v["tender"]["id"], "msit-2025-gpu");
     // Over an input file: refused, the input untouched.
     let before = std::fs::read("bids/msit-2025/kakao.toml").unwrap();
-    let out = bidscore(&[
-        "score",
-        "criteria/msit-2025-gpu.toml",
-        "bids/msit-2025",
-        "--output",
-        "bids/msit-2025/kakao.toml",
-    ]);
+    let out = bidscore(&["score", "criteria/msit-2025-gpu.toml", "bids/msit-2025", "--output", "bids/msit-2025/kakao.toml"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(
-        String::from_utf8_lossy(&out.stderr)
-            .contains("refusing to write the report over the input file")
-    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("refusing to write the report over the input file"));
     assert_eq!(std::fs::read("bids/msit-2025/kakao.toml").unwrap(), before);
     // No temporary files are left behind.
-    let leftovers: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
-        .collect();
+    let leftovers: Vec<_> =
+        std::fs::read_dir(&dir).unwrap().filter_map(Result::ok).filter(|e| e.file_name().to_string_lossy().ends_with(".tmp")).collect();
     assert!(leftovers.is_empty());
     std::fs::remove_dir_all(dir).unwrap();
 }
@@ -134,11 +82,8 @@ fn a_failed_write_keeps_the_old_output_file() {
     let err = bidscore::output::write_atomic(&blocked, b"new", &[]).unwrap_err();
     assert!(matches!(err, bidscore::output::OutputError::Io { .. }));
     assert_eq!(std::fs::read_to_string(&target).unwrap(), "old");
-    let names: Vec<String> = std::fs::read_dir(&dir)
-        .unwrap()
-        .filter_map(Result::ok)
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect();
+    let names: Vec<String> =
+        std::fs::read_dir(&dir).unwrap().filter_map(Result::ok).map(|e| e.file_name().to_string_lossy().into_owned()).collect();
     assert!(names.iter().all(|n| !n.ends_with(".tmp")), "{names:?}");
     std::fs::remove_dir_all(dir).unwrap();
 }

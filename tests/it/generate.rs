@@ -8,37 +8,14 @@ use proptest::sample::select;
 /// One criterion's rule and how bids are valued on it.
 #[derive(Clone, Debug)]
 pub enum Kind {
-    Linear {
-        zero_at: i64,
-        full_at: i64,
-    },
-    Steps {
-        thresholds: Vec<i64>,
-        scores: Vec<&'static str>,
-        otherwise: &'static str,
-    },
-    Choice {
-        scores: Vec<(&'static str, &'static str)>,
-    },
-    Flag {
-        if_true: &'static str,
-        if_false: &'static str,
-    },
-    Date {
-        full_by: u32,
-        zero_from: u32,
-    },
-    Relative {
-        higher: bool,
-    },
-    Panel {
-        trim: u32,
-        evaluators: usize,
-    },
-    KrPrice {
-        estimated: i64,
-        cap: bool,
-    },
+    Linear { zero_at: i64, full_at: i64 },
+    Steps { thresholds: Vec<i64>, scores: Vec<&'static str>, otherwise: &'static str },
+    Choice { scores: Vec<(&'static str, &'static str)> },
+    Flag { if_true: &'static str, if_false: &'static str },
+    Date { full_by: u32, zero_from: u32 },
+    Relative { higher: bool },
+    Panel { trim: u32, evaluators: usize },
+    KrPrice { estimated: i64, cap: bool },
 }
 
 #[derive(Clone, Debug)]
@@ -92,10 +69,7 @@ pub struct Case {
 pub fn date(day: u32) -> String {
     let mut d = day;
     for year in [2025u32, 2026, 2027] {
-        for (m, len) in [31u32, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-            .iter()
-            .enumerate()
-        {
+        for (m, len) in [31u32, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31].iter().enumerate() {
             if d < *len {
                 return format!("{year}-{:02}-{:02}", m + 1, d + 1);
             }
@@ -106,50 +80,26 @@ pub fn date(day: u32) -> String {
 }
 
 fn num() -> impl Strategy<Value = String> {
-    prop_oneof![
-        (0i64..40).prop_map(|x| x.to_string()),
-        (0i64..400).prop_map(|x| format!("{}.{}", x / 10, x % 10)),
-    ]
+    prop_oneof![(0i64..40).prop_map(|x| x.to_string()), (0i64..400).prop_map(|x| format!("{}.{}", x / 10, x % 10)),]
 }
 
 fn kind() -> impl Strategy<Value = Kind> {
     let score = || select(vec!["0", "0.25", "0.5", "0.75", "1", "0.3", "0.6"]);
     prop_oneof![
-        (0i64..20, 0i64..20)
-            .prop_filter("distinct", |(a, b)| a != b)
-            .prop_map(|(zero_at, full_at)| Kind::Linear { zero_at, full_at }),
-        (
-            proptest::collection::btree_set(0i64..30, 1..4),
-            proptest::collection::vec(score(), 3)
-        )
-            .prop_map(|(t, mut s)| {
-                let thresholds: Vec<i64> = t.into_iter().collect();
-                s.truncate(thresholds.len());
-                s.sort_by(|a, b| {
-                    a.parse::<f64>()
-                        .unwrap_or(0.0)
-                        .total_cmp(&b.parse::<f64>().unwrap_or(0.0))
-                });
-                let otherwise = if s.first() == Some(&"0") { "0" } else { "0" };
-                Kind::Steps {
-                    thresholds,
-                    scores: s,
-                    otherwise,
-                }
-            }),
-        (score(), score(), score()).prop_map(|(a, b, c)| Kind::Choice {
-            scores: vec![("alpha", a), ("beta", b), ("gamma", c)]
+        (0i64..20, 0i64..20).prop_filter("distinct", |(a, b)| a != b).prop_map(|(zero_at, full_at)| Kind::Linear { zero_at, full_at }),
+        (proptest::collection::btree_set(0i64..30, 1..4), proptest::collection::vec(score(), 3)).prop_map(|(t, mut s)| {
+            let thresholds: Vec<i64> = t.into_iter().collect();
+            s.truncate(thresholds.len());
+            s.sort_by(|a, b| a.parse::<f64>().unwrap_or(0.0).total_cmp(&b.parse::<f64>().unwrap_or(0.0)));
+            // `otherwise` may equal the easiest step's score, never exceed it.
+            let otherwise = if thresholds.first().is_some_and(|t| t % 2 == 1) { s.first().copied().unwrap_or("0") } else { "0" };
+            Kind::Steps { thresholds, scores: s, otherwise }
         }),
+        (score(), score(), score()).prop_map(|(a, b, c)| Kind::Choice { scores: vec![("alpha", a), ("beta", b), ("gamma", c)] }),
         (score(), score()).prop_map(|(if_true, if_false)| Kind::Flag { if_true, if_false }),
-        (0u32..300, 1u32..200).prop_map(|(a, len)| Kind::Date {
-            full_by: a,
-            zero_from: a + len
-        }),
+        (0u32..300, 1u32..200).prop_map(|(a, len)| Kind::Date { full_by: a, zero_from: a + len }),
         any::<bool>().prop_map(|higher| Kind::Relative { higher }),
-        (0u32..2, 0usize..3).prop_map(|(trim, extra)| Kind::Panel {
-            trim,
-            evaluators: 2 * trim as usize + 1 + extra
-        }),
+        (0u32..2, 0usize..3).prop_map(|(trim, extra)| Kind::Panel { trim, evaluators: 2 * trim as usize + 1 + extra }),
         (100i64..1000, any::<bool>()).prop_map(|(estimated, cap)| Kind::KrPrice { estimated, cap }),
     ]
 }
@@ -157,207 +107,120 @@ fn kind() -> impl Strategy<Value = Kind> {
 fn value_for(kind: &Kind) -> BoxedStrategy<Val> {
     match kind.clone() {
         Kind::Linear { .. } | Kind::Steps { .. } => num().prop_map(Val::Num).boxed(),
-        Kind::Choice { .. } => select(vec!["alpha", "beta", "gamma"])
-            .prop_map(Val::Text)
-            .boxed(),
+        Kind::Choice { .. } => select(vec!["alpha", "beta", "gamma"]).prop_map(Val::Text).boxed(),
         Kind::Flag { .. } => any::<bool>().prop_map(Val::Bool).boxed(),
-        Kind::Date { full_by, zero_from } => (full_by.saturating_sub(30)..zero_from + 30)
-            .prop_map(Val::Day)
-            .boxed(),
+        Kind::Date { full_by, zero_from } => (full_by.saturating_sub(30)..zero_from + 30).prop_map(Val::Day).boxed(),
         Kind::Relative { higher } => {
             if higher {
                 num().prop_map(Val::Num).boxed()
             } else {
-                num()
-                    .prop_filter("positive", |s| s.parse::<f64>().unwrap_or(0.0) > 0.0)
-                    .prop_map(Val::Num)
-                    .boxed()
+                num().prop_filter("positive", |s| s.parse::<f64>().unwrap_or(0.0) > 0.0).prop_map(Val::Num).boxed()
             }
         }
         Kind::Panel { evaluators, .. } => proptest::collection::vec(
-            (0u32..21).prop_map(|h| {
-                if h % 2 == 0 {
-                    (h / 2).to_string()
-                } else {
-                    format!("{}.5", h / 2)
-                }
-            }),
+            (0u32..21).prop_map(|h| if h % 2 == 0 { (h / 2).to_string() } else { format!("{}.5", h / 2) }),
             evaluators,
         )
         .prop_map(Val::Marks)
         .boxed(),
-        Kind::KrPrice { estimated, .. } => (estimated * 4 / 10..estimated * 13 / 10)
-            .prop_filter("positive", |x| *x > 0)
-            .prop_map(|x| Val::Num(x.to_string()))
-            .boxed(),
+        Kind::KrPrice { estimated, .. } => {
+            (estimated * 4 / 10..estimated * 13 / 10).prop_filter("positive", |x| *x > 0).prop_map(|x| Val::Num(x.to_string())).boxed()
+        }
     }
 }
 
 fn criterion(i: usize, sections: usize) -> impl Strategy<Value = CriterionSpec> {
-    (kind(), 0..sections, 0u32..25, any::<bool>(), 0u8..8).prop_map(
-        move |(kind, section, p, half, missing)| {
-            // kr-price needs points above 0.
-            let p = if matches!(kind, Kind::KrPrice { .. }) {
-                p.max(1)
-            } else {
-                p
-            };
-            let points = if half && p > 0 {
-                format!("{p}.5")
-            } else {
-                p.to_string()
-            };
-            CriterionSpec {
-                id: format!("c{i}"),
-                section,
-                points,
-                kind,
-                missing_zero: missing == 0,
-            }
-        },
-    )
+    (kind(), 0..sections, 0u32..25, any::<bool>(), 0u8..8).prop_map(move |(kind, section, p, half, missing)| {
+        // kr-price needs points above 0.
+        let p = if matches!(kind, Kind::KrPrice { .. }) { p.max(1) } else { p };
+        let points = if half && p > 0 { format!("{p}.5") } else { p.to_string() };
+        CriterionSpec { id: format!("c{i}"), section, points, kind, missing_zero: missing == 0 }
+    })
 }
 
 /// A random valid case with up to `max_bids` bids.
 pub fn case(max_bids: usize) -> impl Strategy<Value = Case> {
     (1usize..4, 1usize..6, 0usize..3)
         .prop_flat_map(move |(sections, n_criteria, n_gates)| {
-            let criteria = (0..n_criteria)
-                .map(|i| criterion(i, sections))
-                .collect::<Vec<_>>();
-            let gates = proptest::collection::vec(
-                proptest::option::of(0i64..6).prop_map(|at_least| GateSpec { at_least }),
-                n_gates,
-            );
+            let criteria = (0..n_criteria).map(|i| criterion(i, sections)).collect::<Vec<_>>();
+            let gates = proptest::collection::vec(proptest::option::of(0i64..6).prop_map(|at_least| GateSpec { at_least }), n_gates);
             (
                 criteria,
                 gates,
                 0u32..5,
                 select(vec!["half-up", "half-even", "down"]),
                 proptest::option::of((0..sections, select(vec!["0.3", "0.5", "0.85"]))),
-                proptest::collection::vec(
-                    select(vec!["section:s0", "criterion:c0", "bidder"]),
-                    0..3,
-                ),
+                proptest::collection::vec(select(vec!["section:s0", "criterion:c0", "bidder"]), 0..3),
                 proptest::option::of(1u32..4),
                 proptest::option::of(0u64..40),
                 1usize..=max_bids,
             )
-                .prop_flat_map(
-                    move |(
-                        mut criteria,
-                        gates,
-                        places,
-                        mode,
-                        qualify,
-                        tie_break,
-                        winners,
-                        quantity,
-                        n_bids,
-                    )| {
-                        // Points may not be finer than the rounding keeps.
-                        if places == 0 {
-                            for c in &mut criteria {
-                                c.points = c.points.trim_end_matches(".5").to_owned();
-                            }
+                .prop_flat_map(move |(mut criteria, gates, places, mode, qualify, tie_break, winners, quantity, n_bids)| {
+                    // Points may not be finer than the rounding keeps.
+                    if places == 0 {
+                        for c in &mut criteria {
+                            c.points = c.points.trim_end_matches(".5").to_owned();
                         }
-                        let n_gates = gates.len();
-                        let bid = |i: usize, criteria: &[CriterionSpec]| {
+                    }
+                    let n_gates = gates.len();
+                    let bid =
+                        |i: usize, criteria: &[CriterionSpec]| {
                             let values: Vec<BoxedStrategy<Val>> = criteria
                                 .iter()
                                 .map(|c| {
                                     let v = value_for(&c.kind);
-                                    if c.missing_zero {
-                                        prop_oneof![1 => Just(Val::Missing), 4 => v].boxed()
-                                    } else {
-                                        v
-                                    }
+                                    if c.missing_zero { prop_oneof![1 => Just(Val::Missing), 4 => v].boxed() } else { v }
                                 })
                                 .collect();
-                            (
-                                values,
-                                proptest::collection::vec(0i64..8, n_gates),
-                                0u64..20,
-                            )
-                                .prop_map(
-                                    move |(values, gates, offered)| BidSpec {
-                                        id: format!("b{i}"),
-                                        values,
-                                        gates,
-                                        offered,
-                                    },
-                                )
+                            (values, proptest::collection::vec(0i64..8, n_gates), 0u64..20)
+                                .prop_map(move |(values, gates, offered)| BidSpec { id: format!("b{i}"), values, gates, offered })
                         };
-                        let bids: Vec<_> = (0..n_bids).map(|i| bid(i, &criteria)).collect();
-                        let mut tie_break: Vec<String> =
-                            tie_break.into_iter().map(String::from).collect();
-                        tie_break.dedup();
-                        (
-                            Just(criteria),
-                            Just(gates),
-                            Just(places),
-                            Just(mode),
-                            Just(qualify),
-                            Just(tie_break),
-                            Just(winners),
-                            Just(quantity),
-                            bids,
+                    let bids: Vec<_> = (0..n_bids).map(|i| bid(i, &criteria)).collect();
+                    let mut tie_break: Vec<String> = tie_break.into_iter().map(String::from).collect();
+                    tie_break.dedup();
+                    (
+                        Just(criteria),
+                        Just(gates),
+                        Just(places),
+                        Just(mode),
+                        Just(qualify),
+                        Just(tie_break),
+                        Just(winners),
+                        Just(quantity),
+                        bids,
+                    )
+                        .prop_map(
+                            move |(criteria, gates, places, mode, qualify, tie_break, winners, quantity, bids)| Case {
+                                sections,
+                                criteria,
+                                gates,
+                                places,
+                                mode,
+                                qualify,
+                                tie_break,
+                                winners,
+                                quantity,
+                                bids,
+                            },
                         )
-                            .prop_map(
-                                move |(
-                                    criteria,
-                                    gates,
-                                    places,
-                                    mode,
-                                    qualify,
-                                    tie_break,
-                                    winners,
-                                    quantity,
-                                    bids,
-                                )| Case {
-                                    sections,
-                                    criteria,
-                                    gates,
-                                    places,
-                                    mode,
-                                    qualify,
-                                    tie_break,
-                                    winners,
-                                    quantity,
-                                    bids,
-                                },
-                            )
-                    },
-                )
+                })
         })
-        .prop_filter("max_points above 0", |c| {
-            c.criteria
-                .iter()
-                .any(|x| x.points.parse::<f64>().unwrap_or(0.0) > 0.0)
-        })
+        .prop_filter("max_points above 0", |c| c.criteria.iter().any(|x| x.points.parse::<f64>().unwrap_or(0.0) > 0.0))
 }
 
 fn sum_points(c: &Case) -> String {
     let mut halves = 0u64;
     for x in &c.criteria {
-        let (w, h) = x
-            .points
-            .split_once('.')
-            .map_or((x.points.as_str(), false), |(w, _)| (w, true));
+        let (w, h) = x.points.split_once('.').map_or((x.points.as_str(), false), |(w, _)| (w, true));
         halves += w.parse::<u64>().unwrap_or(0) * 2 + u64::from(h);
     }
-    if halves % 2 == 0 {
-        (halves / 2).to_string()
-    } else {
-        format!("{}.5", halves / 2)
-    }
+    if halves.is_multiple_of(2) { (halves / 2).to_string() } else { format!("{}.5", halves / 2) }
 }
 
 impl Case {
     /// The criteria file. `order` permutes the criteria as written.
     pub fn criteria_toml_ordered(&self, order: &[usize], scale: Option<u32>) -> String {
-        let mut o =
-            String::from("[tender]\nid = \"generated\"\ntitle = \"Generated\"\n\n[evaluation]\n");
+        let mut o = String::from("[tender]\nid = \"generated\"\ntitle = \"Generated\"\n\n[evaluation]\n");
         let scaled = |p: &str| match scale {
             None => p.to_owned(),
             Some(k) => scale_decimal(p, k),
@@ -367,10 +230,7 @@ impl Case {
             Some(k) => self.places.saturating_sub(k),
             None => self.places,
         };
-        o += &format!(
-            "rounding = {{ places = {places}, mode = \"{}\" }}\n",
-            self.mode
-        );
+        o += &format!("rounding = {{ places = {places}, mode = \"{}\" }}\n", self.mode);
         if let Some((s, share)) = self.qualify {
             o += &format!("qualify = [{{ section = \"s{s}\", min_share = {share} }}]\n");
         }
@@ -390,9 +250,7 @@ impl Case {
             o += &format!("\n[[section]]\nid = \"s{s}\"\ntitle = \"Section {s}\"\n");
         }
         for (i, g) in self.gates.iter().enumerate() {
-            o += &format!(
-                "\n[[gate]]\nid = \"g{i}\"\ntitle = \"Gate {i}\"\nfield = \"gates.g{i}\"\n"
-            );
+            o += &format!("\n[[gate]]\nid = \"g{i}\"\ntitle = \"Gate {i}\"\nfield = \"gates.g{i}\"\n");
             match g.at_least {
                 Some(a) => o += &format!("require = {{ at_least = {a} }}\n"),
                 None => o += "require = { one_of = [1, 2, 3, 4, 5, 6, 7] }\n",
@@ -470,10 +328,7 @@ impl Case {
 
     /// Bid files then the panel file, in the given bid order.
     pub fn other_files(&self, order: &[usize]) -> Vec<String> {
-        let mut v: Vec<String> = order
-            .iter()
-            .map(|&i| self.bid_toml(&self.bids[i], None))
-            .collect();
+        let mut v: Vec<String> = order.iter().map(|&i| self.bid_toml(&self.bids[i], None)).collect();
         v.extend(self.panel_toml());
         v
     }
@@ -492,11 +347,7 @@ fn scale_decimal(p: &str, k: u32) -> String {
     let (a, b) = digits.split_at(digits.len() - frac);
     let a = a.trim_start_matches('0');
     let a = if a.is_empty() { "0" } else { a };
-    if b.is_empty() {
-        a.to_owned()
-    } else {
-        format!("{a}.{b}")
-    }
+    if b.is_empty() { a.to_owned() } else { format!("{a}.{b}") }
 }
 
 pub fn rule_toml(k: &Kind) -> String {
@@ -504,20 +355,9 @@ pub fn rule_toml(k: &Kind) -> String {
         Kind::Linear { zero_at, full_at } => {
             format!("{{ kind = \"linear\", zero_at = {zero_at}, full_at = {full_at} }}")
         }
-        Kind::Steps {
-            thresholds,
-            scores,
-            otherwise,
-        } => {
-            let steps: Vec<String> = thresholds
-                .iter()
-                .zip(scores)
-                .map(|(t, s)| format!("{{ at_least = {t}, score = {s} }}"))
-                .collect();
-            format!(
-                "{{ kind = \"steps\", steps = [{}], otherwise = {otherwise} }}",
-                steps.join(", ")
-            )
+        Kind::Steps { thresholds, scores, otherwise } => {
+            let steps: Vec<String> = thresholds.iter().zip(scores).map(|(t, s)| format!("{{ at_least = {t}, score = {s} }}")).collect();
+            format!("{{ kind = \"steps\", steps = [{}], otherwise = {otherwise} }}", steps.join(", "))
         }
         Kind::Choice { scores } => {
             let s: Vec<String> = scores.iter().map(|(k, v)| format!("{k} = {v}")).collect();
@@ -526,15 +366,10 @@ pub fn rule_toml(k: &Kind) -> String {
         Kind::Flag { if_true, if_false } => {
             format!("{{ kind = \"flag\", if_true = {if_true}, if_false = {if_false} }}")
         }
-        Kind::Date { full_by, zero_from } => format!(
-            "{{ kind = \"date\", full_by = {}, zero_from = {} }}",
-            date(*full_by),
-            date(*zero_from)
-        ),
-        Kind::Relative { higher } => format!(
-            "{{ kind = \"relative\", better = \"{}\" }}",
-            if *higher { "higher" } else { "lower" }
-        ),
+        Kind::Date { full_by, zero_from } => {
+            format!("{{ kind = \"date\", full_by = {}, zero_from = {} }}", date(*full_by), date(*zero_from))
+        }
+        Kind::Relative { higher } => format!("{{ kind = \"relative\", better = \"{}\" }}", if *higher { "higher" } else { "lower" }),
         Kind::Panel { trim, .. } => format!("{{ kind = \"panel\", scale = 10, trim = {trim} }}"),
         Kind::KrPrice { estimated, cap } => {
             format!("{{ kind = \"kr-price\", estimated = {estimated}, cap = {cap} }}")

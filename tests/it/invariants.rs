@@ -19,9 +19,7 @@ fn outcome(c: &Case) -> Outcome {
 }
 
 fn has_cross_bid_rules(c: &Case) -> bool {
-    c.criteria
-        .iter()
-        .any(|x| matches!(x.kind, Kind::Relative { .. } | Kind::KrPrice { .. }))
+    c.criteria.iter().any(|x| matches!(x.kind, Kind::Relative { .. } | Kind::KrPrice { .. }))
 }
 
 fn dec(s: &str) -> Decimal {
@@ -32,37 +30,22 @@ fn dec(s: &str) -> Decimal {
 fn improve(kind: &Kind, v: &Val) -> Val {
     match (kind, v) {
         (Kind::Linear { zero_at, full_at }, Val::Num(x)) => {
-            let step = if full_at > zero_at {
-                dec("1.5")
-            } else {
-                dec("-1.5")
-            };
+            let step = if full_at > zero_at { dec("1.5") } else { dec("-1.5") };
             Val::Num((dec(x) + step).to_string())
         }
         (Kind::Steps { .. }, Val::Num(x)) => Val::Num((dec(x) + dec("3")).to_string()),
         (Kind::Choice { scores }, Val::Text(_)) => {
-            let best = scores
-                .iter()
-                .max_by(|a, b| dec(a.1).cmp(&dec(b.1)))
-                .map_or("alpha", |x| x.0);
+            let best = scores.iter().max_by(|a, b| dec(a.1).cmp(&dec(b.1))).map_or("alpha", |x| x.0);
             Val::Text(best)
         }
-        (Kind::Flag { if_true, if_false }, Val::Bool(_)) => {
-            Val::Bool(dec(if_true) >= dec(if_false))
-        }
+        (Kind::Flag { if_true, if_false }, Val::Bool(_)) => Val::Bool(dec(if_true) >= dec(if_false)),
         (Kind::Date { .. }, Val::Day(d)) => Val::Day(d.saturating_sub(20)),
         (Kind::Relative { higher: true }, Val::Num(x)) => Val::Num((dec(x) + dec("2")).to_string()),
-        (Kind::Relative { higher: false }, Val::Num(x)) => {
-            Val::Num((dec(x) / dec("2")).normalize().to_string())
+        (Kind::Relative { higher: false }, Val::Num(x)) => Val::Num((dec(x) / dec("2")).normalize().to_string()),
+        (Kind::KrPrice { .. }, Val::Num(x)) => Val::Num((dec(x) - dec("1")).max(dec("1")).to_string()),
+        (Kind::Panel { .. }, Val::Marks(m)) => {
+            Val::Marks(m.iter().map(|x| (dec(x) + dec("0.5")).min(dec("10")).normalize().to_string()).collect())
         }
-        (Kind::KrPrice { .. }, Val::Num(x)) => {
-            Val::Num((dec(x) - dec("1")).max(dec("1")).to_string())
-        }
-        (Kind::Panel { .. }, Val::Marks(m)) => Val::Marks(
-            m.iter()
-                .map(|x| (dec(x) + dec("0.5")).min(dec("10")).normalize().to_string())
-                .collect(),
-        ),
         (_, other) => other.clone(),
     }
 }
@@ -298,10 +281,7 @@ fn flagship_inputs_survive_a_round_trip() {
     let b = load_ok(&a.tender.to_toml(), &others);
     assert_eq!(a.tender, b.tender);
     for (x, y) in a.bids.iter().zip(&b.bids) {
-        assert_eq!(
-            (&x.id, &x.name, &x.note, &x.fields, &x.provenance),
-            (&y.id, &y.name, &y.note, &y.fields, &y.provenance)
-        );
+        assert_eq!((&x.id, &x.name, &x.note, &x.fields, &x.provenance), (&y.id, &y.name, &y.note, &y.fields, &y.provenance));
     }
     assert_eq!(a.panel, b.panel);
     assert_eq!(evaluate(&a), evaluate(&b));

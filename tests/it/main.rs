@@ -1,4 +1,5 @@
 //! The one integration-test binary: each module is an area, fixtures are data.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs, reason = "tests fail loudly")]
 
 mod cli;
 mod differential;
@@ -24,11 +25,9 @@ pub fn load_texts(criteria: &str, others: &[String]) -> Result<Inputs, Diagnosti
 pub fn load_ok(criteria: &str, others: &[String]) -> Inputs {
     match load_texts(criteria, others) {
         Ok(i) => i,
-        Err(d) => panic!(
-            "expected valid input:\n{}\n--- criteria ---\n{criteria}\n--- others ---\n{}",
-            d.render_short(),
-            others.join("\n---\n")
-        ),
+        Err(d) => {
+            panic!("expected valid input:\n{}\n--- criteria ---\n{criteria}\n--- others ---\n{}", d.render_short(), others.join("\n---\n"))
+        }
     }
 }
 

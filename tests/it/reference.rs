@@ -60,9 +60,7 @@ fn pow10(places: u32) -> BigInt {
 fn parse_decimal(text: &str) -> Result<Q, String> {
     let (mantissa, exponent) = match text.find(['e', 'E']) {
         Some(i) => {
-            let e: i64 = text[i + 1..]
-                .parse()
-                .map_err(|_| format!("bad exponent in {text:?}"))?;
+            let e: i64 = text[i + 1..].parse().map_err(|_| format!("bad exponent in {text:?}"))?;
             (&text[..i], e)
         }
         None => (text, 0),
@@ -82,11 +80,7 @@ fn parse_decimal(text: &str) -> Result<Q, String> {
     if all_digits.is_empty() || !all_digits.chars().all(|c| c.is_ascii_digit()) {
         return Err(format!("not a decimal number: {text:?}"));
     }
-    let mut value = Q::from_integer(
-        all_digits
-            .parse::<BigInt>()
-            .map_err(|_| format!("not a decimal number: {text:?}"))?,
-    );
+    let mut value = Q::from_integer(all_digits.parse::<BigInt>().map_err(|_| format!("not a decimal number: {text:?}"))?);
     // Shift by the exponent minus the number of fraction digits.
     let shift = exponent - frac_part.len() as i64;
     if shift >= 0 {
@@ -201,11 +195,7 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
 fn date_days(v: &Value, what: &str) -> Result<i64, String> {
     match v {
         Value::Datetime(dt) => match (dt.date, dt.time, dt.offset) {
-            (Some(d), None, None) => Ok(days_from_civil(
-                i64::from(d.year),
-                i64::from(d.month),
-                i64::from(d.day),
-            )),
+            (Some(d), None, None) => Ok(days_from_civil(i64::from(d.year), i64::from(d.month), i64::from(d.day))),
             _ => Err(format!("{what}: expected a local date, found {dt}")),
         },
         _ => Err(format!("{what}: expected a date, found {}", v.type_str())),
@@ -236,10 +226,7 @@ fn lookup<'a>(t: &'a Table, path: &str) -> Option<&'a Value> {
 fn get_str(t: &Table, key: &str, what: &str) -> Result<String, String> {
     match t.get(key) {
         Some(Value::String(s)) => Ok(s.clone()),
-        Some(other) => Err(format!(
-            "{what}.{key}: expected a string, found {}",
-            other.type_str()
-        )),
+        Some(other) => Err(format!("{what}.{key}: expected a string, found {}", other.type_str())),
         None => Err(format!("{what}: missing {key}")),
     }
 }
@@ -382,19 +369,12 @@ fn parse_rule(rt: &Table, what: &str) -> Result<Rule, String> {
             if n_least > 0 && n_most > 0 {
                 return Err(format!("{what}: mixed at_least and at_most steps"));
             }
-            Rule::Steps {
-                at_least: n_most == 0,
-                steps,
-                otherwise: opt_number(rt, "otherwise", Q::zero(), what)?,
-            }
+            Rule::Steps { at_least: n_most == 0, steps, otherwise: opt_number(rt, "otherwise", Q::zero(), what)? }
         }
-        "choice" => Rule::Choice {
-            scores: get_table(rt.get("scores").ok_or("choice: missing scores")?, what)?.clone(),
-        },
-        "flag" => Rule::Flag {
-            if_true: opt_number(rt, "if_true", Q::one(), what)?,
-            if_false: opt_number(rt, "if_false", Q::zero(), what)?,
-        },
+        "choice" => Rule::Choice { scores: get_table(rt.get("scores").ok_or("choice: missing scores")?, what)?.clone() },
+        "flag" => {
+            Rule::Flag { if_true: opt_number(rt, "if_true", Q::one(), what)?, if_false: opt_number(rt, "if_false", Q::zero(), what)? }
+        }
         "date" => Rule::Date {
             full_by: date_days(rt.get("full_by").ok_or("date: missing full_by")?, what)?,
             zero_from: date_days(rt.get("zero_from").ok_or("date: missing zero_from")?, what)?,
@@ -415,16 +395,10 @@ fn parse_rule(rt: &Table, what: &str) -> Result<Rule, String> {
                 Some(Value::Integer(i)) if *i >= 0 => *i as usize,
                 Some(_) => return Err(format!("{what}: bad trim")),
             };
-            Rule::Panel {
-                scale: number(rt.get("scale").ok_or("panel: missing scale")?, what)?,
-                trim,
-            }
+            Rule::Panel { scale: number(rt.get("scale").ok_or("panel: missing scale")?, what)?, trim }
         }
         "kr-price" => Rule::KrPrice {
-            estimated: number(
-                rt.get("estimated").ok_or("kr-price: missing estimated")?,
-                what,
-            )?,
+            estimated: number(rt.get("estimated").ok_or("kr-price: missing estimated")?, what)?,
             cap: match rt.get("cap") {
                 None => true,
                 Some(Value::Boolean(b)) => *b,
@@ -446,10 +420,7 @@ fn parse_tender(text: &str) -> Result<Tender, String> {
         Some(v) => get_table(v, "evaluation")?,
         None => return Err("criteria: no [evaluation] table".into()),
     };
-    let max_points = number(
-        eval.get("max_points").ok_or("missing max_points")?,
-        "max_points",
-    )?;
+    let max_points = number(eval.get("max_points").ok_or("missing max_points")?, "max_points")?;
 
     // SPEC §2: rounding places default 4, mode default half-up.
     let rounding = match eval.get("rounding") {
@@ -479,14 +450,8 @@ fn parse_tender(text: &str) -> Result<Tender, String> {
                     None => None,
                     Some(_) => return Err("qualify.section".into()),
                 },
-                min_share: qt
-                    .get("min_share")
-                    .map(|v| number(v, "min_share"))
-                    .transpose()?,
-                min_points: qt
-                    .get("min_points")
-                    .map(|v| number(v, "min_points"))
-                    .transpose()?,
+                min_share: qt.get("min_share").map(|v| number(v, "min_share")).transpose()?,
+                min_points: qt.get("min_points").map(|v| number(v, "min_points")).transpose()?,
             });
         }
     }
@@ -563,11 +528,7 @@ fn parse_tender(text: &str) -> Result<Tender, String> {
                 Some(Value::String(s)) if s == "fail" => true,
                 Some(_) => return Err(format!("{what}: bad missing")),
             };
-            gates.push(Gate {
-                field: get_str(gt, "field", &what)?,
-                require,
-                missing_fail,
-            });
+            gates.push(Gate { field: get_str(gt, "field", &what)?, require, missing_fail });
         }
     }
 
@@ -577,10 +538,7 @@ fn parse_tender(text: &str) -> Result<Tender, String> {
             let ct = get_table(c, "criterion")?;
             let id = get_str(ct, "id", "criterion")?;
             let what = format!("criterion {id}");
-            let rule = parse_rule(
-                get_table(ct.get("rule").ok_or("criterion without rule")?, &what)?,
-                &what,
-            )?;
+            let rule = parse_rule(get_table(ct.get("rule").ok_or("criterion without rule")?, &what)?, &what)?;
             let field = match ct.get("field") {
                 Some(Value::String(s)) => Some(s.clone()),
                 None => None,
@@ -612,29 +570,14 @@ fn parse_tender(text: &str) -> Result<Tender, String> {
 
     for tb in &tie_break {
         let ok = tb == "bidder"
-            || tb
-                .strip_prefix("section:")
-                .is_some_and(|s| sections.iter().any(|x| x == s))
-            || tb
-                .strip_prefix("criterion:")
-                .is_some_and(|c| criteria.iter().any(|x| x.id == c));
+            || tb.strip_prefix("section:").is_some_and(|s| sections.iter().any(|x| x == s))
+            || tb.strip_prefix("criterion:").is_some_and(|c| criteria.iter().any(|x| x.id == c));
         if !ok {
             return Err(format!("unknown tie_break entry {tb:?}"));
         }
     }
 
-    Ok(Tender {
-        max_points,
-        places,
-        mode,
-        qualify,
-        tie_break,
-        winners,
-        quantity,
-        sections,
-        gates,
-        criteria,
-    })
+    Ok(Tender { max_points, places, mode, qualify, tie_break, winners, quantity, sections, gates, criteria })
 }
 
 // ---------------------------------------------------------------------------
@@ -678,11 +621,7 @@ fn gate_passes(g: &Gate, bid: &Table) -> Result<bool, String> {
                     }
                 }
             }
-            if any_same_type {
-                Ok(false)
-            } else {
-                Err(format!("gate field {}: wrong type", g.field))
-            }
+            if any_same_type { Ok(false) } else { Err(format!("gate field {}: wrong type", g.field)) }
         }
         Require::AtLeast(a) => Ok(number(v, &g.field)? >= *a),
         Require::AtMost(a) => Ok(number(v, &g.field)? <= *a),
@@ -697,22 +636,13 @@ fn gate_passes(g: &Gate, bid: &Table) -> Result<bool, String> {
 /// Exact (unrounded) points of criterion `c` for one bid.
 /// `reference` is the list of numeric values of the bids that pass every gate and have
 /// a value (used only by `relative` and `kr-price`).
-fn exact_points(
-    c: &Criterion,
-    bidder: &str,
-    bid: &Table,
-    reference: &[Q],
-    panel: Option<&Table>,
-) -> Result<Q, String> {
+fn exact_points(c: &Criterion, bidder: &str, bid: &Table, reference: &[Q], panel: Option<&Table>) -> Result<Q, String> {
     let what = format!("criterion {} for bid {bidder}", c.id);
     let p = &c.points;
 
     // Panel criteria read the panel file, not the bid (SPEC §4).
     if let Rule::Panel { scale, trim } = &c.rule {
-        let marks = panel
-            .and_then(|t| t.get("marks"))
-            .and_then(|m| m.get(&c.id))
-            .and_then(|m| m.get(bidder));
+        let marks = panel.and_then(|t| t.get("marks")).and_then(|m| m.get(&c.id)).and_then(|m| m.get(bidder));
         let Some(marks) = marks else {
             if c.missing_zero {
                 return Ok(Q::zero());
@@ -751,11 +681,7 @@ fn exact_points(
             let x = number(v, &what)?;
             clamp01((x - zero_at) / (full_at - zero_at))
         }
-        Rule::Steps {
-            at_least,
-            steps,
-            otherwise,
-        } => {
+        Rule::Steps { at_least, steps, otherwise } => {
             let x = number(v, &what)?;
             // The most demanding step met: largest at_least <= x, or smallest at_most >= x.
             let mut best: Option<&(Q, Q)> = None;
@@ -819,11 +745,7 @@ fn exact_points(
                         max = r.clone();
                     }
                 }
-                if max.is_zero() {
-                    Q::zero()
-                } else {
-                    clamp01(x / max)
-                }
+                if max.is_zero() { Q::zero() } else { clamp01(x / max) }
             } else {
                 let mut min = reference[0].clone();
                 for r in reference {
@@ -1002,11 +924,7 @@ pub fn reference_score(criteria_toml: &str, other_files: &[&str]) -> Result<RefO
                 // The value measured and its maximum: a section, or the total.
                 let (value, max) = match &q.section {
                     Some(s) => {
-                        let k = tender
-                            .sections
-                            .iter()
-                            .position(|x| x == s)
-                            .ok_or(format!("qualify: unknown section {s}"))?;
+                        let k = tender.sections.iter().position(|x| x == s).ok_or(format!("qualify: unknown section {s}"))?;
                         let mut max = Q::zero();
                         for c in &tender.criteria {
                             if c.section == *s {
@@ -1034,10 +952,7 @@ pub fn reference_score(criteria_toml: &str, other_files: &[&str]) -> Result<RefO
             Some(qty) if qualified => match lookup(bid, &qty.field) {
                 Some(Value::Integer(n)) if *n >= 0 => Some(i128::from(*n)),
                 Some(_) => {
-                    return Err(format!(
-                        "bid {bidder}: {} must be a non-negative integer",
-                        qty.field
-                    ));
+                    return Err(format!("bid {bidder}: {} must be a non-negative integer", qty.field));
                 }
                 None => return Err(format!("bid {bidder}: lacks {}", qty.field)),
             },
@@ -1058,10 +973,7 @@ pub fn reference_score(criteria_toml: &str, other_files: &[&str]) -> Result<RefO
     // --- ranking (SPEC §5.3)
     let mut qualified: Vec<&Scored> = scored.iter().filter(|s| s.qualified).collect();
     qualified.sort_by(|a, b| compare(&tender, a, b).then_with(|| a.bidder.cmp(&b.bidder)));
-    let mut not_qualified: Vec<&Scored> = scored
-        .iter()
-        .filter(|s| s.passed_gates && !s.qualified)
-        .collect();
+    let mut not_qualified: Vec<&Scored> = scored.iter().filter(|s| s.passed_gates && !s.qualified).collect();
     not_qualified.sort_by(|a, b| b.total.cmp(&a.total).then_with(|| a.bidder.cmp(&b.bidder)));
     let mut disqualified: Vec<&Scored> = scored.iter().filter(|s| !s.passed_gates).collect();
     disqualified.sort_by(|a, b| b.total.cmp(&a.total).then_with(|| a.bidder.cmp(&b.bidder)));
@@ -1095,11 +1007,7 @@ pub fn reference_score(criteria_toml: &str, other_files: &[&str]) -> Result<RefO
             }
             Some(_) => {
                 let offered = s.offered.ok_or("internal: no offered quantity")?;
-                let give = if offered < remaining {
-                    offered
-                } else {
-                    remaining
-                };
+                let give = if offered < remaining { offered } else { remaining };
                 if give == 0 {
                     // Gets nothing: not awarded, does not use up a winner's place.
                     continue;
@@ -1113,11 +1021,7 @@ pub fn reference_score(criteria_toml: &str, other_files: &[&str]) -> Result<RefO
 
     // --- report order: qualified (ranked), not-qualified, disqualified
     let mut out = Vec::new();
-    let make = |s: &Scored,
-                status: &str,
-                rank: Option<u32>,
-                award: Option<String>|
-     -> Result<RefBid, String> {
+    let make = |s: &Scored, status: &str, rank: Option<u32>, award: Option<String>| -> Result<RefBid, String> {
         let mut criteria = Vec::new();
         for (k, c) in tender.criteria.iter().enumerate() {
             criteria.push((c.id.clone(), fmt_fixed(&s.points[k], tender.places)?));
@@ -1132,11 +1036,7 @@ pub fn reference_score(criteria_toml: &str, other_files: &[&str]) -> Result<RefO
         })
     };
     for (k, s) in qualified.iter().enumerate() {
-        let status = if awards[k].is_some() {
-            "selected"
-        } else {
-            "qualified"
-        };
+        let status = if awards[k].is_some() { "selected" } else { "qualified" };
         out.push(make(s, status, Some(ranks[k]), awards[k].clone())?);
     }
     for s in &not_qualified {
@@ -1176,13 +1076,7 @@ mod tests {
 
     /// Points of criterion `cid` for bidder `id`.
     fn pts(o: &RefOutcome, id: &str, cid: &str) -> String {
-        find(o, id)
-            .criteria
-            .iter()
-            .find(|(c, _)| c == cid)
-            .expect("criterion")
-            .1
-            .clone()
+        find(o, id).criteria.iter().find(|(c, _)| c == cid).expect("criterion").1.clone()
     }
 
     fn order(o: &RefOutcome) -> Vec<&str> {
@@ -1201,10 +1095,7 @@ mod tests {
         assert_eq!(parse_decimal("0.1").unwrap(), qr(1, 10));
         assert_eq!(parse_decimal("-1.5e-3").unwrap(), qr(-15, 10000));
         assert_eq!(number(&Value::Float(0.1), "x").unwrap(), qr(1, 10));
-        assert_eq!(
-            number(&Value::Float(1e21), "x").unwrap(),
-            Q::from_integer(pow10(21))
-        );
+        assert_eq!(number(&Value::Float(1e21), "x").unwrap(), Q::from_integer(pow10(21)));
         assert_eq!(fmt_fixed(&qr(845, 10), 4).unwrap(), "84.5000");
         assert_eq!(fmt_fixed(&qi(85), 0).unwrap(), "85");
         assert_eq!(fmt_fixed(&qr(5, 100), 2).unwrap(), "0.05");
@@ -1215,36 +1106,17 @@ mod tests {
         assert_eq!(round_q(&qr(2, 3), 4, Mode::HalfUp), qr(6667, 10000));
         assert_eq!(round_q(&qr(2, 3), 4, Mode::Down), qr(6666, 10000));
         assert_eq!(days_from_civil(1970, 1, 1), 0);
-        assert_eq!(
-            days_from_civil(2024, 3, 1) - days_from_civil(2024, 2, 28),
-            2
-        );
+        assert_eq!(days_from_civil(2024, 3, 1) - days_from_civil(2024, 2, 28), 2);
     }
 
     #[test]
     fn linear_rule() {
         let c = tender(
             "",
-            &(crit(
-                "up",
-                "10",
-                "x",
-                "{ kind = \"linear\", zero_at = 0, full_at = 10 }",
-            ) + &crit(
-                "down",
-                "10",
-                "y",
-                "{ kind = \"linear\", zero_at = 10, full_at = 0 }",
-            )),
+            &(crit("up", "10", "x", "{ kind = \"linear\", zero_at = 0, full_at = 10 }")
+                + &crit("down", "10", "y", "{ kind = \"linear\", zero_at = 10, full_at = 0 }")),
         );
-        let o = run(
-            &c,
-            &[
-                bid("a", "x = 7.5\ny = 2"),
-                bid("b", "x = 12\ny = -3"),
-                bid("c", "x = -1\ny = 11.0"),
-            ],
-        );
+        let o = run(&c, &[bid("a", "x = 7.5\ny = 2"), bid("b", "x = 12\ny = -3"), bid("c", "x = -1\ny = 11.0")]);
         assert_eq!(pts(&o, "a", "up"), "7.5000");
         assert_eq!(pts(&o, "a", "down"), "8.0000");
         assert_eq!(pts(&o, "b", "up"), "10.0000");
@@ -1263,22 +1135,9 @@ mod tests {
                 "10",
                 "x",
                 "{ kind = \"steps\", steps = [{ at_least = 200, score = 1 }, { at_least = 100, score = 0.5 }], otherwise = 0.1 }",
-            ) + &crit(
-                "most",
-                "10",
-                "x",
-                "{ kind = \"steps\", steps = [{ at_most = 100, score = 1 }, { at_most = 200, score = 0.4 }] }",
-            )),
+            ) + &crit("most", "10", "x", "{ kind = \"steps\", steps = [{ at_most = 100, score = 1 }, { at_most = 200, score = 0.4 }] }")),
         );
-        let o = run(
-            &c,
-            &[
-                bid("a", "x = 50"),
-                bid("b", "x = 150"),
-                bid("c", "x = 200"),
-                bid("d", "x = 250"),
-            ],
-        );
+        let o = run(&c, &[bid("a", "x = 50"), bid("b", "x = 150"), bid("c", "x = 200"), bid("d", "x = 250")]);
         assert_eq!(pts(&o, "a", "least"), "1.0000");
         assert_eq!(pts(&o, "b", "least"), "5.0000");
         assert_eq!(pts(&o, "c", "least"), "10.0000");
@@ -1293,20 +1152,11 @@ mod tests {
     fn choice_rule() {
         let c = tender(
             "rounding = { places = 6 }",
-            &crit(
-                "tenure",
-                "3",
-                "dc.tenure",
-                "{ kind = \"choice\", scores = { owned = 1, affiliate = 0.9, leased = 0.1 } }",
-            ),
+            &crit("tenure", "3", "dc.tenure", "{ kind = \"choice\", scores = { owned = 1, affiliate = 0.9, leased = 0.1 } }"),
         );
         let o = run(
             &c,
-            &[
-                bid("a", "[dc]\ntenure = \"owned\""),
-                bid("b", "[dc]\ntenure = \"affiliate\""),
-                bid("c", "[dc]\ntenure = \"leased\""),
-            ],
+            &[bid("a", "[dc]\ntenure = \"owned\""), bid("b", "[dc]\ntenure = \"affiliate\""), bid("c", "[dc]\ntenure = \"leased\"")],
         );
         assert_eq!(pts(&o, "a", "tenure"), "3.000000");
         assert_eq!(pts(&o, "b", "tenure"), "2.700000");
@@ -1319,11 +1169,7 @@ mod tests {
 
     #[test]
     fn flag_rule() {
-        let c = tender(
-            "",
-            &(crit("f", "8", "ok", "{ kind = \"flag\", if_false = 0.25 }")
-                + &crit("g", "2", "ok", "{ kind = \"flag\" }")),
-        );
+        let c = tender("", &(crit("f", "8", "ok", "{ kind = \"flag\", if_false = 0.25 }") + &crit("g", "2", "ok", "{ kind = \"flag\" }")));
         let o = run(&c, &[bid("a", "ok = true"), bid("b", "ok = false")]);
         assert_eq!(pts(&o, "a", "f"), "8.0000");
         assert_eq!(pts(&o, "b", "f"), "2.0000");
@@ -1335,17 +1181,8 @@ mod tests {
     fn date_rule() {
         let c = tender(
             "",
-            &(crit(
-                "d",
-                "12",
-                "start",
-                "{ kind = \"date\", full_by = 2025-12-31, zero_from = 2026-01-10 }",
-            ) + &crit(
-                "leap",
-                "10",
-                "start2",
-                "{ kind = \"date\", full_by = 2024-02-28, zero_from = 2024-03-01 }",
-            )),
+            &(crit("d", "12", "start", "{ kind = \"date\", full_by = 2025-12-31, zero_from = 2026-01-10 }")
+                + &crit("leap", "10", "start2", "{ kind = \"date\", full_by = 2024-02-28, zero_from = 2024-03-01 }")),
         );
         let o = run(
             &c,
@@ -1372,21 +1209,10 @@ mod tests {
     fn relative_rule_uses_only_gate_passing_bids_with_values() {
         let c = tender(
             "",
-            &("[[gate]]\nid = \"g\"\ntitle = \"G\"\nfield = \"ok\"\nrequire = { equals = true }\n\n"
-                .to_string()
-                + &crit(
-                    "hi",
-                    "10",
-                    "x",
-                    "{ kind = \"relative\", better = \"higher\" }",
-                )
+            &("[[gate]]\nid = \"g\"\ntitle = \"G\"\nfield = \"ok\"\nrequire = { equals = true }\n\n".to_string()
+                + &crit("hi", "10", "x", "{ kind = \"relative\", better = \"higher\" }")
                 + "missing = \"zero\"\n\n"
-                + &crit(
-                    "lo",
-                    "10",
-                    "y",
-                    "{ kind = \"relative\", better = \"lower\" }",
-                )),
+                + &crit("lo", "10", "y", "{ kind = \"relative\", better = \"lower\" }")),
         );
         let o = run(
             &c,
@@ -1444,14 +1270,8 @@ mod tests {
     fn kr_tender(cap: &str, points: &str) -> String {
         tender(
             "",
-            &("[[gate]]\nid = \"g\"\ntitle = \"G\"\nfield = \"ok\"\nrequire = { equals = true }\n\n"
-                .to_string()
-                + &crit(
-                    "price",
-                    points,
-                    "price",
-                    &format!("{{ kind = \"kr-price\", estimated = 100{cap} }}"),
-                )),
+            &("[[gate]]\nid = \"g\"\ntitle = \"G\"\nfield = \"ok\"\nrequire = { equals = true }\n\n".to_string()
+                + &crit("price", points, "price", &format!("{{ kind = \"kr-price\", estimated = 100{cap} }}"))),
         )
     }
 
@@ -1459,13 +1279,7 @@ mod tests {
     fn kr_price_branches_floor_and_cap() {
         let c = kr_tender("", "20");
         // B ≥ 0.8E: P × L / B = 20 × 80 / 90 = 17.7777…
-        let o = run(
-            &c,
-            &[
-                bid("a", "ok = true\nprice = 80"),
-                bid("b", "ok = true\nprice = 90"),
-            ],
-        );
+        let o = run(&c, &[bid("a", "ok = true\nprice = 80"), bid("b", "ok = true\nprice = 90")]);
         assert_eq!(pts(&o, "b", "price"), "17.7778");
         assert_eq!(pts(&o, "a", "price"), "20.0000");
         // B < 0.8E: 20 × 70/80 + 2 × (80 − 70)/20 = 17.5 + 1 = 18.5
@@ -1475,13 +1289,7 @@ mod tests {
         let o = run(&c, &[bid("a", "ok = true\nprice = 50")]);
         assert_eq!(pts(&o, "a", "price"), "14.5000");
         // A float price, exact: 20 × 70/87.5 = 16
-        let o = run(
-            &c,
-            &[
-                bid("a", "ok = true\nprice = 70"),
-                bid("b", "ok = true\nprice = 87.5"),
-            ],
-        );
+        let o = run(&c, &[bid("a", "ok = true\nprice = 70"), bid("b", "ok = true\nprice = 87.5")]);
         assert_eq!(pts(&o, "b", "price"), "16.0000");
 
         // Cap: P = 5, B = L = 70: 5 × 70/80 + 1 = 5.375 → capped at 5, or 5.375 uncapped.
@@ -1497,22 +1305,10 @@ mod tests {
         assert_eq!(find(&o, "a").total, "5.3750");
 
         // A disqualified bid below L: 20 × 90 / 85 > 20 → capped at 20; it sets no L.
-        let o = run(
-            &c,
-            &[
-                bid("a", "ok = true\nprice = 90"),
-                bid("z", "ok = false\nprice = 85"),
-            ],
-        );
+        let o = run(&c, &[bid("a", "ok = true\nprice = 90"), bid("z", "ok = false\nprice = 85")]);
         assert_eq!(pts(&o, "a", "price"), "20.0000");
         assert_eq!(pts(&o, "z", "price"), "20.0000");
-        let o = run(
-            &uncapped,
-            &[
-                bid("a", "ok = true\nprice = 90"),
-                bid("z", "ok = false\nprice = 85"),
-            ],
-        );
+        let o = run(&uncapped, &[bid("a", "ok = true\nprice = 90"), bid("z", "ok = false\nprice = 85")]);
         // 5 × 90 / 85 = 5.29411…
         assert_eq!(pts(&o, "z", "price"), "5.2941");
         // No bid passes the gates: s = 0.
@@ -1526,47 +1322,21 @@ mod tests {
         for (mode, want) in [("half-up", "3"), ("half-even", "2"), ("down", "2")] {
             let c = tender(
                 &format!("rounding = {{ places = 0, mode = \"{mode}\" }}"),
-                &crit(
-                    "l",
-                    "3",
-                    "x",
-                    "{ kind = \"linear\", zero_at = 0, full_at = 6 }",
-                ),
+                &crit("l", "3", "x", "{ kind = \"linear\", zero_at = 0, full_at = 6 }"),
             );
             let o = run(&c, &[bid("a", "x = 5")]);
             assert_eq!(pts(&o, "a", "l"), want, "mode {mode}");
             assert_eq!(find(&o, "a").total, want, "mode {mode}");
         }
         // Default mode is half-up; default places 4.
-        let c = tender(
-            "rounding = { places = 0 }",
-            &crit(
-                "l",
-                "3",
-                "x",
-                "{ kind = \"linear\", zero_at = 0, full_at = 6 }",
-            ),
-        );
+        let c = tender("rounding = { places = 0 }", &crit("l", "3", "x", "{ kind = \"linear\", zero_at = 0, full_at = 6 }"));
         assert_eq!(pts(&run(&c, &[bid("a", "x = 5")]), "a", "l"), "3");
         // Totals are exact sums of rounded points: 3 × (1/3 → 0.33) = 0.99, not 1.00.
         let c = tender(
             "rounding = { places = 2 }",
-            &(crit(
-                "p",
-                "1",
-                "x",
-                "{ kind = \"linear\", zero_at = 0, full_at = 3 }",
-            ) + &crit(
-                "q",
-                "1",
-                "x",
-                "{ kind = \"linear\", zero_at = 0, full_at = 3 }",
-            ) + &crit(
-                "r",
-                "1",
-                "x",
-                "{ kind = \"linear\", zero_at = 0, full_at = 3 }",
-            )),
+            &(crit("p", "1", "x", "{ kind = \"linear\", zero_at = 0, full_at = 3 }")
+                + &crit("q", "1", "x", "{ kind = \"linear\", zero_at = 0, full_at = 3 }")
+                + &crit("r", "1", "x", "{ kind = \"linear\", zero_at = 0, full_at = 3 }")),
         );
         let o = run(&c, &[bid("a", "x = 1")]);
         assert_eq!(pts(&o, "a", "p"), "0.33");
@@ -1580,16 +1350,7 @@ mod tests {
                      [[gate]]\nid = \"model\"\ntitle = \"M\"\nfield = \"model\"\nrequire = { one_of = [\"B200\", \"GB300\"] }\n\n\
                      [[gate]]\nid = \"when\"\ntitle = \"W\"\nfield = \"start\"\nrequire = { not_after = 2025-12-31 }\n\n\
                      [[gate]]\nid = \"years\"\ntitle = \"Y\"\nfield = \"years\"\nrequire = { at_most = 3.5 }\nmissing = \"fail\"\n\n";
-        let c = tender(
-            "",
-            &(gates.to_string()
-                + &crit(
-                    "g",
-                    "10",
-                    "gpus",
-                    "{ kind = \"linear\", zero_at = 0, full_at = 1000 }",
-                )),
-        );
+        let c = tender("", &(gates.to_string() + &crit("g", "10", "gpus", "{ kind = \"linear\", zero_at = 0, full_at = 1000 }")));
         let good = "gpus = 500\nmodel = \"B200\"\nstart = 2025-12-31\nyears = 3.5\n[e]\nbiz = true";
         let o = run(
             &c,
@@ -1611,10 +1372,7 @@ mod tests {
             assert_eq!(find(&o, id).award, None);
         }
         // Disqualified bids are still scored, listed after, by total desc then id.
-        assert_eq!(
-            order(&o),
-            ["ok", "late", "model", "nobiz", "noyears", "old", "small"]
-        );
+        assert_eq!(order(&o), ["ok", "late", "model", "nobiz", "noyears", "old", "small"]);
         assert_eq!(find(&o, "small").total, "0.9900");
         // A missing gate field without missing = "fail" is an error.
         let missing = bid("x", &good.replace("gpus = 500\n", ""));
@@ -1627,24 +1385,16 @@ mod tests {
     #[test]
     fn qualification_thresholds() {
         let body = "[[section]]\nid = \"price\"\ntitle = \"P\"\n\n".to_string()
-            + &crit(
-                "t",
-                "80",
-                "t",
-                "{ kind = \"linear\", zero_at = 0, full_at = 100 }",
-            )
+            + &crit("t", "80", "t", "{ kind = \"linear\", zero_at = 0, full_at = 100 }")
             + "[[criterion]]\nid = \"p\"\nsection = \"price\"\ntitle = \"p\"\npoints = 20\nfield = \"p\"\n\
                rule = { kind = \"linear\", zero_at = 0, full_at = 100 }\n";
-        let c = tender(
-            "qualify = [ { section = \"s\", min_share = 0.85 }, { min_points = 70 } ]",
-            &body,
-        );
+        let c = tender("qualify = [ { section = \"s\", min_share = 0.85 }, { min_points = 70 } ]", &body);
         let o = run(
             &c,
             &[
-                bid("exact", "t = 85\np = 0"), // s = 68 = 0.85 × 80 → ok, but total 68 < 70
-                bid("both", "t = 85\np = 10"), // s = 68, total 70 → qualified
-                bid("low", "t = 84\np = 100"), // s = 67.2 < 68 → not qualified
+                bid("exact", "t = 85\np = 0"),   // s = 68 = 0.85 × 80 → ok, but total 68 < 70
+                bid("both", "t = 85\np = 10"),   // s = 68, total 70 → qualified
+                bid("low", "t = 84\np = 100"),   // s = 67.2 < 68 → not qualified
                 bid("high", "t = 100\np = 100"), // 100
             ],
         );
@@ -1661,14 +1411,8 @@ mod tests {
         assert_eq!(find(&o, "a").status, "not-qualified");
         assert_eq!(find(&o, "b").status, "selected");
         // min_points on a section.
-        let c = tender(
-            "qualify = [ { section = \"price\", min_points = 10 } ]",
-            &body,
-        );
-        let o = run(
-            &c,
-            &[bid("a", "t = 85\np = 49.99"), bid("b", "t = 0\np = 50")],
-        );
+        let c = tender("qualify = [ { section = \"price\", min_points = 10 } ]", &body);
+        let o = run(&c, &[bid("a", "t = 85\np = 49.99"), bid("b", "t = 0\np = 50")]);
         assert_eq!(find(&o, "a").status, "not-qualified");
         assert_eq!(find(&o, "b").status, "selected");
     }
@@ -1690,11 +1434,7 @@ mod tests {
         assert_eq!(order(&o), ["x", "v", "w", "y", "z"]);
         let ranks: Vec<Option<u32>> = o.bids.iter().map(|b| b.rank).collect();
         assert_eq!(ranks, [Some(1), Some(2), Some(2), Some(2), Some(5)]);
-        assert!(
-            o.bids
-                .iter()
-                .all(|b| b.status == "selected" && b.award.as_deref() == Some("true"))
-        );
+        assert!(o.bids.iter().all(|b| b.status == "selected" && b.award.as_deref() == Some("true")));
 
         // criterion:a breaks the 50s (v 30 > w 20 > y 10) → 1, 2, 3, 4, 5.
         let c = tender("tie_break = [\"criterion:a\"]", &body);
@@ -1710,12 +1450,7 @@ mod tests {
         assert_eq!(find(&o, "y").status, "qualified");
 
         // The classic 1, 2, 2, 4 with a section tie-break that does not separate.
-        let files4 = [
-            bid("d", "a = 100\nb = 0"),
-            bid("c", "a = 50\nb = 50"),
-            bid("b", "a = 0\nb = 100"),
-            bid("a", "a = 0\nb = 0"),
-        ];
+        let files4 = [bid("d", "a = 100\nb = 0"), bid("c", "a = 50\nb = 50"), bid("b", "a = 0\nb = 100"), bid("a", "a = 0\nb = 0")];
         let mut body2 = crit("a", "50", "a", lin);
         body2 += "[[section]]\nid = \"two\"\ntitle = \"Two\"\n\n";
         body2 += "[[criterion]]\nid = \"b\"\nsection = \"two\"\ntitle = \"b\"\npoints = 50\nfield = \"b\"\n\
@@ -1748,10 +1483,7 @@ mod tests {
     #[test]
     fn award_with_quantity_skips_zero_grants() {
         let lin = "{ kind = \"linear\", zero_at = 0, full_at = 100 }";
-        let c = tender(
-            "[award]\nwinners = 2\nquantity = { field = \"offer.gpus\", total = 100 }",
-            &crit("q", "100", "x", lin),
-        );
+        let c = tender("[award]\nwinners = 2\nquantity = { field = \"offer.gpus\", total = 100 }", &crit("q", "100", "x", lin));
         let o = run(
             &c,
             &[
@@ -1774,17 +1506,10 @@ mod tests {
         assert_eq!(find(&o, "d").status, "qualified");
 
         // winners = "all" with quantity: stops giving once the total is used.
-        let c = tender(
-            "[award]\nwinners = \"all\"\nquantity = { field = \"offer.gpus\", total = 100 }",
-            &crit("q", "100", "x", lin),
-        );
+        let c = tender("[award]\nwinners = \"all\"\nquantity = { field = \"offer.gpus\", total = 100 }", &crit("q", "100", "x", lin));
         let o = run(
             &c,
-            &[
-                bid("a", "x = 90\n[offer]\ngpus = 60"),
-                bid("c", "x = 70\n[offer]\ngpus = 40"),
-                bid("d", "x = 60\n[offer]\ngpus = 30"),
-            ],
+            &[bid("a", "x = 90\n[offer]\ngpus = 60"), bid("c", "x = 70\n[offer]\ngpus = 40"), bid("d", "x = 60\n[offer]\ngpus = 30")],
         );
         assert_eq!(find(&o, "a").award.as_deref(), Some("60"));
         assert_eq!(find(&o, "c").award.as_deref(), Some("40"));
@@ -1810,18 +1535,12 @@ mod tests {
                  [provenance.\"a.b\"]\nstatus = \"assumed\"\nrange = [0, 1]\n";
         let o = reference_score(c, &[b]).unwrap();
         assert_eq!(o.bids[0].total, "10.0000");
-        assert_eq!(
-            o.bids[0].criteria,
-            [("f".to_string(), "10.0000".to_string())]
-        );
+        assert_eq!(o.bids[0].criteria, [("f".to_string(), "10.0000".to_string())]);
         // A file that is neither a bid nor a panel is an error, as is a duplicate id.
         assert!(reference_score(c, &["[x]\ny = 1"]).is_err());
         assert!(reference_score(c, &[b, b]).is_err());
         // Order of bid files changes nothing.
         let b2 = "[bidder]\nid = \"b\"\nname = \"B\"\n[a]\nb = false\n";
-        assert_eq!(
-            reference_score(c, &[b, b2]).unwrap(),
-            reference_score(c, &[b2, b]).unwrap()
-        );
+        assert_eq!(reference_score(c, &[b, b2]).unwrap(), reference_score(c, &[b2, b]).unwrap());
     }
 }

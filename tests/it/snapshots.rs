@@ -18,12 +18,8 @@ fn flagship_json() {
 
 #[test]
 fn rendered_diagnostics() {
-    let criteria = std::fs::read_to_string("criteria/msit-2025-gpu.toml")
-        .unwrap()
-        .replace("max_points = 100", "max_points = 90");
-    let bid = std::fs::read_to_string("bids/msit-2025/coupang.toml")
-        .unwrap()
-        .replace("tenure = \"leased\"", "tenure = \"lease\"");
+    let criteria = std::fs::read_to_string("criteria/msit-2025-gpu.toml").unwrap().replace("max_points = 100", "max_points = 90");
+    let bid = std::fs::read_to_string("bids/msit-2025/coupang.toml").unwrap().replace("tenure = \"leased\"", "tenure = \"lease\"");
     let sources = vec![
         bidscore::SourceFile::new("criteria/msit-2025-gpu.toml", criteria),
         bidscore::SourceFile::new("bids/msit-2025/coupang.toml", bid),

@@ -59,11 +59,7 @@ fn problems(criteria: &str, others: &[&str]) -> Vec<(String, String)> {
     let others: Vec<String> = others.iter().map(|s| (*s).to_owned()).collect();
     match load_texts(criteria, &others) {
         Ok(_) => Vec::new(),
-        Err(d) => d
-            .items
-            .iter()
-            .map(|x| (x.code.to_owned(), d.location(x)))
-            .collect(),
+        Err(d) => d.items.iter().map(|x| (x.code.to_owned(), d.location(x))).collect(),
     }
 }
 
@@ -78,16 +74,9 @@ fn the_fixture_is_valid() {
 
 #[test]
 fn reports_every_problem_across_every_file_at_once() {
-    let criteria = CRITERIA
-        .replace("max_points = 10", "max_points = 12")
-        .replace("zero_at = 0, full_at = 100", "zero_at = 5, full_at = 5");
-    let bid = BID
-        .replace("speed = 50", "speed = \"fast\"")
-        .replace("tenure = \"owned\"", "tenure = \"ownd\"");
-    let got = problems(
-        &criteria,
-        &[&bid, "[bidder]\nid = \"Bad_Id\"\nname = \"x\"\n"],
-    );
+    let criteria = CRITERIA.replace("max_points = 10", "max_points = 12").replace("zero_at = 0, full_at = 100", "zero_at = 5, full_at = 5");
+    let bid = BID.replace("speed = 50", "speed = \"fast\"").replace("tenure = \"owned\"", "tenure = \"ownd\"");
+    let got = problems(&criteria, &[&bid, "[bidder]\nid = \"Bad_Id\"\nname = \"x\"\n"]);
     let codes: Vec<&str> = got.iter().map(|(c, _)| c.as_str()).collect();
     assert!(codes.contains(&"linear-equal-ends"), "{got:?}");
     assert!(codes.contains(&"bad-id"), "{got:?}");
@@ -96,44 +85,19 @@ fn reports_every_problem_across_every_file_at_once() {
 
 #[test]
 fn points_that_do_not_add_up_show_the_sum_and_difference() {
-    let d = load_texts(
-        &CRITERIA.replace("max_points = 10", "max_points = 12"),
-        &[BID.to_owned()],
-    )
-    .unwrap_err();
-    let x = d
-        .items
-        .iter()
-        .find(|x| x.code == "points-mismatch")
-        .unwrap();
-    assert_eq!(
-        x.message,
-        "the criteria's points add up to `10`, not `12` (short by `2`)"
-    );
+    let d = load_texts(&CRITERIA.replace("max_points = 10", "max_points = 12"), &[BID.to_owned()]).unwrap_err();
+    let x = d.items.iter().find(|x| x.code == "points-mismatch").unwrap();
+    assert_eq!(x.message, "the criteria's points add up to `10`, not `12` (short by `2`)");
     assert_eq!(d.location(x), "criteria.toml:6:14");
 }
 
 #[test]
 fn unknown_keys_suggest_the_closest_valid_key() {
-    let d = load_texts(
-        &CRITERIA.replace("title = \"Speed\"", "titel = \"Speed\""),
-        &[BID.to_owned()],
-    )
-    .unwrap_err();
+    let d = load_texts(&CRITERIA.replace("title = \"Speed\"", "titel = \"Speed\""), &[BID.to_owned()]).unwrap_err();
     let codes: Vec<_> = d.items.iter().map(|x| (x.code, d.location(x))).collect();
-    assert!(
-        codes.contains(&("unknown-key", String::from("criteria.toml:21:1"))),
-        "{codes:?}"
-    );
+    assert!(codes.contains(&("unknown-key", String::from("criteria.toml:21:1"))), "{codes:?}");
     let x = d.items.iter().find(|x| x.code == "unknown-key").unwrap();
-    assert!(
-        x.help
-            .as_deref()
-            .unwrap()
-            .starts_with("did you mean `title`?"),
-        "{:?}",
-        x.help
-    );
+    assert!(x.help.as_deref().unwrap().starts_with("did you mean `title`?"), "{:?}", x.help);
 }
 
 #[test]
@@ -148,15 +112,9 @@ fn duplicate_ids_point_at_both_places() {
 #[test]
 fn wrong_value_types_are_located_in_the_bid() {
     let bid = BID.replace("speed = 50", "speed = \"50\"");
-    assert_eq!(
-        problems(CRITERIA, &[&bid]),
-        vec![p("wrong-type", "f0.toml:9:9")]
-    );
+    assert_eq!(problems(CRITERIA, &[&bid]), vec![p("wrong-type", "f0.toml:9:9")]);
     let d = load_texts(CRITERIA, &[bid]).unwrap_err();
-    assert_eq!(
-        d.items[0].help.as_deref(),
-        Some("write the number without quotes: `offer.speed = 50`")
-    );
+    assert_eq!(d.items[0].help.as_deref(), Some("write the number without quotes: `offer.speed = 50`"));
 }
 
 #[test]
@@ -175,10 +133,7 @@ fn missing_bid_fields_name_the_bid_the_field_and_the_rule() {
     let d = load_texts(CRITERIA, &[bid]).unwrap_err();
     assert_eq!(d.items.len(), 1);
     assert_eq!(d.items[0].code, "missing-field");
-    assert_eq!(
-        d.items[0].message,
-        "bid `acme` has no `offer.speed`, which criterion `speed` reads"
-    );
+    assert_eq!(d.items[0].message, "bid `acme` has no `offer.speed`, which criterion `speed` reads");
     assert_eq!(d.location(&d.items[0]), "f0.toml:2:6");
 }
 
@@ -186,23 +141,13 @@ fn missing_bid_fields_name_the_bid_the_field_and_the_rule() {
 fn a_choice_value_not_listed_suggests_one_that_is() {
     let d = load_texts(CRITERIA, &[BID.replace("\"owned\"", "\"ownd\"")]).unwrap_err();
     assert_eq!(d.items[0].code, "unknown-choice");
-    assert!(
-        d.items[0]
-            .help
-            .as_deref()
-            .unwrap()
-            .starts_with("did you mean `owned`?")
-    );
+    assert!(d.items[0].help.as_deref().unwrap().starts_with("did you mean `owned`?"));
 }
 
 #[test]
 fn impossible_rule_parameters_are_refused() {
     let cases = [
-        (
-            "zero_at = 0, full_at = 100",
-            "zero_at = 3, full_at = 3",
-            "linear-equal-ends",
-        ),
+        ("zero_at = 0, full_at = 100", "zero_at = 3, full_at = 3", "linear-equal-ends"),
         (
             "{ kind = \"choice\", scores = { owned = 1, leased = 0.5 } }",
             "{ kind = \"choice\", scores = { owned = 1.5, leased = 0.5 } }",
@@ -218,19 +163,11 @@ fn impossible_rule_parameters_are_refused() {
             "{ kind = \"date\", full_by = 2026-01-01, zero_from = 2025-01-01 }",
             "date-backwards",
         ),
-        (
-            "{ kind = \"linear\", zero_at = 0, full_at = 100 }",
-            "{ kind = \"liner\", zero_at = 0, full_at = 100 }",
-            "unknown-rule-kind",
-        ),
+        ("{ kind = \"linear\", zero_at = 0, full_at = 100 }", "{ kind = \"liner\", zero_at = 0, full_at = 100 }", "unknown-rule-kind"),
     ];
     for (from, to, code) in cases {
         let d = load_texts(&CRITERIA.replace(from, to), &[BID.to_owned()]).unwrap_err();
-        assert!(
-            d.items.iter().any(|x| x.code == code),
-            "{code}: {}",
-            d.render_short()
-        );
+        assert!(d.items.iter().any(|x| x.code == code), "{code}: {}", d.render_short());
     }
 }
 
@@ -241,16 +178,10 @@ fn panel_problems_are_each_reported() {
         "rule = { kind = \"panel\", scale = 10 }",
     );
     let bid2 = BID.replace("acme", "bolt");
-    let panel =
-        "[panel]\n[panel.marks.tenure]\nacme = [5, 6]\nbolt = [5, 6, 11]\nzeta = [1, 2, 3]\n";
+    let panel = "[panel]\n[panel.marks.tenure]\nacme = [5, 6]\nbolt = [5, 6, 11]\nzeta = [1, 2, 3]\n";
     let got = problems(&criteria, &[BID, &bid2, panel]);
     let codes: Vec<&str> = got.iter().map(|(c, _)| c.as_str()).collect();
-    for want in [
-        "too-few-marks",
-        "mark-out-of-range",
-        "unknown-reference",
-        "unequal-marks",
-    ] {
+    for want in ["too-few-marks", "mark-out-of-range", "unknown-reference", "unequal-marks"] {
         assert!(codes.contains(&want), "{want} not in {got:?}");
     }
 }
@@ -258,17 +189,11 @@ fn panel_problems_are_each_reported() {
 #[test]
 fn files_that_are_neither_or_both_are_refused() {
     // The file's own problem is reported; "no bids" would only repeat it.
-    assert_eq!(
-        problems(CRITERIA, &["[offer]\nspeed = 1\n"]),
-        vec![p("unknown-file-kind", "f0.toml:1:2")]
-    );
+    assert_eq!(problems(CRITERIA, &["[offer]\nspeed = 1\n"]), vec![p("unknown-file-kind", "f0.toml:1:2")]);
     assert_eq!(problems(CRITERIA, &[]), vec![p("no-bids", "criteria.toml")]);
     let got = problems(CRITERIA, &["[bidder]\nid = \"a\"\nname = \"A\"\n[panel]\n"]);
     assert_eq!(got[0].0, "ambiguous-file-kind");
-    assert_eq!(
-        problems(CRITERIA, &[""]).first().map(|x| x.0.as_str()),
-        Some("empty-file")
-    );
+    assert_eq!(problems(CRITERIA, &[""]).first().map(|x| x.0.as_str()), Some("empty-file"));
 }
 
 #[test]
@@ -286,22 +211,14 @@ fn syntax_errors_are_located() {
 
 #[test]
 fn tie_break_and_threshold_references_are_checked() {
-    let c = CRITERIA.replace("max_points = 10", "max_points = 10\ntie_break = [\"section:tec\", \"criterion:sped\"]\nqualify = [{ section = \"tech\", min_points = 11 }]");
+    let c = CRITERIA.replace(
+        "max_points = 10",
+        "max_points = 10\ntie_break = [\"section:tec\", \"criterion:sped\"]\nqualify = [{ section = \"tech\", min_points = 11 }]",
+    );
     let d = load_texts(&c, &[BID.to_owned()]).unwrap_err();
     let codes: Vec<&str> = d.items.iter().map(|x| x.code).collect();
-    assert_eq!(
-        codes,
-        vec!["unknown-reference", "unknown-reference", "bad-threshold"],
-        "{}",
-        d.render_short()
-    );
-    assert!(
-        d.items[0]
-            .help
-            .as_deref()
-            .unwrap()
-            .starts_with("did you mean `tech`?")
-    );
+    assert_eq!(codes, vec!["unknown-reference", "unknown-reference", "bad-threshold"], "{}", d.render_short());
+    assert!(d.items[0].help.as_deref().unwrap().starts_with("did you mean `tech`?"));
 }
 
 #[test]
@@ -314,10 +231,7 @@ fn non_utf8_files_name_the_byte() {
     std::fs::write(&b, b"[bidder]\nid = \"a\xff\"\n").unwrap();
     let d = bidscore::load_paths(&c, &[&b]).unwrap_err();
     assert_eq!(d.items[0].code, "not-utf8");
-    assert_eq!(
-        d.items[0].message,
-        "file is not UTF-8: byte `0xff` at offset 16 is invalid"
-    );
+    assert_eq!(d.items[0].message, "file is not UTF-8: byte `0xff` at offset 16 is invalid");
     assert!(d.location(&d.items[0]).ends_with("b.toml:2:8"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
