@@ -184,17 +184,7 @@ struct JsonLabel<'a> {
 impl Diagnostics {
     /// Gather diagnostics, sorting them into a stable order.
     pub fn new(sources: Vec<SourceFile>, mut items: Vec<Diagnostic>) -> Diagnostics {
-        let key = |d: &Diagnostic| {
-            let (path, start) = match d.primary() {
-                Some(s) => (sources.get(s.file).map_or("", |f| f.path.as_str()).to_owned(), s.start),
-                None => (d.path.clone().unwrap_or_default(), 0),
-            };
-            (path, start, d.severity, d.code, d.message.clone())
-        };
-        items.sort_by_cached_key(key);
-        items.dedup_by(|a, b| {
-            a.code == b.code && a.message == b.message && a.primary().map(|s| (s.file, s.start)) == b.primary().map(|s| (s.file, s.start))
-        });
+        sort(&sources, &mut items);
         Diagnostics { sources, items }
     }
 
@@ -210,16 +200,7 @@ impl Diagnostics {
 
     /// `path:line:col` of a diagnostic's primary place.
     pub fn location(&self, d: &Diagnostic) -> String {
-        match d.primary() {
-            Some(s) => match self.sources.get(s.file) {
-                Some(f) => {
-                    let (l, c) = f.line_col(s.start);
-                    format!("{}:{l}:{c}", f.path)
-                }
-                None => String::from("<unknown>"),
-            },
-            None => d.path.clone().unwrap_or_default(),
-        }
+        locate(&self.sources, d)
     }
 
     /// One line per problem: `path:line:col: error[code]: message`.
@@ -322,6 +303,36 @@ impl fmt::Display for Diagnostics {
 }
 
 impl std::error::Error for Diagnostics {}
+
+/// Sort into a stable order (file path, position, severity, code, message) and drop exact
+/// repeats.
+pub fn sort(sources: &[SourceFile], items: &mut Vec<Diagnostic>) {
+    let key = |d: &Diagnostic| {
+        let (path, start) = match d.primary() {
+            Some(s) => (sources.get(s.file).map_or("", |f| f.path.as_str()).to_owned(), s.start),
+            None => (d.path.clone().unwrap_or_default(), 0),
+        };
+        (path, start, d.severity, d.code, d.message.clone())
+    };
+    items.sort_by_cached_key(key);
+    items.dedup_by(|a, b| {
+        a.code == b.code && a.message == b.message && a.primary().map(|s| (s.file, s.start)) == b.primary().map(|s| (s.file, s.start))
+    });
+}
+
+/// `path:line:col` of a diagnostic's primary place among `sources`.
+pub fn locate(sources: &[SourceFile], d: &Diagnostic) -> String {
+    match d.primary() {
+        Some(s) => match sources.get(s.file) {
+            Some(f) => {
+                let (l, c) = f.line_col(s.start);
+                format!("{}:{l}:{c}", f.path)
+            }
+            None => String::from("<unknown>"),
+        },
+        None => d.path.clone().unwrap_or_default(),
+    }
+}
 
 /// "1 error", "2 errors".
 pub(crate) fn plural(n: usize, noun: &str) -> String {

@@ -11,8 +11,8 @@ use std::fmt;
 
 use num_bigint::BigInt;
 use num_integer::Integer;
-use num_rational::{BigRational, Ratio};
-use num_traits::{CheckedAdd, CheckedDiv, CheckedMul, CheckedSub, One, Signed, ToPrimitive, Zero};
+use num_rational::BigRational;
+use num_traits::{One, Signed, ToPrimitive, Zero};
 use rust_decimal::Decimal;
 
 /// How a criterion's exact points are rounded to `places` decimals (SPEC §2).
@@ -38,95 +38,107 @@ impl RoundingMode {
 }
 
 /// An exact rational number.
+///
+/// The fast representation is an *unreduced* fraction of two `i128`s (denominator > 0):
+/// reducing by the gcd on every operation cost more than everything else in evaluation.
+/// Any overflow promotes to `BigRational`; equality and order compare values.
 #[derive(Clone, Debug)]
 pub struct Rat(Repr);
 
 #[derive(Clone, Debug)]
 enum Repr {
-    Small(Ratio<i128>),
+    /// `n / d`, `d > 0`, not necessarily in lowest terms.
+    Small(i128, i128),
     Big(BigRational),
-}
-
-fn big(r: &Ratio<i128>) -> BigRational {
-    BigRational::new(BigInt::from(*r.numer()), BigInt::from(*r.denom()))
 }
 
 impl Rat {
     /// Zero.
     pub fn zero() -> Rat {
-        Rat(Repr::Small(Ratio::zero()))
+        Rat(Repr::Small(0, 1))
     }
 
     /// One.
     pub fn one() -> Rat {
-        Rat(Repr::Small(Ratio::one()))
+        Rat(Repr::Small(1, 1))
     }
 
     /// An integer.
     pub fn from_int(n: i128) -> Rat {
-        Rat(Repr::Small(Ratio::from_integer(n)))
+        Rat(Repr::Small(n, 1))
     }
 
-    /// `n / d`; `d` must not be zero (callers check; a zero denominator yields zero).
+    /// `n / d`; a zero denominator yields zero (callers check first).
     pub fn ratio(n: i128, d: i128) -> Rat {
-        if d == 0 {
-            return Rat::zero();
+        match d {
+            0 => Rat::zero(),
+            d if d < 0 => match (n.checked_neg(), d.checked_neg()) {
+                (Some(n), Some(d)) => Rat(Repr::Small(n, d)),
+                _ => Rat(Repr::Big(BigRational::new(BigInt::from(n), BigInt::from(d)))),
+            },
+            d => Rat(Repr::Small(n, d)),
         }
-        Rat(Repr::Small(Ratio::new(n, d)))
     }
 
     /// The exact value of a decimal.
     pub fn from_decimal(d: Decimal) -> Rat {
-        let scale = d.scale();
         // INVARIANT: a Decimal's scale is at most 28 and 10^28 fits in i128.
-        let den = 10i128.pow(scale);
-        Rat(Repr::Small(Ratio::new(d.mantissa(), den)))
+        Rat(Repr::Small(d.mantissa(), 10i128.pow(d.scale())))
     }
 
     fn as_big(&self) -> BigRational {
         match &self.0 {
-            Repr::Small(r) => big(r),
+            Repr::Small(n, d) => BigRational::new(BigInt::from(*n), BigInt::from(*d)),
             Repr::Big(b) => b.clone(),
         }
     }
 
-    fn binop(
-        &self,
-        other: &Rat,
-        small: impl Fn(&Ratio<i128>, &Ratio<i128>) -> Option<Ratio<i128>>,
-        large: impl Fn(&BigRational, &BigRational) -> BigRational,
-    ) -> Rat {
-        if let (Repr::Small(a), Repr::Small(b)) = (&self.0, &other.0)
-            && let Some(r) = small(a, b)
-        {
-            return Rat(Repr::Small(r));
+    fn big(b: BigRational) -> Rat {
+        // Demote when it fits again.
+        match (b.numer().to_i128(), b.denom().to_i128()) {
+            (Some(n), Some(d)) => Rat(Repr::Small(n, d)),
+            _ => Rat(Repr::Big(b)),
         }
-        Rat(Repr::Big(large(&self.as_big(), &other.as_big()))).shrink()
     }
 
-    /// Demote a big value back to the fast representation when it fits.
-    fn shrink(self) -> Rat {
-        if let Repr::Big(b) = &self.0
-            && let (Some(n), Some(d)) = (b.numer().to_i128(), b.denom().to_i128())
-        {
-            return Rat(Repr::Small(Ratio::new_raw(n, d)));
+    /// `self ± other` on the fast path; `None` on overflow.
+    fn small_add(a: (i128, i128), b: (i128, i128), negate: bool) -> Option<(i128, i128)> {
+        let bn = if negate { b.0.checked_neg()? } else { b.0 };
+        if a.1 == b.1 {
+            return Some((a.0.checked_add(bn)?, a.1));
         }
-        self
+        let n = a.0.checked_mul(b.1)?.checked_add(bn.checked_mul(a.1)?)?;
+        Some((n, a.1.checked_mul(b.1)?))
     }
 
     /// `self + other`.
     pub fn add(&self, other: &Rat) -> Rat {
-        self.binop(other, |a, b| a.checked_add(b), |a, b| a + b)
+        if let (Repr::Small(a, b), Repr::Small(c, d)) = (&self.0, &other.0)
+            && let Some((n, d)) = Rat::small_add((*a, *b), (*c, *d), false)
+        {
+            return Rat(Repr::Small(n, d));
+        }
+        Rat::big(self.as_big() + other.as_big())
     }
 
     /// `self − other`.
     pub fn sub(&self, other: &Rat) -> Rat {
-        self.binop(other, |a, b| a.checked_sub(b), |a, b| a - b)
+        if let (Repr::Small(a, b), Repr::Small(c, d)) = (&self.0, &other.0)
+            && let Some((n, d)) = Rat::small_add((*a, *b), (*c, *d), true)
+        {
+            return Rat(Repr::Small(n, d));
+        }
+        Rat::big(self.as_big() - other.as_big())
     }
 
     /// `self × other`.
     pub fn mul(&self, other: &Rat) -> Rat {
-        self.binop(other, |a, b| a.checked_mul(b), |a, b| a * b)
+        if let (Repr::Small(a, b), Repr::Small(c, d)) = (&self.0, &other.0)
+            && let (Some(n), Some(d)) = (a.checked_mul(*c), b.checked_mul(*d))
+        {
+            return Rat(Repr::Small(n, d));
+        }
+        Rat::big(self.as_big() * other.as_big())
     }
 
     /// `self ÷ other`; dividing by zero yields zero (callers never do: rules check first).
@@ -134,13 +146,18 @@ impl Rat {
         if other.is_zero() {
             return Rat::zero();
         }
-        self.binop(other, |a, b| a.checked_div(b), |a, b| a / b)
+        if let (Repr::Small(a, b), Repr::Small(c, d)) = (&self.0, &other.0)
+            && let (Some(n), Some(m)) = (a.checked_mul(*d), b.checked_mul(*c))
+        {
+            return Rat::ratio(n, m);
+        }
+        Rat::big(self.as_big() / other.as_big())
     }
 
     /// Whether the value is zero.
     pub fn is_zero(&self) -> bool {
         match &self.0 {
-            Repr::Small(r) => r.is_zero(),
+            Repr::Small(n, _) => *n == 0,
             Repr::Big(b) => b.is_zero(),
         }
     }
@@ -148,7 +165,7 @@ impl Rat {
     /// Whether the value is below zero.
     pub fn is_negative(&self) -> bool {
         match &self.0 {
-            Repr::Small(r) => r.is_negative(),
+            Repr::Small(n, _) => *n < 0,
             Repr::Big(b) => b.is_negative(),
         }
     }
@@ -178,29 +195,35 @@ impl Rat {
     /// a decimal (validation bounds every input so that evaluation never sees that).
     pub fn round(&self, places: u32, mode: RoundingMode) -> Option<Decimal> {
         let q = match &self.0 {
-            Repr::Small(r) => round_small(r, places, mode).or_else(|| round_big(&big(r), places, mode)),
+            Repr::Small(n, d) => round_small(*n, *d, places, mode).or_else(|| round_big(&self.as_big(), places, mode)),
             Repr::Big(b) => round_big(b, places, mode),
         }?;
         Decimal::try_from_i128_with_scale(q, places).ok()
     }
 
-    /// The exact value as decimal text when it terminates within 28 places, else `n/d`.
+    /// The exact value as decimal text when it terminates within 28 places, else `n/d`
+    /// in lowest terms.
     pub fn to_exact_string(&self) -> String {
+        if let Repr::Small(n, d) = self.0
+            && let Some(s) = small_exact_string(n, d)
+        {
+            return s;
+        }
         let b = self.as_big();
         let mut den = b.denom().clone();
         let two = BigInt::from(2);
         let five = BigInt::from(5);
-        let mut places = 0u32;
+        let mut twos = 0u32;
         while (&den % &two).is_zero() {
             den /= &two;
-            places += 1;
+            twos += 1;
         }
         let mut fives = 0u32;
         while (&den % &five).is_zero() {
             den /= &five;
             fives += 1;
         }
-        let places = places.max(fives);
+        let places = twos.max(fives);
         if den.is_one()
             && places <= 28
             && let Some(d) = self.round(places, RoundingMode::Down)
@@ -219,14 +242,35 @@ impl Rat {
     }
 }
 
+/// [`Rat::to_exact_string`] without big integers, or `None` if it would overflow.
+fn small_exact_string(n: i128, d: i128) -> Option<String> {
+    let g = n.gcd(&d);
+    let (n, d) = (n / g, d / g);
+    let (mut rest, mut twos, mut fives) = (d, 0u32, 0u32);
+    while rest % 2 == 0 {
+        rest /= 2;
+        twos += 1;
+    }
+    while rest % 5 == 0 {
+        rest /= 5;
+        fives += 1;
+    }
+    if rest != 1 {
+        return Some(format!("{n}/{d}"));
+    }
+    let places = twos.max(fives);
+    // n/d = n × (10^places / d) / 10^places exactly.
+    let m = n.checked_mul(10i128.checked_pow(places)? / d)?;
+    Some(Decimal::try_from_i128_with_scale(m, places).ok()?.normalize().to_string())
+}
+
 /// Round `n/d × 10^places` to an integer (`d > 0`), or `None` on overflow.
-fn round_small(r: &Ratio<i128>, places: u32, mode: RoundingMode) -> Option<i128> {
+fn round_small(n: i128, d: i128, places: u32, mode: RoundingMode) -> Option<i128> {
     let scale = 10i128.checked_pow(places)?;
-    let n = i128::checked_mul(*r.numer(), scale)?;
-    let d = *r.denom();
+    let n = n.checked_mul(scale)?;
     let (q, rem) = n.div_mod_floor(&d);
-    let twice = i128::checked_mul(rem, 2)?;
-    Some(apply_mode(q, twice.cmp(&d), !rem.is_zero(), n.is_negative(), mode))
+    let twice = rem.checked_mul(2)?;
+    Some(apply_mode(q, twice.cmp(&d), rem != 0, n < 0, mode))
 }
 
 fn round_big(r: &BigRational, places: u32, mode: RoundingMode) -> Option<i128> {
@@ -290,11 +334,13 @@ impl PartialOrd for Rat {
 
 impl Ord for Rat {
     fn cmp(&self, other: &Rat) -> Ordering {
-        match (&self.0, &other.0) {
-            // Ratio's Ord compares by continued fractions and cannot overflow.
-            (Repr::Small(a), Repr::Small(b)) => a.cmp(b),
-            _ => self.as_big().cmp(&other.as_big()),
+        if let (Repr::Small(a, b), Repr::Small(c, d)) = (&self.0, &other.0)
+            && let (Some(x), Some(y)) = (a.checked_mul(*d), c.checked_mul(*b))
+        {
+            // Denominators are positive, so cross-multiplying keeps the order.
+            return x.cmp(&y);
         }
+        self.as_big().cmp(&other.as_big())
     }
 }
 

@@ -20,4 +20,5 @@ pub mod rules;
 pub use diag::{Diagnostic, Diagnostics, Severity, SourceFile, Span};
 pub use evaluate::{Awarded, BidStatus, CriterionScore, GateVerdict, Outcome, Standing, ThresholdVerdict, evaluate};
 pub use exact::{Points, Rat, RoundingMode};
-pub use model::{Bid, Criterion, Gate, Inputs, Panel, Tender, load_paths, load_sources};
+pub use model::{Bid, Criterion, Gate, Given, Inputs, Panel, Scalar, Tender, load_paths, load_sources};
+pub use rules::Reason;

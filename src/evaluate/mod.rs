@@ -13,9 +13,14 @@ use std::cmp::Ordering;
 use rust_decimal::Decimal;
 
 use crate::exact::{Points, Rat};
-use crate::model::inputs_internal::{Resolved, Resolvedinput};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::model::Given;
+use crate::model::inputs_internal::Resolved;
 use crate::model::{Criterion, Gate, Inputs, Minimum, Require, Scalar, Status, Tender};
-use crate::rules::{Better, Input};
+use crate::rules::{Better, Input, Reason};
 
 /// Where a bid ends up (SPEC §5).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -68,19 +73,32 @@ pub struct GateVerdict {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CriterionScore {
     /// Criterion id.
-    pub id: String,
+    pub id: Arc<str>,
     /// Its section.
-    pub section: String,
-    /// The value read, as text (`None` when missing).
-    pub value: Option<String>,
+    pub section: Arc<str>,
+    /// The value or marks scored (`None` when missing).
+    pub value: Option<Given>,
     /// The exact score (a fraction of the criterion's points).
     pub score: Rat,
     /// The official points: `points × score` rounded once.
     pub points: Points,
     /// The criterion's points.
     pub max: Decimal,
-    /// Why.
-    pub reason: String,
+    /// Why, as data; [`CriterionScore::reason_text`] renders it.
+    pub reason: Reason,
+    /// The exact points were too large for a decimal and are shown saturated.
+    pub saturated: bool,
+}
+
+impl CriterionScore {
+    /// The reason as one line of text.
+    pub fn reason_text(&self) -> String {
+        let mut s = self.reason.render(self.value.as_ref(), &self.score);
+        if self.saturated {
+            s.push_str("; too large to represent, shown as the largest decimal");
+        }
+        s
+    }
 }
 
 /// A qualification threshold's verdict on one bid.
@@ -128,7 +146,7 @@ pub struct Standing {
 impl Standing {
     /// A criterion's result by id.
     pub fn criterion(&self, id: &str) -> Option<&CriterionScore> {
-        self.criteria.iter().find(|c| c.id == id)
+        self.criteria.iter().find(|c| &*c.id == id)
     }
 
     /// A section's points by id.
@@ -174,48 +192,58 @@ pub fn evaluate(inputs: &Inputs) -> Outcome {
     let passed: Vec<bool> = gates.iter().map(|v| v.iter().all(|g| g.passed)).collect();
     let references: Vec<Option<Rat>> = t.criteria.iter().enumerate().map(|(j, c)| reference(c, j, &inputs.resolved, &passed)).collect();
 
-    let mut standings: Vec<Standing> = Vec::with_capacity(n);
-    for (i, b) in inputs.bids.iter().enumerate() {
-        let r = inputs.resolved.get(i);
-        let criteria: Vec<CriterionScore> = t
-            .criteria
-            .iter()
-            .enumerate()
-            .map(|(j, c)| {
-                score_criterion(
-                    t,
-                    c,
-                    r.and_then(|r| r.criteria.get(j)).and_then(Option::as_ref),
-                    references.get(j).and_then(Option::as_ref),
-                )
-            })
-            .collect();
-        let sections = t
-            .sections
-            .iter()
-            .map(|s| (s.id.clone(), Points::sum(criteria.iter().filter(|c| c.section == s.id).map(|c| &c.points), t.rounding.places)))
-            .collect();
-        let total = Points::sum(criteria.iter().map(|c| &c.points), t.rounding.places);
-        let mut st = Standing {
-            bidder: b.id.clone(),
-            name: b.name.clone(),
-            status: BidStatus::Disqualified,
-            rank: None,
-            total,
-            sections,
-            award: Awarded::No,
-            gates: gates.get(i).cloned().unwrap_or_default(),
-            criteria,
-            qualification: Vec::new(),
-            assumed: assumed_fields(t, b),
-            tie: None,
-        };
-        if passed.get(i).copied().unwrap_or(false) {
-            st.qualification = qualification(t, &st);
-            st.status = if st.qualification.iter().all(|q| q.met) { BidStatus::Qualified } else { BidStatus::NotQualified };
-        }
-        standings.push(st);
-    }
+    let read = read_fields(t);
+    let ids: Vec<(Arc<str>, Arc<str>)> = t.criteria.iter().map(|c| (Arc::from(c.id.as_str()), Arc::from(c.section.as_str()))).collect();
+    // Bids are scored independently once gates and references are known: in parallel.
+    let standings: Vec<Standing> = inputs
+        .bids
+        .par_iter()
+        .zip(gates.into_par_iter())
+        .enumerate()
+        .map(|(i, (b, gates))| {
+            let r = inputs.resolved.get(i);
+            let criteria: Vec<CriterionScore> = t
+                .criteria
+                .iter()
+                .zip(&ids)
+                .enumerate()
+                .map(|(j, (c, id))| {
+                    score_criterion(
+                        t,
+                        c,
+                        id,
+                        r.and_then(|r| r.criteria.get(j)).and_then(Option::as_ref),
+                        references.get(j).and_then(Option::as_ref),
+                    )
+                })
+                .collect();
+            let sections = t
+                .sections
+                .iter()
+                .map(|s| (s.id.clone(), Points::sum(criteria.iter().filter(|c| *c.section == *s.id).map(|c| &c.points), t.rounding.places)))
+                .collect();
+            let total = Points::sum(criteria.iter().map(|c| &c.points), t.rounding.places);
+            let mut st = Standing {
+                bidder: b.id.clone(),
+                name: b.name.clone(),
+                status: BidStatus::Disqualified,
+                rank: None,
+                total,
+                sections,
+                award: Awarded::No,
+                gates,
+                criteria,
+                qualification: Vec::new(),
+                assumed: assumed_fields(&read, b),
+                tie: None,
+            };
+            if passed.get(i).copied().unwrap_or(false) {
+                st.qualification = qualification(t, &st);
+                st.status = if st.qualification.iter().all(|q| q.met) { BidStatus::Qualified } else { BidStatus::NotQualified };
+            }
+            st
+        })
+        .collect();
     let mut warnings = Vec::new();
     let standings = rank::rank_and_award(t, standings, &inputs.resolved, &inputs.bids, &mut warnings);
     warnings.extend(flat_criteria(t, &standings));
@@ -266,7 +294,7 @@ fn reference(c: &Criterion, j: usize, resolved: &[Resolved], passed: &[bool]) ->
         if !ok {
             continue;
         }
-        if let Some(Some(Resolvedinput::Value(Scalar::Number(x)))) = r.criteria.get(j) {
+        if let Some(Some(Given::Value(Scalar::Number(x)))) = r.criteria.get(j) {
             best = Some(match (best, better) {
                 (None, _) => *x,
                 (Some(b), Better::Higher) => b.max(*x),
@@ -277,39 +305,31 @@ fn reference(c: &Criterion, j: usize, resolved: &[Resolved], passed: &[bool]) ->
     best.map(Rat::from_decimal)
 }
 
-fn score_criterion(t: &Tender, c: &Criterion, input: Option<&Resolvedinput>, reference: Option<&Rat>) -> CriterionScore {
+fn score_criterion(t: &Tender, c: &Criterion, id: &(Arc<str>, Arc<str>), input: Option<&Given>, reference: Option<&Rat>) -> CriterionScore {
     let points = Rat::from_decimal(c.points);
-    let (value, scored) = match input {
-        None => {
-            let what = c.field.as_ref().map_or_else(|| String::from("no panel marks"), |f| format!("no `{f}` given"));
-            (None, crate::rules::Scored { score: Rat::zero(), reason: format!("{what}; `missing = \"zero\"` scores 0") })
-        }
-        Some(Resolvedinput::Value(v)) => (Some(v.to_string()), c.rule.score(Input::Value(v), &points, reference)),
-        Some(Resolvedinput::Marks(m)) => {
-            let shown: Vec<String> = m.iter().map(|x| x.normalize().to_string()).collect();
-            (Some(format!("[{}]", shown.join(", "))), c.rule.score(Input::Marks(m), &points, reference))
-        }
+    let scored = match input {
+        None => crate::rules::Scored { score: Rat::zero(), reason: Reason::Missing { field: c.field.as_ref().map(ToString::to_string) } },
+        Some(Given::Value(v)) => c.rule.score(Input::Value(v), &points, reference),
+        Some(Given::Marks(m)) => c.rule.score(Input::Marks(m), &points, reference),
     };
     // Validation bounds points (≤ 1e9) and every capped score by 1, so the rounded value
     // fits a decimal. Only an uncapped kr-price for a bid cheaper than every eligible one (a
     // disqualified bid) can grow without bound; it saturates and says so.
     let exact = points.mul(&scored.score);
     let places = t.rounding.places;
-    let (rounded, reason) = match exact.round(places, t.rounding.mode) {
-        Some(d) => (d, scored.reason),
-        None => {
-            let largest = Decimal::try_from_i128_with_scale((1i128 << 96) - 1, places).unwrap_or(Decimal::MAX);
-            (largest, format!("{}; too large to represent, shown as the largest decimal", scored.reason))
-        }
+    let (rounded, saturated) = match exact.round(places, t.rounding.mode) {
+        Some(d) => (d, false),
+        None => (Decimal::try_from_i128_with_scale((1i128 << 96) - 1, places).unwrap_or(Decimal::MAX), true),
     };
     CriterionScore {
-        id: c.id.clone(),
-        section: c.section.clone(),
-        value,
+        id: id.0.clone(),
+        section: id.1.clone(),
+        value: input.cloned(),
         score: scored.score,
         points: Points::new(rounded),
         max: c.points,
-        reason,
+        reason: scored.reason,
+        saturated,
     }
 }
 
@@ -330,14 +350,21 @@ fn qualification(t: &Tender, st: &Standing) -> Vec<ThresholdVerdict> {
         .collect()
 }
 
-fn assumed_fields(t: &Tender, b: &crate::model::Bid) -> Vec<String> {
+/// Every field a gate, criterion or the award reads, sorted and unique.
+fn read_fields(t: &Tender) -> Vec<String> {
     let mut read: Vec<String> = t.gates.iter().map(|g| g.field.to_string()).collect();
     read.extend(t.criteria.iter().filter_map(|c| c.field.as_ref().map(ToString::to_string)));
     read.extend(t.award.quantity.iter().map(|q| q.field.to_string()));
-    let mut out: Vec<String> = read.into_iter().filter(|f| b.provenance.get(f).is_some_and(|p| p.status == Status::Assumed)).collect();
-    out.sort();
-    out.dedup();
-    out
+    read.sort();
+    read.dedup();
+    read
+}
+
+fn assumed_fields(read: &[String], b: &crate::model::Bid) -> Vec<String> {
+    if b.provenance.is_empty() {
+        return Vec::new();
+    }
+    read.iter().filter(|f| b.provenance.get(f.as_str()).is_some_and(|p| p.status == Status::Assumed)).cloned().collect()
 }
 
 /// Criteria on which every bid scored the same: they separate nobody.
@@ -345,11 +372,13 @@ fn flat_criteria(t: &Tender, standings: &[Standing]) -> Vec<String> {
     if standings.len() < 2 {
         return Vec::new();
     }
+    // INVARIANT: every standing lists the criteria in the tender's order.
     t.criteria
         .iter()
-        .filter(|c| c.points > Decimal::ZERO)
-        .filter_map(|c| {
-            let mut pts = standings.iter().filter_map(|s| s.criterion(&c.id).map(|x| x.points));
+        .enumerate()
+        .filter(|(_, c)| c.points > Decimal::ZERO)
+        .filter_map(|(j, c)| {
+            let mut pts = standings.iter().filter_map(|s| s.criteria.get(j).map(|x| x.points));
             let first = pts.next()?;
             pts.all(|p| p == first).then(|| format!("every bid scores {first} on criterion `{}`: it does not separate the bids", c.id))
         })

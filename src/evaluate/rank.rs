@@ -15,10 +15,8 @@ pub(super) fn rank_and_award(
     bids: &[Bid],
     warnings: &mut Vec<String>,
 ) -> Vec<Standing> {
-    let offered = |id: &str| -> Option<u64> {
-        let i = bids.iter().position(|b| b.id == id)?;
-        resolved.get(i)?.offered
-    };
+    let by_id: std::collections::HashMap<&str, Option<u64>> = bids.iter().zip(resolved).map(|(b, r)| (b.id.as_str(), r.offered)).collect();
+    let offered = |id: &str| -> Option<u64> { by_id.get(id).copied().flatten() };
     let (mut qualified, rest): (Vec<Standing>, Vec<Standing>) = standings.into_iter().partition(|s| s.status == BidStatus::Qualified);
     let full = |a: &Standing, b: &Standing| b.total.cmp(&a.total).then_with(|| chain_cmp(t, a, b).0);
     qualified.sort_by(|a, b| full(a, b).then_with(|| a.bidder.cmp(&b.bidder)));
@@ -84,37 +82,44 @@ pub(super) fn rank_and_award(
 }
 
 fn describe_ties(t: &Tender, qualified: &mut [Standing], warnings: &mut Vec<String>) {
-    let totals: Vec<_> = qualified.iter().map(|s| (s.bidder.clone(), s.total, s.rank)).collect();
-    for i in 0..qualified.len() {
-        let Some(me) = qualified.get(i).cloned() else {
-            continue;
-        };
-        let others: Vec<&(String, _, _)> = totals.iter().filter(|(id, total, _)| *id != me.bidder && *total == me.total).collect();
-        if others.is_empty() {
-            continue;
+    // Sorted by total, so bids tied on the total form runs.
+    let mut start = 0;
+    while start < qualified.len() {
+        let total = qualified.get(start).map(|s| s.total);
+        let end = start + qualified.get(start..).map_or(0, |rest| rest.iter().take_while(|s| Some(s.total) == total).count());
+        if end - start > 1 {
+            describe_run(t, qualified.get_mut(start..end).unwrap_or_default(), warnings);
         }
-        let names: Vec<String> = others.iter().map(|(id, _, _)| format!("`{id}`")).collect();
-        let shared: Vec<&str> = others.iter().filter(|(_, _, r)| *r == me.rank).map(|(id, _, _)| id.as_str()).collect();
-        let how = if shared.is_empty() {
-            // Name the step that placed this bid relative to its nearest tied neighbour.
-            let step = qualified
-                .iter()
-                .filter(|o| o.bidder != me.bidder && o.total == me.total)
-                .filter_map(|o| chain_cmp(t, &me, o).1)
-                .next()
-                .unwrap_or_else(|| String::from("bidder"));
-            format!("settled by `{step}`")
-        } else {
-            "unresolved: the rank is shared".to_owned()
-        };
-        if let Some(s) = qualified.get_mut(i) {
-            s.tie = Some(format!("tied on total with {}; {how}", names.join(", ")));
-        }
-        if !shared.is_empty() && shared.iter().all(|o| me.bidder.as_str() < *o) {
-            let mut all = vec![me.bidder.clone()];
-            all.extend(shared.iter().map(|s| (*s).to_owned()));
-            let list: Vec<String> = all.iter().map(|s| format!("`{s}`")).collect();
-            warnings.push(format!("{} are tied after every tie-break and share rank {}", list.join(", "), me.rank.unwrap_or(0)));
-        }
+        start = end.max(start + 1);
+    }
+}
+
+/// Explain a run of bids tied on the total (computed from borrowed data, then stored).
+fn describe_run(t: &Tender, run: &mut [Standing], warnings: &mut Vec<String>) {
+    let notes: Vec<String> = run
+        .iter()
+        .map(|me| {
+            let others: Vec<&Standing> = run.iter().filter(|o| o.bidder != me.bidder).collect();
+            let mut names: Vec<String> = others.iter().take(5).map(|o| format!("`{}`", o.bidder)).collect();
+            if others.len() > 5 {
+                names.push(format!("{} more", others.len() - 5));
+            }
+            let shared: Vec<&str> = others.iter().filter(|o| o.rank == me.rank).map(|o| o.bidder.as_str()).collect();
+            let how = if shared.is_empty() {
+                let step = others.iter().find_map(|o| chain_cmp(t, me, o).1).unwrap_or_else(|| String::from("bidder"));
+                format!("settled by `{step}`")
+            } else {
+                if shared.iter().all(|o| me.bidder.as_str() < *o) {
+                    let mut all = vec![format!("`{}`", me.bidder)];
+                    all.extend(shared.iter().map(|s| format!("`{s}`")));
+                    warnings.push(format!("{} are tied after every tie-break and share rank {}", all.join(", "), me.rank.unwrap_or(0)));
+                }
+                String::from("unresolved: the rank is shared")
+            };
+            format!("tied on total with {}; {how}", names.join(", "))
+        })
+        .collect();
+    for (s, note) in run.iter_mut().zip(notes) {
+        s.tie = Some(note);
     }
 }

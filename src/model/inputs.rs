@@ -7,7 +7,7 @@ use std::path::Path;
 
 use rust_decimal::Decimal;
 
-use super::{Bid, CriterionMissing, GateMissing, Panel, Require, Scalar, Tender, bid, panel, tender};
+use super::{Bid, CriterionMissing, GateMissing, Given, Panel, Require, Scalar, Tender, bid, panel, tender};
 use crate::diag::{Diagnostic, Diagnostics, FileId, Severity, SourceFile, Span};
 use crate::load::node::{Node, Value};
 use crate::load::reader::{Sink, as_bool, as_count, as_date, as_number};
@@ -37,18 +37,9 @@ pub(crate) struct Resolved {
     /// Per gate: the value, or `None` when missing (and the gate says `missing = "fail"`).
     pub gates: Vec<Option<Scalar>>,
     /// Per criterion: the value or marks, or `None` when missing (`missing = "zero"`).
-    pub criteria: Vec<Option<Resolvedinput>>,
+    pub criteria: Vec<Option<Given>>,
     /// The offered quantity, when the award fills one.
     pub offered: Option<u64>,
-}
-
-/// A criterion's input for one bid.
-#[derive(Clone, Debug)]
-pub(crate) enum Resolvedinput {
-    /// A bid value.
-    Value(Scalar),
-    /// Panel marks.
-    Marks(Vec<Decimal>),
 }
 
 impl SourceFile {
@@ -236,7 +227,7 @@ fn validate(sources: Vec<SourceFile>, skip: &[FileId]) -> Result<Inputs, Diagnos
     let Some(tender) = tender else {
         return Err(Diagnostics::new(sources, sink));
     };
-    let warnings = Diagnostics::new(sources.clone(), warnings).items;
+    crate::diag::sort(&sources, &mut warnings);
     Ok(Inputs { tender, bids, panel, sources, warnings, resolved })
 }
 
@@ -282,18 +273,15 @@ fn missing_field(b: &Bid, field: &str, user: &str, fix: &str) -> Diagnostic {
 
 fn resolve(t: &Tender, bids: &[Bid], panel: Option<&Panel>, sink: &mut Sink, warnings: &mut Sink) -> Vec<Resolved> {
     let mut out = Vec::with_capacity(bids.len());
-    let mut unsourced_seen: Vec<(usize, String)> = Vec::new();
-    let mut note_unsourced = |b: &Bid, path: &str, n: &Node, warnings: &mut Sink| {
-        if !b.provenance.contains_key(path) && !unsourced_seen.contains(&(b.file, path.to_owned())) {
-            unsourced_seen.push((b.file, path.to_owned()));
-            warnings.push(
-                Diagnostic::warning("unsourced-value", n.span, format!("`{path}` in bid `{}` has no provenance", b.id))
-                    .with_help(format!("add `[provenance.\"{path}\"]` with `status` and `source` (or `assumed` with a `note`)")),
-            );
-        }
-    };
     for b in bids {
         let mut r = Resolved::default();
+        // Fields read without provenance: one warning per bid, not one per field.
+        let mut unsourced: Vec<String> = Vec::new();
+        let mut note_unsourced = |path: &str| {
+            if !b.provenance.contains_key(path) && !unsourced.iter().any(|p| p == path) {
+                unsourced.push(path.to_owned());
+            }
+        };
         for g in &t.gates {
             let path = g.field.to_string();
             let user = format!("gate `{}`", g.id);
@@ -304,7 +292,7 @@ fn resolve(t: &Tender, bids: &[Bid], panel: Option<&Panel>, sink: &mut Sink, war
                     r.gates.push(None);
                 }
                 Some(e) => {
-                    note_unsourced(b, &path, &e.node, warnings);
+                    note_unsourced(&path);
                     r.gates.push(read_as(&e.node, gate_kind(&g.require), &path, sink));
                 }
             }
@@ -313,7 +301,7 @@ fn resolve(t: &Tender, bids: &[Bid], panel: Option<&Panel>, sink: &mut Sink, war
             let user = format!("criterion `{}`", c.id);
             if let Rule::Panel(_) = c.rule {
                 let marks = panel.and_then(|p| p.marks.get(&c.id)).and_then(|m| m.get(&b.id));
-                r.criteria.push(marks.map(|m| Resolvedinput::Marks(m.clone())));
+                r.criteria.push(marks.map(|m| Given::Marks(m.clone())));
                 continue;
             }
             let Some(field) = &c.field else {
@@ -329,12 +317,12 @@ fn resolve(t: &Tender, bids: &[Bid], panel: Option<&Panel>, sink: &mut Sink, war
                     r.criteria.push(None);
                 }
                 Some(e) => {
-                    note_unsourced(b, &path, &e.node, warnings);
+                    note_unsourced(&path);
                     let v = read_as(&e.node, c.rule.input(), &path, sink);
                     if let Some(v) = &v {
                         c.rule.check_value(v, e.node.span, &path, &c.id, sink);
                     }
-                    r.criteria.push(v.map(Resolvedinput::Value));
+                    r.criteria.push(v.map(Given::Value));
                 }
             }
         }
@@ -343,10 +331,29 @@ fn resolve(t: &Tender, bids: &[Bid], panel: Option<&Panel>, sink: &mut Sink, war
             match b.fields.lookup(q.field.segments()) {
                 None => sink.push(missing_field(b, &path, "the award", "remove `quantity` from `[award]`")),
                 Some(e) => {
-                    note_unsourced(b, &path, &e.node, warnings);
+                    note_unsourced(&path);
                     r.offered = as_count(&e.node, &path, sink).map(|x| x.0);
                 }
             }
+        }
+        if !unsourced.is_empty() {
+            let shown: Vec<String> = unsourced.iter().take(4).map(|p| format!("`{p}`")).collect();
+            let more = if unsourced.len() > 4 { format!(" and {} more", unsourced.len() - 4) } else { String::new() };
+            warnings.push(
+                Diagnostic::warning(
+                    "unsourced-value",
+                    b.span,
+                    format!(
+                        "bid `{}` has {} without provenance: {}{more}",
+                        b.id,
+                        crate::diag::plural(unsourced.len(), "value"),
+                        shown.join(", ")
+                    ),
+                )
+                .with_help(
+                    "add `[provenance.\"<field>\"]` with `status` and `source` (or `assumed` with a `note`) for each value a rule reads",
+                ),
+            );
         }
         out.push(r);
     }
@@ -369,6 +376,7 @@ fn check_panel(t: &Tender, bids: &[Bid], panel: Option<&Panel>, sink: &mut Sink)
         }
         return;
     };
+    let ids: std::collections::HashSet<&str> = bids.iter().map(|b| b.id.as_str()).collect();
     for (cid, by_bidder) in &p.marks {
         let (cspan, bspans) = p.spans.get(cid).cloned().unwrap_or_default();
         let Some(c) = t.criterion(cid) else {
@@ -390,7 +398,7 @@ fn check_panel(t: &Tender, bids: &[Bid], panel: Option<&Panel>, sink: &mut Sink)
         let mut lengths: Vec<(usize, &str)> = Vec::new();
         for (bidder, marks) in by_bidder {
             let bsp = bspans.get(bidder).copied().unwrap_or(cspan);
-            if !bids.iter().any(|b| &b.id == bidder) {
+            if !ids.contains(bidder.as_str()) {
                 sink.push(tender::unknown_ref("bid", bidder, bsp, bids.iter().map(|b| b.id.as_str())));
                 continue;
             }

@@ -26,7 +26,7 @@ pub use inputs::{Inputs, load_paths, load_sources};
 
 /// Resolved per-bid inputs, for `evaluate` only.
 pub(crate) mod inputs_internal {
-    pub(crate) use super::inputs::{Resolved, Resolvedinput};
+    pub(crate) use super::inputs::Resolved;
 }
 
 /// A calendar date (proleptic Gregorian).
@@ -102,6 +102,33 @@ impl fmt::Display for Scalar {
             Scalar::Bool(b) => write!(f, "{b}"),
             Scalar::Number(d) => write!(f, "{d}"),
             Scalar::Date(d) => write!(f, "{d}"),
+        }
+    }
+}
+
+/// What a criterion was given for one bid: a value, or the panel's marks.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Given {
+    /// A bid value.
+    Value(Scalar),
+    /// The panel's marks, one per evaluator.
+    Marks(Vec<Decimal>),
+}
+
+impl fmt::Display for Given {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Given::Value(v) => v.fmt(f),
+            Given::Marks(m) => {
+                f.write_str("[")?;
+                for (i, x) in m.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    x.normalize().fmt(f)?;
+                }
+                f.write_str("]")
+            }
         }
     }
 }

@@ -61,11 +61,11 @@ struct GateReport<'a> {
 #[derive(Serialize)]
 struct CriterionReport<'a> {
     id: &'a str,
-    value: Option<&'a str>,
+    value: Option<String>,
     score: String,
     points: Points,
     max: String,
-    reason: &'a str,
+    reason: String,
 }
 
 fn bid(s: &Standing) -> BidReport<'_> {
@@ -87,11 +87,11 @@ fn bid(s: &Standing) -> BidReport<'_> {
             .iter()
             .map(|c| CriterionReport {
                 id: &c.id,
-                value: c.value.as_deref(),
+                value: c.value.as_ref().map(ToString::to_string),
                 score: c.score.to_exact_string(),
                 points: c.points,
                 max: c.max.to_string(),
-                reason: &c.reason,
+                reason: c.reason_text(),
             })
             .collect(),
         assumed: &s.assumed,

@@ -145,11 +145,10 @@ pub fn table(inputs: &Inputs, outcome: &Outcome, opts: TableOptions) -> String {
         }
         o.push('\n');
     }
-    let w = inputs.warnings_report();
-    if !outcome.warnings.is_empty() || !w.items.is_empty() {
+    if !outcome.warnings.is_empty() || !inputs.warnings.is_empty() {
         o.push_str("Warnings:\n");
-        for d in &w.items {
-            let _ = writeln!(o, "  {}: {} [{}]", w.location(d), d.message, d.code);
+        for d in &inputs.warnings {
+            let _ = writeln!(o, "  {}: {} [{}]", crate::diag::locate(&inputs.sources, d), d.message, d.code);
         }
         for x in &outcome.warnings {
             let _ = writeln!(o, "  {x}");
@@ -187,13 +186,13 @@ fn bid_detail(inputs: &Inputs, s: &Standing, opts: TableOptions) -> String {
     tbl.set_header(vec![Cell::new("Criterion"), Cell::new("Value"), right("Points"), right("Max"), Cell::new("Why")]);
     for c in &s.criteria {
         let assumed = inputs.tender.criterion(&c.id).and_then(|cr| cr.field.as_ref()).is_some_and(|f| s.assumed.contains(&f.to_string()));
-        let value = c.value.clone().unwrap_or_else(|| String::from("—"));
+        let value = c.value.as_ref().map_or_else(|| String::from("—"), ToString::to_string);
         tbl.add_row(vec![
             Cell::new(&c.id),
             Cell::new(if assumed { format!("{value} (assumed)") } else { value }),
             right(c.points),
             right(c.max),
-            Cell::new(&c.reason),
+            Cell::new(c.reason_text()),
         ]);
     }
     let _ = writeln!(o, "{tbl}\n");

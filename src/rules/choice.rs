@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 
-use super::{Scored, num};
+use super::{Reason, Scored, num};
 use crate::diag::{Diagnostic, Span, did_you_mean, one_of_list};
 use crate::exact::Rat;
 use crate::load::reader::{Fields, Sink, as_number};
@@ -63,7 +63,7 @@ impl Choice {
 
     pub(super) fn score(&self, x: &str) -> Scored {
         let s = self.scores.get(x).copied().unwrap_or(Decimal::ZERO);
-        Scored { score: Rat::from_decimal(s), reason: format!("`{x}` scores {}", s.normalize()) }
+        Scored { score: Rat::from_decimal(s), reason: Reason::Choice { score: s } }
     }
 
     pub(super) fn to_toml(&self) -> String {

@@ -1,6 +1,6 @@
 //! `date`: 1 up to `full_by`, 0 from `zero_from`, linear in days between.
 
-use super::Scored;
+use super::{Reason, Scored};
 use crate::diag::Diagnostic;
 use crate::exact::Rat;
 use crate::load::reader::{Fields, Sink, as_date};
@@ -33,18 +33,10 @@ impl DateRule {
     }
 
     pub(super) fn score(&self, d: Date) -> Scored {
-        if d <= self.full_by {
-            return Scored { score: Rat::one(), reason: format!("`{d}` is on or before full by `{}`", self.full_by) };
-        }
-        if d >= self.zero_from {
-            return Scored { score: Rat::zero(), reason: format!("`{d}` is on or after zero from `{}`", self.zero_from) };
-        }
-        let left = self.zero_from.days() - d.days();
         let span = self.zero_from.days() - self.full_by.days();
-        Scored {
-            score: Rat::ratio(i128::from(left), i128::from(span)),
-            reason: format!("`{d}` is {left} of {span} days before zero from `{}`", self.zero_from),
-        }
+        let left = (self.zero_from.days() - d.days()).clamp(0, span);
+        let reason = Reason::Date { full_by: self.full_by, zero_from: self.zero_from, left, span };
+        Scored { score: Rat::ratio(i128::from(left), i128::from(span)), reason }
     }
 
     pub(super) fn to_toml(&self) -> String {

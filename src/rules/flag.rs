@@ -2,7 +2,7 @@
 
 use rust_decimal::Decimal;
 
-use super::{Scored, num, unit_score};
+use super::{Reason, Scored, num, unit_score};
 use crate::exact::Rat;
 use crate::load::reader::{Fields, Sink};
 
@@ -29,7 +29,7 @@ impl Flag {
 
     pub(super) fn score(&self, x: bool) -> Scored {
         let s = if x { self.if_true } else { self.if_false };
-        Scored { score: Rat::from_decimal(s), reason: format!("`{x}` scores {}", s.normalize()) }
+        Scored { score: Rat::from_decimal(s), reason: Reason::Flag { score: s } }
     }
 
     pub(super) fn to_toml(&self) -> String {

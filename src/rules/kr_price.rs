@@ -6,7 +6,7 @@
 
 use rust_decimal::Decimal;
 
-use super::{Scored, num};
+use super::{Reason, Scored, num};
 use crate::diag::{Diagnostic, Span};
 use crate::exact::Rat;
 use crate::load::node::Value;
@@ -58,35 +58,34 @@ impl KrPrice {
     }
 
     pub(super) fn score(&self, b: Decimal, points: &Rat, lowest: Option<&Rat>) -> Scored {
+        let reason = |lowest: Option<&Rat>, band: Option<Rat>, floored: bool, capped: bool| Reason::KrPrice {
+            estimated: self.estimated,
+            lowest: lowest.cloned(),
+            band,
+            floored,
+            capped,
+        };
         let Some(l) = lowest else {
-            return Scored { score: Rat::zero(), reason: String::from("no bid that passes every gate has a price") };
+            return Scored { score: Rat::zero(), reason: reason(None, None, false, false) };
         };
         if points.is_zero() {
-            return Scored { score: Rat::zero(), reason: String::from("the criterion is worth 0 points") };
+            return Scored { score: Rat::zero(), reason: Reason::ZeroPoints };
         }
         let e = Rat::from_decimal(self.estimated);
         let br = Rat::from_decimal(b);
         let e80 = e.mul(&Rat::ratio(4, 5));
         let e60 = e.mul(&Rat::ratio(3, 5));
-        let (result, how) = if br >= e80 {
-            (points.mul(l).div(&br), format!("price `{b}` is at least 80% of estimated `{}`: P × lowest `{l}` / `{b}`", self.estimated))
+        let (result, band, floored) = if br >= e80 {
+            (points.mul(l).div(&br), None, false)
         } else {
-            let floored = br.clone().max(e60.clone());
-            let bonus = Rat::from_int(2).mul(&e80.sub(&floored)).div(&e80.sub(&e60));
-            let note = if br < e60 { " (counted at 60%)" } else { "" };
-            (
-                points.mul(l).div(&e80).add(&bonus),
-                format!(
-                    "price `{b}` is below 80% of estimated `{}`{note}: P × lowest `{l}` / 80% + {} for the band",
-                    self.estimated,
-                    bonus.display(4)
-                ),
-            )
+            let floored = br < e60;
+            let counted = br.max(e60.clone());
+            let bonus = Rat::from_int(2).mul(&e80.sub(&counted)).div(&e80.sub(&e60));
+            (points.mul(l).div(&e80).add(&bonus), Some(bonus), floored)
         };
         let capped = self.cap && result > *points;
         let result = if capped { points.clone() } else { result };
-        let reason = if capped { format!("{how}, capped at {points}") } else { how };
-        Scored { score: result.div(points), reason }
+        Scored { score: result.div(points), reason: reason(Some(l), band, floored, capped) }
     }
 
     pub(super) fn to_toml(&self) -> String {

@@ -3,7 +3,7 @@
 
 use rust_decimal::Decimal;
 
-use super::{Scored, num};
+use super::{Reason, Scored, num};
 use crate::diag::Diagnostic;
 use crate::exact::Rat;
 use crate::load::reader::{Fields, Sink};
@@ -37,15 +37,7 @@ impl Linear {
     pub(super) fn score(&self, x: Decimal) -> Scored {
         let (z, f, xr) = (Rat::from_decimal(self.zero_at), Rat::from_decimal(self.full_at), Rat::from_decimal(x));
         let raw = xr.sub(&z).div(&f.sub(&z));
-        let score = raw.clone().clamp01();
-        let reason = if raw.is_negative() || raw.is_zero() {
-            format!("`{x}` is at or short of zero at `{}`", self.zero_at)
-        } else if raw >= Rat::one() {
-            format!("`{x}` reaches full at `{}`", self.full_at)
-        } else {
-            format!("`{x}` is {} of the way from zero at `{}` to full at `{}`", score, self.zero_at, self.full_at)
-        };
-        Scored { score, reason }
+        Scored { score: raw.clone().clamp01(), reason: Reason::Linear { zero_at: self.zero_at, full_at: self.full_at, raw } }
     }
 
     pub(super) fn to_toml(&self) -> String {

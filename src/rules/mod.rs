@@ -11,6 +11,7 @@ mod flag;
 mod kr_price;
 mod linear;
 mod panel;
+mod reason;
 mod relative;
 mod steps;
 
@@ -28,6 +29,7 @@ pub use flag::Flag;
 pub use kr_price::KrPrice;
 pub use linear::Linear;
 pub use panel::PanelRule;
+pub use reason::Reason;
 pub use relative::{Better, Relative};
 pub use steps::{Step, StepDirection, Steps};
 
@@ -94,8 +96,8 @@ pub enum Input<'a> {
 pub struct Scored {
     /// The exact score.
     pub score: Rat,
-    /// Why, for a person.
-    pub reason: String,
+    /// Why.
+    pub reason: Reason,
 }
 
 /// The kind names, for "did you mean".
@@ -198,7 +200,7 @@ impl Rule {
             (Rule::Panel(r), Input::Marks(m)) => r.score(m),
             (Rule::KrPrice(r), Input::Value(Scalar::Number(x))) => r.score(*x, points, reference),
             // INVARIANT: validation resolves every input to the rule's kind.
-            _ => Scored { score: Rat::zero(), reason: String::from("value of the wrong type (not validated)") },
+            _ => Scored { score: Rat::zero(), reason: Reason::Missing { field: None } },
         }
     }
 

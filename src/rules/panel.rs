@@ -3,7 +3,7 @@
 
 use rust_decimal::Decimal;
 
-use super::{Scored, num};
+use super::{Reason, Scored, num};
 use crate::diag::Diagnostic;
 use crate::exact::Rat;
 use crate::load::reader::{Fields, Sink, as_count};
@@ -63,15 +63,12 @@ impl PanelRule {
     pub(super) fn score(&self, marks: &[Decimal]) -> Scored {
         let kept = self.kept(marks);
         if kept.is_empty() {
-            return Scored { score: Rat::zero(), reason: String::from("no marks left after trimming") };
+            return Scored { score: Rat::zero(), reason: Reason::Panel { trim: self.trim, mean: None, scale: self.scale } };
         }
         let sum = kept.iter().fold(Rat::zero(), |acc, m| acc.add(&Rat::from_decimal(*m)));
         let mean = sum.div(&Rat::from_int(kept.len() as i128));
         let score = mean.div(&Rat::from_decimal(self.scale));
-        let shown: Vec<String> = marks.iter().map(|m| m.normalize().to_string()).collect();
-        let reason =
-            format!("marks {}; {} dropped each end; mean {} of {}", shown.join(", "), self.trim, mean.display(4), self.scale.normalize());
-        Scored { score, reason }
+        Scored { score, reason: Reason::Panel { trim: self.trim, mean: Some(mean), scale: self.scale } }
     }
 
     pub(super) fn to_toml(&self) -> String {

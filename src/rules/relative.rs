@@ -4,7 +4,7 @@
 
 use rust_decimal::Decimal;
 
-use super::Scored;
+use super::{Reason, Scored};
 use crate::diag::{Diagnostic, Span, did_you_mean};
 use crate::exact::Rat;
 use crate::load::reader::{Fields, Sink};
@@ -67,20 +67,14 @@ impl Relative {
 
     pub(super) fn score(&self, x: Decimal, reference: Option<&Rat>) -> Scored {
         let xr = Rat::from_decimal(x);
-        match (self.better, reference) {
-            (_, None) => Scored { score: Rat::zero(), reason: String::from("no bid that passes every gate has a value to compare with") },
-            (Better::Higher, Some(max)) if max.is_zero() => {
-                Scored { score: Rat::zero(), reason: String::from("the best eligible value is 0") }
-            }
-            (Better::Higher, Some(max)) => {
-                let score = xr.div(max).clamp01();
-                Scored { score, reason: format!("`{x}` against the highest eligible `{max}`") }
-            }
-            (Better::Lower, Some(min)) => {
-                let score = if xr.is_zero() { Rat::zero() } else { min.div(&xr).clamp01() };
-                Scored { score, reason: format!("the lowest eligible `{min}` against `{x}`") }
-            }
-        }
+        let score = match (self.better, reference) {
+            (_, None) => Rat::zero(),
+            (Better::Higher, Some(max)) if max.is_zero() => Rat::zero(),
+            (Better::Higher, Some(max)) => xr.div(max).clamp01(),
+            (Better::Lower, Some(_)) if xr.is_zero() => Rat::zero(),
+            (Better::Lower, Some(min)) => min.div(&xr).clamp01(),
+        };
+        Scored { score, reason: Reason::Relative { better: self.better, reference: reference.cloned() } }
     }
 
     pub(super) fn to_toml(&self) -> String {

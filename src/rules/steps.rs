@@ -3,7 +3,7 @@
 
 use rust_decimal::Decimal;
 
-use super::{Scored, num, unit_score};
+use super::{Reason, Scored, num, unit_score};
 use crate::diag::Diagnostic;
 use crate::exact::Rat;
 use crate::load::reader::{Fields, Sink, as_array, as_table};
@@ -145,23 +145,10 @@ impl Steps {
     }
 
     pub(super) fn score(&self, x: Decimal) -> Scored {
-        let met = self.steps.iter().rev().find(|s| match self.direction {
-            StepDirection::AtLeast => x >= s.threshold,
-            StepDirection::AtMost => x <= s.threshold,
-        });
-        match met {
-            Some(s) => {
-                let op = if self.direction == StepDirection::AtLeast { "at least" } else { "at most" };
-                Scored {
-                    score: Rat::from_decimal(s.score),
-                    reason: format!("`{x}` meets the step {op} `{}`, scoring {}", s.threshold, s.score.normalize()),
-                }
-            }
-            None => Scored {
-                score: Rat::from_decimal(self.otherwise),
-                reason: format!("`{x}` meets no step; otherwise {}", self.otherwise.normalize()),
-            },
-        }
+        let at_least = self.direction == StepDirection::AtLeast;
+        let met = self.steps.iter().rev().find(|s| if at_least { x >= s.threshold } else { x <= s.threshold });
+        let (threshold, score) = met.map_or((None, self.otherwise), |s| (Some(s.threshold), s.score));
+        Scored { score: Rat::from_decimal(score), reason: Reason::Step { threshold, at_least, score } }
     }
 
     pub(super) fn to_toml(&self) -> String {

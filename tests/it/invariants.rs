@@ -66,7 +66,7 @@ proptest! {
             let mut sum = Decimal::ZERO;
             for cr in &s.criteria {
                 prop_assert!(cr.points.decimal() >= Decimal::ZERO);
-                let is_uncapped = c.criteria.iter().any(|x| x.id == cr.id && matches!(x.kind, Kind::KrPrice { cap: false, .. }));
+                let is_uncapped = c.criteria.iter().any(|x| *x.id == *cr.id && matches!(x.kind, Kind::KrPrice { cap: false, .. }));
                 if !is_uncapped {
                     prop_assert!(cr.points.decimal() <= cr.max, "{} has {} of {}", cr.id, cr.points, cr.max);
                 }

@@ -1,0 +1,154 @@
+//! Why a criterion scored what it did, as data. Evaluation builds these without allocating;
+//! reports render them to text only when a person or a program asks.
+
+use std::fmt::Write as _;
+
+use rust_decimal::Decimal;
+
+use super::Better;
+use crate::exact::Rat;
+use crate::model::{Date, Given};
+
+/// The facts behind one criterion's score.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Reason {
+    /// The bid had no value and the criterion says `missing = "zero"`.
+    Missing {
+        /// The field (none for a panel criterion).
+        field: Option<String>,
+    },
+    /// `linear`: where the value lies between the two ends (`raw` is unclamped).
+    Linear {
+        /// Scores 0.
+        zero_at: Decimal,
+        /// Scores 1.
+        full_at: Decimal,
+        /// `(x − zero_at) / (full_at − zero_at)` before clamping.
+        raw: Rat,
+    },
+    /// `steps`: the step met, if any.
+    Step {
+        /// The threshold of the most demanding step met (`None`: no step met).
+        threshold: Option<Decimal>,
+        /// `at_least` steps (else `at_most`).
+        at_least: bool,
+        /// The score given.
+        score: Decimal,
+    },
+    /// `choice`: the value's score.
+    Choice {
+        /// The score given.
+        score: Decimal,
+    },
+    /// `flag`: the boolean's score.
+    Flag {
+        /// The score given.
+        score: Decimal,
+    },
+    /// `date`: days left before `zero_from`.
+    Date {
+        /// Last date with full points.
+        full_by: Date,
+        /// First date with zero points.
+        zero_from: Date,
+        /// Days from the value to `zero_from`.
+        left: i64,
+        /// Days from `full_by` to `zero_from`.
+        span: i64,
+    },
+    /// `relative`: the best value among the bids that pass every gate.
+    Relative {
+        /// Direction.
+        better: Better,
+        /// The best eligible value (`None`: no eligible bid has one).
+        reference: Option<Rat>,
+    },
+    /// `panel`: the trimmed mean.
+    Panel {
+        /// Marks dropped at each end.
+        trim: u32,
+        /// Mean of the kept marks (`None`: none left).
+        mean: Option<Rat>,
+        /// Top mark.
+        scale: Decimal,
+    },
+    /// `kr-price`: which branch, with the lowest eligible price.
+    KrPrice {
+        /// E.
+        estimated: Decimal,
+        /// L (`None`: no eligible bid has a price).
+        lowest: Option<Rat>,
+        /// The band bonus when the price is below 80% of E.
+        band: Option<Rat>,
+        /// The price was below 60% of E and counted at 60%.
+        floored: bool,
+        /// The result was capped at the criterion's points.
+        capped: bool,
+    },
+    /// The criterion is worth 0 points.
+    ZeroPoints,
+}
+
+impl Reason {
+    /// The reason as one line of text, given the value that was scored.
+    pub fn render(&self, value: Option<&Given>, score: &Rat) -> String {
+        let v = value.map_or_else(String::new, |g| g.to_string());
+        let mut o = String::new();
+        let _ = match self {
+            Reason::Missing { field: Some(f) } => write!(o, "no `{f}` given; `missing = \"zero\"` scores 0"),
+            Reason::Missing { field: None } => write!(o, "no panel marks; `missing = \"zero\"` scores 0"),
+            Reason::Linear { zero_at, full_at, raw } => {
+                if raw.is_negative() || raw.is_zero() {
+                    write!(o, "`{v}` is at or short of zero at `{zero_at}`")
+                } else if *raw >= Rat::one() {
+                    write!(o, "`{v}` reaches full at `{full_at}`")
+                } else {
+                    write!(o, "`{v}` is {score} of the way from zero at `{zero_at}` to full at `{full_at}`")
+                }
+            }
+            Reason::Step { threshold: Some(t), at_least, score } => {
+                let op = if *at_least { "at least" } else { "at most" };
+                write!(o, "`{v}` meets the step {op} `{t}`, scoring {}", score.normalize())
+            }
+            Reason::Step { threshold: None, score, .. } => write!(o, "`{v}` meets no step; otherwise {}", score.normalize()),
+            Reason::Choice { score } | Reason::Flag { score } => write!(o, "`{v}` scores {}", score.normalize()),
+            Reason::Date { full_by, zero_from, left, span } => {
+                if *left >= *span {
+                    write!(o, "`{v}` is on or before full by `{full_by}`")
+                } else if *left <= 0 {
+                    write!(o, "`{v}` is on or after zero from `{zero_from}`")
+                } else {
+                    write!(o, "`{v}` is {left} of {span} days before zero from `{zero_from}`")
+                }
+            }
+            Reason::Relative { reference: None, .. } => write!(o, "no bid that passes every gate has a value to compare with"),
+            Reason::Relative { better: Better::Higher, reference: Some(r) } if r.is_zero() => write!(o, "the best eligible value is 0"),
+            Reason::Relative { better: Better::Higher, reference: Some(r) } => write!(o, "`{v}` against the highest eligible `{r}`"),
+            Reason::Relative { better: Better::Lower, reference: Some(r) } => write!(o, "the lowest eligible `{r}` against `{v}`"),
+            Reason::Panel { mean: None, .. } => write!(o, "no marks left after trimming"),
+            Reason::Panel { trim, mean: Some(m), scale } => {
+                write!(o, "marks {v}; {trim} dropped each end; mean {} of {}", m.display(4), scale.normalize())
+            }
+            Reason::KrPrice { lowest: None, .. } => write!(o, "no bid that passes every gate has a price"),
+            Reason::KrPrice { estimated, lowest: Some(l), band, floored, capped } => {
+                let r = match band {
+                    None => write!(o, "price `{v}` is at least 80% of estimated `{estimated}`: P × lowest `{l}` / `{v}`"),
+                    Some(b) => {
+                        let note = if *floored { " (counted at 60%)" } else { "" };
+                        write!(
+                            o,
+                            "price `{v}` is below 80% of estimated `{estimated}`{note}: P × lowest `{l}` / 80% + {} for the band",
+                            b.display(4)
+                        )
+                    }
+                };
+                if *capped {
+                    o.push_str(", capped at the criterion's points");
+                }
+                r
+            }
+            Reason::ZeroPoints => write!(o, "the criterion is worth 0 points"),
+        };
+        o
+    }
+}
