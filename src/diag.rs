@@ -231,6 +231,9 @@ impl Diagnostics {
             .collect();
         files.sort();
         files.dedup();
+        if errors == 0 {
+            return plural(warnings, "warning");
+        }
         let mut s = format!("{} in {}", plural(errors, "error"), plural(files.len(), "file"));
         if warnings > 0 {
             s.push_str(&format!(" ({})", plural(warnings, "warning")));
@@ -238,12 +241,45 @@ impl Diagnostics {
         s
     }
 
+    /// Rendered for a person, at most `limit` warnings in full (every error is shown); the
+    /// rest are counted by code, so ten thousand bids without provenance stay readable.
+    pub fn render_human_limited(&self, color: bool, limit: usize) -> String {
+        let (shown, rest): (Vec<&Diagnostic>, Vec<&Diagnostic>) = {
+            let mut warnings = 0;
+            self.items.iter().partition(|d| {
+                if d.severity == Severity::Error {
+                    return true;
+                }
+                warnings += 1;
+                warnings <= limit
+            })
+        };
+        let view = Diagnostics { sources: Vec::new(), items: shown.into_iter().cloned().collect() };
+        let mut out = self.render_items(&view.items, color);
+        if !rest.is_empty() {
+            let mut counts: Vec<(&str, usize)> = Vec::new();
+            for d in rest {
+                match counts.iter_mut().find(|(c, _)| *c == d.code) {
+                    Some((_, n)) => *n += 1,
+                    None => counts.push((d.code, 1)),
+                }
+            }
+            let list: Vec<String> = counts.iter().map(|(c, n)| format!("{n} × `{c}`")).collect();
+            out.push_str(&format!("… and {} not shown: {}\n\n", plural(counts.iter().map(|x| x.1).sum(), "more warning"), list.join(", ")));
+        }
+        out
+    }
+
     /// Rendered for a person: path:line:col, the source line, a caret, the code and help.
     pub fn render_human(&self, color: bool) -> String {
+        self.render_items(&self.items, color)
+    }
+
+    fn render_items(&self, items: &[Diagnostic], color: bool) -> String {
         let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
         let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false);
         let mut out = String::new();
-        for d in &self.items {
+        for d in items {
             let report = Rendered::new(self, d);
             let mut s = String::new();
             if handler.render_report(&mut s, &report).is_err() {

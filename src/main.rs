@@ -66,6 +66,9 @@ enum ErrorFormat {
     Json,
 }
 
+/// Warnings beyond this many are counted, not shown (errors are always all shown).
+const MAX_WARNINGS_SHOWN: usize = 10;
+
 fn color() -> bool {
     std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
@@ -73,7 +76,7 @@ fn color() -> bool {
 fn print_diagnostics(d: &Diagnostics, format: ErrorFormat) {
     let mut err = std::io::stderr().lock();
     let _ = match format {
-        ErrorFormat::Human => writeln!(err, "{}{}", d.render_human(color()), d.summary()),
+        ErrorFormat::Human => writeln!(err, "{}{}", d.render_human_limited(color(), MAX_WARNINGS_SHOWN), d.summary()),
         ErrorFormat::Json => writeln!(err, "{}", d.render_json()),
     };
 }

@@ -7,6 +7,7 @@
 pub mod node;
 pub mod reader;
 
+use std::collections::HashSet;
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -64,7 +65,7 @@ fn hex(bytes: &[u8]) -> String {
 pub fn read_paths(criteria: &Path, others: &[PathBuf]) -> (Vec<SourceFile>, Vec<Diagnostic>) {
     let mut files = Vec::new();
     let mut diags = Vec::new();
-    let mut seen: Vec<PathBuf> = Vec::new();
+    let mut seen: HashSet<PathBuf> = HashSet::new();
     read_file(criteria, &mut files, &mut diags, &mut seen);
     for p in others {
         if p.is_dir() {
@@ -100,13 +101,12 @@ fn display(p: &Path) -> String {
     p.to_string_lossy().into_owned()
 }
 
-fn read_file(p: &Path, files: &mut Vec<SourceFile>, diags: &mut Vec<Diagnostic>, seen: &mut Vec<PathBuf>) {
+fn read_file(p: &Path, files: &mut Vec<SourceFile>, diags: &mut Vec<Diagnostic>, seen: &mut HashSet<PathBuf>) {
     // The same file named twice (a directory and a file in it) is read once.
     let canonical = fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
-    if seen.contains(&canonical) {
+    if !seen.insert(canonical) {
         return;
     }
-    seen.push(canonical);
     let path = display(p);
     let meta = match fs::metadata(p) {
         Ok(m) => m,

@@ -98,22 +98,24 @@ fn bid(s: &Standing) -> BidReport<'_> {
     }
 }
 
-/// The report as a JSON value.
-pub fn json_value(inputs: &Inputs, outcome: &Outcome) -> serde_json::Value {
+fn build<'a>(inputs: &'a Inputs, outcome: &'a Outcome) -> Report<'a> {
     let mut files: Vec<InputFile<'_>> = inputs.sources.iter().map(|f| InputFile { path: &f.path, sha256: &f.sha256 }).collect();
     files.sort_by(|a, b| a.path.cmp(b.path));
-    let report_warnings = inputs.warnings_report();
     let mut warnings: Vec<String> =
-        report_warnings.items.iter().map(|d| format!("{}: {} [{}]", report_warnings.location(d), d.message, d.code)).collect();
+        inputs.warnings.iter().map(|d| format!("{}: {} [{}]", crate::diag::locate(&inputs.sources, d), d.message, d.code)).collect();
     warnings.extend(outcome.warnings.iter().cloned());
-    let report = Report {
+    Report {
         tender: TenderInfo { id: &inputs.tender.id, title: &inputs.tender.title, max_points: inputs.tender.max_points.to_string() },
         engine: Engine { name: "bidscore", version: env!("CARGO_PKG_VERSION") },
         inputs: files,
         bids: outcome.standings.iter().map(bid).collect(),
         warnings,
-    };
-    serde_json::to_value(&report).unwrap_or(serde_json::Value::Null)
+    }
+}
+
+/// The report as a JSON value, for programs that post-process it in Rust.
+pub fn json_value(inputs: &Inputs, outcome: &Outcome) -> serde_json::Value {
+    serde_json::to_value(build(inputs, outcome)).unwrap_or(serde_json::Value::Null)
 }
 
 /// The report as pretty JSON text, ending in a newline.
@@ -126,7 +128,8 @@ pub fn json_value(inputs: &Inputs, outcome: &Outcome) -> serde_json::Value {
 /// assert_eq!(v["tender"]["max_points"], "100");
 /// ```
 pub fn json(inputs: &Inputs, outcome: &Outcome) -> String {
-    let mut s = serde_json::to_string_pretty(&json_value(inputs, outcome)).unwrap_or_default();
+    // Serialised straight from the borrowed report: no intermediate value tree.
+    let mut s = serde_json::to_string_pretty(&build(inputs, outcome)).unwrap_or_default();
     s.push('\n');
     s
 }
