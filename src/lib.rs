@@ -4,7 +4,7 @@
 //!
 //! - [`load_paths`] / [`load_sources`]: read and validate a tender with its bids and panel
 //!   into [`Inputs`], or every problem at once as [`Diagnostics`].
-//! - [`evaluate`]: score, rank and award, returning an [`Outcome`] with the reason for
+//! - [`evaluate()`]: score, rank and award, returning an [`Outcome`] with the reason for
 //!   every criterion's points and every gate's verdict.
 //! - [`report`]: render an outcome as a table or as the JSON report.
 

@@ -110,11 +110,11 @@ pub fn table(inputs: &Inputs, outcome: &Outcome, opts: TableOptions) -> String {
 
     // Criterion × bid.
     let mut matrix = new_table(opts);
-    let mut header = vec![Cell::new("Criterion"), right("Max")];
+    let mut header = vec![Cell::new("Criterion"), Cell::new("Section"), right("Max")];
     header.extend(outcome.standings.iter().map(|s| right(&s.bidder)));
     matrix.set_header(header);
     for c in &t.criteria {
-        let mut row = vec![Cell::new(format!("{}\n{}", c.id, c.section)), right(c.points)];
+        let mut row = vec![Cell::new(&c.id), Cell::new(&c.section), right(c.points)];
         row.extend(outcome.standings.iter().map(|s| right(s.criterion(&c.id).map(|x| x.points.to_string()).unwrap_or_default())));
         matrix.add_row(row);
     }
