@@ -23,6 +23,19 @@ impl<'a> Fields<'a> {
     /// Read `table` (written at `at`, called `name` in messages, e.g. "`[tender]`").
     /// Reports every key not in `allowed`.
     pub fn new(table: &'a Table, at: Span, name: impl Into<String>, allowed: &'static [&'static str], sink: &mut Sink) -> Fields<'a> {
+        Fields::new_with_hint(table, at, name, allowed, None, sink)
+    }
+
+    /// As [`Fields::new`], adding `hint` to the help of every unknown key (when a common
+    /// mistake explains it better than "did you mean").
+    pub fn new_with_hint(
+        table: &'a Table,
+        at: Span,
+        name: impl Into<String>,
+        allowed: &'static [&'static str],
+        hint: Option<&str>,
+        sink: &mut Sink,
+    ) -> Fields<'a> {
         let f = Fields { table, at, name: name.into(), allowed };
         for e in &table.entries {
             if !allowed.contains(&e.key.as_str()) {
@@ -32,7 +45,10 @@ impl<'a> Fields<'a> {
                     Some(s) => format!("did you mean `{s}`? keys here: {}", one_of_list(allowed.iter().copied())),
                     None => format!("keys here: {}", one_of_list(allowed.iter().copied())),
                 };
-                d = d.with_help(help);
+                d = d.with_help(match hint {
+                    Some(h) => format!("{help}; {h}"),
+                    None => help,
+                });
                 sink.push(d);
             }
         }

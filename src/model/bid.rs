@@ -17,7 +17,10 @@ pub fn parse(doc: &Table, file: usize, sink: &mut Sink) -> Option<Bid> {
     let before = sink.len();
     let bidder = doc.get("bidder")?;
     let (bt, _) = as_table(&bidder.node, "bidder", sink)?;
-    let f = Fields::new(bt, bidder.key_span, "`[bidder]`", BIDDER, sink);
+    // The usual cause: a plain field written after the `[bidder]` header belongs to it.
+    let hint =
+        "a key written after `[bidder]` belongs to it: put bid fields above `[bidder]` or in a table of their own, such as `[offer]`";
+    let f = Fields::new_with_hint(bt, bidder.key_span, "`[bidder]`", BIDDER, Some(hint), sink);
     let id = f.req_str("id", sink);
     if let Some((id, sp)) = &id {
         check_id(id, *sp, "bidder", sink);

@@ -5,6 +5,7 @@ mod cli;
 mod differential;
 mod generate;
 mod invariants;
+mod ranking;
 mod reference;
 mod rules;
 mod snapshots;

@@ -285,3 +285,24 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_field_written_after_the_bidder_header_is_explained() {
+    let bid = "[bidder]\nid = \"a\"\nname = \"A\"\nspeed = 5\n";
+    let d = load_texts(CRITERIA, &[bid.to_owned()]).unwrap_err();
+    let x = d.items.iter().find(|x| x.code == "unknown-key").unwrap();
+    assert!(x.help.as_deref().unwrap().contains("a key written after `[bidder]` belongs to it"), "{:?}", x.help);
+}
+
+#[test]
+fn a_panel_criterion_that_may_be_missing_needs_no_panel_file() {
+    let criteria = CRITERIA.replace(
+        "field = \"dc.tenure\"\nrule = { kind = \"choice\", scores = { owned = 1, leased = 0.5 } }",
+        "rule = { kind = \"panel\", scale = 10 }\nmissing = \"zero\"",
+    );
+    let inputs = load_texts(&criteria, &[BID.to_owned()]).unwrap();
+    let o = bidscore::evaluate(&inputs);
+    let c = o.standing("acme").unwrap().criterion("tenure").unwrap();
+    assert_eq!(c.points.to_string(), "0.0000");
+    assert_eq!(c.reason_text(), "no panel marks; `missing = \"zero\"` scores 0");
+}

@@ -1,0 +1,69 @@
+//! Qualification, ties and the award, stated as worked cases (the differential test covers
+//! the same semantics on random tenders).
+
+use bidscore::{Awarded, BidStatus, evaluate};
+
+use crate::load_ok;
+
+fn tender(extra_eval: &str, award: &str) -> String {
+    format!(
+        "[tender]\nid = \"t\"\ntitle = \"T\"\n[evaluation]\nmax_points = 100\n{extra_eval}\n[award]\n{award}\n\
+         [[section]]\nid = \"tech\"\ntitle = \"Technical\"\n[[section]]\nid = \"price\"\ntitle = \"Price\"\n\
+         [[gate]]\nid = \"ok\"\ntitle = \"Eligible\"\nfield = \"ok\"\nrequire = {{ equals = true }}\n\
+         [[criterion]]\nid = \"quality\"\nsection = \"tech\"\ntitle = \"Quality\"\npoints = 80\nfield = \"q\"\nrule = {{ kind = \"linear\", zero_at = 0, full_at = 100 }}\n\
+         [[criterion]]\nid = \"cost\"\nsection = \"price\"\ntitle = \"Cost\"\npoints = 20\nfield = \"c\"\nrule = {{ kind = \"linear\", zero_at = 100, full_at = 0 }}\n"
+    )
+}
+
+fn bid(id: &str, ok: bool, q: u32, c: u32, units: u32) -> String {
+    format!("ok = {ok}\nq = {q}\nc = {c}\nunits = {units}\n[bidder]\nid = \"{id}\"\nname = \"{id}\"\n")
+}
+
+#[test]
+fn the_technical_threshold_is_exact_and_inclusive() {
+    // 85% of 80 = 68: q = 85 gives exactly 68 and qualifies; q = 84 gives 67.2 and does not.
+    let t = tender("qualify = [{ section = \"tech\", min_share = 0.85 }]", "winners = \"all\"");
+    let o = evaluate(&load_ok(&t, &[bid("a", true, 85, 0, 1), bid("b", true, 84, 100, 1), bid("c", false, 100, 100, 1)]));
+    let statuses: Vec<(&str, BidStatus, Option<u32>)> = o.standings.iter().map(|s| (s.bidder.as_str(), s.status, s.rank)).collect();
+    assert_eq!(
+        statuses,
+        vec![("a", BidStatus::Selected, Some(1)), ("b", BidStatus::NotQualified, None), ("c", BidStatus::Disqualified, None)]
+    );
+}
+
+#[test]
+fn ties_go_through_the_chain_and_share_a_rank_when_unresolved() {
+    // All three total 50: a and c = 80 × 0.5 + 20 × 0.5; b = 80 × 0.6 + 20 × 0.1.
+    // `section:tech` puts b first (48 > 40); a and c stay tied and share rank 2.
+    let t = tender("tie_break = [\"section:tech\"]", "winners = 2");
+    let o = evaluate(&load_ok(
+        &t,
+        &[bid("a", true, 50, 50, 1), bid("b", true, 60, 90, 1), bid("c", true, 50, 50, 1), bid("d", true, 10, 100, 1)],
+    ));
+    let ranks: Vec<(&str, Option<u32>, BidStatus)> = o.standings.iter().map(|s| (s.bidder.as_str(), s.rank, s.status)).collect();
+    assert_eq!(
+        ranks,
+        vec![
+            ("b", Some(1), BidStatus::Selected),
+            ("a", Some(2), BidStatus::Selected),
+            ("c", Some(2), BidStatus::Qualified),
+            ("d", Some(4), BidStatus::Qualified)
+        ]
+    );
+    assert_eq!(o.standing("b").unwrap().tie.as_deref(), Some("tied on total with `a`, `c`; settled by `section:tech`"));
+    assert_eq!(o.standing("a").unwrap().tie.as_deref(), Some("tied on total with `b`, `c`; unresolved: the rank is shared"));
+    assert!(o.warnings.iter().any(|w| w == "`a`, `c` are tied after every tie-break and share rank 2"), "{:?}", o.warnings);
+    // The award cuts through the unresolved tie: the report says bidder id decided it.
+    assert!(o.warnings.iter().any(|w| w.starts_with("the award separates `a` and `c`")), "{:?}", o.warnings);
+}
+
+#[test]
+fn the_award_fills_the_quantity_in_rank_order_and_skips_bids_that_get_nothing() {
+    let t = tender("", "winners = 2\nquantity = { field = \"units\", total = 10 }");
+    let o =
+        evaluate(&load_ok(&t, &[bid("a", true, 90, 0, 6), bid("b", true, 80, 0, 0), bid("c", true, 70, 0, 9), bid("d", true, 60, 0, 5)]));
+    let awards: Vec<(&str, Awarded)> = o.standings.iter().map(|s| (s.bidder.as_str(), s.award)).collect();
+    // b offers nothing and does not use a place; c gets the remaining 4; the two places are used.
+    assert_eq!(awards, vec![("a", Awarded::Quantity(6)), ("b", Awarded::No), ("c", Awarded::Quantity(4)), ("d", Awarded::No)]);
+    assert_eq!(o.winners(), vec!["a", "c"]);
+}
