@@ -244,18 +244,15 @@ impl Diagnostics {
     /// Rendered for a person, at most `limit` warnings in full (every error is shown); the
     /// rest are counted by code, so ten thousand bids without provenance stay readable.
     pub fn render_human_limited(&self, color: bool, limit: usize) -> String {
-        let (shown, rest): (Vec<&Diagnostic>, Vec<&Diagnostic>) = {
-            let mut warnings = 0;
-            self.items.iter().partition(|d| {
-                if d.severity == Severity::Error {
-                    return true;
-                }
-                warnings += 1;
-                warnings <= limit
-            })
-        };
-        let view = Diagnostics { sources: Vec::new(), items: shown.into_iter().cloned().collect() };
-        let mut out = self.render_items(&view.items, color);
+        let mut warnings = 0;
+        let (shown, rest): (Vec<&Diagnostic>, Vec<&Diagnostic>) = self.items.iter().partition(|d| {
+            if d.severity == Severity::Error {
+                return true;
+            }
+            warnings += 1;
+            warnings <= limit
+        });
+        let mut out = self.render_items(shown, color);
         if !rest.is_empty() {
             let mut counts: Vec<(&str, usize)> = Vec::new();
             for d in rest {
@@ -272,10 +269,10 @@ impl Diagnostics {
 
     /// Rendered for a person: path:line:col, the source line, a caret, the code and help.
     pub fn render_human(&self, color: bool) -> String {
-        self.render_items(&self.items, color)
+        self.render_items(self.items.iter(), color)
     }
 
-    fn render_items(&self, items: &[Diagnostic], color: bool) -> String {
+    fn render_items<'a>(&self, items: impl IntoIterator<Item = &'a Diagnostic>, color: bool) -> String {
         let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
         let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false);
         let mut out = String::new();
