@@ -273,7 +273,29 @@ fn missing_field(b: &Bid, field: &str, user: &str, fix: &str) -> Diagnostic {
 
 fn resolve(t: &Tender, bids: &[Bid], panel: Option<&Panel>, sink: &mut Sink, warnings: &mut Sink) -> Vec<Resolved> {
     let mut out = Vec::with_capacity(bids.len());
+    // Every field some rule reads; a bid field outside this set changes nothing.
+    let mut read: std::collections::HashSet<String> = t.gates.iter().map(|g| g.field.to_string()).collect();
+    read.extend(t.criteria.iter().filter_map(|c| c.field.as_ref().map(ToString::to_string)));
+    read.extend(t.award.quantity.iter().map(|q| q.field.to_string()));
     for b in bids {
+        let unread: Vec<String> = bid::leaf_paths(&b.fields).into_iter().filter(|p| !read.contains(p)).collect();
+        if !unread.is_empty() {
+            let shown: Vec<String> = unread.iter().take(4).map(|p| format!("`{p}`")).collect();
+            let more = if unread.len() > 4 { format!(" and {} more", unread.len() - 4) } else { String::new() };
+            warnings.push(
+                Diagnostic::warning(
+                    "unread-field",
+                    b.span,
+                    format!(
+                        "bid `{}` has {} that no rule reads: {}{more}",
+                        b.id,
+                        crate::diag::plural(unread.len(), "field"),
+                        shown.join(", ")
+                    ),
+                )
+                .with_help("these values change no score; if one should, check its name against the criteria's `field`s"),
+            );
+        }
         let mut r = Resolved::default();
         // Fields read without provenance: one warning per bid, not one per field.
         let mut unsourced: Vec<String> = Vec::new();
