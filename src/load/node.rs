@@ -102,8 +102,11 @@ impl Value {
 pub fn parse_document(file: FileId, text: &str) -> Result<Table, Vec<Diagnostic>> {
     let (doc, errors) = DeTable::parse_recoverable(text);
     if !errors.is_empty() {
+        // Only the first: after a syntax error the parser's recovery cascades (one unclosed
+        // `[` gave 37 errors), and the later ones are usually the same mistake.
         return Err(errors
             .iter()
+            .take(1)
             .map(|e| {
                 let range = e.span().unwrap_or(0..0);
                 let message = e.message().trim().to_owned();

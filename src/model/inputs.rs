@@ -71,11 +71,19 @@ pub fn load_paths(criteria: impl AsRef<Path>, others: &[impl AsRef<Path>]) -> Re
         return Err(Diagnostics::new(files, diags));
     }
     let skip: Vec<FileId> = diags.iter().filter(|d| d.code == "not-utf8").filter_map(|d| d.labels.first().map(|l| l.span.file)).collect();
+    // An empty directory already says there are no bids.
+    let empty_dir = diags.iter().any(|d| d.code == "empty-directory");
+    let drop_repeat = |items: &mut Vec<Diagnostic>| {
+        if empty_dir {
+            items.retain(|d| d.code != "no-bids");
+        }
+    };
     match validate(files, &skip) {
         Ok(inputs) if diags.is_empty() => Ok(inputs),
         Ok(inputs) => Err(Diagnostics::new(inputs.sources, diags)),
         Err(mut d) => {
             d.items.extend(diags);
+            drop_repeat(&mut d.items);
             Err(Diagnostics::new(d.sources, d.items))
         }
     }
@@ -123,6 +131,8 @@ fn validate(sources: Vec<SourceFile>, skip: &[FileId]) -> Result<Inputs, Diagnos
     let mut tender_failed = false;
     let mut bids: Vec<Bid> = Vec::new();
     let mut panels: Vec<(Panel, FileId)> = Vec::new();
+    // A panel file was given, even if it failed: then "no panel file" would be wrong.
+    let mut panel_seen = false;
     for (i, f) in sources.iter().enumerate() {
         if skip.contains(&i) {
             if i == 0 {
@@ -176,6 +186,7 @@ fn validate(sources: Vec<SourceFile>, skip: &[FileId]) -> Result<Inputs, Diagnos
                 }
             }
             (_, Kind::Panel) => {
+                panel_seen = true;
                 if let Some(p) = panel::parse(&doc, i, &mut sink) {
                     panels.push((p, i));
                 }
@@ -206,7 +217,10 @@ fn validate(sources: Vec<SourceFile>, skip: &[FileId]) -> Result<Inputs, Diagnos
         sink.push(d);
     }
     let panel = panels.into_iter().next().map(|(p, _)| p);
+    // "No bids" only when no other file was given at all: a bid file that failed to read or
+    // parse has its own diagnostic, which says more.
     let no_bid_files = bids.is_empty()
+        && !skip.iter().any(|&i| i > 0)
         && !sources.iter().enumerate().skip(1).any(|(i, _)| sink.iter().any(|d| d.labels.first().is_some_and(|l| l.span.file == i)));
     if no_bid_files && !tender_failed {
         let path = sources.first().map_or(String::new(), |f| f.path.clone());
@@ -218,7 +232,7 @@ fn validate(sources: Vec<SourceFile>, skip: &[FileId]) -> Result<Inputs, Diagnos
     let mut warnings = Vec::new();
     let mut resolved = Vec::new();
     if let Some(t) = &tender {
-        resolved = resolve(t, &bids, panel.as_ref(), &mut sink, &mut warnings);
+        resolved = resolve(t, &bids, panel.as_ref(), panel_seen, &mut sink, &mut warnings);
     }
     // With errors, warnings are left out: fix the errors first, then see what remains.
     if sink.iter().any(|d| d.severity == Severity::Error) || tender.is_none() {
@@ -271,7 +285,7 @@ fn missing_field(b: &Bid, field: &str, user: &str, fix: &str) -> Diagnostic {
         .with_help(help)
 }
 
-fn resolve(t: &Tender, bids: &[Bid], panel: Option<&Panel>, sink: &mut Sink, warnings: &mut Sink) -> Vec<Resolved> {
+fn resolve(t: &Tender, bids: &[Bid], panel: Option<&Panel>, panel_seen: bool, sink: &mut Sink, warnings: &mut Sink) -> Vec<Resolved> {
     let mut out = Vec::with_capacity(bids.len());
     // Every field some rule reads; a bid field outside this set changes nothing.
     let mut read: std::collections::HashSet<String> = t.gates.iter().map(|g| g.field.to_string()).collect();
@@ -379,13 +393,16 @@ fn resolve(t: &Tender, bids: &[Bid], panel: Option<&Panel>, sink: &mut Sink, war
         }
         out.push(r);
     }
-    check_panel(t, bids, panel, sink);
+    check_panel(t, bids, panel, panel_seen, sink);
     out
 }
 
-fn check_panel(t: &Tender, bids: &[Bid], panel: Option<&Panel>, sink: &mut Sink) {
+fn check_panel(t: &Tender, bids: &[Bid], panel: Option<&Panel>, panel_seen: bool, sink: &mut Sink) {
     let panel_criteria: Vec<_> = t.criteria.iter().filter(|c| matches!(c.rule, Rule::Panel(_))).collect();
     let Some(p) = panel else {
+        if panel_seen {
+            return;
+        }
         for c in panel_criteria.iter().filter(|c| c.missing == CriterionMissing::Error) {
             sink.push(
                 Diagnostic::error(
@@ -402,7 +419,9 @@ fn check_panel(t: &Tender, bids: &[Bid], panel: Option<&Panel>, sink: &mut Sink)
     for (cid, by_bidder) in &p.marks {
         let (cspan, bspans) = p.spans.get(cid).cloned().unwrap_or_default();
         let Some(c) = t.criterion(cid) else {
-            sink.push(tender::unknown_ref("criterion", cid, cspan, panel_criteria.iter().map(|c| c.id.as_str())));
+            if !t.declared_criteria.contains(cid) {
+                sink.push(tender::unknown_ref("criterion", cid, cspan, panel_criteria.iter().map(|c| c.id.as_str())));
+            }
             continue;
         };
         let Rule::Panel(rule) = &c.rule else {

@@ -189,6 +189,9 @@ pub struct Tender {
     pub criteria: Vec<Criterion>,
     /// Where `[tender]` is written.
     pub span: Span,
+    /// Ids of every `[[criterion]]` written, valid or not (so references to a criterion that
+    /// failed validation are not reported as unknown too).
+    pub(crate) declared_criteria: Vec<String>,
 }
 
 impl Tender {

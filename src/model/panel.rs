@@ -12,9 +12,9 @@ const PANEL: &[&str] = &["source", "note", "marks"];
 
 /// Parse a panel document.
 pub fn parse(doc: &Table, file: usize, sink: &mut Sink) -> Option<Panel> {
-    let before = sink.len();
-    // Nothing but `[panel]` belongs in a panel file.
+    // Nothing but `[panel]` belongs in a panel file (reported; the marks are still read).
     let _ = Fields::new(doc, Span::new(file, 0, 0), "the panel file", &["panel"], sink);
+    let before = sink.len();
     let entry = doc.get("panel")?;
     let (pt, _) = as_table(&entry.node, "panel", sink)?;
     let f = Fields::new(pt, entry.key_span, "`[panel]`", PANEL, sink);

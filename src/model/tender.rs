@@ -45,7 +45,8 @@ pub fn parse(doc: &Table, file: usize, sink: &mut Sink) -> Option<Tender> {
     let note = tf.opt_text("note", sink);
 
     let sections = parse_sections(&root, sink);
-    let criteria = parse_criteria(&root, &sections, sink);
+    let mut declared = Vec::new();
+    let criteria = parse_criteria(&root, &sections, &mut declared, sink);
     let gates = parse_gates(&root, sink);
 
     let (max_points, rounding, qualify, tie_break) = match root.req_table("evaluation", sink) {
@@ -85,6 +86,7 @@ pub fn parse(doc: &Table, file: usize, sink: &mut Sink) -> Option<Tender> {
         gates,
         criteria,
         span: tspan,
+        declared_criteria: declared,
     })
 }
 
@@ -116,9 +118,8 @@ fn parse_sections(root: &Fields<'_>, sink: &mut Sink) -> Vec<Section> {
         let (Some((id, isp)), Some((title, _))) = (id, title) else {
             continue;
         };
-        if !check_id(&id, isp, "section", sink) {
-            continue;
-        }
+        // A bad id is reported but the section kept, so its criteria do not also fail.
+        check_id(&id, isp, "section", sink);
         if let Some(prev) = out.iter().find(|s| s.id == id) {
             sink.push(duplicate("section", &id, isp, prev.span));
             continue;
@@ -142,11 +143,11 @@ fn parse_field(f: &Fields<'_>, sink: &mut Sink) -> Option<FieldPath> {
     }
 }
 
-fn parse_criteria(root: &Fields<'_>, sections: &[Section], sink: &mut Sink) -> Vec<Criterion> {
+fn parse_criteria(root: &Fields<'_>, sections: &[Section], declared: &mut Vec<String>, sink: &mut Sink) -> Vec<Criterion> {
     let mut out: Vec<Criterion> = Vec::new();
     for (t, sp) in array_tables(root, "criterion", sink) {
         let f = Fields::new(t, sp, "a `[[criterion]]`", CRITERION, sink);
-        let before = sink.len();
+        let mut duplicated = false;
         let id = f.req_str("id", sink);
         let owner = id.as_ref().map_or("?", |(s, _)| s.as_str()).to_owned();
         let name = format!("criterion `{owner}`");
@@ -154,7 +155,9 @@ fn parse_criteria(root: &Fields<'_>, sections: &[Section], sink: &mut Sink) -> V
             check_id(id, *isp, "criterion", sink);
             if let Some(prev) = out.iter().find(|c| &c.id == id) {
                 sink.push(duplicate("criterion", id, *isp, prev.span));
+                duplicated = true;
             }
+            declared.push(id.clone());
         }
         let section = f.req_str("section", sink);
         if let Some((s, ssp)) = &section
@@ -168,8 +171,13 @@ fn parse_criteria(root: &Fields<'_>, sections: &[Section], sink: &mut Sink) -> V
             check_points(p, psp, &name, sink);
         }
         let rule = f.req_table("rule", sink).and_then(|(rt, rsp)| Rule::parse(rt, rsp, &owner, sink));
-        let field = match (&rule, f.get("field")) {
-            (Some(Rule::Panel(_)), Some(_)) => {
+        // Whether the rule *says* panel, even if its parameters are wrong: then no `field`.
+        let says_panel = matches!(&rule, Some(Rule::Panel(_)))
+            || t.get("rule")
+                .and_then(|e| if let Value::Table(rt) = &e.node.value { rt.get("kind") } else { None })
+                .is_some_and(|k| matches!(&k.node.value, Value::String(s) if s == "panel"));
+        let field = match (says_panel, f.get("field")) {
+            (true, Some(_)) => {
                 let fsp = f.key_span("field").unwrap_or(sp);
                 sink.push(
                     Diagnostic::error("panel-with-field", fsp, format!("{name} is scored by the panel and reads no bid field"))
@@ -177,8 +185,8 @@ fn parse_criteria(root: &Fields<'_>, sections: &[Section], sink: &mut Sink) -> V
                 );
                 None
             }
-            (Some(Rule::Panel(_)), None) => None,
-            _ => parse_field(&f, sink),
+            (true, None) => None,
+            (false, _) => parse_field(&f, sink),
         };
         if let (Some(Rule::KrPrice(_)), Some((p, psp))) = (&rule, points)
             && p <= Decimal::ZERO
@@ -199,11 +207,11 @@ fn parse_criteria(root: &Fields<'_>, sections: &[Section], sink: &mut Sink) -> V
         };
         let source = f.opt_text("source", sink);
         let note = f.opt_text("note", sink);
-        if sink.len() > before {
-            continue;
-        }
-        let (Some((id, isp)), Some((section, _)), Some((title, _)), Some((points, _)), Some(rule), Some(missing)) =
-            (id, section, title, points, rule, missing)
+        // A criterion whose parts all parsed is kept even if something about it is wrong
+        // (an unknown section, a bad id), so the bids are still checked against it; the run
+        // fails on the error anyway. A duplicate is dropped.
+        let (Some((id, isp)), Some((section, _)), Some((title, _)), Some((points, _)), Some(rule), Some(missing), false) =
+            (id, section, title, points, rule, missing, duplicated)
         else {
             continue;
         };
@@ -224,10 +232,11 @@ fn check_points(p: Decimal, sp: Span, name: &str, sink: &mut Sink) {
 pub(crate) fn unknown_ref<'a>(kind: &str, given: &str, sp: Span, valid: impl Iterator<Item = &'a str> + Clone) -> Diagnostic {
     let d = Diagnostic::error("unknown-reference", sp, format!("no {kind} has the id `{given}`"));
     let list: Vec<&str> = valid.clone().collect();
+    let kinds = if kind == "criterion" { String::from("criteria") } else { format!("{kind}s") };
     match did_you_mean(given, valid) {
-        Some(s) => d.with_help(format!("did you mean `{s}`? {kind}s: {}", one_of_list(list))),
+        Some(s) => d.with_help(format!("did you mean `{s}`? {kinds}: {}", one_of_list(list))),
         None if list.is_empty() => d.with_help(format!("declare the {kind} first")),
-        None => d.with_help(format!("{kind}s: {}", one_of_list(list))),
+        None => d.with_help(format!("{kinds}: {}", one_of_list(list))),
     }
 }
 

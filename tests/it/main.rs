@@ -3,6 +3,7 @@
 
 mod cli;
 mod differential;
+mod fixtures;
 mod generate;
 mod invariants;
 mod ranking;
