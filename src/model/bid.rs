@@ -110,8 +110,12 @@ fn parse_range(n: &Node, path: &str, target: Option<&Node>, sink: &mut Sink) -> 
     let items = as_array(n, "range", sink)?;
     let [lo, hi] = items else {
         sink.push(
-            Diagnostic::error("bad-range", n.span, format!("`range` has {} values; it needs two, low and high", items.len()))
-                .with_help("write `range = [low, high]`"),
+            Diagnostic::error(
+                "bad-range",
+                n.span,
+                format!("`range` has {}; it needs two, low and high", crate::diag::plural(items.len(), "value")),
+            )
+            .with_help("write `range = [low, high]`"),
         );
         return None;
     };

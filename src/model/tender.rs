@@ -500,8 +500,14 @@ fn parse_threshold(
             Minimum::Share(s)
         }
         (None, Some((p, psp))) => {
-            if p < Decimal::ZERO || scope_max.is_some_and(|m| p > m) {
-                let m = scope_max.unwrap_or_default();
+            if p < Decimal::ZERO {
+                sink.push(
+                    Diagnostic::error("bad-threshold", psp, format!("`min_points` is `{p}`, below 0"))
+                        .with_help("a threshold is the least number of points a bid needs: write 0 or more"),
+                );
+                return None;
+            }
+            if let Some(m) = scope_max.filter(|m| p > *m) {
                 sink.push(
                     Diagnostic::error("bad-threshold", psp, format!("`min_points` is `{p}`, but at most `{m}` points can be scored there"))
                         .with_help("no bid could qualify; lower the threshold"),
@@ -607,7 +613,12 @@ fn points_sum(root: &Fields<'_>) -> Option<Decimal> {
     let mut sum = Decimal::ZERO;
     for (t, _) in tables {
         let n = &t.get("points")?.node;
-        sum = sum.checked_add(as_number(n, "points", &mut scratch)?.0)?;
+        let p = as_number(n, "points", &mut scratch)?.0;
+        // Points out of range have their own error; a sum over them would only repeat it.
+        if p < Decimal::ZERO || p > Decimal::from(MAX_POINTS_LIMIT) {
+            return None;
+        }
+        sum = sum.checked_add(p)?;
     }
     Some(sum)
 }

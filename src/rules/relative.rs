@@ -60,7 +60,11 @@ impl Relative {
                     span,
                     format!("`{field}` is `{x}`, but criterion `{criterion}` needs a value {need}"),
                 )
-                .with_help("relative scores divide by the best value, so values must be positive"),
+                .with_help(if self.better == Better::Higher {
+                    "relative scores divide by the highest value: values must be 0 or more"
+                } else {
+                    "relative scores divide the lowest value by this one: values must be above 0"
+                }),
             );
         }
     }
