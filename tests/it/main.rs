@@ -4,6 +4,7 @@
 mod cli;
 mod differential;
 mod fixtures;
+mod fuzz_regressions;
 mod generate;
 mod invariants;
 mod ranking;
