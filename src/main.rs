@@ -100,6 +100,10 @@ fn main() -> ExitCode {
             if !w.items.is_empty() {
                 print_diagnostics(&w, args.error_format);
             }
+            // Scoring is cheap: run it so `check` also reports what only scores reveal.
+            for w in evaluate(&inputs).warnings {
+                eprintln!("warning: {w}");
+            }
             println!("ok: tender `{}` with {} bid{}", inputs.tender.id, inputs.bids.len(), if inputs.bids.len() == 1 { "" } else { "s" });
             ExitCode::SUCCESS
         }

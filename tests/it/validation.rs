@@ -306,3 +306,60 @@ fn a_panel_criterion_that_may_be_missing_needs_no_panel_file() {
     assert_eq!(c.points.to_string(), "0.0000");
     assert_eq!(c.reason_text(), "no panel marks; `missing = \"zero\"` scores 0");
 }
+
+/// Split a file into tokens: runs of word characters, runs of spaces, and single others.
+fn tokens(s: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for c in s.chars() {
+        let word = c.is_alphanumeric() || c == '_' || c == '-' || c == '.';
+        match out.last_mut() {
+            Some(last) if word && last.chars().all(|x| x.is_alphanumeric() || x == '_' || x == '-' || x == '.') => last.push(c),
+            Some(last) if c == ' ' && last.chars().all(|x| x == ' ') => last.push(c),
+            _ => out.push(c.to_string()),
+        }
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// Valid files with a token deleted, duplicated, swapped with its neighbour or replaced
+    /// by another token never panic, and every problem is located.
+    #[test]
+    fn token_mutated_valid_files_never_panic(which in any::<bool>(), pos in any::<proptest::sample::Index>(), other in any::<proptest::sample::Index>(), op in 0u8..4) {
+        let target = if which { CRITERIA } else { BID };
+        let mut t = tokens(target);
+        let i = pos.index(t.len());
+        let j = other.index(t.len());
+        match op {
+            0 => { t.remove(i); }
+            1 => { let x = t[i].clone(); t.insert(i, x); }
+            2 => { if i + 1 < t.len() { t.swap(i, i + 1); } }
+            _ => { t[i] = t[j].clone(); }
+        }
+        let text: String = t.concat();
+        let (c, b) = if which { (text, BID.to_owned()) } else { (CRITERIA.to_owned(), text) };
+        if let Err(d) = load_sources(vec![SourceFile::new("c.toml", c), SourceFile::new("b.toml", b)]) {
+            for x in &d.items {
+                prop_assert!(!x.labels.is_empty() || x.path.is_some());
+            }
+            let _ = d.render_human(false);
+        }
+    }
+}
+
+#[test]
+fn files_over_the_size_limit_are_refused_unread() {
+    let dir = std::env::temp_dir().join(format!("bidscore-big-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let c = dir.join("c.toml");
+    std::fs::write(&c, CRITERIA).unwrap();
+    let big = dir.join("big.toml");
+    // Sparse: 17 MiB of nothing on disk, and never read.
+    std::fs::File::create(&big).unwrap().set_len(17 * 1024 * 1024).unwrap();
+    let d = bidscore::load_paths(&c, &[&big]).unwrap_err();
+    assert_eq!(d.items[0].code, "file-too-large");
+    assert_eq!(d.items[0].message, "file is 17825792 bytes, over the limit of 16777216 bytes (16 MiB)");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
