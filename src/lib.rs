@@ -7,7 +7,9 @@
 //! - [`evaluate()`]: score, rank and award, returning an [`Outcome`] with the reason for
 //!   every criterion's points and every gate's verdict.
 //! - [`report`]: render an outcome as a table or as the JSON report.
+//! - [`analysis`]: questions asked of a result (the evaluation panel's agreement, …).
 
+pub mod analysis;
 pub mod diag;
 pub mod evaluate;
 pub mod exact;

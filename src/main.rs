@@ -31,6 +31,15 @@ enum Command {
         #[arg(long, short)]
         output: Option<PathBuf>,
     },
+    /// The evaluation panel: marks, trimmed means, outlying marks, agreement (Kendall's W),
+    /// and whether any one evaluator decides the winners.
+    Panel {
+        #[command(flatten)]
+        inputs: InputArgs,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
     /// Validate the inputs only: every problem at once.
     Check {
         #[command(flatten)]
@@ -105,6 +114,30 @@ fn main() -> ExitCode {
                 eprintln!("warning: {w}");
             }
             println!("ok: tender `{}` with {} bid{}", inputs.tender.id, inputs.bids.len(), if inputs.bids.len() == 1 { "" } else { "s" });
+            ExitCode::SUCCESS
+        }
+        Command::Panel { inputs: args, format } => {
+            let inputs = match load(&args) {
+                Ok(i) => i,
+                Err(code) => return code,
+            };
+            let w = inputs.warnings_report();
+            if !w.items.is_empty() {
+                print_diagnostics(&w, args.error_format);
+            }
+            let outcome = evaluate(&inputs);
+            let Some(p) = bidscore::analysis::panel(&inputs, &outcome) else {
+                eprintln!("error: tender `{}` has no criterion scored by the panel (`kind = \"panel\"`)", inputs.tender.id);
+                return ExitCode::from(1);
+            };
+            let text = match format {
+                Format::Table => {
+                    let width = if std::io::stdout().is_terminal() { terminal_width() } else { 120 };
+                    bidscore::report::panel_table(&p, TableOptions::default().with_width(width))
+                }
+                Format::Json => bidscore::report::panel_json(&p),
+            };
+            let _ = std::io::stdout().lock().write_all(text.as_bytes());
             ExitCode::SUCCESS
         }
         Command::Score { inputs: args, format, output } => {

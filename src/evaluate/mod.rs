@@ -141,6 +141,21 @@ pub struct Standing {
     pub assumed: Vec<String>,
     /// How a tie on the total was settled, if there was one.
     pub tie: Option<String>,
+    /// With differential scoring: the section points and total before the adjustment
+    /// (`sections` and `total` are then the adjusted points used for ranking).
+    pub original: Option<Original>,
+}
+
+/// A bid's points before differential scoring (차등점수제) adjusted its section.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Original {
+    /// Points per section, in the tender's section order, as scored.
+    pub sections: Vec<(String, Points)>,
+    /// The exact sum of criterion points.
+    pub total: Points,
+    /// The bid's rank on the differential section among the qualified bids (shared when
+    /// tied); `None` for a bid that is not qualified, whose points are not adjusted.
+    pub section_rank: Option<u32>,
 }
 
 impl Standing {
@@ -190,12 +205,15 @@ pub fn evaluate(inputs: &Inputs) -> Outcome {
     let gates: Vec<Vec<GateVerdict>> =
         (0..n).map(|i| t.gates.iter().enumerate().map(|(j, g)| gate_verdict(g, resolved_gate(inputs, i, j))).collect()).collect();
     let passed: Vec<bool> = gates.iter().map(|v| v.iter().all(|g| g.passed)).collect();
+    // References over the bids that pass every gate; a rule with `among = "qualified"` gets
+    // its reference again once qualification is known (validation keeps qualification
+    // independent of such criteria).
     let references: Vec<Option<Rat>> = t.criteria.iter().enumerate().map(|(j, c)| reference(c, j, &inputs.resolved, &passed)).collect();
 
     let read = read_fields(t);
     let ids: Vec<(Arc<str>, Arc<str>)> = t.criteria.iter().map(|c| (Arc::from(c.id.as_str()), Arc::from(c.section.as_str()))).collect();
     // Bids are scored independently once gates and references are known: in parallel.
-    let standings: Vec<Standing> = inputs
+    let mut standings: Vec<Standing> = inputs
         .bids
         .par_iter()
         .zip(gates.into_par_iter())
@@ -217,12 +235,7 @@ pub fn evaluate(inputs: &Inputs) -> Outcome {
                     )
                 })
                 .collect();
-            let sections = t
-                .sections
-                .iter()
-                .map(|s| (s.id.clone(), Points::sum(criteria.iter().filter(|c| *c.section == *s.id).map(|c| &c.points), t.rounding.places)))
-                .collect();
-            let total = Points::sum(criteria.iter().map(|c| &c.points), t.rounding.places);
+            let (sections, total) = sums(t, &criteria);
             let mut st = Standing {
                 bidder: b.id.clone(),
                 name: b.name.clone(),
@@ -236,6 +249,7 @@ pub fn evaluate(inputs: &Inputs) -> Outcome {
                 qualification: Vec::new(),
                 assumed: assumed_fields(&read, b),
                 tie: None,
+                original: None,
             };
             if passed.get(i).copied().unwrap_or(false) {
                 st.qualification = qualification(t, &st);
@@ -244,10 +258,82 @@ pub fn evaluate(inputs: &Inputs) -> Outcome {
             st
         })
         .collect();
+    rescore_among_qualified(inputs, &ids, &mut standings);
+    if let Some(d) = &t.differential {
+        differential(t, d, &mut standings);
+    }
     let mut warnings = Vec::new();
     let standings = rank::rank_and_award(t, standings, &inputs.resolved, &inputs.bids, &mut warnings);
     warnings.extend(flat_criteria(t, &standings));
     Outcome { standings, warnings }
+}
+
+/// Section points (in the tender's order) and the total: exact sums of criterion points.
+fn sums(t: &Tender, criteria: &[CriterionScore]) -> (Vec<(String, Points)>, Points) {
+    let sections = t
+        .sections
+        .iter()
+        .map(|s| (s.id.clone(), Points::sum(criteria.iter().filter(|c| *c.section == *s.id).map(|c| &c.points), t.rounding.places)))
+        .collect();
+    (sections, Points::sum(criteria.iter().map(|c| &c.points), t.rounding.places))
+}
+
+/// Score again, against the qualified bids, every criterion whose reference is taken
+/// `among = "qualified"`. `standings` are in input order.
+fn rescore_among_qualified(inputs: &Inputs, ids: &[(Arc<str>, Arc<str>)], standings: &mut [Standing]) {
+    let t = &inputs.tender;
+    let late: Vec<usize> =
+        t.criteria.iter().enumerate().filter(|(_, c)| c.rule.among() == Some(crate::rules::Among::Qualified)).map(|(j, _)| j).collect();
+    if late.is_empty() {
+        return;
+    }
+    let qualified: Vec<bool> = standings.iter().map(|s| s.status == BidStatus::Qualified).collect();
+    for j in late {
+        let (Some(c), Some(id)) = (t.criteria.get(j), ids.get(j)) else {
+            continue;
+        };
+        let r = reference(c, j, &inputs.resolved, &qualified);
+        for (i, st) in standings.iter_mut().enumerate() {
+            let input = inputs.resolved.get(i).and_then(|r| r.criteria.get(j)).and_then(Option::as_ref);
+            if let Some(slot) = st.criteria.get_mut(j) {
+                *slot = score_criterion(t, c, id, input, r.as_ref());
+            }
+        }
+    }
+    for st in standings.iter_mut() {
+        (st.sections, st.total) = sums(t, &st.criteria);
+    }
+}
+
+/// Differential scoring (차등점수제): rank the qualified bids by the section's points (ties
+/// share a rank) and count the section as `max − (rank − 1) × step`, not below 0.
+/// `standings` are in input order; every bid keeps its original points.
+fn differential(t: &Tender, d: &crate::model::Differential, standings: &mut [Standing]) {
+    let max = t.section_max(&d.section);
+    let mut qualified_points: Vec<Points> =
+        standings.iter().filter(|s| s.status == BidStatus::Qualified).map(|s| s.section(&d.section).unwrap_or_default()).collect();
+    qualified_points.sort_unstable_by(|a, b| b.cmp(a));
+    for st in standings.iter_mut() {
+        let mut original = Original { sections: st.sections.clone(), total: st.total, section_rank: None };
+        if st.status == BidStatus::Qualified {
+            let mine = st.section(&d.section).unwrap_or_default();
+            // Competition ranking: 1 + the number of qualified bids strictly ahead.
+            let ahead = qualified_points.partition_point(|p| *p > mine);
+            let rank = u32::try_from(ahead + 1).unwrap_or(u32::MAX);
+            let lost = d.step * Decimal::from(ahead as u64);
+            let mut adjusted = (max - lost).max(Decimal::ZERO);
+            // Shown with the tender's places, like every other figure.
+            adjusted.rescale(t.rounding.places);
+            for (id, p) in &mut st.sections {
+                if *id == d.section {
+                    *p = Points::new(adjusted);
+                }
+            }
+            st.total = Points::sum(st.sections.iter().map(|(_, p)| p), t.rounding.places);
+            original.section_rank = Some(rank);
+        }
+        st.original = Some(original);
+    }
 }
 
 fn resolved_gate(inputs: &Inputs, bid: usize, gate: usize) -> Option<&Scalar> {

@@ -473,7 +473,25 @@ fn check_panel(t: &Tender, bids: &[Bid], panel: Option<&Panel>, panel_seen: bool
             }
             lengths.push((marks.len(), bidder));
         }
-        if let Some((first_len, first)) = lengths.first()
+        if let Some(names) = &p.evaluators {
+            for (len, who) in lengths.iter().filter(|(l, _)| *l != names.len()) {
+                let bsp = bspans.get(*who).copied().unwrap_or(cspan);
+                let mut d = Diagnostic::error(
+                    "unequal-marks",
+                    bsp,
+                    format!(
+                        "`{who}` has {} on `{cid}` but the panel names {}",
+                        crate::diag::plural(*len, "mark"),
+                        crate::diag::plural(names.len(), "evaluator")
+                    ),
+                )
+                .with_help("mark i of every array is evaluator i: give exactly one mark per named evaluator");
+                if let Some(esp) = p.evaluators_span {
+                    d = d.with_secondary(esp, "the evaluators are named here");
+                }
+                sink.push(d);
+            }
+        } else if let Some((first_len, first)) = lengths.first()
             && let Some((len, who)) = lengths.iter().find(|(l, _)| l != first_len)
         {
             let bsp = bspans.get(*who).copied().unwrap_or(cspan);

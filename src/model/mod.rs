@@ -179,6 +179,8 @@ pub struct Tender {
     pub qualify: Vec<Threshold>,
     /// Tie-break chain after the total.
     pub tie_break: Vec<TieBreak>,
+    /// Differential scoring (차등점수제) of one section, if the tender uses it.
+    pub differential: Option<Differential>,
     /// Award rule.
     pub award: Award,
     /// Sections in file order.
@@ -239,6 +241,19 @@ pub enum Minimum {
     Share(Decimal),
     /// Points.
     Points(Decimal),
+}
+
+/// Differential scoring (차등점수제): after qualification, the qualified bids are ranked by
+/// one section's points, and that section then counts `section max − (rank − 1) × step`
+/// (not below 0) toward the total. Criterion points are never changed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Differential {
+    /// The section re-scored by rank.
+    pub section: String,
+    /// Points lost per rank, in (0, 3].
+    pub step: Decimal,
+    /// Where it is written.
+    pub span: Span,
 }
 
 /// One step of the tie-break chain.
@@ -433,18 +448,36 @@ pub struct Bid {
 }
 
 /// The committee's marks.
-#[derive(Clone, Debug, PartialEq, Default)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Panel {
     /// Where the marks come from.
     pub source: Option<String>,
     /// Free text.
     pub note: Option<String>,
+    /// The evaluators' names: mark *i* of every array is evaluator *i* (`None`: unnamed,
+    /// shown as `1`, `2`, …).
+    pub evaluators: Option<Vec<String>>,
+    /// A mark is flagged as far from the panel when it lies more than this many median
+    /// absolute deviations from the median (default 2.5).
+    pub outlier_k: Decimal,
     /// Marks by criterion id, then bidder id: one per evaluator.
     pub marks: BTreeMap<String, BTreeMap<String, Vec<Decimal>>>,
     /// Where `[panel]` is written.
     pub span: Span,
+    /// Where `evaluators` is written.
+    pub(crate) evaluators_span: Option<Span>,
     /// Where each criterion's marks and each bidder's array are written.
     pub(crate) spans: BTreeMap<String, (Span, BTreeMap<String, Span>)>,
+}
+
+impl Panel {
+    /// The default `outlier_k`.
+    pub const DEFAULT_OUTLIER_K: Decimal = Decimal::from_parts(25, 0, 0, false, 1);
+
+    /// Evaluator `i`'s name: as declared, or `i + 1`.
+    pub fn evaluator(&self, i: usize) -> String {
+        self.evaluators.as_ref().and_then(|e| e.get(i).cloned()).unwrap_or_else(|| (i + 1).to_string())
+    }
 }
 
 /// The files read, for reports (path, hash).

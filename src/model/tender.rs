@@ -3,8 +3,8 @@
 use rust_decimal::Decimal;
 
 use super::{
-    Award, Criterion, CriterionMissing, FieldPath, Gate, GateMissing, Minimum, Quantity, Require, Rounding, Scalar, Section, Tender,
-    Threshold, TieBreak,
+    Award, Criterion, CriterionMissing, Differential, FieldPath, Gate, GateMissing, Minimum, Quantity, Require, Rounding, Scalar, Section,
+    Tender, Threshold, TieBreak,
 };
 use crate::diag::{Diagnostic, Span, all_of_list, did_you_mean, one_of_list};
 use crate::exact::RoundingMode;
@@ -14,7 +14,8 @@ use crate::rules::Rule;
 
 const TOP: &[&str] = &["tender", "evaluation", "award", "section", "gate", "criterion"];
 const TENDER: &[&str] = &["id", "title", "authority", "currency", "source", "note"];
-const EVALUATION: &[&str] = &["max_points", "rounding", "qualify", "tie_break"];
+const EVALUATION: &[&str] = &["max_points", "rounding", "qualify", "tie_break", "differential"];
+const DIFFERENTIAL: &[&str] = &["section", "step"];
 const ROUNDING: &[&str] = &["places", "mode"];
 const QUALIFY: &[&str] = &["section", "min_share", "min_points"];
 const AWARD: &[&str] = &["winners", "quantity"];
@@ -49,13 +50,16 @@ pub fn parse(doc: &Table, file: usize, sink: &mut Sink) -> Option<Tender> {
     let criteria = parse_criteria(&root, &sections, &mut declared, sink);
     let gates = parse_gates(&root, sink);
 
-    let (max_points, rounding, qualify, tie_break) = match root.req_table("evaluation", sink) {
+    let (max_points, rounding, qualify, tie_break, differential) = match root.req_table("evaluation", sink) {
         Some((et, esp)) => {
             let esp = root.key_span("evaluation").unwrap_or(esp);
             parse_evaluation(et, esp, &root, &sections, &criteria, sink)
         }
-        None => (None, Some(Rounding::default()), Some(Vec::new()), Some(vec![TieBreak::Bidder])),
+        None => (None, Some(Rounding::default()), Some(Vec::new()), Some(vec![TieBreak::Bidder]), Some(None)),
     };
+    if let Some(q) = &qualify {
+        check_qualified_references(&criteria, q, sink);
+    }
     let award = match root.get("award") {
         Some(n) => as_table(n, "award", sink).and_then(|(t, sp)| parse_award(t, root.key_span("award").unwrap_or(sp), sink)),
         None => Some(Award::default()),
@@ -81,6 +85,7 @@ pub fn parse(doc: &Table, file: usize, sink: &mut Sink) -> Option<Tender> {
         rounding: rounding?,
         qualify: qualify?,
         tie_break: tie_break?,
+        differential: differential?,
         award: award?,
         sections,
         gates,
@@ -363,7 +368,7 @@ fn parse_require(t: &Table, sp: Span, sink: &mut Sink) -> Option<Require> {
     }
 }
 
-type EvalParts = (Option<Decimal>, Option<Rounding>, Option<Vec<Threshold>>, Option<Vec<TieBreak>>);
+type EvalParts = (Option<Decimal>, Option<Rounding>, Option<Vec<Threshold>>, Option<Vec<TieBreak>>, Option<Option<Differential>>);
 
 fn parse_evaluation(t: &Table, sp: Span, t_root: &Fields<'_>, sections: &[Section], criteria: &[Criterion], sink: &mut Sink) -> EvalParts {
     let f = Fields::new(t, sp, "`[evaluation]`", EVALUATION, sink);
@@ -428,7 +433,72 @@ fn parse_evaluation(t: &Table, sp: Span, t_root: &Fields<'_>, sections: &[Sectio
             parsed.into_iter().collect()
         }),
     };
-    (max_points, rounding, qualify, tie_break)
+    let differential = match f.get("differential") {
+        None => Some(None),
+        Some(n) => as_table(n, "differential", sink)
+            .and_then(|(dt, dsp)| parse_differential(dt, f.key_span("differential").unwrap_or(dsp), sections, rounding, sink))
+            .map(Some),
+    };
+    (max_points, rounding, qualify, tie_break, differential)
+}
+
+fn parse_differential(t: &Table, sp: Span, sections: &[Section], rounding: Option<Rounding>, sink: &mut Sink) -> Option<Differential> {
+    let f = Fields::new(t, sp, "`differential`", DIFFERENTIAL, sink);
+    let section = f.req_str("section", sink);
+    let step = f.req_number("step", sink);
+    let (section, ssp) = section?;
+    let mut ok = true;
+    if !sections.iter().any(|x| x.id == section) {
+        sink.push(unknown_ref("section", &section, ssp, sections.iter().map(|x| x.id.as_str())));
+        ok = false;
+    }
+    let (step, stsp) = step?;
+    if step <= Decimal::ZERO || step > Decimal::from(3) {
+        sink.push(
+            Diagnostic::error("bad-differential-step", stsp, format!("`step` is `{step}`, outside (0, 3]"))
+                .with_help("차등점수제 takes away at most 3 points per rank: write a step such as `1.5`"),
+        );
+        ok = false;
+    } else if let Some(r) = rounding
+        && step.normalize().scale() > r.places
+    {
+        sink.push(
+            Diagnostic::error(
+                "bad-differential-step",
+                stsp,
+                format!("`step` is `{step}`, finer than the {} decimal places kept", r.places),
+            )
+            .with_help(format!("round the step to {} places, or keep more places in `rounding`", r.places)),
+        );
+        ok = false;
+    }
+    ok.then_some(Differential { section, step, span: sp })
+}
+
+/// A `relative` or `kr-price` rule with `among = "qualified"` takes its reference from the
+/// qualified bids, so qualification must not depend on it: every threshold must be on a
+/// section that holds no such criterion.
+fn check_qualified_references(criteria: &[Criterion], qualify: &[Threshold], sink: &mut Sink) {
+    for c in criteria.iter().filter(|c| c.rule.among() == Some(crate::rules::Among::Qualified)) {
+        let blocking: Vec<&Threshold> = qualify.iter().filter(|q| q.section.as_ref().is_none_or(|s| *s == c.section)).collect();
+        for q in blocking {
+            let scope = q.section.as_ref().map_or_else(|| String::from("the total"), |s| format!("section `{s}`"));
+            sink.push(
+                Diagnostic::error(
+                    "qualified-reference-cycle",
+                    q.span,
+                    format!(
+                        "criterion `{}` compares against the qualified bids, but this threshold on {scope} depends on its points",
+                        c.id
+                    ),
+                )
+                .with_secondary(c.span, "the criterion is here")
+                .with_help(
+                    "put the threshold on a section without that criterion (such as the technical section), or use `among = \"eligible\"`",
+                ),
+            );
+        }
+    }
 }
 
 fn max_points_hint(t: &Table) -> Option<Decimal> {

@@ -75,6 +75,9 @@ impl Tender {
         let _ = writeln!(o, "qualify = [{}]", q.join(", "));
         let tb: Vec<String> = self.tie_break.iter().map(|t| toml_string(&t.to_string())).collect();
         let _ = writeln!(o, "tie_break = [{}]", tb.join(", "));
+        if let Some(d) = &self.differential {
+            let _ = writeln!(o, "differential = {{ section = {}, step = {} }}", toml_string(&d.section), d.step);
+        }
         o.push_str("\n[award]\n");
         let Award { winners, quantity } = &self.award;
         match winners {
@@ -199,6 +202,13 @@ impl Panel {
         let mut o = String::from("[panel]\n");
         opt(&mut o, "source", self.source.as_ref());
         opt(&mut o, "note", self.note.as_ref());
+        if let Some(e) = &self.evaluators {
+            let names: Vec<String> = e.iter().map(|x| toml_string(x)).collect();
+            let _ = writeln!(o, "evaluators = [{}]", names.join(", "));
+        }
+        if self.outlier_k != Panel::DEFAULT_OUTLIER_K {
+            let _ = writeln!(o, "outlier_k = {}", self.outlier_k);
+        }
         for (c, by_bidder) in &self.marks {
             let _ = writeln!(o, "\n[panel.marks.{}]", toml_key(c));
             for (b, marks) in by_bidder {

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::analysis::PanelAnalysis;
 use crate::evaluate::{Awarded, Outcome, Standing};
 use crate::exact::Points;
 use crate::model::Inputs;
@@ -15,6 +16,8 @@ struct Report<'a> {
     engine: Engine,
     inputs: Vec<InputFile<'a>>,
     bids: Vec<BidReport<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    panel: Option<super::panel::PanelJson<'a>>,
     warnings: Vec<String>,
 }
 
@@ -45,6 +48,12 @@ struct BidReport<'a> {
     rank: Option<u32>,
     total: Points,
     sections: BTreeMap<&'a str, Points>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    original_total: Option<Points>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    original_sections: Option<BTreeMap<&'a str, Points>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    differential_rank: Option<u32>,
     award: serde_json::Value,
     gates: Vec<GateReport<'a>>,
     criteria: Vec<CriterionReport<'a>>,
@@ -76,6 +85,9 @@ fn bid(s: &Standing) -> BidReport<'_> {
         rank: s.rank,
         total: s.total,
         sections: s.sections.iter().map(|(k, v)| (k.as_str(), *v)).collect(),
+        original_total: s.original.as_ref().map(|o| o.total),
+        original_sections: s.original.as_ref().map(|o| o.sections.iter().map(|(k, v)| (k.as_str(), *v)).collect()),
+        differential_rank: s.original.as_ref().and_then(|o| o.section_rank),
         award: match s.award {
             Awarded::No => serde_json::Value::Null,
             Awarded::Yes => serde_json::Value::Bool(true),
@@ -98,7 +110,7 @@ fn bid(s: &Standing) -> BidReport<'_> {
     }
 }
 
-fn build<'a>(inputs: &'a Inputs, outcome: &'a Outcome) -> Report<'a> {
+fn build<'a>(inputs: &'a Inputs, outcome: &'a Outcome, panel: Option<&'a PanelAnalysis>) -> Report<'a> {
     let mut files: Vec<InputFile<'_>> = inputs.sources.iter().map(|f| InputFile { path: &f.path, sha256: &f.sha256 }).collect();
     files.sort_by(|a, b| a.path.cmp(b.path));
     let mut warnings: Vec<String> =
@@ -109,13 +121,15 @@ fn build<'a>(inputs: &'a Inputs, outcome: &'a Outcome) -> Report<'a> {
         engine: Engine { name: "bidscore", version: env!("CARGO_PKG_VERSION") },
         inputs: files,
         bids: outcome.standings.iter().map(bid).collect(),
+        panel: panel.map(super::panel::to_json),
         warnings,
     }
 }
 
 /// The report as a JSON value, for programs that post-process it in Rust.
 pub fn json_value(inputs: &Inputs, outcome: &Outcome) -> serde_json::Value {
-    serde_json::to_value(build(inputs, outcome)).unwrap_or(serde_json::Value::Null)
+    let panel = crate::analysis::panel(inputs, outcome);
+    serde_json::to_value(build(inputs, outcome, panel.as_ref())).unwrap_or(serde_json::Value::Null)
 }
 
 /// The report as pretty JSON text, ending in a newline.
@@ -129,7 +143,8 @@ pub fn json_value(inputs: &Inputs, outcome: &Outcome) -> serde_json::Value {
 /// ```
 pub fn json(inputs: &Inputs, outcome: &Outcome) -> String {
     // Serialised straight from the borrowed report: no intermediate value tree.
-    let mut s = serde_json::to_string_pretty(&build(inputs, outcome)).unwrap_or_default();
+    let panel = crate::analysis::panel(inputs, outcome);
+    let mut s = serde_json::to_string_pretty(&build(inputs, outcome, panel.as_ref())).unwrap_or_default();
     s.push('\n');
     s
 }

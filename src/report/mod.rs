@@ -3,7 +3,9 @@
 //! and nothing here prints: renderers return strings.
 
 mod json;
+mod panel;
 mod table;
 
 pub use json::{json, json_value};
+pub use panel::{panel_json, panel_table};
 pub use table::{TableOptions, table};

@@ -30,7 +30,7 @@ impl TableOptions {
     }
 }
 
-fn new_table(opts: TableOptions) -> Table {
+pub(super) fn new_table(opts: TableOptions) -> Table {
     let mut t = Table::new();
     t.load_style(UTF8_FULL_CONDENSED).force_no_tty().set_content_arrangement(ContentArrangement::Dynamic).set_width(opts.width);
     t
@@ -82,6 +82,9 @@ pub fn table(inputs: &Inputs, outcome: &Outcome, opts: TableOptions) -> String {
     if let Some(q) = &t.award.quantity {
         facts.push(format!("award fills {} of `{}` in rank order", group(q.total), q.field));
     }
+    if let Some(d) = &t.differential {
+        facts.push(format!("differential scoring on `{}`: {} points per rank", d.section, d.step));
+    }
     match t.award.winners {
         Some(w) => facts.push(format!("at most {w} winner{}", if w == 1 { "" } else { "s" })),
         None => facts.push(String::from("no limit on winners")),
@@ -101,8 +104,14 @@ pub fn table(inputs: &Inputs, outcome: &Outcome, opts: TableOptions) -> String {
             Cell::new(format!("{}\n{}", s.name, s.bidder)),
             Cell::new(s.status.as_str()),
         ];
-        row.extend(s.sections.iter().map(|(_, p)| right(p)));
-        row.push(right(s.total));
+        // With differential scoring, an adjusted figure shows the original under it.
+        let was = |now: crate::exact::Points, before: Option<crate::exact::Points>| match before {
+            Some(b) if b != now => right(format!("{now}\n(was {b})")),
+            _ => right(now),
+        };
+        let orig = s.original.as_ref();
+        row.extend(s.sections.iter().enumerate().map(|(k, (_, p))| was(*p, orig.and_then(|o| o.sections.get(k)).map(|x| x.1))));
+        row.push(was(s.total, orig.map(|o| o.total)));
         row.push(right(award_text(s.award)));
         rank.add_row(row);
     }
@@ -168,6 +177,17 @@ fn bid_detail(inputs: &Inputs, s: &Standing, opts: TableOptions) -> String {
     let _ = writeln!(o, "{} ({}): {rank}{}, {} points{award}", s.name, s.bidder, s.status.as_str(), s.total);
     if let Some(tie) = &s.tie {
         let _ = writeln!(o, "  {tie}");
+    }
+    if let (Some(orig), Some(d)) = (&s.original, &inputs.tender.differential)
+        && let Some(r) = orig.section_rank
+    {
+        let before = orig.sections.iter().find(|(id, _)| *id == d.section).map(|x| x.1).unwrap_or_default();
+        let after = s.section(&d.section).unwrap_or_default();
+        let _ = writeln!(
+            o,
+            "  differential: `{}` ranks {r} among the qualified bids, so it counts {after} (scored {before}); total {} before",
+            d.section, orig.total
+        );
     }
     for g in &s.gates {
         let _ = writeln!(o, "  gate {} {}: {}", if g.passed { "✓" } else { "✗" }, g.id, g.reason);

@@ -6,13 +6,13 @@
 
 use rust_decimal::Decimal;
 
-use super::{Reason, Scored, num};
+use super::{Among, Reason, Scored, num};
 use crate::diag::{Diagnostic, Span};
 use crate::exact::Rat;
 use crate::load::node::Value;
 use crate::load::reader::{Fields, Sink};
 
-pub(super) const KEYS: &[&str] = &["kind", "estimated", "cap"];
+pub(super) const KEYS: &[&str] = &["kind", "estimated", "cap", "among"];
 
 /// Price score against the estimated price.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -21,10 +21,13 @@ pub struct KrPrice {
     pub estimated: Decimal,
     /// Whether the result is capped at the criterion's points (default true).
     pub cap: bool,
+    /// Which bids set the lowest price L.
+    pub among: Among,
 }
 
 impl KrPrice {
     pub(super) fn parse(f: &Fields<'_>, sink: &mut Sink) -> Option<KrPrice> {
+        let among = Among::parse(f, sink);
         let est = f.req_number("estimated", sink);
         let cap = match f.get("cap") {
             Some(n) => match &n.value {
@@ -41,7 +44,7 @@ impl KrPrice {
             );
             return None;
         }
-        Some(KrPrice { estimated, cap: cap? })
+        Some(KrPrice { estimated, cap: cap?, among: among? })
     }
 
     pub(super) fn check(&self, x: Decimal, span: Span, field: &str, criterion: &str, sink: &mut Sink) {
@@ -60,6 +63,7 @@ impl KrPrice {
     pub(super) fn score(&self, b: Decimal, points: &Rat, lowest: Option<&Rat>) -> Scored {
         let reason = |lowest: Option<&Rat>, band: Option<Rat>, floored: bool, capped: bool| Reason::KrPrice {
             estimated: self.estimated,
+            among: self.among,
             lowest: lowest.cloned(),
             band,
             floored,
@@ -89,6 +93,6 @@ impl KrPrice {
     }
 
     pub(super) fn to_toml(&self) -> String {
-        format!(", estimated = {}, cap = {}", num(self.estimated), self.cap)
+        format!(", estimated = {}, cap = {}{}", num(self.estimated), self.cap, self.among.to_toml())
     }
 }

@@ -100,6 +100,46 @@ pub struct Scored {
     pub reason: Reason,
 }
 
+/// Which bids set the reference value of a `relative` or `kr-price` rule.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Among {
+    /// The bids that pass every gate (SPEC §3.1; the default).
+    #[default]
+    Eligible,
+    /// The bids that pass every gate and meet every `qualify` threshold: a price envelope
+    /// opened only for technically qualified bids (World Bank QCBS, EU *Montte*).
+    Qualified,
+}
+
+impl Among {
+    /// "eligible" or "qualified", for messages and files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Among::Eligible => "eligible",
+            Among::Qualified => "qualified",
+        }
+    }
+
+    pub(crate) fn parse(f: &Fields<'_>, sink: &mut Sink) -> Option<Among> {
+        match f.opt_str("among", sink) {
+            None => Some(Among::Eligible),
+            Some((s, _)) if s == "eligible" => Some(Among::Eligible),
+            Some((s, _)) if s == "qualified" => Some(Among::Qualified),
+            Some((s, sp)) => {
+                sink.push(crate::model::tender::bad_enum("among", &s, sp, &["eligible", "qualified"]));
+                None
+            }
+        }
+    }
+
+    pub(crate) fn to_toml(self) -> &'static str {
+        match self {
+            Among::Eligible => "",
+            Among::Qualified => ", among = \"qualified\"",
+        }
+    }
+}
+
 /// The kind names, for "did you mean".
 pub const KINDS: [&str; 8] = ["linear", "steps", "choice", "flag", "date", "relative", "panel", "kr-price"];
 
@@ -135,6 +175,15 @@ impl Rule {
         match self {
             Rule::Relative(r) => Some(r.better),
             Rule::KrPrice(_) => Some(Better::Lower),
+            _ => None,
+        }
+    }
+
+    /// Which bids set the reference, for rules that have one.
+    pub fn among(&self) -> Option<Among> {
+        match self {
+            Rule::Relative(r) => Some(r.among),
+            Rule::KrPrice(k) => Some(k.among),
             _ => None,
         }
     }

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use rust_decimal::Decimal;
 
-use super::Better;
+use super::{Among, Better};
 use crate::exact::Rat;
 use crate::model::{Date, Given};
 
@@ -60,6 +60,8 @@ pub enum Reason {
     Relative {
         /// Direction.
         better: Better,
+        /// Which bids set it.
+        among: Among,
         /// The best eligible value (`None`: no eligible bid has one).
         reference: Option<Rat>,
     },
@@ -76,6 +78,8 @@ pub enum Reason {
     KrPrice {
         /// E.
         estimated: Decimal,
+        /// Which bids set L.
+        among: Among,
         /// L (`None`: no eligible bid has a price).
         lowest: Option<Rat>,
         /// The band bonus when the price is below 80% of E.
@@ -121,16 +125,22 @@ impl Reason {
                     write!(o, "`{v}` is {left} of {span} days before zero from `{zero_from}`")
                 }
             }
-            Reason::Relative { reference: None, .. } => write!(o, "no bid that passes every gate has a value to compare with"),
-            Reason::Relative { better: Better::Higher, reference: Some(r) } if r.is_zero() => write!(o, "the best eligible value is 0"),
-            Reason::Relative { better: Better::Higher, reference: Some(r) } => write!(o, "`{v}` against the highest eligible `{r}`"),
-            Reason::Relative { better: Better::Lower, reference: Some(r) } => write!(o, "the lowest eligible `{r}` against `{v}`"),
+            Reason::Relative { reference: None, among, .. } => write!(o, "no {} has a value to compare with", who(*among)),
+            Reason::Relative { better: Better::Higher, reference: Some(r), among } if r.is_zero() => {
+                write!(o, "the best {} value is 0", among.as_str())
+            }
+            Reason::Relative { better: Better::Higher, reference: Some(r), among } => {
+                write!(o, "`{v}` against the highest {} `{r}`", among.as_str())
+            }
+            Reason::Relative { better: Better::Lower, reference: Some(r), among } => {
+                write!(o, "the lowest {} `{r}` against `{v}`", among.as_str())
+            }
             Reason::Panel { mean: None, .. } => write!(o, "no marks left after trimming"),
             Reason::Panel { trim, mean: Some(m), scale } => {
                 write!(o, "marks {v}; {trim} dropped each end; mean {} of {}", m.display(4), scale.normalize())
             }
-            Reason::KrPrice { lowest: None, .. } => write!(o, "no bid that passes every gate has a price"),
-            Reason::KrPrice { estimated, lowest: Some(l), band, floored, capped } => {
+            Reason::KrPrice { lowest: None, among, .. } => write!(o, "no {} has a price", who(*among)),
+            Reason::KrPrice { estimated, lowest: Some(l), band, floored, capped, .. } => {
                 let r = match band {
                     None => write!(o, "price `{v}` is at least 80% of estimated `{estimated}`: P × lowest `{l}` / `{v}`"),
                     Some(b) => {
@@ -150,5 +160,13 @@ impl Reason {
             Reason::ZeroPoints => write!(o, "the criterion is worth 0 points"),
         };
         o
+    }
+}
+
+/// The bids a reference runs over, for "no … bid has a value".
+fn who(among: Among) -> &'static str {
+    match among {
+        Among::Eligible => "bid that passes every gate",
+        Among::Qualified => "qualified bid",
     }
 }

@@ -4,12 +4,12 @@
 
 use rust_decimal::Decimal;
 
-use super::{Reason, Scored};
+use super::{Among, Reason, Scored};
 use crate::diag::{Diagnostic, Span, did_you_mean};
 use crate::exact::Rat;
 use crate::load::reader::{Fields, Sink};
 
-pub(super) const KEYS: &[&str] = &["kind", "better"];
+pub(super) const KEYS: &[&str] = &["kind", "better", "among"];
 
 /// Which direction is better.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -25,10 +25,13 @@ pub enum Better {
 pub struct Relative {
     /// Direction.
     pub better: Better,
+    /// Which bids set the best value.
+    pub among: Among,
 }
 
 impl Relative {
     pub(super) fn parse(f: &Fields<'_>, sink: &mut Sink) -> Option<Relative> {
+        let among = Among::parse(f, sink);
         let (b, sp) = f.req_str("better", sink)?;
         let better = match b.as_str() {
             "higher" => Better::Higher,
@@ -44,7 +47,7 @@ impl Relative {
                 return None;
             }
         };
-        Some(Relative { better })
+        Some(Relative { better, among: among? })
     }
 
     pub(super) fn check(&self, x: Decimal, span: Span, field: &str, criterion: &str, sink: &mut Sink) {
@@ -78,10 +81,10 @@ impl Relative {
             (Better::Lower, Some(_)) if xr.is_zero() => Rat::zero(),
             (Better::Lower, Some(min)) => min.div(&xr).clamp01(),
         };
-        Scored { score, reason: Reason::Relative { better: self.better, reference: reference.cloned() } }
+        Scored { score, reason: Reason::Relative { better: self.better, among: self.among, reference: reference.cloned() } }
     }
 
     pub(super) fn to_toml(&self) -> String {
-        format!(", better = \"{}\"", if self.better == Better::Higher { "higher" } else { "lower" })
+        format!(", better = \"{}\"{}", if self.better == Better::Higher { "higher" } else { "lower" }, self.among.to_toml())
     }
 }
