@@ -154,7 +154,7 @@ pub fn panel_table(p: &PanelAnalysis, opts: TableOptions) -> String {
         );
         let mut t = new_table(opts);
         let mut header = vec![Cell::new("Bidder")];
-        header.extend(p.evaluators.iter().map(|e| right(e)));
+        header.extend(p.evaluators.iter().map(right));
         header.extend(["Trimmed mean", "Median", "Spread", "MAD"].into_iter().map(right));
         t.set_header(header);
         for b in &c.bids {
