@@ -33,6 +33,8 @@ proptest! {
                 Awarded::Quantity(q) => Some(q.to_string()),
             };
             prop_assert_eq!(award, want.award.clone(), "award of {}", got.bidder);
+            let original = got.original.as_ref().map(|o| o.total.to_string());
+            prop_assert_eq!(original, want.original_total.clone(), "original total of {}", got.bidder);
         }
     }
 }

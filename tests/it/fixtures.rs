@@ -46,3 +46,33 @@ fn every_invalid_fixture_reports_exactly_its_expected_diagnostics() {
     }
     assert!(failures.is_empty(), "{} of {} fixtures differ:\n{}", failures.len(), cases.len(), failures.join("\n"));
 }
+
+/// Every code the loader can emit has its own `### code` entry in docs/diagnostics.md.
+#[test]
+fn every_diagnostic_code_is_documented() {
+    let docs = std::fs::read_to_string("docs/diagnostics.md").unwrap();
+    let mut missing = Vec::new();
+    let mut stack = vec![PathBuf::from("src")];
+    let mut seen = 0;
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).unwrap().filter_map(Result::ok) {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+                continue;
+            }
+            let text = std::fs::read_to_string(&p).unwrap_or_default();
+            for marker in ["Diagnostic::error(\"", "Diagnostic::warning(\""] {
+                for part in text.split(marker).skip(1) {
+                    let code = part.split('"').next().unwrap_or_default();
+                    seen += 1;
+                    if !docs.contains(&format!("### `{code}`")) {
+                        missing.push(format!("{code} ({})", p.display()));
+                    }
+                }
+            }
+        }
+    }
+    assert!(seen > 50, "found only {seen} diagnostics in src/");
+    assert!(missing.is_empty(), "undocumented codes: {missing:?}");
+}

@@ -25,6 +25,8 @@ pub struct CriterionSpec {
     pub points: String,
     pub kind: Kind,
     pub missing_zero: bool,
+    /// `among = "qualified"` on a relative / kr-price rule.
+    pub among_qualified: bool,
 }
 
 /// A bid's value on one criterion.
@@ -62,6 +64,8 @@ pub struct Case {
     pub tie_break: Vec<String>,
     pub winners: Option<u32>,
     pub quantity: Option<u64>,
+    /// 차등점수제: (section, step).
+    pub differential: Option<(usize, &'static str)>,
     pub bids: Vec<BidSpec>,
 }
 
@@ -130,11 +134,12 @@ fn value_for(kind: &Kind) -> BoxedStrategy<Val> {
 }
 
 fn criterion(i: usize, sections: usize) -> impl Strategy<Value = CriterionSpec> {
-    (kind(), 0..sections, 0u32..25, any::<bool>(), 0u8..8).prop_map(move |(kind, section, p, half, missing)| {
+    (kind(), 0..sections, 0u32..25, any::<bool>(), 0u8..8, any::<bool>()).prop_map(move |(kind, section, p, half, missing, among)| {
         // kr-price needs points above 0.
         let p = if matches!(kind, Kind::KrPrice { .. }) { p.max(1) } else { p };
         let points = if half && p > 0 { format!("{p}.5") } else { p.to_string() };
-        CriterionSpec { id: format!("c{i}"), section, points, kind, missing_zero: missing == 0 }
+        let among_qualified = among && matches!(kind, Kind::Relative { .. } | Kind::KrPrice { .. });
+        CriterionSpec { id: format!("c{i}"), section, points, kind, missing_zero: missing == 0, among_qualified }
     })
 }
 
@@ -154,17 +159,26 @@ pub fn case(max_bids: usize) -> impl Strategy<Value = Case> {
                 proptest::option::of(1u32..4),
                 proptest::option::of(0u64..40),
                 1usize..=max_bids,
+                proptest::option::weighted(0.3, (0..sections, select(vec!["0.5", "1", "1.5", "2", "3"]))),
             )
-                .prop_flat_map(move |(mut criteria, gates, places, mode, qualify, tie_break, winners, quantity, n_bids)| {
-                    // Points may not be finer than the rounding keeps.
-                    if places == 0 {
-                        for c in &mut criteria {
-                            c.points = c.points.trim_end_matches(".5").to_owned();
+                .prop_flat_map(
+                    move |(mut criteria, gates, places, mode, qualify, tie_break, winners, quantity, n_bids, differential)| {
+                        // Points may not be finer than the rounding keeps.
+                        if places == 0 {
+                            for c in &mut criteria {
+                                c.points = c.points.trim_end_matches(".5").to_owned();
+                            }
                         }
-                    }
-                    let n_gates = gates.len();
-                    let bid =
-                        |i: usize, criteria: &[CriterionSpec]| {
+                        // Neither may the differential step.
+                        let differential = differential.map(|(s, step)| (s, if places == 0 && step.ends_with(".5") { "1" } else { step }));
+                        // A reference among the qualified bids must not feed the qualification.
+                        for c in &mut criteria {
+                            if qualify.is_some_and(|(s, _)| s == c.section) {
+                                c.among_qualified = false;
+                            }
+                        }
+                        let n_gates = gates.len();
+                        let bid = |i: usize, criteria: &[CriterionSpec]| {
                             let values: Vec<BoxedStrategy<Val>> = criteria
                                 .iter()
                                 .map(|c| {
@@ -175,35 +189,38 @@ pub fn case(max_bids: usize) -> impl Strategy<Value = Case> {
                             (values, proptest::collection::vec(0i64..8, n_gates), 0u64..20)
                                 .prop_map(move |(values, gates, offered)| BidSpec { id: format!("b{i}"), values, gates, offered })
                         };
-                    let bids: Vec<_> = (0..n_bids).map(|i| bid(i, &criteria)).collect();
-                    let mut tie_break: Vec<String> = tie_break.into_iter().map(String::from).collect();
-                    tie_break.dedup();
-                    (
-                        Just(criteria),
-                        Just(gates),
-                        Just(places),
-                        Just(mode),
-                        Just(qualify),
-                        Just(tie_break),
-                        Just(winners),
-                        Just(quantity),
-                        bids,
-                    )
-                        .prop_map(
-                            move |(criteria, gates, places, mode, qualify, tie_break, winners, quantity, bids)| Case {
-                                sections,
-                                criteria,
-                                gates,
-                                places,
-                                mode,
-                                qualify,
-                                tie_break,
-                                winners,
-                                quantity,
-                                bids,
-                            },
+                        let bids: Vec<_> = (0..n_bids).map(|i| bid(i, &criteria)).collect();
+                        let mut tie_break: Vec<String> = tie_break.into_iter().map(String::from).collect();
+                        tie_break.dedup();
+                        (
+                            Just(criteria),
+                            Just(gates),
+                            Just(places),
+                            Just(mode),
+                            Just(qualify),
+                            Just(tie_break),
+                            Just(winners),
+                            Just(quantity),
+                            bids,
+                            Just(differential),
                         )
-                })
+                            .prop_map(
+                                move |(criteria, gates, places, mode, qualify, tie_break, winners, quantity, bids, differential)| Case {
+                                    sections,
+                                    criteria,
+                                    gates,
+                                    places,
+                                    mode,
+                                    qualify,
+                                    tie_break,
+                                    winners,
+                                    quantity,
+                                    differential,
+                                    bids,
+                                },
+                            )
+                    },
+                )
         })
         .prop_filter("max_points above 0", |c| c.criteria.iter().any(|x| x.points.parse::<f64>().unwrap_or(0.0) > 0.0))
 }
@@ -238,6 +255,9 @@ impl Case {
             let tb: Vec<String> = self.tie_break.iter().map(|t| format!("\"{t}\"")).collect();
             o += &format!("tie_break = [{}]\n", tb.join(", "));
         }
+        if let Some((s, step)) = self.differential {
+            o += &format!("differential = {{ section = \"s{s}\", step = {step} }}\n");
+        }
         o += "\n[award]\n";
         match self.winners {
             Some(w) => o += &format!("winners = {w}\n"),
@@ -270,7 +290,11 @@ impl Case {
             if c.missing_zero {
                 o += "missing = \"zero\"\n";
             }
-            o += &format!("rule = {}\n", rule_toml(&c.kind));
+            let mut rule = rule_toml(&c.kind);
+            if c.among_qualified {
+                rule.insert_str(rule.len() - 2, ", among = \"qualified\"");
+            }
+            o += &format!("rule = {rule}\n");
         }
         o
     }

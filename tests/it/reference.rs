@@ -28,6 +28,8 @@ pub struct RefBid {
     pub criteria: Vec<(String, String)>,
     /// None, Some("true") without quantity, or Some("<quantity>").
     pub award: Option<String>,
+    /// With differential scoring: the total before the adjustment.
+    pub original_total: Option<String>,
 }
 
 /// The bids in report order (SPEC §5.3).
@@ -280,6 +282,8 @@ enum Rule {
     },
     Relative {
         higher: bool,
+        /// `among = "qualified"`: the reference runs over qualified bids only.
+        among_qualified: bool,
     },
     Panel {
         scale: Q,
@@ -288,6 +292,7 @@ enum Rule {
     KrPrice {
         estimated: Q,
         cap: bool,
+        among_qualified: bool,
     },
 }
 
@@ -339,6 +344,17 @@ struct Tender {
     sections: Vec<String>,
     gates: Vec<Gate>,
     criteria: Vec<Criterion>,
+    /// 차등점수제: (section, step).
+    differential: Option<(String, Q)>,
+}
+
+fn among_qualified(rt: &Table, what: &str) -> Result<bool, String> {
+    match rt.get("among") {
+        None => Ok(false),
+        Some(Value::String(s)) if s == "eligible" => Ok(false),
+        Some(Value::String(s)) if s == "qualified" => Ok(true),
+        Some(_) => Err(format!("{what}: bad among")),
+    }
 }
 
 fn parse_rule(rt: &Table, what: &str) -> Result<Rule, String> {
@@ -387,6 +403,7 @@ fn parse_rule(rt: &Table, what: &str) -> Result<Rule, String> {
                     "lower" => false,
                     _ => return Err(format!("{what}: better = {better:?}")),
                 },
+                among_qualified: among_qualified(rt, what)?,
             }
         }
         "panel" => {
@@ -404,6 +421,7 @@ fn parse_rule(rt: &Table, what: &str) -> Result<Rule, String> {
                 Some(Value::Boolean(b)) => *b,
                 Some(_) => return Err(format!("{what}: bad cap")),
             },
+            among_qualified: among_qualified(rt, what)?,
         },
         other => return Err(format!("{what}: unknown rule kind {other:?}")),
     };
@@ -577,7 +595,14 @@ fn parse_tender(text: &str) -> Result<Tender, String> {
         }
     }
 
-    Ok(Tender { max_points, places, mode, qualify, tie_break, winners, quantity, sections, gates, criteria })
+    let differential = match eval.get("differential") {
+        None => None,
+        Some(v) => {
+            let dt = get_table(v, "differential")?;
+            Some((get_str(dt, "section", "differential")?, number(dt.get("step").ok_or("differential: missing step")?, "step")?))
+        }
+    };
+    Ok(Tender { max_points, places, mode, qualify, tie_break, winners, quantity, sections, gates, criteria, differential })
 }
 
 // ---------------------------------------------------------------------------
@@ -734,7 +759,7 @@ fn exact_points(c: &Criterion, bidder: &str, bid: &Table, reference: &[Q], panel
                 qr(zero_from - d, zero_from - full_by)
             }
         }
-        Rule::Relative { higher } => {
+        Rule::Relative { higher, .. } => {
             let x = number(v, &what)?;
             if reference.is_empty() {
                 Q::zero()
@@ -759,7 +784,7 @@ fn exact_points(c: &Criterion, bidder: &str, bid: &Table, reference: &[Q], panel
                 clamp01(min / x)
             }
         }
-        Rule::KrPrice { estimated, cap } => {
+        Rule::KrPrice { estimated, cap, .. } => {
             let b = number(v, &what)?;
             if reference.is_empty() {
                 return Ok(Q::zero());
@@ -806,7 +831,51 @@ struct Scored {
     /// Exact sums of rounded points per section (same order as Tender::sections).
     section_sums: Vec<Q>,
     total: Q,
+    /// With differential scoring: the total before the adjustment.
+    original_total: Option<Q>,
     offered: Option<i128>,
+}
+
+/// Exact section sums (in section order) and the total of rounded criterion points.
+fn sums(t: &Tender, points: &[Q]) -> (Vec<Q>, Q) {
+    let mut section_sums = Vec::new();
+    for s in &t.sections {
+        let mut sum = Q::zero();
+        for (k, c) in t.criteria.iter().enumerate() {
+            if c.section == *s {
+                sum += &points[k];
+            }
+        }
+        section_sums.push(sum);
+    }
+    let mut total = Q::zero();
+    for p in points {
+        total += p;
+    }
+    (section_sums, total)
+}
+
+/// One criterion's rounded points for every bid; references for relative / kr-price run
+/// over the bids in `mask` that have a value.
+fn criterion_points(t: &Tender, c: &Criterion, bids: &[(String, Table)], mask: &[bool], panel: Option<&Table>) -> Result<Vec<Q>, String> {
+    let mut reference = Vec::new();
+    if matches!(c.rule, Rule::Relative { .. } | Rule::KrPrice { .. }) {
+        let field = c.field.as_ref().ok_or("relative/kr-price needs a field")?;
+        for (i, (_, bid)) in bids.iter().enumerate() {
+            if !mask[i] {
+                continue;
+            }
+            if let Some(v) = lookup(bid, field) {
+                reference.push(number(v, &c.id)?);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (bidder, bid) in bids {
+        let exact = exact_points(c, bidder, bid, &reference, panel)?;
+        out.push(round_q(&exact, t.places, t.mode));
+    }
+    Ok(out)
 }
 
 /// Ranking order between two qualified bids (SPEC §5.3): `Less` means `a` ranks better.
@@ -878,46 +947,20 @@ pub fn reference_score(criteria_toml: &str, other_files: &[&str]) -> Result<RefO
         passed.push(ok);
     }
 
-    // --- criteria: exact points, then rounded once (SPEC §2, §3.1)
+    // --- criteria: exact points, then rounded once (SPEC §2, §3.1). First pass: every
+    // reference over the bids that pass every gate.
     let mut points: Vec<Vec<Q>> = vec![Vec::new(); bids.len()];
     for c in &tender.criteria {
-        // Reference set for relative / kr-price: bids that pass every gate and have a value.
-        let mut reference = Vec::new();
-        if matches!(c.rule, Rule::Relative { .. } | Rule::KrPrice { .. }) {
-            let field = c.field.as_ref().ok_or("relative/kr-price needs a field")?;
-            for (i, (_, bid)) in bids.iter().enumerate() {
-                if !passed[i] {
-                    continue;
-                }
-                if let Some(v) = lookup(bid, field) {
-                    reference.push(number(v, &c.id)?);
-                }
-            }
-        }
-        for (i, (bidder, bid)) in bids.iter().enumerate() {
-            let exact = exact_points(c, bidder, bid, &reference, panel.as_ref())?;
-            points[i].push(round_q(&exact, tender.places, tender.mode));
+        let column = criterion_points(&tender, c, &bids, &passed, panel.as_ref())?;
+        for (i, p) in column.into_iter().enumerate() {
+            points[i].push(p);
         }
     }
 
     // --- sums, qualification (SPEC §2, §5.2)
-    let mut scored = Vec::new();
-    for (i, (bidder, bid)) in bids.iter().enumerate() {
-        let mut section_sums = Vec::new();
-        for s in &tender.sections {
-            let mut sum = Q::zero();
-            for (k, c) in tender.criteria.iter().enumerate() {
-                if c.section == *s {
-                    sum += &points[i][k];
-                }
-            }
-            section_sums.push(sum);
-        }
-        let mut total = Q::zero();
-        for p in &points[i] {
-            total += p;
-        }
-
+    let mut qualified_mask = Vec::new();
+    for (i, _) in bids.iter().enumerate() {
+        let (section_sums, total) = sums(&tender, &points[i]);
         let mut qualified = passed[i];
         if passed[i] {
             for q in &tender.qualify {
@@ -947,7 +990,25 @@ pub fn reference_score(criteria_toml: &str, other_files: &[&str]) -> Result<RefO
                 }
             }
         }
+        qualified_mask.push(qualified);
+    }
 
+    // --- second pass: `among = "qualified"` references run over the qualified bids only.
+    // (Validation guarantees no threshold depends on such a criterion.)
+    for (k, c) in tender.criteria.iter().enumerate() {
+        let late = matches!(c.rule, Rule::Relative { among_qualified: true, .. } | Rule::KrPrice { among_qualified: true, .. });
+        if late {
+            let column = criterion_points(&tender, c, &bids, &qualified_mask, panel.as_ref())?;
+            for (i, p) in column.into_iter().enumerate() {
+                points[i][k] = p;
+            }
+        }
+    }
+
+    let mut scored = Vec::new();
+    for (i, (bidder, bid)) in bids.iter().enumerate() {
+        let (section_sums, total) = sums(&tender, &points[i]);
+        let qualified = qualified_mask[i];
         let offered = match &tender.quantity {
             Some(qty) if qualified => match lookup(bid, &qty.field) {
                 Some(Value::Integer(n)) if *n >= 0 => Some(i128::from(*n)),
@@ -965,9 +1026,37 @@ pub fn reference_score(criteria_toml: &str, other_files: &[&str]) -> Result<RefO
             qualified,
             points: points[i].clone(),
             section_sums,
+            original_total: None,
             total,
             offered,
         });
+    }
+
+    // --- differential scoring (차등점수제): qualified bids ranked by the section's sum;
+    // the section then counts max − (rank − 1) × step, not below 0.
+    if let Some((section, step)) = &tender.differential {
+        let k = tender.sections.iter().position(|x| x == section).ok_or("differential: unknown section")?;
+        let mut max = Q::zero();
+        for c in &tender.criteria {
+            if c.section == *section {
+                max += &c.points;
+            }
+        }
+        let sums_now: Vec<Option<Q>> = scored.iter().map(|s| s.qualified.then(|| s.section_sums[k].clone())).collect();
+        for s in scored.iter_mut() {
+            s.original_total = Some(s.total.clone());
+            if !s.qualified {
+                continue;
+            }
+            let mine = s.section_sums[k].clone();
+            let ahead = sums_now.iter().flatten().filter(|x| **x > mine).count() as i64;
+            let mut adjusted = &max - step * qi(ahead);
+            if adjusted.is_negative() {
+                adjusted = Q::zero();
+            }
+            s.total = &s.total - &mine + &adjusted;
+            s.section_sums[k] = adjusted;
+        }
     }
 
     // --- ranking (SPEC §5.3)
@@ -1033,6 +1122,10 @@ pub fn reference_score(criteria_toml: &str, other_files: &[&str]) -> Result<RefO
             total: fmt_fixed(&s.total, tender.places)?,
             criteria,
             award,
+            original_total: match &s.original_total {
+                Some(t) => Some(fmt_fixed(t, tender.places)?),
+                None => None,
+            },
         })
     };
     for (k, s) in qualified.iter().enumerate() {
