@@ -87,3 +87,21 @@ fn a_failed_write_keeps_the_old_output_file() {
     assert!(names.iter().all(|n| !n.ends_with(".tmp")), "{names:?}");
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn panel_shows_the_committee_and_refuses_a_tender_without_one() {
+    let out = bidscore(&["panel", "criteria/kr-negotiated-sw.toml", "bids/kr-negotiated-sw"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("! far from the panel: e3 gave `saebyeok-data` 3 (median 8.5, MAD 0.5)"), "{text}");
+    assert!(text.contains("The winners depend on a single evaluator: e2, e3, e4, e5."), "{text}");
+    let out = bidscore(&["panel", "criteria/kr-negotiated-sw.toml", "bids/kr-negotiated-sw", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["evaluators"][2], "e3");
+    assert_eq!(v["criteria"][1]["id"], "methodology");
+    assert_eq!(v["criteria"][1]["kendall_w"], "102/395");
+    // No panel criterion: a clear error, exit 1.
+    let out = bidscore(&["panel", "criteria/eu-meat.toml", "bids/eu-meat"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("has no criterion scored by the panel"));
+}
