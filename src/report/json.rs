@@ -52,8 +52,9 @@ struct BidReport<'a> {
     original_total: Option<Points>,
     #[serde(skip_serializing_if = "Option::is_none")]
     original_sections: Option<BTreeMap<&'a str, Points>>,
+    /// `null` for a bid that is not qualified (its points are not adjusted).
     #[serde(skip_serializing_if = "Option::is_none")]
-    differential_rank: Option<u32>,
+    differential_rank: Option<Option<u32>>,
     award: serde_json::Value,
     gates: Vec<GateReport<'a>>,
     criteria: Vec<CriterionReport<'a>>,
@@ -87,7 +88,7 @@ fn bid(s: &Standing) -> BidReport<'_> {
         sections: s.sections.iter().map(|(k, v)| (k.as_str(), *v)).collect(),
         original_total: s.original.as_ref().map(|o| o.total),
         original_sections: s.original.as_ref().map(|o| o.sections.iter().map(|(k, v)| (k.as_str(), *v)).collect()),
-        differential_rank: s.original.as_ref().and_then(|o| o.section_rank),
+        differential_rank: s.original.as_ref().map(|o| o.section_rank),
         award: match s.award {
             Awarded::No => serde_json::Value::Null,
             Awarded::Yes => serde_json::Value::Bool(true),

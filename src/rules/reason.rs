@@ -130,10 +130,22 @@ impl Reason {
                 write!(o, "the best {} value is 0", among.as_str())
             }
             Reason::Relative { better: Better::Higher, reference: Some(r), among } => {
-                write!(o, "`{v}` against the highest {} `{r}`", among.as_str())
+                let r2 = write!(o, "`{v}` against the highest {} `{r}`", among.as_str());
+                if *score == Rat::one()
+                    && !matches!(value, Some(Given::Value(crate::model::Scalar::Number(x))) if Rat::from_decimal(*x) == *r)
+                {
+                    o.push_str(" (above it: full points, capped)");
+                }
+                r2
             }
             Reason::Relative { better: Better::Lower, reference: Some(r), among } => {
-                write!(o, "the lowest {} `{r}` against `{v}`", among.as_str())
+                let r2 = write!(o, "the lowest {} `{r}` against `{v}`", among.as_str());
+                if *score == Rat::one()
+                    && !matches!(value, Some(Given::Value(crate::model::Scalar::Number(x))) if Rat::from_decimal(*x) == *r)
+                {
+                    o.push_str(" (below it: full points, capped)");
+                }
+                r2
             }
             Reason::Panel { mean: None, .. } => write!(o, "no marks left after trimming"),
             Reason::Panel { trim, mean: Some(m), scale } => {
