@@ -34,6 +34,7 @@ const SHIPPED: &[(&str, &str, &str)] = &[
     ("kr_negotiated_sw_differential", "criteria/kr-negotiated-sw-differential.toml", "bids/kr-negotiated-sw"),
     ("worldbank_qcbs", "criteria/worldbank-qcbs.toml", "bids/worldbank-qcbs"),
     ("eu_meat", "criteria/eu-meat.toml", "bids/eu-meat"),
+    ("msit_2026_gpu", "criteria/msit-2026-gpu.toml", "bids/msit-2026"),
 ];
 
 #[test]
