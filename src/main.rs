@@ -40,6 +40,52 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// Why a bid scored what it did, and what decided it against another bid.
+    Explain {
+        #[command(flatten)]
+        inputs: InputArgs,
+        /// The bid to explain (its bidder id).
+        #[arg(long)]
+        bid: String,
+        /// Compare with this bid (default: the last selected bid, or for a selected bid the
+        /// best bid that was not selected).
+        #[arg(long)]
+        against: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Re-score with changed bid values and/or criterion points; show what moves.
+    Whatif {
+        #[command(flatten)]
+        inputs: InputArgs,
+        /// The bid whose values change.
+        #[arg(long)]
+        bid: String,
+        /// FIELD=VALUE, VALUE a TOML literal: `3`, `"owned"`, `2025-11-30`, `true`.
+        #[arg(long = "set", value_name = "FIELD=VALUE")]
+        sets: Vec<String>,
+        /// CRITERION=P: the criterion is worth P points, the others scaled in proportion.
+        #[arg(long = "points", value_name = "CRITERION=P")]
+        points: Vec<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// The smallest sets of field changes that make a bid selected.
+    PathToWin {
+        #[command(flatten)]
+        inputs: InputArgs,
+        /// The bid.
+        #[arg(long)]
+        bid: String,
+        /// The most fields a path may change.
+        #[arg(long, default_value_t = 3)]
+        max_changes: usize,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
     /// Validate the inputs only: every problem at once.
     Check {
         #[command(flatten)]
@@ -116,6 +162,74 @@ fn main() -> ExitCode {
             println!("ok: tender `{}` with {} bid{}", inputs.tender.id, inputs.bids.len(), if inputs.bids.len() == 1 { "" } else { "s" });
             ExitCode::SUCCESS
         }
+        Command::Explain { inputs: args, bid, against, format } => {
+            let (inputs, outcome) = match scored(&args) {
+                Ok(x) => x,
+                Err(code) => return code,
+            };
+            let e = match bidscore::analysis::explain(&inputs, &outcome, &bid, against.as_deref()) {
+                Ok(e) => e,
+                Err(msg) => {
+                    eprintln!("error: {msg}");
+                    return ExitCode::from(2);
+                }
+            };
+            let text = match format {
+                Format::Table => bidscore::report::explain_table(&e, TableOptions::default().with_width(width(None))),
+                Format::Json => bidscore::report::explain_json(&e),
+            };
+            print_out(&text)
+        }
+        Command::Whatif { inputs: args, bid, sets, points, format } => {
+            let changes = match parse_changes(&sets, &points) {
+                Ok(c) => c,
+                Err(msg) => {
+                    eprintln!("error: {msg}");
+                    return ExitCode::from(2);
+                }
+            };
+            let (inputs, _) = match scored(&args) {
+                Ok(x) => x,
+                Err(code) => return code,
+            };
+            let w = match bidscore::analysis::whatif(&inputs, &bid, &changes) {
+                Ok(w) => w,
+                Err(bidscore::analysis::WhatIfError::Usage(msg)) => {
+                    eprintln!("error: {msg}");
+                    return ExitCode::from(2);
+                }
+                Err(bidscore::analysis::WhatIfError::Invalid(d)) => {
+                    eprintln!("the changed tender is not valid:");
+                    print_diagnostics(&d, args.error_format);
+                    return ExitCode::from(1);
+                }
+            };
+            let text = match format {
+                Format::Table => bidscore::report::whatif_table(&w, TableOptions::default().with_width(width(None))),
+                Format::Json => bidscore::report::whatif_json(&w),
+            };
+            print_out(&text)
+        }
+        Command::PathToWin { inputs: args, bid, max_changes, format } => {
+            let (inputs, _) = match scored(&args) {
+                Ok(x) => x,
+                Err(code) => return code,
+            };
+            let p = match bidscore::analysis::path_to_win(&inputs, &bid, max_changes) {
+                Ok(p) => p,
+                Err(msg) => {
+                    eprintln!("error: {msg}");
+                    return ExitCode::from(2);
+                }
+            };
+            let mut words = vec![args.criteria.display().to_string()];
+            words.extend(args.bids.iter().map(|b| b.display().to_string()));
+            let text = match format {
+                Format::Table => bidscore::report::path_to_win_table(&p, &words),
+                Format::Json => bidscore::report::path_to_win_json(&p, &words),
+            };
+            print_out(&text)
+        }
         Command::Panel { inputs: args, format } => {
             let inputs = match load(&args) {
                 Ok(i) => i,
@@ -176,6 +290,47 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// `--set FIELD=VALUE` and `--points CRITERION=P` as changes.
+fn parse_changes(sets: &[String], points: &[String]) -> Result<Vec<bidscore::analysis::Change>, String> {
+    if sets.is_empty() && points.is_empty() {
+        return Err(String::from("nothing to change: give `--set FIELD=VALUE` or `--points CRITERION=P`"));
+    }
+    let mut out = Vec::new();
+    for s in sets {
+        let (field, literal) =
+            s.split_once('=').ok_or_else(|| format!("`--set {s}`: write FIELD=VALUE, such as `datacenter.tenure=\"owned\"`"))?;
+        out.push(bidscore::analysis::Change::Set { field: field.trim().to_owned(), literal: literal.trim().to_owned() });
+    }
+    for p in points {
+        let (criterion, value) = p.split_once('=').ok_or_else(|| format!("`--points {p}`: write CRITERION=P, such as `dc-tenure=12`"))?;
+        let points =
+            value.trim().parse::<rust_decimal::Decimal>().map_err(|_| format!("`--points {p}`: `{}` is not a number", value.trim()))?;
+        out.push(bidscore::analysis::Change::Points { criterion: criterion.trim().to_owned(), points });
+    }
+    Ok(out)
+}
+
+/// Load (printing problems and warnings) and score.
+fn scored(args: &InputArgs) -> Result<(bidscore::Inputs, bidscore::Outcome), ExitCode> {
+    let inputs = load(args)?;
+    let w = inputs.warnings_report();
+    if !w.items.is_empty() {
+        print_diagnostics(&w, args.error_format);
+    }
+    let outcome = evaluate(&inputs);
+    Ok((inputs, outcome))
+}
+
+/// The table width: the terminal's when printing to one, else 120.
+fn width(output: Option<&PathBuf>) -> u16 {
+    if output.is_none() && std::io::stdout().is_terminal() { terminal_width() } else { 120 }
+}
+
+fn print_out(text: &str) -> ExitCode {
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    ExitCode::SUCCESS
 }
 
 fn terminal_width() -> u16 {

@@ -10,6 +10,7 @@ mod panel;
 pub(crate) mod tender;
 mod write;
 
+pub(crate) use write::value as write_value;
 pub use write::{toml_key, toml_string};
 
 use std::collections::BTreeMap;

@@ -134,7 +134,7 @@ impl Tender {
     }
 }
 
-fn value(n: &Node) -> String {
+pub(crate) fn value(n: &Node) -> String {
     match &n.value {
         Value::String(s) => toml_string(s),
         Value::Integer { text, radix } => match radix {

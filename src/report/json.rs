@@ -19,6 +19,17 @@ struct Report<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     panel: Option<super::panel::PanelJson<'a>>,
     warnings: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    whatif: Option<Vec<AppliedJson<'a>>>,
+}
+
+#[derive(Serialize)]
+struct AppliedJson<'a> {
+    bid: &'a str,
+    kind: &'static str,
+    target: &'a str,
+    from: Option<&'a str>,
+    to: &'a str,
 }
 
 #[derive(Serialize)]
@@ -124,6 +135,7 @@ fn build<'a>(inputs: &'a Inputs, outcome: &'a Outcome, panel: Option<&'a PanelAn
         bids: outcome.standings.iter().map(bid).collect(),
         panel: panel.map(super::panel::to_json),
         warnings,
+        whatif: None,
     }
 }
 
@@ -146,6 +158,22 @@ pub fn json(inputs: &Inputs, outcome: &Outcome) -> String {
     // Serialised straight from the borrowed report: no intermediate value tree.
     let panel = crate::analysis::panel(inputs, outcome);
     let mut s = serde_json::to_string_pretty(&build(inputs, outcome, panel.as_ref())).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+/// The SPEC §8 report of a what-if's changed tender, with a top-level `whatif` list of the
+/// changes applied, ending in a newline.
+pub fn whatif_json(w: &crate::analysis::WhatIf) -> String {
+    let panel = crate::analysis::panel(&w.inputs, &w.outcome);
+    let mut report = build(&w.inputs, &w.outcome, panel.as_ref());
+    report.whatif = Some(
+        w.applied
+            .iter()
+            .map(|a| AppliedJson { bid: &w.bidder, kind: a.kind, target: &a.target, from: a.from.as_deref(), to: &a.to })
+            .collect(),
+    );
+    let mut s = serde_json::to_string_pretty(&report).unwrap_or_default();
     s.push('\n');
     s
 }

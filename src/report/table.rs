@@ -49,7 +49,7 @@ fn award_text(a: Awarded) -> String {
 }
 
 /// 13136 → "13,136".
-fn group(n: u64) -> String {
+pub(super) fn group(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
