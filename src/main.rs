@@ -86,6 +86,14 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// For each criterion, the interval of its points over which the winners stay the same.
+    Stability {
+        #[command(flatten)]
+        inputs: InputArgs,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
     /// Validate the inputs only: every problem at once.
     Check {
         #[command(flatten)]
@@ -227,6 +235,18 @@ fn main() -> ExitCode {
             let text = match format {
                 Format::Table => bidscore::report::path_to_win_table(&p, &words),
                 Format::Json => bidscore::report::path_to_win_json(&p, &words),
+            };
+            print_out(&text)
+        }
+        Command::Stability { inputs: args, format } => {
+            let (inputs, _) = match scored(&args) {
+                Ok(x) => x,
+                Err(code) => return code,
+            };
+            let s = bidscore::analysis::stability(&inputs);
+            let text = match format {
+                Format::Table => bidscore::report::stability_table(&s, TableOptions::default().with_width(width(None))),
+                Format::Json => bidscore::report::stability_json(&s),
             };
             print_out(&text)
         }

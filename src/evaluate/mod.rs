@@ -336,11 +336,11 @@ fn differential(t: &Tender, d: &crate::model::Differential, standings: &mut [Sta
     }
 }
 
-fn resolved_gate(inputs: &Inputs, bid: usize, gate: usize) -> Option<&Scalar> {
+pub(crate) fn resolved_gate(inputs: &Inputs, bid: usize, gate: usize) -> Option<&Scalar> {
     inputs.resolved.get(bid).and_then(|r| r.gates.get(gate)).and_then(Option::as_ref)
 }
 
-fn gate_verdict(g: &Gate, v: Option<&Scalar>) -> GateVerdict {
+pub(crate) fn gate_verdict(g: &Gate, v: Option<&Scalar>) -> GateVerdict {
     let Some(v) = v else {
         return GateVerdict {
             id: g.id.clone(),
@@ -373,7 +373,7 @@ fn scalar_eq(a: &Scalar, b: &Scalar) -> bool {
 
 /// The best value among bids that pass every gate: the maximum for `higher`, the minimum
 /// for `lower` and `kr-price`.
-fn reference(c: &Criterion, j: usize, resolved: &[Resolved], passed: &[bool]) -> Option<Rat> {
+pub(crate) fn reference(c: &Criterion, j: usize, resolved: &[Resolved], passed: &[bool]) -> Option<Rat> {
     let better = c.rule.reference()?;
     let mut best: Option<Decimal> = None;
     for (r, ok) in resolved.iter().zip(passed) {

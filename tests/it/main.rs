@@ -1,6 +1,7 @@
 //! The one integration-test binary: each module is an area, fixtures are data.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs, reason = "tests fail loudly")]
 
+mod analysis;
 mod cli;
 mod differential;
 mod fixtures;

@@ -13,7 +13,7 @@ use num_rational::BigRational;
 use num_traits::{One, Signed, Zero};
 use toml::{Table, Value};
 
-type Q = BigRational;
+pub type Q = BigRational;
 
 /// One bid in the reference outcome.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -140,6 +140,11 @@ fn round_q(v: &Q, places: u32, mode: Mode) -> Q {
         q = -q;
     }
     Q::new(q, scale)
+}
+
+/// Official values with the tender's places; unrounded ones as an exact fraction.
+fn fmt_any(t: &Tender, v: &Q) -> Result<String, String> {
+    if t.unrounded { Ok(v.to_string()) } else { fmt_fixed(v, t.places) }
 }
 
 /// Format a value that is already a multiple of 10^-places with exactly `places` decimals.
@@ -346,6 +351,8 @@ struct Tender {
     criteria: Vec<Criterion>,
     /// 차등점수제: (section, step).
     differential: Option<(String, Q)>,
+    /// Keep criterion points exact (for weight-stability checks): no rounding step.
+    unrounded: bool,
 }
 
 fn among_qualified(rt: &Table, what: &str) -> Result<bool, String> {
@@ -602,7 +609,20 @@ fn parse_tender(text: &str) -> Result<Tender, String> {
             Some((get_str(dt, "section", "differential")?, number(dt.get("step").ok_or("differential: missing step")?, "step")?))
         }
     };
-    Ok(Tender { max_points, places, mode, qualify, tie_break, winners, quantity, sections, gates, criteria, differential })
+    Ok(Tender {
+        max_points,
+        places,
+        mode,
+        qualify,
+        tie_break,
+        winners,
+        quantity,
+        sections,
+        gates,
+        criteria,
+        differential,
+        unrounded: false,
+    })
 }
 
 // ---------------------------------------------------------------------------
@@ -873,7 +893,7 @@ fn criterion_points(t: &Tender, c: &Criterion, bids: &[(String, Table)], mask: &
     let mut out = Vec::new();
     for (bidder, bid) in bids {
         let exact = exact_points(c, bidder, bid, &reference, panel)?;
-        out.push(round_q(&exact, t.places, t.mode));
+        out.push(if t.unrounded { exact } else { round_q(&exact, t.places, t.mode) });
     }
     Ok(out)
 }
@@ -907,8 +927,27 @@ fn compare(t: &Tender, a: &Scored, b: &Scored) -> Ordering {
 /// Score the bids. `other_files` holds bid files and at most one panel file,
 /// classified by their top-level table (SPEC §4).
 pub fn reference_score(criteria_toml: &str, other_files: &[&str]) -> Result<RefOutcome, String> {
-    let tender = parse_tender(criteria_toml)?;
+    score_tender(parse_tender(criteria_toml)?, other_files)
+}
 
+/// The selected bids (sorted by id) when each criterion is worth the given exact weight,
+/// with no rounding: the oracle for the stability analysis.
+pub fn reference_winners_weighted(criteria_toml: &str, other_files: &[&str], weights: &[Q]) -> Result<Vec<String>, String> {
+    let mut tender = parse_tender(criteria_toml)?;
+    if weights.len() != tender.criteria.len() {
+        return Err("one weight per criterion".into());
+    }
+    for (c, w) in tender.criteria.iter_mut().zip(weights) {
+        c.points = w.clone();
+    }
+    tender.unrounded = true;
+    let o = score_tender(tender, other_files)?;
+    let mut w: Vec<String> = o.bids.into_iter().filter(|b| b.status == "selected").map(|b| b.bidder).collect();
+    w.sort();
+    Ok(w)
+}
+
+fn score_tender(tender: Tender, other_files: &[&str]) -> Result<RefOutcome, String> {
     // --- classify and load the other files (SPEC §4)
     let mut bids: Vec<(String, Table)> = Vec::new();
     let mut panel: Option<Table> = None;
@@ -1113,17 +1152,17 @@ pub fn reference_score(criteria_toml: &str, other_files: &[&str]) -> Result<RefO
     let make = |s: &Scored, status: &str, rank: Option<u32>, award: Option<String>| -> Result<RefBid, String> {
         let mut criteria = Vec::new();
         for (k, c) in tender.criteria.iter().enumerate() {
-            criteria.push((c.id.clone(), fmt_fixed(&s.points[k], tender.places)?));
+            criteria.push((c.id.clone(), fmt_any(&tender, &s.points[k])?));
         }
         Ok(RefBid {
             bidder: s.bidder.clone(),
             status: status.to_string(),
             rank,
-            total: fmt_fixed(&s.total, tender.places)?,
+            total: fmt_any(&tender, &s.total)?,
             criteria,
             award,
             original_total: match &s.original_total {
-                Some(t) => Some(fmt_fixed(t, tender.places)?),
+                Some(t) => Some(fmt_any(&tender, t)?),
                 None => None,
             },
         })

@@ -57,3 +57,39 @@ fn panel_reports() {
         insta::assert_snapshot!(format!("{name}_panel"), bidscore::report::panel_table(&p, TableOptions::default()));
     }
 }
+
+/// The four analyses on the flagship tender, as people and programs read them.
+#[test]
+fn flagship_analyses() {
+    use bidscore::analysis::{Change, explain, path_to_win, stability, whatif};
+    use bidscore::report;
+    let inputs = load_paths("criteria/msit-2025-gpu.toml", &["bids/msit-2025"]).unwrap();
+    let outcome = evaluate(&inputs);
+    let opts = TableOptions::default();
+
+    let e = explain(&inputs, &outcome, "coupang", None).unwrap();
+    insta::assert_snapshot!("explain_coupang_table", report::explain_table(&e, opts));
+    insta::assert_snapshot!("explain_coupang_json", report::explain_json(&e));
+    let e = explain(&inputs, &outcome, "coupang", Some("kakao")).unwrap();
+    insta::assert_snapshot!("explain_coupang_against_kakao_table", report::explain_table(&e, opts));
+
+    let changes = [
+        Change::Set { field: "datacenter.tenure".into(), literal: "\"owned\"".into() },
+        Change::Set { field: "security.csap_certified".into(), literal: "true".into() },
+        Change::Points { criterion: "dc-tenure".into(), points: rust_decimal::Decimal::from(12) },
+    ];
+    let w = whatif(&inputs, "coupang", &changes).unwrap();
+    insta::assert_snapshot!("whatif_coupang_table", report::whatif_table(&w, opts));
+    insta::assert_snapshot!("whatif_coupang_json", report::whatif_json(&w));
+
+    let words = [String::from("criteria/msit-2025-gpu.toml"), String::from("bids/msit-2025")];
+    for k in [3, 4] {
+        let p = path_to_win(&inputs, "coupang", k).unwrap();
+        insta::assert_snapshot!(format!("path_to_win_coupang_{k}_table"), report::path_to_win_table(&p, &words));
+        insta::assert_snapshot!(format!("path_to_win_coupang_{k}_json"), report::path_to_win_json(&p, &words));
+    }
+
+    let s = stability(&inputs);
+    insta::assert_snapshot!("stability_table", report::stability_table(&s, opts));
+    insta::assert_snapshot!("stability_json", report::stability_json(&s));
+}

@@ -1,0 +1,201 @@
+//! Properties of the analyses (issue: why a bid lost and what it would take to win), each
+//! checked by re-scoring: explain's differences add up and its decisive set is the smallest;
+//! every path-to-win, applied with whatif, selects the bid, and no smaller path exists among
+//! the candidates; inside a stability interval the winners are the original ones and just
+//! outside they differ — checked against the independent reference scorer on exact weights.
+
+use bidscore::analysis::{Change, explain, path_to_win, stability, whatif};
+use bidscore::{BidStatus, evaluate};
+use num_bigint::BigInt;
+use num_rational::BigRational;
+use proptest::prelude::*;
+use rust_decimal::Decimal;
+
+use crate::generate::{Case, Kind, case};
+use crate::load_ok;
+use crate::reference::reference_winners_weighted;
+
+fn all(c: &Case) -> Vec<usize> {
+    (0..c.bids.len()).collect()
+}
+
+/// Every subset of 0..n with fewer than k elements.
+fn smaller_subsets(n: usize, k: usize) -> Vec<Vec<usize>> {
+    (0u32..(1 << n)).map(|m| (0..n).filter(|i| m & (1 << i) != 0).collect::<Vec<_>>()).filter(|s| s.len() < k).collect()
+}
+
+/// A bidscore exact value as a big rational.
+fn q(r: &bidscore::Rat) -> BigRational {
+    let s = r.to_exact_string();
+    match s.split_once('/') {
+        Some((n, d)) => BigRational::new(n.parse::<BigInt>().unwrap(), d.parse::<BigInt>().unwrap()),
+        None => {
+            let d: Decimal = s.parse().unwrap();
+            BigRational::new(BigInt::from(d.mantissa()), BigInt::from(10).pow(d.scale()))
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// explain: the per-criterion differences (plus any differential adjustment) add up to
+    /// the difference of the totals; the decisive set reverses the pair and no smaller set
+    /// of criteria does.
+    #[test]
+    fn explain_differences_add_up_and_the_decisive_set_is_smallest(c in case(5)) {
+        let inputs = load_ok(&c.criteria_toml(), &c.other_files(&all(&c)));
+        let o = evaluate(&inputs);
+        for a in &o.standings {
+            for b in &o.standings {
+                if a.bidder == b.bidder { continue; }
+                let e = explain(&inputs, &o, &a.bidder, Some(&b.bidder)).unwrap();
+                let vs = e.against.unwrap();
+                let sum: Decimal = vs.deltas.iter().map(|d| d.delta).sum();
+                prop_assert_eq!(sum + vs.adjustment.unwrap_or_default(), vs.gap);
+                prop_assert_eq!(vs.gap, a.total.decimal() - b.total.decimal());
+                // Losses first.
+                prop_assert!(vs.deltas.windows(2).all(|w| w[0].delta <= w[1].delta));
+                let behind = vs.gap < Decimal::ZERO;
+                let moved = |set: &[usize]| vs.gap - set.iter().map(|&i| vs.deltas[i].delta).sum::<Decimal>();
+                if !vs.decisive.is_empty() {
+                    let idx: Vec<usize> = vs.decisive.iter().map(|id| vs.deltas.iter().position(|d| &d.criterion == id).unwrap()).collect();
+                    let g = moved(&idx);
+                    prop_assert_eq!(Some(g), vs.decisive_gap);
+                    let reversed = if behind { g >= Decimal::ZERO } else { g <= Decimal::ZERO };
+                    prop_assert!(reversed, "the decisive set leaves the gap at {}", g);
+                    for s in smaller_subsets(vs.deltas.len(), idx.len()) {
+                        let g = moved(&s);
+                        let kept = if behind { g <= Decimal::ZERO } else { g >= Decimal::ZERO };
+                        prop_assert!(kept, "a smaller set {:?} reverses strictly", s);
+                    }
+                }
+            }
+        }
+    }
+
+    /// whatif: setting every field a bid has to its own value changes nothing; a points change
+    /// keeps max_points and gives the criterion exactly its new points.
+    #[test]
+    fn whatif_with_unchanged_values_changes_nothing(c in case(4), pick in any::<proptest::sample::Index>()) {
+        let inputs = load_ok(&c.criteria_toml(), &c.other_files(&all(&c)));
+        let before = evaluate(&inputs);
+        let b = &inputs.bids[pick.index(inputs.bids.len())];
+        let mut changes = Vec::new();
+        for cr in &inputs.tender.criteria {
+            if let Some(f) = &cr.field && let Some(v) = before.standing(&b.id).unwrap().criterion(&cr.id).unwrap().value.as_ref() {
+                let literal = match v {
+                    bidscore::Given::Value(bidscore::Scalar::Text(t)) => format!("\"{t}\""),
+                    other => other.to_string(),
+                };
+                changes.push(Change::Set { field: f.to_string(), literal });
+            }
+        }
+        prop_assume!(!changes.is_empty());
+        let w = whatif(&inputs, &b.id, &changes).unwrap();
+        prop_assert!(w.moves.iter().all(|m| !m.changed()), "{:?}", w.moves);
+
+        let cr = &inputs.tender.criteria[0];
+        let w = whatif(&inputs, &b.id, &[Change::Points { criterion: cr.id.clone(), points: Decimal::ZERO }]);
+        if let Ok(w) = w {
+            let sum: Decimal = w.inputs.tender.criteria.iter().map(|x| x.points).sum();
+            prop_assert_eq!(sum, inputs.tender.max_points);
+            prop_assert_eq!(w.inputs.tender.criteria[0].points, Decimal::ZERO);
+        }
+    }
+
+    /// path-to-win: every path, applied with whatif (validated and scored from the files),
+    /// selects the bid; all paths have the same size; and no smaller combination of the
+    /// candidates does (brute force, through whatif).
+    #[test]
+    fn every_path_wins_and_none_is_smaller(c in case(4), pick in any::<proptest::sample::Index>()) {
+        let inputs = load_ok(&c.criteria_toml(), &c.other_files(&all(&c)));
+        let o = evaluate(&inputs);
+        let losers: Vec<&bidscore::Standing> = o.standings.iter().filter(|s| s.status != BidStatus::Selected).collect();
+        prop_assume!(!losers.is_empty());
+        let me = losers[pick.index(losers.len())].bidder.clone();
+        let p = path_to_win(&inputs, &me, 2).unwrap();
+        for path in &p.paths {
+            prop_assert_eq!(path.changes.len(), p.paths[0].changes.len());
+            let w = whatif(&inputs, &me, &bidscore::analysis::PathToWin::changes(path)).unwrap();
+            prop_assert_eq!(w.outcome.standing(&me).unwrap().status, BidStatus::Selected);
+        }
+        let size = p.paths.first().map_or(3, |x| x.changes.len());
+        // Brute force every combination of fewer fields than the paths found.
+        let fields: Vec<&bidscore::analysis::Candidates> = p.candidates.iter().filter(|x| !x.values.is_empty()).collect();
+        for subset in smaller_subsets(fields.len(), size).into_iter().filter(|s| !s.is_empty()) {
+            let mut combos: Vec<Vec<Change>> = vec![Vec::new()];
+            for &f in &subset {
+                let cand = fields[f];
+                combos = combos.into_iter().flat_map(|prefix| cand.values.iter().map(move |v| {
+                    let mut next = prefix.clone();
+                    let literal = match v { bidscore::Scalar::Text(t) => format!("\"{t}\""), other => other.to_string() };
+                    next.push(Change::Set { field: cand.field.clone(), literal });
+                    next
+                }).collect::<Vec<_>>()).collect();
+            }
+            for changes in combos {
+                if let Ok(w) = whatif(&inputs, &me, &changes) {
+                    prop_assert!(w.outcome.standing(&me).unwrap().status != BidStatus::Selected, "a smaller path: {:?}", changes);
+                }
+            }
+        }
+    }
+
+    /// stability: at the published points, and anywhere inside the interval, the reference
+    /// scorer (exact weights, no rounding) selects the same bids; at an exclusive end, or
+    /// just beyond an inclusive one, it selects the bids the analysis says.
+    #[test]
+    fn stability_intervals_hold_against_the_reference(c in case(4)) {
+        prop_assume!(!c.criteria.iter().any(|x| matches!(x.kind, Kind::KrPrice { cap: false, .. })));
+        let criteria = c.criteria_toml();
+        let others = c.other_files(&all(&c));
+        let refs: Vec<&str> = others.iter().map(String::as_str).collect();
+        let inputs = load_ok(&criteria, &others);
+        let s = stability(&inputs);
+        let m = q(&bidscore::Rat::from_decimal(inputs.tender.max_points));
+        for (k, cs) in s.criteria.iter().enumerate() {
+            if cs.note.as_deref().is_some_and(|n| n.contains("no points")) { continue; }
+            let p0 = q(&cs.points);
+            let weights = |p: &BigRational| -> Vec<BigRational> {
+                inputs.tender.criteria.iter().enumerate().map(|(j, cr)| {
+                    let pj = q(&bidscore::Rat::from_decimal(cr.points));
+                    if j == k { p.clone() } else { pj * (&m - p) / (&m - &p0) }
+                }).collect()
+            };
+            let at = |p: &BigRational| reference_winners_weighted(&criteria, &refs, &weights(p)).unwrap();
+            let base = at(&p0);
+            let (lo, hi) = (q(&cs.lower.at), q(&cs.upper.at));
+            let two = BigRational::from_integer(BigInt::from(2));
+            for p in [(&lo + &p0) / &two, (&p0 + &hi) / &two] {
+                prop_assert_eq!(&at(&p), &base, "{} at {} inside [{}, {}]", cs.id, p, lo, hi);
+            }
+            let eps = &m / BigRational::from_integer(BigInt::from(10).pow(12));
+            for (end, beyond) in [(&cs.lower, &lo - &eps), (&cs.upper, &hi + &eps)] {
+                let Some(expected) = &end.beyond else { continue };
+                let point = if end.inclusive { beyond } else { q(&end.at) };
+                prop_assert_eq!(&at(&point), expected, "{} just beyond {}", cs.id, q(&end.at));
+                prop_assert_ne!(&at(&point), &base);
+                if end.inclusive {
+                    prop_assert_eq!(&at(&q(&end.at)), &base);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn coupang_needs_four_changes_and_explain_names_the_decisive_criteria() {
+    let inputs = bidscore::load_paths("criteria/msit-2025-gpu.toml", &["bids/msit-2025"]).unwrap();
+    let o = evaluate(&inputs);
+    let e = explain(&inputs, &o, "coupang", Some("kakao")).unwrap();
+    let vs = e.against.unwrap();
+    assert_eq!(vs.decisive, ["security-certification", "gpuaas-track-record", "dc-tenure"]);
+    assert_eq!(vs.gap.to_string(), "-17.6901");
+    let p = path_to_win(&inputs, "coupang", 3).unwrap();
+    assert!(p.paths.is_empty());
+    assert!(p.reason.as_deref().unwrap().contains("no combination of at most 3 changes"), "{:?}", p.reason);
+    let p = path_to_win(&inputs, "coupang", 4).unwrap();
+    assert!(!p.paths.is_empty() && p.paths.iter().all(|x| x.changes.len() == 4));
+    assert!(p.paths.iter().all(|x| x.changes.iter().any(|c| c.field == "security.csap_certified")));
+}
