@@ -4,11 +4,13 @@
 //!
 //! Everything is exact (`Rat`): W with tied marks is a rational number like any score.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
+
+use rayon::prelude::*;
 
 use rust_decimal::Decimal;
 
-use crate::evaluate::{Outcome, evaluate};
+use crate::evaluate::{Outcome, evaluate_with};
 use crate::exact::Rat;
 use crate::model::{Given, Inputs};
 use crate::rules::Rule;
@@ -27,8 +29,11 @@ pub struct PanelAnalysis {
     pub overall_w: Option<Rat>,
     /// The winners as scored.
     pub winners: Vec<String>,
-    /// For each evaluator: the winners without their marks.
+    /// For each evaluator: the winners without their marks (empty when the evaluators
+    /// cannot be matched across criteria; see `note`).
     pub drop_one: Vec<DropOne>,
+    /// What the overall agreement and the drop-one check leave out, and why.
+    pub note: Option<String>,
 }
 
 /// One panel criterion.
@@ -40,6 +45,8 @@ pub struct PanelCriterion {
     pub scale: Decimal,
     /// Marks dropped at each end.
     pub trim: u32,
+    /// How many marks each bid has here (the evaluators who marked this criterion).
+    pub marks: usize,
     /// One entry per bid with marks, in report order.
     pub bids: Vec<PanelBid>,
     /// Kendall's coefficient of concordance of the evaluators' rankings of the bids on this
@@ -109,21 +116,25 @@ pub fn panel(inputs: &Inputs, outcome: &Outcome) -> Option<PanelAnalysis> {
     let p = inputs.panel.as_ref();
     let outlier_k = p.map_or(crate::model::Panel::DEFAULT_OUTLIER_K, |p| p.outlier_k);
     // Bids in report order, with their index in `inputs.bids`.
-    let order: Vec<usize> = outcome.standings.iter().filter_map(|s| inputs.bids.iter().position(|b| b.id == s.bidder)).collect();
+    let index: HashMap<&str, usize> = inputs.bids.iter().enumerate().map(|(i, b)| (b.id.as_str(), i)).collect();
+    let order: Vec<usize> = outcome.standings.iter().filter_map(|s| index.get(s.bidder.as_str()).copied()).collect();
     let marks_of = |i: usize, j: usize| -> Option<&[Decimal]> {
         match inputs.resolved.get(i).and_then(|r| r.criteria.get(j)) {
             Some(Some(Given::Marks(m))) => Some(m.as_slice()),
             _ => None,
         }
     };
-    let m =
-        panel_criteria.iter().flat_map(|(j, _, _)| order.iter().filter_map(|&i| marks_of(i, *j).map(<[Decimal]>::len))).max().unwrap_or(0);
+    // Marks per criterion (validation makes them equal within a criterion).
+    let counts: Vec<usize> =
+        panel_criteria.iter().map(|(j, _, _)| order.iter().find_map(|&i| marks_of(i, *j).map(<[Decimal]>::len)).unwrap_or(0)).collect();
+    let m = counts.iter().copied().max().unwrap_or(0);
     let evaluators: Vec<String> = (0..m).map(|e| p.map_or_else(|| (e + 1).to_string(), |p| p.evaluator(e))).collect();
 
     let k = Rat::from_decimal(outlier_k);
     let criteria: Vec<PanelCriterion> = panel_criteria
         .iter()
-        .map(|(j, c, rule)| {
+        .zip(&counts)
+        .map(|((j, c, rule), &n)| {
             let bids: Vec<PanelBid> = order
                 .iter()
                 .filter_map(|&i| {
@@ -133,29 +144,55 @@ pub fn panel(inputs: &Inputs, outcome: &Outcome) -> Option<PanelAnalysis> {
                 })
                 .collect();
             let table: Vec<Vec<Rat>> = bids.iter().map(|b| b.marks.iter().map(|x| Rat::from_decimal(*x)).collect()).collect();
-            PanelCriterion { id: c.id.clone(), scale: rule.scale, trim: rule.trim, kendall_w: kendall_w(&table), bids }
+            PanelCriterion { id: c.id.clone(), scale: rule.scale, trim: rule.trim, marks: n, kendall_w: kendall_w(&table), bids }
         })
         .collect();
+    let winners: Vec<String> = outcome.winners().into_iter().map(str::to_owned).collect();
 
-    // Each evaluator's own panel points per bid, for the overall agreement.
+    // Mark i is the same person on every criterion only if every criterion has as many marks.
+    let with_marks: Vec<usize> = counts.iter().copied().filter(|n| *n > 0).collect();
+    if m == 0 || with_marks.iter().any(|n| *n != m) {
+        let note = if m == 0 {
+            String::from("the panel gave no marks, so there is no agreement to measure and no evaluator to leave out")
+        } else {
+            let shown: Vec<String> = criteria.iter().map(|c| format!("`{}` {}", c.id, c.marks)).collect();
+            format!(
+                "the criteria have different numbers of marks ({}), so mark i is not the same evaluator on every criterion: \
+                 no overall agreement and no drop-one check; name the evaluators (`evaluators = [...]`) to match them",
+                shown.join(", ")
+            )
+        };
+        return Some(PanelAnalysis { evaluators, outlier_k, criteria, overall_w: None, winners, drop_one: Vec::new(), note: Some(note) });
+    }
+
+    // Each evaluator's own panel points per bid, for the overall agreement; a bid without
+    // marks on some criterion (`missing = "zero"`) is left out, and the note says so.
+    let mut left_out = Vec::new();
     let overall: Vec<Vec<Rat>> = order
         .iter()
         .filter_map(|&i| {
-            (0..m)
+            let row = (0..m)
                 .map(|e| {
                     panel_criteria.iter().try_fold(Rat::zero(), |acc, (j, c, rule)| {
                         let mark = marks_of(i, *j)?.get(e)?;
                         Some(acc.add(&Rat::from_decimal(c.points).mul(&Rat::from_decimal(*mark)).div(&Rat::from_decimal(rule.scale))))
                     })
                 })
-                .collect::<Option<Vec<Rat>>>()
+                .collect::<Option<Vec<Rat>>>();
+            if row.is_none() {
+                left_out.extend(inputs.bids.get(i).map(|b| format!("`{}`", b.id)));
+            }
+            row
         })
         .collect();
+    let note = (!left_out.is_empty())
+        .then(|| format!("{} left out of the overall agreement: no marks on every panel criterion", left_out.join(", ")));
 
-    let winners: Vec<String> = outcome.winners().into_iter().map(str::to_owned).collect();
-    let drop_one =
-        (0..m).map(|e| drop_evaluator(inputs, &panel_criteria, e, evaluators.get(e).cloned().unwrap_or_default(), &winners)).collect();
-    Some(PanelAnalysis { evaluators, outlier_k, criteria, overall_w: kendall_w(&overall), winners, drop_one })
+    let drop_one = (0..m)
+        .into_par_iter()
+        .map(|e| drop_evaluator(inputs, outcome, &panel_criteria, e, evaluators.get(e).cloned().unwrap_or_default(), &winners))
+        .collect();
+    Some(PanelAnalysis { evaluators, outlier_k, criteria, overall_w: kendall_w(&overall), winners, drop_one, note })
 }
 
 fn bid_stats(bidder: String, marks: &[Decimal], rule: &crate::rules::PanelRule, k: &Rat) -> PanelBid {
@@ -252,37 +289,39 @@ pub fn kendall_w(table: &[Vec<Rat>]) -> Option<Rat> {
 
 fn drop_evaluator(
     inputs: &Inputs,
-    panel_criteria: &[(usize, &crate::model::Criterion, &crate::rules::PanelRule)],
+    outcome: &Outcome,
+    panel_criteria: &[PanelCrit<'_>],
     e: usize,
     name: String,
     winners: &[String],
 ) -> DropOne {
-    let mut changed = inputs.clone();
-    for r in &mut changed.resolved {
-        for (j, c, rule) in panel_criteria {
-            if let Some(Some(Given::Marks(marks))) = r.criteria.get_mut(*j) {
-                if e < marks.len() {
-                    marks.remove(e);
-                }
-                let need = 2 * rule.trim as usize + 1;
-                if marks.len() < need {
-                    return DropOne {
-                        evaluator: name,
-                        winners: None,
-                        entering: Vec::new(),
-                        leaving: Vec::new(),
-                        reason: Some(format!(
-                            "without them `{}` keeps {} and `trim = {}` needs at least {need}",
-                            c.id,
-                            crate::diag::plural(marks.len(), "mark"),
-                            rule.trim
-                        )),
-                    };
-                }
-            }
+    // Enough marks must remain on every panel criterion for its trim.
+    for (j, c, rule) in panel_criteria {
+        let kept = inputs
+            .resolved
+            .iter()
+            .filter_map(|r| match r.criteria.get(*j) {
+                Some(Some(Given::Marks(m))) => Some(m.len().saturating_sub(usize::from(e < m.len()))),
+                _ => None,
+            })
+            .min();
+        let need = 2 * rule.trim as usize + 1;
+        if let Some(kept) = kept.filter(|k| *k < need) {
+            return DropOne {
+                evaluator: name,
+                winners: None,
+                entering: Vec::new(),
+                leaving: Vec::new(),
+                reason: Some(format!(
+                    "without them `{}` keeps {} and `trim = {}` needs at least {need}",
+                    c.id,
+                    crate::diag::plural(kept, "mark"),
+                    rule.trim
+                )),
+            };
         }
     }
-    let now: Vec<String> = evaluate(&changed).winners().into_iter().map(str::to_owned).collect();
+    let now = winners_without(inputs, outcome, panel_criteria, e);
     let before: BTreeSet<&String> = winners.iter().collect();
     let after: BTreeSet<&String> = now.iter().collect();
     DropOne {
@@ -293,3 +332,115 @@ fn drop_evaluator(
         reason: None,
     }
 }
+
+/// The winners without evaluator `e`'s marks, by the full evaluation.
+#[doc(hidden)]
+pub fn drop_one_winners_full(inputs: &Inputs, e: usize) -> Vec<String> {
+    evaluate_with(inputs, &inputs.resolved, Some(e)).winners().into_iter().map(str::to_owned).collect()
+}
+
+/// The winners without evaluator `e`'s marks. Only the panel criteria's points change, so
+/// unless the tender re-scores by rank or among the qualified (differential scoring,
+/// `among = "qualified"`), which need the full evaluation, the base outcome is patched:
+/// new panel points, then qualification, ranking and award on the patched figures — the
+/// same rules as `evaluate`, on a few numbers per bid instead of every criterion's reason.
+fn winners_without(inputs: &Inputs, outcome: &Outcome, panel_criteria: &[PanelCrit<'_>], e: usize) -> Vec<String> {
+    let t = &inputs.tender;
+    if t.differential.is_some() || t.criteria.iter().any(|c| c.rule.among() == Some(crate::rules::Among::Qualified)) {
+        return drop_one_winners_full(inputs, e);
+    }
+    let index: HashMap<&str, usize> = inputs.bids.iter().enumerate().map(|(i, b)| (b.id.as_str(), i)).collect();
+    let places = t.rounding.places;
+    struct Lean<'a> {
+        bidder: &'a str,
+        passed: bool,
+        sections: Vec<Decimal>,
+        total: Decimal,
+        points: Vec<Decimal>,
+        offered: u64,
+    }
+    let mut rows: Vec<Lean<'_>> = outcome
+        .standings
+        .iter()
+        .map(|s| {
+            let i = index.get(s.bidder.as_str()).copied();
+            let resolved = i.and_then(|i| inputs.resolved.get(i));
+            let mut points: Vec<Decimal> = s.criteria.iter().map(|c| c.points.decimal()).collect();
+            for (j, c, _) in panel_criteria {
+                if let (Some(Some(Given::Marks(m))), Some(slot)) = (resolved.and_then(|r| r.criteria.get(*j)), points.get_mut(*j)) {
+                    let kept: Vec<Decimal> = m.iter().enumerate().filter(|(k, _)| *k != e).map(|(_, x)| *x).collect();
+                    let pts = Rat::from_decimal(c.points);
+                    let scored = c.rule.score(crate::rules::Input::Marks(&kept), &pts, None);
+                    *slot = pts.mul(&scored.score).round(places, t.rounding.mode).unwrap_or(*slot);
+                }
+            }
+            let sections = t
+                .sections
+                .iter()
+                .map(|sec| t.criteria.iter().zip(&points).filter(|(c, _)| c.section == sec.id).map(|(_, p)| *p).sum())
+                .collect();
+            let total = points.iter().copied().sum();
+            Lean {
+                bidder: s.bidder.as_str(),
+                passed: s.gates.iter().all(|g| g.passed),
+                sections,
+                total,
+                points,
+                offered: resolved.and_then(|r| r.offered).unwrap_or(0),
+            }
+        })
+        .collect();
+    let section = |r: &Lean<'_>, id: &str| t.sections.iter().position(|x| x.id == id).and_then(|k| r.sections.get(k)).copied();
+    rows.retain(|r| {
+        r.passed
+            && t.qualify.iter().all(|q| {
+                let (scored, max) = match &q.section {
+                    Some(sec) => (section(r, sec).unwrap_or_default(), t.section_max(sec)),
+                    None => (r.total, t.max_points),
+                };
+                let needed = match q.min {
+                    crate::model::Minimum::Share(x) => Rat::from_decimal(x).mul(&Rat::from_decimal(max)),
+                    crate::model::Minimum::Points(p) => Rat::from_decimal(p),
+                };
+                Rat::from_decimal(scored) >= needed
+            })
+    });
+    rows.sort_by(|a, b| {
+        b.total.cmp(&a.total).then_with(|| {
+            for step in &t.tie_break {
+                let o = match step {
+                    crate::model::TieBreak::Section(sec) => section(b, sec).cmp(&section(a, sec)),
+                    crate::model::TieBreak::Criterion(c) => {
+                        let k = t.criteria.iter().position(|x| x.id == *c);
+                        k.and_then(|k| b.points.get(k)).cmp(&k.and_then(|k| a.points.get(k)))
+                    }
+                    crate::model::TieBreak::Bidder => a.bidder.cmp(b.bidder),
+                };
+                if o != std::cmp::Ordering::Equal {
+                    return o;
+                }
+            }
+            a.bidder.cmp(b.bidder)
+        })
+    });
+    let mut winners = Vec::new();
+    let mut remaining = t.award.quantity.as_ref().map(|q| q.total);
+    let mut places_left = t.award.winners;
+    for r in &rows {
+        if places_left == Some(0) {
+            break;
+        }
+        if let Some(left) = remaining.as_mut() {
+            let give = r.offered.min(*left);
+            if give == 0 {
+                continue;
+            }
+            *left -= give;
+        }
+        winners.push(r.bidder.to_owned());
+        places_left = places_left.map(|p| p - 1);
+    }
+    winners
+}
+
+type PanelCrit<'a> = (usize, &'a crate::model::Criterion, &'a crate::rules::PanelRule);

@@ -228,7 +228,8 @@ fn cmp_rows(inputs: &Inputs, a: &Row, b: &Row) -> Ordering {
                 TieBreak::Section(s) => {
                     let k = t.sections.iter().position(|x| x.id == *s);
                     let get = |r: &Row| k.and_then(|k| r.sections.get(k)).cloned();
-                    get(b).cmp(&get(a))
+                    let base = |r: &Row| k.and_then(|k| r.base_sections.get(k)).cloned();
+                    get(b).cmp(&get(a)).then_with(|| base(b).cmp(&base(a)))
                 }
                 TieBreak::Criterion(c) => {
                     let k = t.criteria.iter().position(|x| x.id == *c);
@@ -365,6 +366,15 @@ fn quantities(inputs: &Inputs, rows: &[Row], w: &[Rat]) -> Vec<Vec<Rat>> {
         base.extend(t.qualify.iter().filter(|th| th.section.as_deref() == Some(s.id.as_str())).map(|th| needed(th.min, &max)));
         groups.push(base);
     }
+    // Differential scoring clamps `max − (rank − 1) × step` at 0: a kink where the section's
+    // maximum meets a multiple of the step.
+    if let Some(d) = &t.differential {
+        let max = t.criteria.iter().zip(w).filter(|(c, _)| c.section == d.section).fold(Rat::zero(), |a, (_, x)| a.add(x));
+        let step = Rat::from_decimal(d.step);
+        let mut g = vec![max];
+        g.extend((1..rows.len()).map(|r| step.mul(&Rat::from_int(r as i128))));
+        groups.push(g);
+    }
     let total_max = w.iter().fold(Rat::zero(), |a, x| a.add(x));
     let mut base: Vec<Rat> = rows.iter().map(|r| r.base_total.clone()).collect();
     base.extend(t.qualify.iter().filter(|th| th.section.is_none()).map(|th| needed(th.min, &total_max)));
@@ -399,7 +409,7 @@ fn one(inputs: &Inputs, fixed: &Fixed, k: usize, id: &str, winners: &[String]) -
     let outcome = evaluate(inputs);
     let mut cands: Vec<Rat> = vec![Rat::zero(), m.clone(), p0.clone()];
     cands.extend(kinks(inputs, &outcome, k).into_iter().filter(|x| *x > Rat::zero() && *x < m));
-    for _round in 0..2 {
+    for _round in 0..3 {
         cands.sort();
         cands.dedup();
         let mut more = Vec::new();
@@ -416,6 +426,7 @@ fn one(inputs: &Inputs, fixed: &Fixed, k: usize, id: &str, winners: &[String]) -
                 crossings(&a, &qa, &b, &qb, u, v, &mut more);
             }
         }
+        more.retain(|x| cands.binary_search(x).is_err());
         if more.is_empty() {
             break;
         }
@@ -441,14 +452,7 @@ fn one(inputs: &Inputs, fixed: &Fixed, k: usize, id: &str, winners: &[String]) -
 type Eval<'a> = dyn Fn(&Rat) -> (Vec<Row>, Vec<String>) + 'a;
 
 /// Walk from candidate `pos` up (or down) until the winners differ.
-fn walk(
-    cands: &[Rat],
-    pos: usize,
-    up: bool,
-    same: &dyn Fn(&Rat) -> bool,
-    eval: &Eval<'_>,
-    winners: &[String],
-) -> End {
+fn walk(cands: &[Rat], pos: usize, up: bool, same: &dyn Fn(&Rat) -> bool, eval: &Eval<'_>, winners: &[String]) -> End {
     let mut last = pos;
     loop {
         let next = if up { last + 1 } else { last.wrapping_sub(1) };

@@ -200,15 +200,28 @@ impl Outcome {
 /// assert_eq!(outcome.standings.len(), 4);
 /// ```
 pub fn evaluate(inputs: &Inputs) -> Outcome {
+    evaluate_with(inputs, &inputs.resolved, None)
+}
+
+/// [`evaluate`] with other per-bid inputs, or without evaluator `without`'s marks on every
+/// panel criterion (for the panel analysis: nothing is cloned but the marks themselves).
+pub(crate) fn evaluate_with(inputs: &Inputs, resolved: &[Resolved], without: Option<usize>) -> Outcome {
     let t = &inputs.tender;
     let n = inputs.bids.len();
-    let gates: Vec<Vec<GateVerdict>> =
-        (0..n).map(|i| t.gates.iter().enumerate().map(|(j, g)| gate_verdict(g, resolved_gate(inputs, i, j))).collect()).collect();
+    let gates: Vec<Vec<GateVerdict>> = (0..n)
+        .map(|i| {
+            t.gates
+                .iter()
+                .enumerate()
+                .map(|(j, g)| gate_verdict(g, resolved.get(i).and_then(|r| r.gates.get(j)).and_then(Option::as_ref)))
+                .collect()
+        })
+        .collect();
     let passed: Vec<bool> = gates.iter().map(|v| v.iter().all(|g| g.passed)).collect();
     // References over the bids that pass every gate; a rule with `among = "qualified"` gets
     // its reference again once qualification is known (validation keeps qualification
     // independent of such criteria).
-    let references: Vec<Option<Rat>> = t.criteria.iter().enumerate().map(|(j, c)| reference(c, j, &inputs.resolved, &passed)).collect();
+    let references: Vec<Option<Rat>> = t.criteria.iter().enumerate().map(|(j, c)| reference(c, j, resolved, &passed)).collect();
 
     let read = read_fields(t);
     let ids: Vec<(Arc<str>, Arc<str>)> = t.criteria.iter().map(|c| (Arc::from(c.id.as_str()), Arc::from(c.section.as_str()))).collect();
@@ -219,20 +232,21 @@ pub fn evaluate(inputs: &Inputs) -> Outcome {
         .zip(gates.into_par_iter())
         .enumerate()
         .map(|(i, (b, gates))| {
-            let r = inputs.resolved.get(i);
+            let r = resolved.get(i);
             let criteria: Vec<CriterionScore> = t
                 .criteria
                 .iter()
                 .zip(&ids)
                 .enumerate()
                 .map(|(j, (c, id))| {
-                    score_criterion(
-                        t,
-                        c,
-                        id,
-                        r.and_then(|r| r.criteria.get(j)).and_then(Option::as_ref),
-                        references.get(j).and_then(Option::as_ref),
-                    )
+                    let given = r.and_then(|r| r.criteria.get(j)).and_then(Option::as_ref);
+                    let reduced = match (without, given) {
+                        (Some(e), Some(Given::Marks(m))) if e < m.len() => {
+                            Some(Given::Marks(m.iter().enumerate().filter(|(k, _)| *k != e).map(|(_, x)| *x).collect()))
+                        }
+                        _ => None,
+                    };
+                    score_criterion(t, c, id, reduced.as_ref().or(given), references.get(j).and_then(Option::as_ref))
                 })
                 .collect();
             let (sections, total) = sums(t, &criteria);
@@ -258,12 +272,12 @@ pub fn evaluate(inputs: &Inputs) -> Outcome {
             st
         })
         .collect();
-    rescore_among_qualified(inputs, &ids, &mut standings);
+    rescore_among_qualified(inputs, resolved, &ids, &mut standings);
     if let Some(d) = &t.differential {
         differential(t, d, &mut standings);
     }
     let mut warnings = Vec::new();
-    let standings = rank::rank_and_award(t, standings, &inputs.resolved, &inputs.bids, &mut warnings);
+    let standings = rank::rank_and_award(t, standings, resolved, &inputs.bids, &mut warnings);
     warnings.extend(flat_criteria(t, &standings));
     Outcome { standings, warnings }
 }
@@ -280,7 +294,7 @@ fn sums(t: &Tender, criteria: &[CriterionScore]) -> (Vec<(String, Points)>, Poin
 
 /// Score again, against the qualified bids, every criterion whose reference is taken
 /// `among = "qualified"`. `standings` are in input order.
-fn rescore_among_qualified(inputs: &Inputs, ids: &[(Arc<str>, Arc<str>)], standings: &mut [Standing]) {
+fn rescore_among_qualified(inputs: &Inputs, resolved: &[Resolved], ids: &[(Arc<str>, Arc<str>)], standings: &mut [Standing]) {
     let t = &inputs.tender;
     let late: Vec<usize> =
         t.criteria.iter().enumerate().filter(|(_, c)| c.rule.among() == Some(crate::rules::Among::Qualified)).map(|(j, _)| j).collect();
@@ -292,9 +306,9 @@ fn rescore_among_qualified(inputs: &Inputs, ids: &[(Arc<str>, Arc<str>)], standi
         let (Some(c), Some(id)) = (t.criteria.get(j), ids.get(j)) else {
             continue;
         };
-        let r = reference(c, j, &inputs.resolved, &qualified);
+        let r = reference(c, j, resolved, &qualified);
         for (i, st) in standings.iter_mut().enumerate() {
-            let input = inputs.resolved.get(i).and_then(|r| r.criteria.get(j)).and_then(Option::as_ref);
+            let input = resolved.get(i).and_then(|r| r.criteria.get(j)).and_then(Option::as_ref);
             if let Some(slot) = st.criteria.get_mut(j) {
                 *slot = score_criterion(t, c, id, input, r.as_ref());
             }
@@ -475,7 +489,12 @@ fn flat_criteria(t: &Tender, standings: &[Standing]) -> Vec<String> {
 pub(crate) fn chain_cmp(t: &Tender, a: &Standing, b: &Standing) -> (Ordering, Option<String>) {
     for step in &t.tie_break {
         let ord = match step {
-            crate::model::TieBreak::Section(s) => b.section(s).cmp(&a.section(s)),
+            crate::model::TieBreak::Section(s) => b.section(s).cmp(&a.section(s)).then_with(|| {
+                // Differential scoring can clip two ranks to 0; the points as scored still
+                // order them (the adjustment keeps the order, so nothing else changes).
+                let before = |x: &Standing| x.original.as_ref().and_then(|o| o.sections.iter().find(|(id, _)| id == s).map(|p| p.1));
+                before(b).cmp(&before(a))
+            }),
             crate::model::TieBreak::Criterion(c) => b.criterion(c).map(|x| x.points).cmp(&a.criterion(c).map(|x| x.points)),
             crate::model::TieBreak::Bidder => a.bidder.cmp(&b.bidder),
         };

@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 
 use crate::diag::{Diagnostic, Span};
 use crate::load::node::Table;
-use crate::load::reader::{Fields, Sink, as_array, as_number, as_str, as_table, check_id};
+use crate::load::reader::{Fields, Sink, as_array, as_number, as_str, as_table};
 
 const PANEL: &[&str] = &["source", "note", "evaluators", "outlier_k", "marks"];
 
@@ -86,7 +86,14 @@ fn parse_evaluators(f: &Fields<'_>, sink: &mut Sink) -> Option<Evaluators> {
             ok = false;
             continue;
         };
-        ok &= check_id(name, sp, "evaluator", sink);
+        // Names are only shown, never referenced: any non-empty text ("Kim", "위원2").
+        if name.trim().is_empty() {
+            sink.push(
+                Diagnostic::error("bad-evaluators", sp, "an evaluator's name is empty")
+                    .with_help("name every evaluator, such as `\"e1\"` or `\"Kim\"`"),
+            );
+            ok = false;
+        }
         if let Some((_, first)) = names.iter().find(|(x, _)| x == name) {
             sink.push(
                 Diagnostic::error("duplicate-id", sp, format!("evaluator id `{name}` is used twice"))

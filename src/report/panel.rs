@@ -19,6 +19,7 @@ pub(super) struct PanelJson<'a> {
     criteria: Vec<CriterionJson<'a>>,
     winners: &'a [String],
     drop_one: Vec<DropJson<'a>>,
+    note: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -51,7 +52,8 @@ struct OutlierJson<'a> {
 struct DropJson<'a> {
     evaluator: &'a str,
     winners: Option<&'a [String]>,
-    changed: bool,
+    /// `null` when it could not be checked (see `reason`).
+    changed: Option<bool>,
     entering: &'a [String],
     leaving: &'a [String],
     reason: Option<&'a str>,
@@ -80,12 +82,13 @@ pub(super) fn to_json(p: &PanelAnalysis) -> PanelJson<'_> {
             .map(|d| DropJson {
                 evaluator: &d.evaluator,
                 winners: d.winners.as_deref(),
-                changed: d.changed(),
+                changed: d.winners.as_ref().map(|_| d.changed()),
                 entering: &d.entering,
                 leaving: &d.leaving,
                 reason: d.reason.as_deref(),
             })
             .collect(),
+        note: p.note.as_deref(),
     }
 }
 
@@ -154,7 +157,7 @@ pub fn panel_table(p: &PanelAnalysis, opts: TableOptions) -> String {
         );
         let mut t = new_table(opts);
         let mut header = vec![Cell::new("Bidder")];
-        header.extend(p.evaluators.iter().map(right));
+        header.extend(p.evaluators.iter().take(c.marks).map(right));
         header.extend(["Trimmed mean", "Median", "Spread", "MAD"].into_iter().map(right));
         t.set_header(header);
         for b in &c.bids {
@@ -192,6 +195,9 @@ pub fn panel_table(p: &PanelAnalysis, opts: TableOptions) -> String {
             let _ = writeln!(o, "  ! far from the panel: {}\n", flagged.join("; "));
         }
     }
+    if let Some(n) = &p.note {
+        let _ = writeln!(o, "Note: {n}.");
+    }
     let _ = writeln!(o, "Agreement over each evaluator's panel points: Kendall's W {}", w_text(p.overall_w.as_ref()));
     let _ = writeln!(o, "Winners: {}", list(&p.winners));
     o.push_str("Without one evaluator's marks:\n");
@@ -213,10 +219,18 @@ pub fn panel_table(p: &PanelAnalysis, opts: TableOptions) -> String {
         let _ = writeln!(o, "  without {}: {line}", d.evaluator);
     }
     let changers: Vec<&str> = p.drop_one.iter().filter(|d| d.changed()).map(|d| d.evaluator.as_str()).collect();
-    if changers.is_empty() {
-        o.push_str("No single evaluator decides the winners.\n");
-    } else {
+    let unknown: Vec<&str> = p.drop_one.iter().filter(|d| d.winners.is_none()).map(|d| d.evaluator.as_str()).collect();
+    if !changers.is_empty() {
         let _ = writeln!(o, "The winners depend on a single evaluator: {}.", changers.join(", "));
+    }
+    if !unknown.is_empty() {
+        let _ = writeln!(o, "Could not be checked without: {}.", unknown.join(", "));
+    }
+    if changers.is_empty() && unknown.is_empty() && !p.drop_one.is_empty() {
+        o.push_str("No single evaluator decides the winners.\n");
+    }
+    if p.drop_one.is_empty() {
+        o.push_str("  (not checked: see the note above)\n");
     }
     o
 }

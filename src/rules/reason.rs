@@ -152,14 +152,18 @@ impl Reason {
                 write!(o, "marks {v}; {trim} dropped each end; mean {} of {}", m.display(4), scale.normalize())
             }
             Reason::KrPrice { lowest: None, among, .. } => write!(o, "no {} has a price", who(*among)),
-            Reason::KrPrice { estimated, lowest: Some(l), band, floored, capped, .. } => {
+            Reason::KrPrice { estimated, lowest: Some(l), band, floored, capped, among } => {
+                let who = match among {
+                    Among::Eligible => "lowest",
+                    Among::Qualified => "lowest qualified",
+                };
                 let r = match band {
-                    None => write!(o, "price `{v}` is at least 80% of estimated `{estimated}`: P × lowest `{l}` / `{v}`"),
+                    None => write!(o, "price `{v}` is at least 80% of estimated `{estimated}`: P × {who} `{l}` / `{v}`"),
                     Some(b) => {
                         let note = if *floored { " (counted at 60%)" } else { "" };
                         write!(
                             o,
-                            "price `{v}` is below 80% of estimated `{estimated}`{note}: P × lowest `{l}` / 80% + {} for the band",
+                            "price `{v}` is below 80% of estimated `{estimated}`{note}: P × {who} `{l}` / 80% + {} for the band",
                             b.display(4)
                         )
                     }

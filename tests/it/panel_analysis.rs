@@ -143,3 +143,62 @@ fn named_evaluators_must_match_every_array() {
     assert_eq!(crate::codes(&d), ["unequal-marks"]);
     assert!(d.items[0].message.contains("`b` has 4 marks on `plan` but the panel names 3 evaluators"), "{}", d.items[0].message);
 }
+
+#[test]
+fn drop_one_that_cannot_be_checked_is_not_called_harmless() {
+    let panel_file = "[panel]\nsource = \"test\"\n[panel.marks.plan]\na = [7, 8, 9]\nb = [6, 6, 6]\n\
+                      [panel.marks.team]\na = [7, 8, 9]\nb = [6, 6, 6]\n";
+    let inputs = load_ok(&tender(), &[bid("a"), bid("b"), panel_file.to_owned()]);
+    let o = evaluate(&inputs);
+    let p = panel(&inputs, &o).unwrap();
+    let text = bidscore::report::panel_table(&p, Default::default());
+    assert!(text.contains("Could not be checked without: 1, 2, 3."), "{text}");
+    assert!(!text.contains("No single evaluator decides"), "{text}");
+    let v: serde_json::Value = serde_json::from_str(&bidscore::report::panel_json(&p)).unwrap();
+    assert!(v["drop_one"][0]["changed"].is_null());
+}
+
+#[test]
+fn unnamed_evaluators_with_different_counts_are_not_matched_across_criteria() {
+    // plan has 5 marks per bid, team 3: mark 4 on plan is nobody on team.
+    let panel_file = "[panel]\nsource = \"test\"\n[panel.marks.plan]\na = [7, 8, 9, 8, 7]\nb = [6, 6, 6, 7, 5]\n\
+                      [panel.marks.team]\na = [7, 8, 9]\nb = [6, 6, 6]\n";
+    let inputs = load_ok(&tender(), &[bid("a"), bid("b"), panel_file.to_owned()]);
+    let p = panel(&inputs, &evaluate(&inputs)).unwrap();
+    assert_eq!((p.criteria[0].marks, p.criteria[1].marks), (5, 3));
+    assert_eq!(p.overall_w, None);
+    assert!(p.drop_one.is_empty());
+    assert!(p.note.as_deref().unwrap().contains("`plan` 5, `team` 3"), "{:?}", p.note);
+    // The team table has three evaluator columns, not five.
+    let text = bidscore::report::panel_table(&p, Default::default());
+    let team = text.split("team (").nth(1).unwrap();
+    let header = team.lines().nth(2).unwrap();
+    assert!(header.contains(" 3 ") && !header.contains(" 4 "), "{header}");
+}
+
+#[test]
+fn evaluator_names_may_be_any_text() {
+    let panel_file = "[panel]\nsource = \"test\"\nevaluators = [\"Kim\", \"위원2\", \"Dr. Lee\"]\n\
+                      [panel.marks.plan]\na = [7, 8, 9]\nb = [6, 6, 6]\n[panel.marks.team]\na = [7, 8, 9]\nb = [6, 6, 6]\n";
+    let inputs = load_ok(&tender(), &[bid("a"), bid("b"), panel_file.to_owned()]);
+    assert_eq!(panel(&inputs, &evaluate(&inputs)).unwrap().evaluators, ["Kim", "위원2", "Dr. Lee"]);
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 256, ..proptest::prelude::ProptestConfig::default() })]
+
+    /// The drop-one check patches the base outcome instead of re-evaluating everything; it
+    /// must name exactly the winners a full evaluation without that evaluator gives.
+    #[test]
+    fn drop_one_agrees_with_a_full_evaluation(c in crate::generate::case(6)) {
+        proptest::prop_assume!(c.criteria.iter().any(|x| matches!(x.kind, crate::generate::Kind::Panel { .. })));
+        let inputs = load_ok(&c.criteria_toml(), &c.other_files(&(0..c.bids.len()).collect::<Vec<_>>()));
+        let o = evaluate(&inputs);
+        let p = panel(&inputs, &o).unwrap();
+        for (e, d) in p.drop_one.iter().enumerate() {
+            if let Some(w) = &d.winners {
+                proptest::prop_assert_eq!(w, &bidscore::analysis::drop_one_winners_full(&inputs, e), "evaluator {}", e);
+            }
+        }
+    }
+}

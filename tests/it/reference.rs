@@ -853,6 +853,8 @@ struct Scored {
     total: Q,
     /// With differential scoring: the total before the adjustment.
     original_total: Option<Q>,
+    /// Section sums before any differential adjustment.
+    orig_section_sums: Vec<Q>,
     offered: Option<i128>,
 }
 
@@ -910,7 +912,8 @@ fn compare(t: &Tender, a: &Scored, b: &Scored) -> Ordering {
             a.bidder.cmp(&b.bidder)
         } else if let Some(s) = tb.strip_prefix("section:") {
             let k = t.sections.iter().position(|x| x == s).unwrap();
-            b.section_sums[k].cmp(&a.section_sums[k])
+            // Under differential scoring the adjusted sums, then the sums as scored.
+            b.section_sums[k].cmp(&a.section_sums[k]).then_with(|| b.orig_section_sums[k].cmp(&a.orig_section_sums[k]))
         } else if let Some(c) = tb.strip_prefix("criterion:") {
             let k = t.criteria.iter().position(|x| x.id == c).unwrap();
             b.points[k].cmp(&a.points[k])
@@ -1064,6 +1067,7 @@ fn score_tender(tender: Tender, other_files: &[&str]) -> Result<RefOutcome, Stri
             passed_gates: passed[i],
             qualified,
             points: points[i].clone(),
+            orig_section_sums: section_sums.clone(),
             section_sums,
             original_total: None,
             total,
