@@ -105,3 +105,88 @@ fn panel_shows_the_committee_and_refuses_a_tender_without_one() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("has no criterion scored by the panel"));
 }
+
+#[test]
+fn the_analysis_commands_run_and_fail_clearly() {
+    let base = ["criteria/msit-2025-gpu.toml", "bids/msit-2025"];
+    let run = |extra: &[&str]| {
+        let mut args: Vec<&str> = vec![extra[0]];
+        args.extend(base);
+        args.extend(&extra[1..]);
+        bidscore(&args)
+    };
+    let out = run(&["explain", "--bid", "coupang", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["against"]["bidder"], "naver-cloud");
+    // An unknown bid is a usage error, with a suggestion.
+    let out = run(&["explain", "--bid", "coupnag"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("did you mean `coupang`?"));
+
+    let out = run(&["whatif", "--bid", "coupang", "--set", "security.csap_certified=true", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["whatif"][0]["target"], "security.csap_certified");
+    assert_eq!(v["whatif"][0]["from"], "false");
+    assert_eq!(v["tender"]["id"], "msit-2025-gpu");
+    // A value the rule cannot read: the changed tender is invalid (exit 1), located.
+    let out = run(&["whatif", "--bid", "coupang", "--set", "datacenter.tenure=\"rented\""]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown-choice"), "{}", String::from_utf8_lossy(&out.stderr));
+    // Nothing to change, or a malformed change: usage errors.
+    assert_eq!(run(&["whatif", "--bid", "coupang"]).status.code(), Some(2));
+    assert_eq!(run(&["whatif", "--bid", "coupang", "--set", "nonsense"]).status.code(), Some(2));
+    assert_eq!(run(&["whatif", "--bid", "coupang", "--points", "dc-tenure=101"]).status.code(), Some(2));
+
+    let out = run(&["path-to-win", "--bid", "coupang", "--max-changes", "4", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let command = v["paths"][0]["command"].as_str().unwrap().to_owned();
+    assert!(v["reason"].is_null());
+    // The command it prints runs, and selects coupang.
+    let words: Vec<String> = shell_words(&command);
+    assert_eq!(words[0], "bidscore");
+    let mut args: Vec<&str> = words[1..].iter().map(String::as_str).collect();
+    args.extend(["--format", "json"]);
+    let out = bidscore(&args);
+    assert_eq!(out.status.code(), Some(0), "{command}: {}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let coupang = v["bids"].as_array().unwrap().iter().find(|b| b["bidder"] == "coupang").unwrap().clone();
+    assert_eq!(coupang["status"], "selected");
+
+    let out = run(&["stability", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["criteria"].as_array().unwrap().len(), 9);
+}
+
+/// Split a command line printed by path-to-win (single quotes only).
+fn shell_words(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    let mut any = false;
+    for ch in s.chars() {
+        match ch {
+            '\'' => {
+                quoted = !quoted;
+                any = true;
+            }
+            ' ' if !quoted => {
+                if any {
+                    out.push(std::mem::take(&mut cur));
+                    any = false;
+                }
+            }
+            c => {
+                cur.push(c);
+                any = true;
+            }
+        }
+    }
+    if any {
+        out.push(cur);
+    }
+    out
+}
