@@ -105,6 +105,10 @@ pub fn path_to_win(inputs: &Inputs, bidder: &str, max_changes: usize) -> Result<
         return Ok(result);
     }
     result.candidates = candidates(inputs, index, &outcome);
+    if let Some(why) = impossible_gate(inputs, index, &outcome, &result.candidates) {
+        result.reason = Some(why);
+        return Ok(result);
+    }
     let fields: Vec<&Candidates> = result.candidates.iter().filter(|c| !c.values.is_empty()).collect();
     if fields.is_empty() {
         result.reason = Some(format!("no field of `{bidder}` can improve its score: every rule and gate it faces is already at its best"));
@@ -183,6 +187,29 @@ pub fn path_to_win(inputs: &Inputs, bidder: &str, max_changes: usize) -> Result<
         });
     }
     Ok(result)
+}
+
+/// A gate the bid fails that no value of its field can pass together with every other gate
+/// on the same field (say, `at_least = 10` and `at_most = 5`).
+fn impossible_gate(inputs: &Inputs, index: usize, outcome: &crate::evaluate::Outcome, candidates: &[Candidates]) -> Option<String> {
+    let t = &inputs.tender;
+    let me = outcome.standing(&inputs.bids.get(index)?.id)?;
+    for (j, g) in t.gates.iter().enumerate() {
+        if me.gates.get(j).is_none_or(|v| v.passed) {
+            continue;
+        }
+        let field = g.field.to_string();
+        let values = candidates.iter().find(|c| c.field == field).map(|c| c.values.as_slice()).unwrap_or_default();
+        let passes_all =
+            |v: &Scalar| t.gates.iter().filter(|h| h.field.to_string() == field).all(|h| crate::evaluate::gate_verdict(h, Some(v)).passed);
+        if !values.iter().any(passes_all) {
+            return Some(format!(
+                "gate `{}` fails, and no value of `{field}` passes it together with every other gate on that field",
+                g.id
+            ));
+        }
+    }
+    None
 }
 
 /// Candidate values per field read by a gate or criterion, better than the bid's own.

@@ -202,3 +202,20 @@ fn coupang_needs_four_changes_and_explain_names_the_decisive_criteria() {
     assert!(!p.paths.is_empty() && p.paths.iter().all(|x| x.changes.len() == 4));
     assert!(p.paths.iter().all(|x| x.changes.iter().any(|c| c.field == "security.csap_certified")));
 }
+
+#[test]
+fn path_to_win_says_when_no_value_can_pass_a_gate() {
+    let t = "[tender]\nid = \"t\"\ntitle = \"T\"\n[evaluation]\nmax_points = 10\n\
+             [[section]]\nid = \"s\"\ntitle = \"S\"\n\
+             [[gate]]\nid = \"big\"\ntitle = \"Big\"\nfield = \"size\"\nrequire = { at_least = 10 }\n\
+             [[gate]]\nid = \"small\"\ntitle = \"Small\"\nfield = \"size\"\nrequire = { at_most = 5 }\n\
+             [[criterion]]\nid = \"q\"\nsection = \"s\"\ntitle = \"Q\"\npoints = 10\nfield = \"q\"\nrule = { kind = \"linear\", zero_at = 0, full_at = 10 }\n";
+    let bid = |id: &str| format!("size = 3\nq = 5\n[bidder]\nid = \"{id}\"\nname = \"{id}\"\n");
+    let inputs = load_ok(t, &[bid("a")]);
+    let p = path_to_win(&inputs, "a", 3).unwrap();
+    assert!(p.paths.is_empty());
+    assert_eq!(
+        p.reason.as_deref(),
+        Some("gate `big` fails, and no value of `size` passes it together with every other gate on that field")
+    );
+}
