@@ -37,7 +37,7 @@ fn q(r: &bidscore::Rat) -> BigRational {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 64, max_global_rejects: 1_000_000, ..ProptestConfig::default() })]
 
     /// explain: the per-criterion differences (plus any differential adjustment) add up to
     /// the difference of the totals; the decisive set reverses the pair and no smaller set

@@ -56,7 +56,7 @@ fn max_points(c: &Case) -> Decimal {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 128, max_global_rejects: 1_000_000, ..ProptestConfig::default() })]
 
     /// 1. Points within [0, max]; total = Σ criterion points, within [0, max_points].
     #[test]

@@ -185,7 +185,7 @@ fn evaluator_names_may_be_any_text() {
 }
 
 proptest::proptest! {
-    #![proptest_config(proptest::prelude::ProptestConfig { cases: 256, ..proptest::prelude::ProptestConfig::default() })]
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 256, max_global_rejects: 1_000_000, ..proptest::prelude::ProptestConfig::default() })]
 
     /// The drop-one check patches the base outcome instead of re-evaluating everything; it
     /// must name exactly the winners a full evaluation without that evaluator gives.

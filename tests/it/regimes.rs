@@ -164,7 +164,7 @@ fn with_differential() -> impl Strategy<Value = crate::generate::Case> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 256, max_global_rejects: 1_000_000, ..ProptestConfig::default() })]
 
     /// Differential scoring keeps the technical order among qualified bids (a strictly
     /// better section stays at least as good, and strictly better unless clipped at 0; a
