@@ -121,6 +121,10 @@ struct Row {
     base_total: Rat,
     /// Section sums before any differential adjustment.
     base_sections: Vec<Rat>,
+    /// Section sums and total as first scored (references over eligible bids): affine in
+    /// the weight between kinks, whatever qualification does.
+    pre_sections: Vec<Rat>,
+    pre_total: Rat,
 }
 
 /// The whole pipeline on unrounded points at the given weights; returns the rows and the
@@ -272,8 +276,12 @@ fn row(inputs: &Inputs, i: usize, w: &[Rat], refs: &[Option<Rat>]) -> Row {
         total: Rat::zero(),
         base_total: Rat::zero(),
         base_sections: Vec::new(),
+        pre_sections: Vec::new(),
+        pre_total: Rat::zero(),
     };
     resum(inputs, &mut r);
+    r.pre_sections = r.sections.clone();
+    r.pre_total = r.total.clone();
     r
 }
 
@@ -326,67 +334,87 @@ fn kinks(inputs: &Inputs, outcome: &Outcome, k: usize) -> Vec<Rat> {
     out
 }
 
-/// Roots in the open interval (u, v) of the difference of any two quantities of one group,
-/// given their values at two interior points `a` < `b` of a piece where all are affine.
-fn crossings(a: &Rat, ga: &[Vec<Rat>], b: &Rat, gb: &[Vec<Rat>], u: &Rat, v: &Rat, out: &mut Vec<Rat>) {
-    for (fa, fb) in ga.iter().zip(gb) {
-        for x in 0..fa.len() {
-            for y in x + 1..fa.len() {
-                let (Some(xa), Some(ya), Some(xb), Some(yb)) = (fa.get(x), fa.get(y), fb.get(x), fb.get(y)) else { continue };
-                let da = xa.sub(ya);
-                let db = xb.sub(yb);
-                if da == db {
-                    continue;
-                }
-                // d(P) = da + (db − da)(P − a)/(b − a) = 0.
-                let root = a.sub(&da.mul(&b.sub(a)).div(&db.sub(&da)));
-                if root > *u && root < *v {
-                    out.push(root);
-                }
-            }
-        }
-    }
-}
-
-/// The groups of quantities whose crossings can change the winners, at weights `w`: the
-/// final totals (ranking); each section's final sums (tie-breaks) and its sums before the
-/// differential with its thresholds (qualification, differential ranks); the totals before
-/// the differential with the total thresholds; each tie-break criterion's points.
-fn quantities(inputs: &Inputs, rows: &[Row], w: &[Rat]) -> Vec<Vec<Rat>> {
+/// Differences that are affine in P between the weight kinks, whatever qualification does:
+/// each bid's section sums and total as first scored against each qualification threshold,
+/// and the differential section's maximum against each multiple of the step (the clamp at 0).
+fn pre_differences(inputs: &Inputs, rows: &[Row], w: &[Rat]) -> Vec<Rat> {
     let t = &inputs.tender;
     let needed = |min: Minimum, max: &Rat| match min {
         Minimum::Share(x) => Rat::from_decimal(x).mul(max),
         Minimum::Points(p) => Rat::from_decimal(p),
     };
-    let mut groups = vec![rows.iter().map(|r| r.total.clone()).collect::<Vec<_>>()];
-    for (k, s) in t.sections.iter().enumerate() {
-        let max = t.criteria.iter().zip(w).filter(|(c, _)| c.section == s.id).fold(Rat::zero(), |a, (_, x)| a.add(x));
-        groups.push(rows.iter().filter_map(|r| r.sections.get(k).cloned()).collect());
-        let mut base: Vec<Rat> = rows.iter().filter_map(|r| r.base_sections.get(k).cloned()).collect();
-        base.extend(t.qualify.iter().filter(|th| th.section.as_deref() == Some(s.id.as_str())).map(|th| needed(th.min, &max)));
-        groups.push(base);
-    }
-    // Differential scoring clamps `max − (rank − 1) × step` at 0: a kink where the section's
-    // maximum meets a multiple of the step.
-    if let Some(d) = &t.differential {
-        let max = t.criteria.iter().zip(w).filter(|(c, _)| c.section == d.section).fold(Rat::zero(), |a, (_, x)| a.add(x));
-        let step = Rat::from_decimal(d.step);
-        let mut g = vec![max];
-        g.extend((1..rows.len()).map(|r| step.mul(&Rat::from_int(r as i128))));
-        groups.push(g);
-    }
+    let section_max = |id: &str| t.criteria.iter().zip(w).filter(|(c, _)| c.section == id).fold(Rat::zero(), |a, (_, x)| a.add(x));
     let total_max = w.iter().fold(Rat::zero(), |a, x| a.add(x));
-    let mut base: Vec<Rat> = rows.iter().map(|r| r.base_total.clone()).collect();
-    base.extend(t.qualify.iter().filter(|th| th.section.is_none()).map(|th| needed(th.min, &total_max)));
-    groups.push(base);
-    for step in &t.tie_break {
-        if let TieBreak::Criterion(c) = step
-            && let Some(j) = t.criteria.iter().position(|x| x.id == *c)
-        {
-            groups.push(rows.iter().filter_map(|r| r.points.get(j).cloned()).collect());
+    let mut out = Vec::new();
+    for q in &t.qualify {
+        let (need, k) = match &q.section {
+            Some(s) => (needed(q.min, &section_max(s)), t.sections.iter().position(|x| x.id == *s)),
+            None => (needed(q.min, &total_max), None),
+        };
+        for r in rows {
+            let v = match k {
+                Some(k) => r.pre_sections.get(k).cloned().unwrap_or_else(Rat::zero),
+                None => r.pre_total.clone(),
+            };
+            out.push(v.sub(&need));
         }
     }
-    groups
+    if let Some(d) = &t.differential {
+        let max = section_max(&d.section);
+        let step = Rat::from_decimal(d.step);
+        out.extend((1..rows.len()).map(|r| max.sub(&step.mul(&Rat::from_int(r as i128)))));
+    }
+    out
+}
+
+/// Differences that are affine while qualification, references and differential ranks are
+/// constant, and whose sign decides the winners: each current winner's total against every
+/// other qualified bid's (two bids that both lose, or both win without a quantity, cannot
+/// change the set by trading places); under differential scoring, every pair of section
+/// sums of the ranked section (the ranks).
+fn post_differences(inputs: &Inputs, rows: &[Row], winners: &[String]) -> Vec<Rat> {
+    let t = &inputs.tender;
+    let quantity = t.award.quantity.is_some();
+    let mut out = Vec::new();
+    for (x, a) in rows.iter().enumerate() {
+        for b in rows.iter().skip(x + 1) {
+            let (wa, wb) = (winners.contains(&a.bidder), winners.contains(&b.bidder));
+            if (wa || wb) && (quantity || wa != wb) {
+                out.push(a.total.sub(&b.total));
+            }
+        }
+    }
+    if let Some(d) = &t.differential
+        && let Some(k) = t.sections.iter().position(|s| s.id == d.section)
+    {
+        for (x, a) in rows.iter().enumerate() {
+            for b in rows.iter().skip(x + 1) {
+                if let (Some(sa), Some(sb)) = (a.base_sections.get(k), b.base_sections.get(k)) {
+                    out.push(sa.sub(sb));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The root nearest to `u` (towards `v`) of any difference, given each difference at two
+/// points `a` and `b` strictly between `u` and `v` where all of them are affine.
+fn nearest_root(a: &Rat, da: &[Rat], b: &Rat, db: &[Rat], u: &Rat, v: &Rat) -> Option<Rat> {
+    let (lo, hi) = if u < v { (u, v) } else { (v, u) };
+    let mut best: Option<Rat> = None;
+    for (x, y) in da.iter().zip(db) {
+        if x == y {
+            continue;
+        }
+        // d(P) = x + (y − x)(P − a)/(b − a) = 0.
+        let root = a.sub(&x.mul(&b.sub(a)).div(&y.sub(x)));
+        let nearer = |r: &Rat| if u < v { root < *r } else { root > *r };
+        if root > *lo && root < *hi && best.as_ref().is_none_or(nearer) {
+            best = Some(root);
+        }
+    }
+    best
 }
 
 fn one(inputs: &Inputs, fixed: &Fixed, k: usize, id: &str, winners: &[String]) -> CriterionStability {
@@ -404,36 +432,12 @@ fn one(inputs: &Inputs, fixed: &Fixed, k: usize, id: &str, winners: &[String]) -
         };
     }
     let eval = |p: &Rat| run(inputs, fixed, &weights(inputs, k, p));
-
-    // Candidate points: the ends, the published points, the kinks, then crossings.
     let outcome = evaluate(inputs);
-    let mut cands: Vec<Rat> = vec![Rat::zero(), m.clone(), p0.clone()];
-    cands.extend(kinks(inputs, &outcome, k).into_iter().filter(|x| *x > Rat::zero() && *x < m));
-    for _round in 0..3 {
-        cands.sort();
-        cands.dedup();
-        let mut more = Vec::new();
-        for pair in cands.windows(2) {
-            let [u, v] = pair else { continue };
-            // Two interior points: the quantities are affine between consecutive candidates.
-            let third = v.sub(u).div(&Rat::from_int(3));
-            let (a, b) = (u.add(&third), v.sub(&third));
-            let (ra, _) = eval(&a);
-            let (rb, _) = eval(&b);
-            let qa = quantities(inputs, &ra, &weights(inputs, k, &a));
-            let qb = quantities(inputs, &rb, &weights(inputs, k, &b));
-            if qa.len() == qb.len() {
-                crossings(&a, &qa, &b, &qb, u, v, &mut more);
-            }
-        }
-        more.retain(|x| cands.binary_search(x).is_err());
-        if more.is_empty() {
-            break;
-        }
-        cands.extend(more);
-    }
-    cands.sort();
-    cands.dedup();
+    let mut kinks: Vec<Rat> = kinks(inputs, &outcome, k).into_iter().filter(|x| *x > Rat::zero() && *x < m).collect();
+    kinks.push(Rat::zero());
+    kinks.push(m.clone());
+    kinks.sort();
+    kinks.dedup();
 
     // The official winners come from rounded points; the interval is about unrounded ones,
     // which can differ at a knife-edge (a tie that rounding decided).
@@ -441,39 +445,74 @@ fn one(inputs: &Inputs, fixed: &Fixed, k: usize, id: &str, winners: &[String]) -
     let note = (here != winners).then(|| {
         format!("on unrounded points the winners are {} here, not the official {}; the interval is for them", list(&here), list(winners))
     });
-    let same = |p: &Rat| eval(p).1 == here;
-    let pos = cands.iter().position(|c| *c == p0).unwrap_or(0);
-    let upper = walk(&cands, pos, true, &same, &eval, &here);
-    let lower = walk(&cands, pos, false, &same, &eval, &here);
+    let ctx = Walk { inputs, fixed, k, kinks: &kinks, winners: &here };
+    let upper = ctx.walk(&p0, true);
+    let lower = ctx.walk(&p0, false);
     CriterionStability { id: id.to_owned(), points: p0, lower, upper, note }
 }
 
-/// The pipeline at a point: the rows and the winners.
-type Eval<'a> = dyn Fn(&Rat) -> (Vec<Row>, Vec<String>) + 'a;
+/// Walking from the published points to where the winners change.
+struct Walk<'a> {
+    inputs: &'a Inputs,
+    fixed: &'a Fixed,
+    k: usize,
+    kinks: &'a [Rat],
+    winners: &'a [String],
+}
 
-/// Walk from candidate `pos` up (or down) until the winners differ.
-fn walk(cands: &[Rat], pos: usize, up: bool, same: &dyn Fn(&Rat) -> bool, eval: &Eval<'_>, winners: &[String]) -> End {
-    let mut last = pos;
-    loop {
-        let next = if up { last + 1 } else { last.wrapping_sub(1) };
-        let (Some(prev), Some(c)) = (cands.get(last), cands.get(next)) else {
-            // Reached 0 or max_points with the same winners.
-            return End {
-                at: cands.get(last).cloned().unwrap_or_else(Rat::zero),
-                inclusive: true,
-                beyond: None,
-                entering: Vec::new(),
-                leaving: Vec::new(),
-            };
+impl Walk<'_> {
+    fn eval(&self, p: &Rat) -> (Vec<Row>, Vec<String>) {
+        run(self.inputs, self.fixed, &weights(self.inputs, self.k, p))
+    }
+
+    /// Two points strictly between `u` and `v`, at a third and two thirds.
+    fn inside(u: &Rat, v: &Rat) -> (Rat, Rat) {
+        let third = v.sub(u).div(&Rat::from_int(3));
+        (u.add(&third), v.sub(&third))
+    }
+
+    /// The next point beyond `u` (towards the next kink) where anything that decides the
+    /// winners can change: between two consecutive events every difference is affine.
+    fn next_event(&self, u: &Rat, up: bool) -> Rat {
+        let limit = if up { self.kinks.iter().find(|x| *x > u) } else { self.kinks.iter().rev().find(|x| *x < u) };
+        let Some(limit) = limit.cloned() else {
+            return u.clone();
         };
-        let mid = prev.add(c).div(&Rat::from_int(2));
-        if !same(&mid) {
-            return end_at(prev.clone(), true, eval(&mid).1, winners);
+        // Qualification and the differential clamp: affine up to the kink.
+        let (a, b) = Self::inside(u, &limit);
+        let wa = weights(self.inputs, self.k, &a);
+        let wb = weights(self.inputs, self.k, &b);
+        let (ra, _) = self.eval(&a);
+        let (rb, _) = self.eval(&b);
+        let e1 = nearest_root(&a, &pre_differences(self.inputs, &ra, &wa), &b, &pre_differences(self.inputs, &rb, &wb), u, &limit)
+            .unwrap_or(limit);
+        // The ranking: affine up to e1, where the discrete state may change.
+        let (a, b) = Self::inside(u, &e1);
+        let (ra, _) = self.eval(&a);
+        let (rb, _) = self.eval(&b);
+        nearest_root(&a, &post_differences(self.inputs, &ra, self.winners), &b, &post_differences(self.inputs, &rb, self.winners), u, &e1)
+            .unwrap_or(e1)
+    }
+
+    fn walk(&self, p0: &Rat, up: bool) -> End {
+        let mut u = p0.clone();
+        loop {
+            let e = self.next_event(&u, up);
+            if e == u {
+                // Reached 0 or max_points with the same winners.
+                return End { at: u, inclusive: true, beyond: None, entering: Vec::new(), leaving: Vec::new() };
+            }
+            let mid = u.add(&e).div(&Rat::from_int(2));
+            let (_, w_mid) = self.eval(&mid);
+            if w_mid != self.winners {
+                return end_at(u, true, w_mid, self.winners);
+            }
+            let (_, w_e) = self.eval(&e);
+            if w_e != self.winners {
+                return end_at(e, false, w_e, self.winners);
+            }
+            u = e;
         }
-        if !same(c) {
-            return end_at(c.clone(), false, eval(c).1, winners);
-        }
-        last = next;
     }
 }
 
