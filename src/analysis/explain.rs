@@ -81,6 +81,8 @@ pub struct Comparison {
     pub decisive: Vec<String>,
     /// The gap after taking the decisive criteria's points.
     pub decisive_gap: Option<Decimal>,
+    /// When the statuses differ, the points do not order the pair: why.
+    pub decided_by: Option<String>,
 }
 
 /// One criterion's difference between the two bids.
@@ -141,7 +143,7 @@ pub fn explain(inputs: &Inputs, outcome: &Outcome, bidder: &str, against: Option
         }
         None => default_other(outcome, me),
     };
-    let against = other.map(|(o, why)| compare(inputs, me, o, why));
+    let against = other.map(|(o, why)| compare(inputs, outcome, me, o, why));
     Ok(Explanation {
         bidder: me.bidder.clone(),
         status: me.status,
@@ -174,7 +176,7 @@ fn default_other<'a>(outcome: &'a Outcome, me: &Standing) -> Option<(&'a Standin
     }
 }
 
-fn compare(inputs: &Inputs, me: &Standing, other: &Standing, why: String) -> Comparison {
+fn compare(inputs: &Inputs, outcome: &Outcome, me: &Standing, other: &Standing, why: String) -> Comparison {
     let mut deltas: Vec<Delta> = me
         .criteria
         .iter()
@@ -191,29 +193,7 @@ fn compare(inputs: &Inputs, me: &Standing, other: &Standing, why: String) -> Com
     let gap = me.total.decimal() - other.total.decimal();
     let summed: Decimal = deltas.iter().map(|d| d.delta).sum();
     let adjustment = (summed != gap).then_some(gap - summed);
-
-    // Decisive: take the other bid's points on the criteria that swing the pair most until
-    // the order reverses. The top-k swings give the largest change any k criteria can, so
-    // the first k that reverses is the smallest such set.
-    let behind = ahead_of(inputs, other, me);
-    let mut swings: Vec<&Delta> =
-        deltas.iter().filter(|d| if behind { d.delta < Decimal::ZERO } else { d.delta > Decimal::ZERO }).collect();
-    swings.sort_by_key(|d| std::cmp::Reverse(d.delta.abs()));
-    let mut decisive = Vec::new();
-    let mut decisive_gap = None;
-    let mut moved = me.clone();
-    for d in swings {
-        take_points(inputs, &mut moved, &d.criterion, d.theirs);
-        decisive.push(d.criterion.clone());
-        if ahead_of(inputs, other, &moved) != behind {
-            decisive_gap = Some(moved.total.decimal() - other.total.decimal());
-            break;
-        }
-    }
-    if decisive_gap.is_none() {
-        decisive.clear();
-    }
-    Comparison {
+    let mut cmp = Comparison {
         other: other.bidder.clone(),
         why,
         other_status: other.status,
@@ -221,9 +201,145 @@ fn compare(inputs: &Inputs, me: &Standing, other: &Standing, why: String) -> Com
         deltas,
         adjustment,
         gap,
-        decisive,
-        decisive_gap,
+        decisive: Vec::new(),
+        decisive_gap: None,
+        decided_by: None,
+    };
+
+    // Status orders the pair before points do: a bid that failed a gate or a threshold is
+    // behind every qualified bid whatever its total.
+    let class = |s: &Standing| match s.status {
+        BidStatus::Selected | BidStatus::Qualified => 0,
+        BidStatus::NotQualified => 1,
+        BidStatus::Disqualified => 2,
+    };
+    if class(me) != class(other) {
+        let (worse, better) = if class(me) > class(other) { (me, other) } else { (other, me) };
+        cmp.decided_by = Some(format!(
+            "`{}` is {} and `{}` is {}: the status orders the two, not the points ({})",
+            worse.bidder,
+            worse.status.as_str(),
+            better.bidder,
+            better.status.as_str(),
+            why_status(worse)
+        ));
+        return cmp;
     }
+
+    // Decisive: the smallest set of criteria whose points, taken from the other bid, reverse
+    // the pair, judged as the ranking judges it (totals, then the tie-break chain; under
+    // differential scoring both bids' ranks are recomputed). Exhaustive by size for up to 12
+    // criteria that swing the right way; beyond that, the largest swings first.
+    let behind = ahead_of(inputs, other, me);
+    let mut swings: Vec<&Delta> =
+        cmp.deltas.iter().filter(|d| if behind { d.delta < Decimal::ZERO } else { d.delta > Decimal::ZERO }).collect();
+    swings.sort_by_key(|d| std::cmp::Reverse(d.delta.abs()));
+    let reversal = |set: &[&Delta]| -> Option<Decimal> {
+        let (m, o) = moved(inputs, outcome, me, other, set);
+        (ahead_of(inputs, &o, &m) != behind).then(|| m.total.decimal() - o.total.decimal())
+    };
+    let found = if swings.len() <= 12 {
+        (1..=swings.len()).find_map(|k| {
+            subsets(swings.len(), k).into_iter().find_map(|idx| {
+                let set: Vec<&Delta> = idx.iter().filter_map(|&i| swings.get(i).copied()).collect();
+                reversal(&set).map(|g| (set, g))
+            })
+        })
+    } else {
+        (1..=swings.len()).find_map(|k| {
+            let set: Vec<&Delta> = swings.iter().take(k).copied().collect();
+            reversal(&set).map(|g| (set, g))
+        })
+    };
+    if let Some((set, g)) = found {
+        cmp.decisive = set.iter().map(|d| d.criterion.clone()).collect();
+        cmp.decisive_gap = Some(g);
+    }
+    cmp
+}
+
+/// What a bid that is not qualified failed.
+fn why_status(s: &Standing) -> String {
+    let gates: Vec<String> = s.gates.iter().filter(|g| !g.passed).map(|g| format!("gate `{}`", g.id)).collect();
+    let missed: Vec<String> = s
+        .qualification
+        .iter()
+        .filter(|q| !q.met)
+        .map(|q| format!("{} short by {}", q.scope, q.needed.sub(&q.scored.rat()).display(4)))
+        .collect();
+    let all: Vec<String> = gates.into_iter().chain(missed).collect();
+    if all.is_empty() { String::from("see its gates and thresholds") } else { all.join("; ") }
+}
+
+/// Every k-subset of 0..n, smallest indices first (the largest swings first).
+fn subsets(n: usize, k: usize) -> Vec<Vec<usize>> {
+    fn go(start: usize, n: usize, k: usize, cur: &mut Vec<usize>, out: &mut Vec<Vec<usize>>) {
+        if cur.len() == k {
+            out.push(cur.clone());
+            return;
+        }
+        for i in start..n {
+            cur.push(i);
+            go(i + 1, n, k, cur, out);
+            cur.pop();
+        }
+    }
+    let mut out = Vec::new();
+    go(0, n, k, &mut Vec::new(), &mut out);
+    out
+}
+
+/// Both bids after `me` takes the other's points on `set`: criterion points moved, sections
+/// and totals summed again, and under differential scoring both bids' ranks and adjusted
+/// sections recomputed among the qualified bids.
+fn moved(inputs: &Inputs, outcome: &Outcome, me: &Standing, other: &Standing, set: &[&Delta]) -> (Standing, Standing) {
+    let t = &inputs.tender;
+    let places = t.rounding.places;
+    let mut m = me.clone();
+    for d in set {
+        if let Some(c) = m.criteria.iter_mut().find(|c| *c.id == d.criterion) {
+            c.points = d.theirs;
+        }
+    }
+    let mut o = other.clone();
+    let resum = |s: &mut Standing| {
+        for (id, p) in &mut s.sections {
+            *p = Points::sum(s.criteria.iter().filter(|c| *c.section == **id).map(|c| &c.points), places);
+        }
+        s.total = Points::sum(s.sections.iter().map(|(_, p)| p), places);
+    };
+    resum(&mut m);
+    resum(&mut o);
+    if let Some(d) = &t.differential
+        && m.status != BidStatus::NotQualified
+        && m.status != BidStatus::Disqualified
+    {
+        let max = t.section_max(&d.section);
+        let original = |s: &Standing| s.section(&d.section).unwrap_or_default();
+        // The qualified bids' sections as scored, with the two bids' new ones.
+        let field: Vec<Points> = outcome
+            .standings
+            .iter()
+            .filter(|s| matches!(s.status, BidStatus::Selected | BidStatus::Qualified) && s.bidder != m.bidder && s.bidder != o.bidder)
+            .map(|s| s.original.as_ref().and_then(|x| x.sections.iter().find(|(id, _)| *id == d.section).map(|p| p.1)).unwrap_or_default())
+            .chain([original(&m), original(&o)])
+            .collect();
+        for s in [&mut m, &mut o] {
+            let mine = original(s);
+            let ahead = field.iter().filter(|p| **p > mine).count();
+            let mut adjusted = (max - d.step * Decimal::from(ahead as u64)).max(Decimal::ZERO);
+            adjusted.rescale(places);
+            s.original =
+                Some(crate::evaluate::Original { sections: s.sections.clone(), total: s.total, section_rank: Some(ahead as u32 + 1) });
+            for (id, p) in &mut s.sections {
+                if *id == d.section {
+                    *p = Points::new(adjusted);
+                }
+            }
+            s.total = Points::sum(s.sections.iter().map(|(_, p)| p), places);
+        }
+    }
+    (m, o)
 }
 
 /// Whether `a` ranks ahead of `b` by total and then the tie-break chain.
@@ -233,22 +349,4 @@ fn ahead_of(inputs: &Inputs, a: &Standing, b: &Standing) -> bool {
         Ordering::Equal => a.bidder < b.bidder,
         Ordering::Greater => false,
     }
-}
-
-/// Give `s` these points on `criterion`, and move its section and total by the difference
-/// (any differential adjustment is kept as it is).
-fn take_points(inputs: &Inputs, s: &mut Standing, criterion: &str, points: Points) {
-    let places = inputs.tender.rounding.places;
-    let Some(c) = s.criteria.iter_mut().find(|c| &*c.id == criterion) else {
-        return;
-    };
-    let delta = points.decimal() - c.points.decimal();
-    c.points = points;
-    let section = c.section.to_string();
-    for (id, p) in &mut s.sections {
-        if *id == section {
-            *p = Points::sum(&[Points::new(p.decimal() + delta)], places);
-        }
-    }
-    s.total = Points::sum(&[Points::new(s.total.decimal() + delta)], places);
 }

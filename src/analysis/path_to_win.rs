@@ -115,7 +115,7 @@ pub fn path_to_win(inputs: &Inputs, bidder: &str, max_changes: usize) -> Result<
         return Ok(result);
     }
 
-    let mut best_miss: Option<(u32, String)> = None;
+    let mut best_miss: Option<(u32, crate::exact::Points)> = None;
     let mut found: Vec<(usize, Vec<(usize, usize)>)> = Vec::new();
     let mut truncated = false;
     'sizes: for k in 1..=max_changes.min(fields.len()) {
@@ -139,9 +139,9 @@ pub fn path_to_win(inputs: &Inputs, bidder: &str, max_changes: usize) -> Result<
                     let cost = picks.iter().sum();
                     found.push((cost, chosen));
                 } else if let Some(r) = me.rank
-                    && best_miss.as_ref().is_none_or(|(b, _)| r < *b)
+                    && best_miss.as_ref().is_none_or(|(b, t)| r < *b || (r == *b && me.total > *t))
                 {
-                    best_miss = Some((r, me.total.to_string()));
+                    best_miss = Some((r, me.total));
                 }
             }
         }
@@ -248,7 +248,10 @@ fn candidates(inputs: &Inputs, index: usize, outcome: &crate::evaluate::Outcome)
             continue;
         }
         let entry = by_field.entry(field.to_string()).or_insert_with(|| (current.clone(), Vec::new()));
-        entry.1.extend(rule_candidates(&c.rule, current.as_ref(), score.as_ref(), inputs, j));
+        entry.1.extend(rule_candidates(&c.rule, current.as_ref(), score.as_ref(), inputs, outcome, j));
+        if let (Rule::Relative(r), Some(me)) = (&c.rule, me) {
+            entry.1.extend(beyond_best(inputs, outcome, me, c, j, r.better, current.as_ref()));
+        }
     }
     by_field
         .into_iter()
@@ -270,7 +273,14 @@ fn candidates(inputs: &Inputs, index: usize, outcome: &crate::evaluate::Outcome)
 }
 
 /// The breakpoints of one rule that would score better than now.
-fn rule_candidates(rule: &Rule, current: Option<&Scalar>, score: Option<&Rat>, inputs: &Inputs, j: usize) -> Vec<Scalar> {
+fn rule_candidates(
+    rule: &Rule,
+    current: Option<&Scalar>,
+    score: Option<&Rat>,
+    inputs: &Inputs,
+    outcome: &crate::evaluate::Outcome,
+    j: usize,
+) -> Vec<Scalar> {
     let now = score.cloned().unwrap_or_else(Rat::zero);
     let num = |x: Decimal| Scalar::Number(x);
     let x = match current {
@@ -303,11 +313,11 @@ fn rule_candidates(rule: &Rule, current: Option<&Scalar>, score: Option<&Rat>, i
             .map(Scalar::Bool)
             .collect(),
         Rule::Date(d) => vec![Scalar::Date(d.full_by)],
-        Rule::Relative(r) => best_value(inputs, j, r.better).map(num).into_iter().collect(),
+        Rule::Relative(r) => best_value(inputs, outcome, j, r.better, r.among).map(num).into_iter().collect(),
         Rule::KrPrice(k) => {
             let e = k.estimated;
             let mut v: Vec<Scalar> = Vec::new();
-            if let Some(l) = best_value(inputs, j, Better::Lower) {
+            if let Some(l) = best_value(inputs, outcome, j, Better::Lower, k.among) {
                 v.push(num(l));
             }
             for share in [Decimal::new(8, 1), Decimal::new(6, 1)] {
@@ -319,9 +329,22 @@ fn rule_candidates(rule: &Rule, current: Option<&Scalar>, score: Option<&Rat>, i
     }
 }
 
-/// The best value any bid gives criterion `j` (highest or lowest).
-fn best_value(inputs: &Inputs, j: usize, better: Better) -> Option<Decimal> {
-    let values = inputs.resolved.iter().filter_map(|r| match r.criteria.get(j) {
+/// The best value criterion `j` is compared with: over the bids that pass every gate, or
+/// with `among = "qualified"` over the qualified ones, as `evaluate` takes it.
+fn best_value(
+    inputs: &Inputs,
+    outcome: &crate::evaluate::Outcome,
+    j: usize,
+    better: Better,
+    among: crate::rules::Among,
+) -> Option<Decimal> {
+    let counts = |id: &str| {
+        outcome.standing(id).is_some_and(|s| match among {
+            crate::rules::Among::Eligible => s.gates.iter().all(|g| g.passed),
+            crate::rules::Among::Qualified => matches!(s.status, BidStatus::Selected | BidStatus::Qualified),
+        })
+    };
+    let values = inputs.bids.iter().zip(&inputs.resolved).filter(|(b, _)| counts(&b.id)).filter_map(|(_, r)| match r.criteria.get(j) {
         Some(Some(Given::Value(Scalar::Number(x)))) => Some(*x),
         _ => None,
     });
@@ -329,6 +352,69 @@ fn best_value(inputs: &Inputs, j: usize, better: Better) -> Option<Decimal> {
         Better::Higher => values.max(),
         Better::Lower => values.min(),
     }
+}
+
+/// Going past the best value of a `relative` rule lowers every rival's points on it, which
+/// matching the best never does. For each bid ranked ahead, the value beyond which this
+/// bid's total passes the rival's (other points unchanged; exact on the points as scored),
+/// stepped to the precision the bid's value is written with. The search re-scores each.
+fn beyond_best(
+    inputs: &Inputs,
+    outcome: &crate::evaluate::Outcome,
+    me: &crate::evaluate::Standing,
+    c: &crate::model::Criterion,
+    j: usize,
+    better: Better,
+    current: Option<&Scalar>,
+) -> Vec<Scalar> {
+    let Some(Scalar::Number(x0)) = current else {
+        return Vec::new();
+    };
+    let p = Rat::from_decimal(c.points);
+    if p.is_zero() {
+        return Vec::new();
+    }
+    let mine = me.criteria.get(j).map_or_else(Rat::zero, |x| x.points.rat());
+    let o_me = me.total.rat().sub(&mine);
+    let unit = Decimal::new(1, x0.scale());
+    let index: std::collections::HashMap<&str, usize> = inputs.bids.iter().enumerate().map(|(i, b)| (b.id.as_str(), i)).collect();
+    let mut out = Vec::new();
+    for rival in outcome.standings.iter().filter(|s| s.bidder != me.bidder && s.rank.is_some() && (me.rank.is_none() || s.rank < me.rank)) {
+        let Some(Some(Given::Value(Scalar::Number(v)))) =
+            index.get(rival.bidder.as_str()).and_then(|&i| inputs.resolved.get(i)).and_then(|r| r.criteria.get(j))
+        else {
+            continue;
+        };
+        let theirs = rival.criteria.get(j).map_or_else(Rat::zero, |x| x.points.rat());
+        let o_r = rival.total.rat().sub(&theirs);
+        let margin = o_me.add(&p).sub(&o_r);
+        if margin <= Rat::zero() {
+            continue;
+        }
+        let v = Rat::from_decimal(*v);
+        let bound = match better {
+            // p + O_me > p·v/x + O_r  ⇔  x > p·v / margin
+            Better::Higher => p.mul(&v).div(&margin),
+            // p + O_me > p·x/v + O_r  ⇔  x < margin·v / p
+            Better::Lower => margin.mul(&v).div(&p),
+        };
+        let Some(b) = bound.round(x0.scale(), crate::exact::RoundingMode::Down) else {
+            continue;
+        };
+        let candidate = match better {
+            Better::Higher => b + unit,
+            Better::Lower if Rat::from_decimal(b) < bound => b,
+            Better::Lower => b - unit,
+        };
+        let improves = match better {
+            Better::Higher => candidate > *x0,
+            Better::Lower => candidate < *x0 && candidate > Decimal::ZERO,
+        };
+        if improves {
+            out.push(Scalar::Number(candidate));
+        }
+    }
+    out
 }
 
 /// How far a candidate is from the current value (for "least change"): numbers and dates

@@ -125,12 +125,25 @@ pub fn whatif(inputs: &Inputs, bidder: &str, changes: &[Change]) -> Result<WhatI
     let mut applied = Vec::new();
     let mut bid_changed = false;
     let mut tender_changed = false;
+    let mut pinned: Vec<(String, Decimal)> = Vec::new();
     for c in changes {
         match c {
             Change::Set { field, literal } => {
                 let Some(path) = FieldPath::parse(field) else {
                     return Err(fail(format!("`{field}` is not a field path"), "write a dotted path such as `offer.gpus`"));
                 };
+                // Only a field some rule reads can change anything; anything else is a typo
+                // (or `bidder.*` / `provenance.*`, which are not values).
+                let read = read_fields(&tender);
+                if !read.contains(field) {
+                    let hint = crate::diag::did_you_mean(field, read.iter().map(String::as_str))
+                        .map(|s| format!("did you mean `{s}`? "))
+                        .unwrap_or_default();
+                    return Err(fail(
+                        format!("no gate, criterion or award reads `{field}`, so changing it changes nothing"),
+                        &format!("{hint}fields read: {}", read.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ")),
+                    ));
+                }
                 let node =
                     parse_literal(literal).map_err(|m| fail(m, "write a TOML value: `3`, `2.5`, `\"owned\"`, `2025-11-30` or `true`"))?;
                 let from = bid.fields.lookup(path.segments()).map(|e| crate::model::write_value(&e.node));
@@ -156,17 +169,26 @@ pub fn whatif(inputs: &Inputs, bidder: &str, changes: &[Change]) -> Result<WhatI
                 bid_changed = true;
             }
             Change::Points { criterion, points } => {
-                let from = tender.criterion(criterion).map(|c| c.points);
-                let Some(from) = from else {
+                if tender.criterion(criterion).is_none() {
                     let ids: Vec<String> = tender.criteria.iter().map(|c| format!("`{}`", c.id)).collect();
                     return Err(fail(format!("no criterion has the id `{criterion}`"), &format!("criteria: {}", ids.join(", "))));
-                };
-                rescale(&mut tender, criterion, *points)
-                    .map_err(|m| fail(m, "give points from 0 to `max_points`, with no more decimals than the rounding keeps"))?;
-                applied.push(Applied { kind: "points", target: criterion.clone(), from: Some(from.to_string()), to: points.to_string() });
-                tender_changed = true;
+                }
+                if pinned.iter().any(|(c, _)| c == criterion) {
+                    return Err(fail(format!("criterion `{criterion}` is given points twice"), "give each criterion's points once"));
+                }
+                pinned.push((criterion.clone(), *points));
             }
         }
+    }
+    if !pinned.is_empty() {
+        let before: Vec<(String, Decimal)> =
+            pinned.iter().filter_map(|(c, _)| tender.criterion(c).map(|x| (c.clone(), x.points))).collect();
+        rescale(&mut tender, &pinned)
+            .map_err(|m| fail(m, "give points from 0 to `max_points` in all, with no more decimals than the rounding keeps"))?;
+        for ((c, to), (_, from)) in pinned.iter().zip(before) {
+            applied.push(Applied { kind: "points", target: c.clone(), from: Some(from.to_string()), to: to.to_string() });
+        }
+        tender_changed = true;
     }
     let mut sources: Vec<SourceFile> = inputs.sources.clone();
     if tender_changed && let Some(s) = sources.get_mut(0) {
@@ -233,25 +255,32 @@ fn set_path(t: &mut Table, path: &[String], node: Node) -> bool {
     }
 }
 
-/// Give `criterion` `points` and scale the others in proportion so that they still add up
-/// to `max_points`, each rounded to the tender's places; the rounding remainder goes to the
-/// largest remainders first, so the sum stays exact.
-fn rescale(t: &mut crate::model::Tender, criterion: &str, points: Decimal) -> Result<(), String> {
+/// Give each pinned criterion its points and scale the others in proportion so that all
+/// still add up to `max_points`, each rounded to the tender's places; the rounding
+/// remainder goes to the largest remainders first, so the sum stays exact.
+fn rescale(t: &mut crate::model::Tender, pinned: &[(String, Decimal)]) -> Result<(), String> {
     let places = t.rounding.places;
-    if points < Decimal::ZERO || points > t.max_points {
-        return Err(format!("criterion `{criterion}` cannot have `{points}` points: the tender has `{}`", t.max_points));
+    let fixed: Decimal = pinned.iter().map(|(_, p)| *p).sum();
+    for (c, p) in pinned {
+        if *p < Decimal::ZERO {
+            return Err(format!("criterion `{c}` cannot have `{p}` points"));
+        }
+        if p.normalize().scale() > places {
+            return Err(format!("`{p}` points are finer than the {places} decimal places the tender keeps"));
+        }
     }
-    if points.normalize().scale() > places {
-        return Err(format!("`{points}` points are finer than the {places} decimal places the tender keeps"));
+    if fixed > t.max_points {
+        return Err(format!("the points given add up to `{fixed}`, more than the tender's `{}`", t.max_points));
     }
-    let others: Decimal = t.criteria.iter().filter(|c| c.id != criterion).map(|c| c.points).sum();
-    let left = t.max_points - points;
+    let is_pinned = |id: &str| pinned.iter().any(|(c, _)| c == id);
+    let others: Decimal = t.criteria.iter().filter(|c| !is_pinned(&c.id)).map(|c| c.points).sum();
+    let left = t.max_points - fixed;
     if others.is_zero() && !left.is_zero() {
         return Err(format!("the other criteria have no points to scale up to `{left}`"));
     }
     let unit = Decimal::new(1, places);
     let mut parts: Vec<(usize, Decimal, Decimal)> = Vec::new();
-    for (i, c) in t.criteria.iter().enumerate().filter(|(_, c)| c.id != criterion) {
+    for (i, c) in t.criteria.iter().enumerate().filter(|(_, c)| !is_pinned(&c.id)) {
         let exact = if others.is_zero() {
             Decimal::ZERO
         } else {
@@ -277,10 +306,22 @@ fn rescale(t: &mut crate::model::Tender, criterion: &str, points: Decimal) -> Re
             c.points = p;
         }
     }
-    if let Some(c) = t.criteria.iter_mut().find(|c| c.id == criterion) {
-        c.points = points;
+    for (id, p) in pinned {
+        if let Some(c) = t.criteria.iter_mut().find(|c| c.id == *id) {
+            c.points = *p;
+        }
     }
     Ok(())
+}
+
+/// Every field a gate, criterion or the award reads.
+fn read_fields(t: &crate::model::Tender) -> Vec<String> {
+    let mut v: Vec<String> = t.gates.iter().map(|g| g.field.to_string()).collect();
+    v.extend(t.criteria.iter().filter_map(|c| c.field.as_ref().map(ToString::to_string)));
+    v.extend(t.award.quantity.iter().map(|q| q.field.to_string()));
+    v.sort();
+    v.dedup();
+    v
 }
 
 /// A scalar as TOML (for `path-to-win` changes and commands).

@@ -139,10 +139,11 @@ impl fmt::Display for Given {
 pub struct FieldPath(pub(crate) Vec<String>);
 
 impl FieldPath {
-    /// Parse `a.b.c`; `None` if a segment is empty.
+    /// Parse `a.b.c`; `None` if a segment is empty or holds `=`.
     pub fn parse(s: &str) -> Option<FieldPath> {
         let parts: Vec<String> = s.split('.').map(str::to_owned).collect();
-        if parts.iter().any(|p| p.is_empty()) { None } else { Some(FieldPath(parts)) }
+        // `=` would make `--set FIELD=VALUE` ambiguous.
+        if parts.iter().any(|p| p.is_empty() || p.contains('=')) { None } else { Some(FieldPath(parts)) }
     }
 
     /// The segments.

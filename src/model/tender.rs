@@ -141,7 +141,7 @@ fn parse_field(f: &Fields<'_>, sink: &mut Sink) -> Option<FieldPath> {
         None => {
             sink.push(
                 Diagnostic::error("bad-field-path", sp, format!("`{s}` is not a field path"))
-                    .with_help("write a dotted path into the bid file such as `offer.gpus`"),
+                    .with_help("write a dotted path into the bid file such as `offer.gpus` (no empty parts, no `=`)"),
             );
             None
         }

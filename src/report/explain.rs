@@ -75,6 +75,10 @@ pub fn explain_table(e: &Explanation, opts: TableOptions) -> String {
     }
     t.add_row(vec![Cell::new("total"), right(e.total), right(vs.other_total), right(signed(vs.gap))]);
     let _ = writeln!(o, "{t}");
+    if let Some(d) = &vs.decided_by {
+        let _ = writeln!(o, "{d}.");
+        return o;
+    }
     match vs.decisive_gap {
         Some(g) if !vs.decisive.is_empty() => {
             let list: Vec<String> = vs.decisive.iter().map(|c| format!("`{c}`")).collect();
@@ -144,6 +148,7 @@ struct Against<'a> {
     adjustment: Option<String>,
     decisive: &'a [String],
     decisive_gap: Option<String>,
+    decided_by: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -205,6 +210,7 @@ pub fn explain_json(e: &Explanation) -> String {
             adjustment: a.adjustment.map(|x| x.to_string()),
             decisive: &a.decisive,
             decisive_gap: a.decisive_gap.map(|x| x.to_string()),
+            decided_by: a.decided_by.as_deref(),
         }),
     };
     let mut s = serde_json::to_string_pretty(&j).unwrap_or_default();

@@ -21,11 +21,10 @@ fn floor4(r: &Rat) -> Decimal {
     r.round(4, RoundingMode::Down).unwrap_or_default()
 }
 
-/// Round up.
+/// Round up to 4 places (the lower end is printed rounded inward).
 fn ceil4(r: &Rat) -> Decimal {
-    let up = -(Rat::zero().sub(r).round(4, RoundingMode::Down).unwrap_or_default());
-    // Never print "-0.0000".
-    if up.is_zero() { Decimal::new(0, 4) } else { up }
+    let down = r.round(4, RoundingMode::Down).unwrap_or_default();
+    if Rat::from_decimal(down) < *r { down + Decimal::new(1, 4) } else { down }
 }
 
 fn list(ids: &[String]) -> String {

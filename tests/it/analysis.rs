@@ -58,7 +58,9 @@ proptest! {
                 prop_assert!(vs.deltas.windows(2).all(|w| w[0].delta <= w[1].delta));
                 // Tied totals are ordered by the tie-break chain; the sign checks below are
                 // about totals, so they skip ties.
-                if vs.gap.is_zero() { continue; }
+                // Under differential scoring taking points also moves ranks, so the decisive
+                // gap is not the plain sum (tests/it/analysis.rs checks it on worked cases).
+                if vs.gap.is_zero() || c.differential.is_some() || vs.decided_by.is_some() { continue; }
                 let behind = vs.gap < Decimal::ZERO;
                 let moved = |set: &[usize]| vs.gap - set.iter().map(|&i| vs.deltas[i].delta).sum::<Decimal>();
                 if !vs.decisive.is_empty() {
@@ -156,6 +158,12 @@ proptest! {
         let refs: Vec<&str> = others.iter().map(String::as_str).collect();
         let inputs = load_ok(&criteria, &others);
         let s = stability(&inputs);
+        // The printed ends are rounded inward: always inside the interval.
+        let v: serde_json::Value = serde_json::from_str(&bidscore::report::stability_json(&s)).unwrap();
+        for (cs, j) in s.criteria.iter().zip(v["criteria"].as_array().unwrap()) {
+            let shown = |e: &str| bidscore::Rat::from_decimal(j[e]["shown"].as_str().unwrap().parse::<Decimal>().unwrap());
+            prop_assert!(shown("lower") >= cs.lower.at && shown("upper") <= cs.upper.at, "{}: shown outside", cs.id);
+        }
         let m = q(&bidscore::Rat::from_decimal(inputs.tender.max_points));
         for (k, cs) in s.criteria.iter().enumerate() {
             if cs.note.as_deref().is_some_and(|n| n.contains("no points")) { continue; }
@@ -218,4 +226,181 @@ fn path_to_win_says_when_no_value_can_pass_a_gate() {
         p.reason.as_deref(),
         Some("gate `big` fails, and no value of `size` passes it together with every other gate on that field")
     );
+}
+
+/// Worked cases the review found: status orders a pair before points; under differential
+/// scoring taking points moves ranks too; a tie-break can make one criterion enough.
+#[test]
+fn explain_decisive_sets_in_worked_cases() {
+    let run = |criteria: &str, bids: &[&str], me: &str| {
+        let others: Vec<String> = bids.iter().map(|b| (*b).to_owned()).collect();
+        let inputs = load_ok(criteria, &others);
+        let o = evaluate(&inputs);
+        explain(&inputs, &o, me, None).unwrap().against.unwrap()
+    };
+    let vs = run(
+        r#"[tender]
+id = "t6"
+title = "T6"
+[evaluation]
+max_points = 100
+rounding = { places = 2, mode = "half-up" }
+qualify = [ { section = "tech", min_share = 0.9 } ]
+tie_break = ["bidder"]
+[award]
+winners = 1
+[[section]]
+id = "tech"
+title = "Tech"
+[[section]]
+id = "price"
+title = "Price"
+[[criterion]]
+id = "q"
+section = "tech"
+title = "quality"
+points = 40
+field = "quality"
+rule = { kind = "linear", zero_at = 0, full_at = 10 }
+[[criterion]]
+id = "cap"
+section = "price"
+title = "capacity"
+points = 60
+field = "capacity"
+rule = { kind = "relative", better = "higher" }
+"#,
+        &[
+            r#"capacity = 80
+quality = 10
+[bidder]
+id = "alpha"
+name = "alpha"
+"#,
+            r#"capacity = 100
+quality = 8
+[bidder]
+id = "beta"
+name = "beta"
+"#,
+        ],
+        "beta",
+    );
+    assert!(vs.decisive.is_empty());
+    assert_eq!(
+        vs.decided_by.as_deref(),
+        Some("`beta` is not-qualified and `alpha` is selected: the status orders the two, not the points (section:tech short by 4)")
+    );
+    let vs = run(
+        r#"[tender]
+id = "t5"
+title = "T5"
+[evaluation]
+max_points = 30
+rounding = { places = 2, mode = "half-up" }
+tie_break = ["section:tech", "bidder"]
+differential = { section = "tech", step = 3 }
+[award]
+winners = 1
+[[section]]
+id = "tech"
+title = "Tech"
+[[section]]
+id = "price"
+title = "Price"
+[[criterion]]
+id = "t1"
+section = "tech"
+title = "T1"
+points = 10
+field = "t1"
+rule = { kind = "linear", zero_at = 0, full_at = 10 }
+[[criterion]]
+id = "t2"
+section = "tech"
+title = "T2"
+points = 10
+field = "t2"
+rule = { kind = "linear", zero_at = 0, full_at = 10 }
+[[criterion]]
+id = "p"
+section = "price"
+title = "P"
+points = 10
+field = "p"
+rule = { kind = "linear", zero_at = 0, full_at = 10 }
+"#,
+        &[
+            r#"t1 = 5
+t2 = 9
+p = 10
+[bidder]
+id = "aaa"
+name = "aaa"
+"#,
+            r#"t1 = 10
+t2 = 10
+p = 9
+[bidder]
+id = "zzz"
+name = "zzz"
+"#,
+        ],
+        "aaa",
+    );
+    assert_eq!(vs.decisive, ["t1", "t2"].map(String::from));
+    let vs = run(
+        r#"[tender]
+id = "t2"
+title = "T2"
+[evaluation]
+max_points = 20
+rounding = { places = 2, mode = "half-up" }
+tie_break = ["criterion:b", "bidder"]
+[award]
+winners = 1
+[[section]]
+id = "s"
+title = "S"
+[[criterion]]
+id = "a"
+section = "s"
+title = "A"
+points = 5
+field = "fa"
+rule = { kind = "flag", if_true = 1, if_false = 0 }
+[[criterion]]
+id = "b"
+section = "s"
+title = "B"
+points = 5
+field = "fb"
+rule = { kind = "flag", if_true = 1, if_false = 0 }
+[[criterion]]
+id = "c"
+section = "s"
+title = "C"
+points = 10
+field = "fc"
+rule = { kind = "linear", zero_at = 0, full_at = 10 }
+"#,
+        &[
+            r#"fa = false
+fb = false
+fc = 10
+[bidder]
+id = "aaa"
+name = "aaa"
+"#,
+            r#"fa = true
+fb = true
+fc = 5
+[bidder]
+id = "zzz"
+name = "zzz"
+"#,
+        ],
+        "aaa",
+    );
+    assert_eq!(vs.decisive, ["b"].map(String::from));
 }
