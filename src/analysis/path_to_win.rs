@@ -35,6 +35,8 @@ pub struct PathToWin {
     pub candidates: Vec<Candidates>,
     /// How many combinations were evaluated.
     pub evaluated: usize,
+    /// The search stopped at its limit: smaller or cheaper paths may exist unseen.
+    pub truncated: bool,
 }
 
 /// One way to win.
@@ -99,7 +101,15 @@ pub fn path_to_win(inputs: &Inputs, bidder: &str, max_changes: usize) -> Result<
     };
     let outcome = evaluate(inputs);
     let mut result =
-        PathToWin { bidder: bidder.to_owned(), max_changes, paths: Vec::new(), reason: None, candidates: Vec::new(), evaluated: 0 };
+        PathToWin {
+        bidder: bidder.to_owned(),
+        max_changes,
+        paths: Vec::new(),
+        reason: None,
+        candidates: Vec::new(),
+        evaluated: 0,
+        truncated: false,
+    };
     if outcome.standing(bidder).is_some_and(|s| s.status == BidStatus::Selected) {
         result.reason = Some(format!("`{bidder}` is already selected"));
         return Ok(result);
@@ -149,6 +159,7 @@ pub fn path_to_win(inputs: &Inputs, bidder: &str, max_changes: usize) -> Result<
             break;
         }
     }
+    result.truncated = truncated;
     found.sort();
     for (_, chosen) in found {
         if result.paths.len() >= MAX_PATHS {

@@ -63,6 +63,9 @@ pub fn path_to_win_table(p: &PathToWin, inputs: &[String]) -> String {
         }
     }
     let n: usize = p.candidates.iter().map(|c| c.values.len()).sum();
+    if p.truncated && !p.paths.is_empty() {
+        o.push_str("The search stopped at its limit: cheaper paths of the same size may exist.\n");
+    }
     let _ = writeln!(
         o,
         "Searched {} combinations of {n} candidate values (rule and gate breakpoints) over {} fields.",
@@ -79,6 +82,7 @@ struct Json<'a> {
     paths: Vec<PathJson<'a>>,
     reason: Option<&'a str>,
     evaluated: usize,
+    truncated: bool,
 }
 
 #[derive(Serialize)]
@@ -113,6 +117,7 @@ pub fn path_to_win_json(p: &PathToWin, inputs: &[String]) -> String {
             .collect(),
         reason: if p.paths.is_empty() { p.reason.as_deref() } else { None },
         evaluated: p.evaluated,
+        truncated: p.truncated,
     };
     let mut s = serde_json::to_string_pretty(&j).unwrap_or_default();
     s.push('\n');
