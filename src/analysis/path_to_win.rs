@@ -100,8 +100,7 @@ pub fn path_to_win(inputs: &Inputs, bidder: &str, max_changes: usize) -> Result<
         return Err(format!("no bid has the id `{bidder}`; bids: {}", ids.join(", ")));
     };
     let outcome = evaluate(inputs);
-    let mut result =
-        PathToWin {
+    let mut result = PathToWin {
         bidder: bidder.to_owned(),
         max_changes,
         paths: Vec::new(),
