@@ -423,24 +423,12 @@ fn winners_without(inputs: &Inputs, outcome: &Outcome, panel_criteria: &[PanelCr
             a.bidder.cmp(b.bidder)
         })
     });
-    let mut winners = Vec::new();
-    let mut remaining = t.award.quantity.as_ref().map(|q| q.total);
-    let mut places_left = t.award.winners;
-    for r in &rows {
-        if places_left == Some(0) {
-            break;
-        }
-        if let Some(left) = remaining.as_mut() {
-            let give = r.offered.min(*left);
-            if give == 0 {
-                continue;
-            }
-            *left -= give;
-        }
-        winners.push(r.bidder.to_owned());
-        places_left = places_left.map(|p| p - 1);
-    }
-    winners
+    let offers: Vec<u64> = rows.iter().map(|r| r.offered).collect();
+    rows.iter()
+        .zip(crate::evaluate::award(&t.award, &offers))
+        .filter(|(_, a)| *a != crate::evaluate::Awarded::No)
+        .map(|(r, _)| r.bidder.to_owned())
+        .collect()
 }
 
 type PanelCrit<'a> = (usize, &'a crate::model::Criterion, &'a crate::rules::PanelRule);

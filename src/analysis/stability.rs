@@ -202,25 +202,13 @@ fn run(inputs: &Inputs, fixed: &Fixed, w: &[Rat]) -> (Vec<Row>, Vec<String>) {
         (Some(x), Some(y)) => cmp_rows(inputs, x, y),
         _ => Ordering::Equal,
     });
-    let mut winners = Vec::new();
-    let mut remaining = t.award.quantity.as_ref().map(|q| q.total);
-    let mut places = t.award.winners;
-    for i in order {
-        if places == Some(0) {
-            break;
-        }
-        if let Some(left) = remaining.as_mut() {
-            let give = inputs.resolved.get(i).and_then(|r| r.offered).unwrap_or(0).min(*left);
-            if give == 0 {
-                continue;
-            }
-            *left -= give;
-        }
-        if let Some(r) = rows.get(i) {
-            winners.push(r.bidder.clone());
-        }
-        places = places.map(|p| p - 1);
-    }
+    let offers: Vec<u64> = order.iter().map(|&i| inputs.resolved.get(i).and_then(|r| r.offered).unwrap_or(0)).collect();
+    let winners: Vec<String> = order
+        .iter()
+        .zip(crate::evaluate::award(&t.award, &offers))
+        .filter(|(_, a)| *a != crate::evaluate::Awarded::No)
+        .filter_map(|(&i, _)| rows.get(i).map(|r| r.bidder.clone()))
+        .collect();
     (rows, sorted(winners))
 }
 

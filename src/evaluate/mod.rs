@@ -8,6 +8,8 @@
 
 mod rank;
 
+pub(crate) use rank::award;
+
 use std::cmp::Ordering;
 
 use rust_decimal::Decimal;

@@ -35,27 +35,14 @@ pub(super) fn rank_and_award(
     describe_ties(t, &mut qualified, warnings);
 
     // Award.
-    let mut remaining = t.award.quantity.as_ref().map(|q| q.total);
-    let mut places = t.award.winners;
+    let offers: Vec<u64> = qualified.iter().map(|s| offered(&s.bidder).unwrap_or(0)).collect();
     let mut last_awarded: Option<usize> = None;
-    for (i, s) in qualified.iter_mut().enumerate() {
-        if places == Some(0) {
-            break;
+    for (i, (s, a)) in qualified.iter_mut().zip(award(&t.award, &offers)).enumerate() {
+        if a != Awarded::No {
+            s.award = a;
+            s.status = BidStatus::Selected;
+            last_awarded = Some(i);
         }
-        match remaining.as_mut() {
-            None => s.award = Awarded::Yes,
-            Some(left) => {
-                let give = offered(&s.bidder).unwrap_or(0).min(*left);
-                if give == 0 {
-                    continue;
-                }
-                *left -= give;
-                s.award = Awarded::Quantity(give);
-            }
-        }
-        s.status = BidStatus::Selected;
-        places = places.map(|p| p - 1);
-        last_awarded = Some(i);
     }
     // A tie that the award cuts through is decided by report order (bidder id): say so.
     if let Some(i) = last_awarded
@@ -122,4 +109,31 @@ fn describe_run(t: &Tender, run: &mut [Standing], warnings: &mut Vec<String>) {
     for (s, note) in run.iter_mut().zip(notes) {
         s.tie = Some(note);
     }
+}
+
+/// The award (SPEC §5.4) over qualified bids in report order, given what each offers: up to
+/// `winners` bids, each getting `min(offered, remaining)` of the quantity; a bid that would
+/// get nothing is skipped and does not use up a place. One entry per bid.
+pub(crate) fn award(rule: &crate::model::Award, offered: &[u64]) -> Vec<Awarded> {
+    let mut remaining = rule.quantity.as_ref().map(|q| q.total);
+    let mut places = rule.winners;
+    let mut out = vec![Awarded::No; offered.len()];
+    for (slot, &offer) in out.iter_mut().zip(offered) {
+        if places == Some(0) {
+            break;
+        }
+        *slot = match remaining.as_mut() {
+            None => Awarded::Yes,
+            Some(left) => {
+                let give = offer.min(*left);
+                if give == 0 {
+                    continue;
+                }
+                *left -= give;
+                Awarded::Quantity(give)
+            }
+        };
+        places = places.map(|p| p - 1);
+    }
+    out
 }
