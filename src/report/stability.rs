@@ -31,7 +31,8 @@ fn list(ids: &[String]) -> String {
     if ids.is_empty() { String::from("none") } else { ids.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ") }
 }
 
-fn beyond(e: &End, side: &str) -> String {
+/// `outside`: the end rounded away from the interval, into the region where the winners differ.
+fn beyond(e: &End, side: &str, outside: Decimal) -> String {
     match &e.beyond {
         None => format!("same winners all the way to {}", e.at.display(4)),
         Some(_) => {
@@ -42,7 +43,9 @@ fn beyond(e: &End, side: &str) -> String {
             if !e.leaving.is_empty() {
                 parts.push(format!("{} leaves", list(&e.leaving)));
             }
-            format!("{side}: {}", parts.join(", "))
+            // An exclusive end changes the winners at the point itself (say, at the maximum);
+            // an inclusive one just beyond it.
+            if e.inclusive { format!("{side}: {}", parts.join(", ")) } else { format!("at {outside}: {}", parts.join(", ")) }
         }
     }
 }
@@ -65,8 +68,8 @@ pub fn stability_table(s: &Stability, opts: TableOptions) -> String {
             right(c.points.display(4)),
             right(lo),
             right(hi),
-            Cell::new(beyond(&c.lower, "below")),
-            Cell::new(beyond(&c.upper, "above")),
+            Cell::new(beyond(&c.lower, "below", floor4(&c.lower.at))),
+            Cell::new(beyond(&c.upper, "above", ceil4(&c.upper.at))),
         ]);
     }
     let _ = writeln!(o, "{t}");
