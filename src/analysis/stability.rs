@@ -12,10 +12,10 @@
 
 use std::cmp::Ordering;
 
-use crate::evaluate::{Outcome, evaluate, gate_verdict, reference, resolved_gate};
+use crate::evaluate::{evaluate, gate_verdict, reference, resolved_gate};
 use crate::exact::Rat;
 use crate::model::{Given, Inputs, Minimum, TieBreak};
-use crate::rules::{Among, Input, Reason, Rule};
+use crate::rules::{Among, Input, Rule};
 
 /// The stability of every criterion's weight.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -57,6 +57,9 @@ pub struct End {
     pub entering: Vec<String>,
     /// Bids that win now but would not just beyond.
     pub leaving: Vec<String>,
+    /// The walk stopped at its limit of events before the winners changed: the interval
+    /// reaches at least this far.
+    pub stopped: bool,
 }
 
 /// The stability of each criterion's weight.
@@ -129,6 +132,22 @@ struct Row {
 
 /// The whole pipeline on unrounded points at the given weights; returns the rows and the
 /// winners (sorted).
+/// The references in force at these rows: over eligible bids, or over the qualified ones for
+/// `among = "qualified"`.
+fn refs_in_force(inputs: &Inputs, fixed: &Fixed, rows: &[Row]) -> Vec<Option<Rat>> {
+    let mask: Vec<bool> = rows.iter().map(|r| r.qualified).collect();
+    inputs
+        .tender
+        .criteria
+        .iter()
+        .enumerate()
+        .map(|(j, c)| {
+            let m = if c.rule.among() == Some(Among::Qualified) { &mask } else { &fixed.passed };
+            reference(c, j, &inputs.resolved, m)
+        })
+        .collect()
+}
+
 fn run(inputs: &Inputs, fixed: &Fixed, w: &[Rat]) -> (Vec<Row>, Vec<String>) {
     let t = &inputs.tender;
     let refs: Vec<Option<Rat>> = t.criteria.iter().enumerate().map(|(j, c)| reference(c, j, &inputs.resolved, &fixed.passed)).collect();
@@ -286,28 +305,40 @@ fn resum(inputs: &Inputs, r: &mut Row) {
 }
 
 /// The `kr-price` kinks in P for criterion k's range: where a capped result meets the cap.
-fn kinks(inputs: &Inputs, outcome: &Outcome, k: usize) -> Vec<Rat> {
+/// The `kr-price` kinks in P for criterion k's range, given the lowest price `L` in force per
+/// criterion (`refs`): where a capped result below 80% of E meets the cap. Below 80% of E the
+/// result is `w × a + b` with `a = L / 0.8E` and the band bonus `b`; it reaches `w` at
+/// `w* = b / (1 − a)` when a < 1.
+fn kinks(inputs: &Inputs, k: usize, refs: &[Option<Rat>]) -> Vec<Rat> {
     let t = &inputs.tender;
     let m = Rat::from_decimal(t.max_points);
     let pk = t.criteria.get(k).map_or_else(Rat::zero, |c| Rat::from_decimal(c.points));
     let others = m.sub(&pk);
     let mut out = Vec::new();
-    for s in &outcome.standings {
-        for (j, (c, cs)) in t.criteria.iter().zip(&s.criteria).enumerate() {
-            let (Rule::KrPrice(kp), Reason::KrPrice { lowest: Some(l), band: Some(b), .. }) = (&c.rule, &cs.reason) else {
+    for (j, c) in t.criteria.iter().enumerate() {
+        let (Rule::KrPrice(kp), Some(Some(l))) = (&c.rule, refs.get(j)) else {
+            continue;
+        };
+        if !kp.cap {
+            continue;
+        }
+        let e = Rat::from_decimal(kp.estimated);
+        let e80 = e.mul(&Rat::ratio(4, 5));
+        let e60 = e.mul(&Rat::ratio(3, 5));
+        let a = l.div(&e80);
+        if a >= Rat::one() {
+            continue;
+        }
+        for r in &inputs.resolved {
+            let Some(Some(Given::Value(crate::model::Scalar::Number(price)))) = r.criteria.get(j) else {
                 continue;
             };
-            if !kp.cap {
+            let b = Rat::from_decimal(*price);
+            if b >= e80 {
                 continue;
             }
-            // Below 80% of E the result is w × a + b with a = L / 0.8E; it reaches the cap w
-            // at w* = b / (1 − a) when a < 1.
-            let e80 = Rat::from_decimal(kp.estimated).mul(&Rat::ratio(4, 5));
-            let a = l.div(&e80);
-            if a >= Rat::one() {
-                continue;
-            }
-            let wstar = b.div(&Rat::one().sub(&a));
+            let bonus = Rat::from_int(2).mul(&e80.sub(&b.max(e60.clone()))).div(&e80.sub(&e60));
+            let wstar = bonus.div(&Rat::one().sub(&a));
             if j == k {
                 out.push(wstar);
             } else if !others.is_zero() {
@@ -409,7 +440,7 @@ fn one(inputs: &Inputs, fixed: &Fixed, k: usize, id: &str, winners: &[String]) -
     let t = &inputs.tender;
     let m = Rat::from_decimal(t.max_points);
     let p0 = t.criteria.get(k).map_or_else(Rat::zero, |c| Rat::from_decimal(c.points));
-    let whole = |at: Rat| End { at, inclusive: true, beyond: None, entering: Vec::new(), leaving: Vec::new() };
+    let whole = |at: Rat| End { at, inclusive: true, beyond: None, entering: Vec::new(), leaving: Vec::new(), stopped: false };
     if m.sub(&p0).is_zero() {
         return CriterionStability {
             id: id.to_owned(),
@@ -420,8 +451,9 @@ fn one(inputs: &Inputs, fixed: &Fixed, k: usize, id: &str, winners: &[String]) -
         };
     }
     let eval = |p: &Rat| run(inputs, fixed, &weights(inputs, k, p));
-    let outcome = evaluate(inputs);
-    let mut kinks: Vec<Rat> = kinks(inputs, &outcome, k).into_iter().filter(|x| *x > Rat::zero() && *x < m).collect();
+    // The quantities scored against eligible bids kink where those references say.
+    let eligible: Vec<Option<Rat>> = t.criteria.iter().enumerate().map(|(j, c)| reference(c, j, &inputs.resolved, &fixed.passed)).collect();
+    let mut kinks: Vec<Rat> = kinks(inputs, k, &eligible).into_iter().filter(|x| *x > Rat::zero() && *x < m).collect();
     kinks.push(Rat::zero());
     kinks.push(m.clone());
     kinks.sort();
@@ -474,7 +506,14 @@ impl Walk<'_> {
         let (rb, _) = self.eval(&b);
         let e1 = nearest_root(&a, &pre_differences(self.inputs, &ra, &wa), &b, &pre_differences(self.inputs, &rb, &wb), u, &limit)
             .unwrap_or(limit);
-        // The ranking: affine up to e1, where the discrete state may change.
+        // The ranking: affine up to e1, where the discrete state may change, and up to any
+        // kink of a `kr-price` whose L comes from the qualified bids of this state.
+        let (a, _) = Self::inside(u, &e1);
+        let (state, _) = self.eval(&a);
+        let refs = refs_in_force(self.inputs, self.fixed, &state);
+        let within: Vec<Rat> =
+            kinks(self.inputs, self.k, &refs).into_iter().filter(|x| if up { x > u && *x < e1 } else { x < u && *x > e1 }).collect();
+        let e1 = within.into_iter().fold(e1, |best, x| if (up && x < best) || (!up && x > best) { x } else { best });
         let (a, b) = Self::inside(u, &e1);
         let (ra, _) = self.eval(&a);
         let (rb, _) = self.eval(&b);
@@ -484,11 +523,13 @@ impl Walk<'_> {
 
     fn walk(&self, p0: &Rat, up: bool) -> End {
         let mut u = p0.clone();
-        loop {
+        // Every event is a root of one of finitely many affine pieces, so the walk ends; the
+        // bound only keeps a pathological tender from running for hours.
+        for _ in 0..MAX_EVENTS {
             let e = self.next_event(&u, up);
             if e == u {
                 // Reached 0 or max_points with the same winners.
-                return End { at: u, inclusive: true, beyond: None, entering: Vec::new(), leaving: Vec::new() };
+                return End { at: u, inclusive: true, beyond: None, entering: Vec::new(), leaving: Vec::new(), stopped: false };
             }
             let mid = u.add(&e).div(&Rat::from_int(2));
             let (_, w_mid) = self.eval(&mid);
@@ -501,13 +542,17 @@ impl Walk<'_> {
             }
             u = e;
         }
+        End { at: u, inclusive: true, beyond: None, entering: Vec::new(), leaving: Vec::new(), stopped: true }
     }
 }
+
+/// Events walked past on one side before giving up (and saying so).
+const MAX_EVENTS: usize = 2_000;
 
 fn end_at(at: Rat, inclusive: bool, beyond: Vec<String>, winners: &[String]) -> End {
     let entering = beyond.iter().filter(|b| !winners.contains(b)).cloned().collect();
     let leaving = winners.iter().filter(|w| !beyond.contains(w)).cloned().collect();
-    End { at, inclusive, beyond: Some(beyond), entering, leaving }
+    End { at, inclusive, beyond: Some(beyond), entering, leaving, stopped: false }
 }
 
 fn list(ids: &[String]) -> String {

@@ -34,6 +34,7 @@ fn list(ids: &[String]) -> String {
 /// `outside`: the end rounded away from the interval, into the region where the winners differ.
 fn beyond(e: &End, side: &str, outside: Decimal) -> String {
     match &e.beyond {
+        None if e.stopped => format!("same winners at least to {}; the search stopped there", e.at.display(4)),
         None => format!("same winners all the way to {}", e.at.display(4)),
         Some(_) => {
             let mut parts = Vec::new();
@@ -103,6 +104,7 @@ struct EndJson<'a> {
     beyond: Option<&'a [String]>,
     entering: &'a [String],
     leaving: &'a [String],
+    stopped: bool,
 }
 
 fn end(e: &End, lower: bool) -> EndJson<'_> {
@@ -113,6 +115,7 @@ fn end(e: &End, lower: bool) -> EndJson<'_> {
         beyond: e.beyond.as_deref(),
         entering: &e.entering,
         leaving: &e.leaving,
+        stopped: e.stopped,
     }
 }
 

