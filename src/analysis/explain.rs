@@ -240,7 +240,7 @@ fn compare(inputs: &Inputs, outcome: &Outcome, me: &Standing, other: &Standing, 
     };
     let found = if swings.len() <= 12 {
         (1..=swings.len()).find_map(|k| {
-            subsets(swings.len(), k).into_iter().find_map(|idx| {
+            super::subsets(swings.len(), k).into_iter().find_map(|idx| {
                 let set: Vec<&Delta> = idx.iter().filter_map(|&i| swings.get(i).copied()).collect();
                 reversal(&set).map(|g| (set, g))
             })
@@ -269,24 +269,6 @@ fn why_status(s: &Standing) -> String {
         .collect();
     let all: Vec<String> = gates.into_iter().chain(missed).collect();
     if all.is_empty() { String::from("see its gates and thresholds") } else { all.join("; ") }
-}
-
-/// Every k-subset of 0..n, smallest indices first (the largest swings first).
-fn subsets(n: usize, k: usize) -> Vec<Vec<usize>> {
-    fn go(start: usize, n: usize, k: usize, cur: &mut Vec<usize>, out: &mut Vec<Vec<usize>>) {
-        if cur.len() == k {
-            out.push(cur.clone());
-            return;
-        }
-        for i in start..n {
-            cur.push(i);
-            go(i + 1, n, k, cur, out);
-            cur.pop();
-        }
-    }
-    let mut out = Vec::new();
-    go(0, n, k, &mut Vec::new(), &mut out);
-    out
 }
 
 /// Both bids after `me` takes the other's points on `set`: criterion points moved, sections

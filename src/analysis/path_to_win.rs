@@ -128,7 +128,7 @@ pub fn path_to_win(inputs: &Inputs, bidder: &str, max_changes: usize) -> Result<
     let mut found: Vec<(usize, Vec<(usize, usize)>)> = Vec::new();
     let mut truncated = false;
     'sizes: for k in 1..=max_changes.min(fields.len()) {
-        for combo in combinations(fields.len(), k) {
+        for combo in super::subsets(fields.len(), k) {
             // Every choice of one value per field in the combination.
             let sizes: Vec<usize> = combo.iter().filter_map(|&f| fields.get(f).map(|c| c.values.len())).collect();
             for picks in product(&sizes) {
@@ -471,25 +471,6 @@ fn apply(inputs: &Inputs, index: usize, chosen: &[(usize, usize)], fields: &[&Ca
         }
     }
     changed
-}
-
-/// Every k-subset of 0..n, in lexicographic order.
-fn combinations(n: usize, k: usize) -> Vec<Vec<usize>> {
-    let mut out = Vec::new();
-    let mut cur = Vec::with_capacity(k);
-    fn go(start: usize, n: usize, k: usize, cur: &mut Vec<usize>, out: &mut Vec<Vec<usize>>) {
-        if cur.len() == k {
-            out.push(cur.clone());
-            return;
-        }
-        for i in start..n {
-            cur.push(i);
-            go(i + 1, n, k, cur, out);
-            cur.pop();
-        }
-    }
-    go(0, n, k, &mut cur, &mut out);
-    out
 }
 
 /// Every tuple with element i in 0..sizes[i], the first position varying slowest.
