@@ -42,7 +42,7 @@ impl Span {
 }
 
 /// One input file as read: its path as given and its text (BOM removed).
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SourceFile {
     /// The path as the user gave it (directory entries joined to it).
     pub path: String,
@@ -50,6 +50,14 @@ pub struct SourceFile {
     pub text: String,
     /// SHA-256 of the raw bytes, lowercase hex.
     pub sha256: String,
+}
+
+// Debug shows which file, not its whole text: a `Diagnostics` or `Inputs` printed with `{:?}`
+// stays readable.
+impl fmt::Debug for SourceFile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SourceFile").field("path", &self.path).field("bytes", &self.text.len()).field("sha256", &self.sha256).finish()
+    }
 }
 
 impl SourceFile {

@@ -18,9 +18,12 @@ pub mod model;
 pub mod output;
 pub mod report;
 pub mod rules;
+pub mod value;
 
 pub use diag::{Diagnostic, Diagnostics, Severity, SourceFile, Span};
 pub use evaluate::{Awarded, BidStatus, CriterionScore, GateVerdict, Outcome, Standing, ThresholdVerdict, evaluate};
 pub use exact::{Points, Rat, RoundingMode};
 pub use model::{Bid, Criterion, Gate, Given, Inputs, Panel, Scalar, Tender, load_paths, load_sources};
 pub use rules::Reason;
+pub use rust_decimal::Decimal;
+pub use value::{Date, FieldPath};

@@ -370,7 +370,7 @@ fn winners_without(inputs: &Inputs, outcome: &Outcome, panel_criteria: &[PanelCr
                 if let (Some(Some(Given::Marks(m))), Some(slot)) = (resolved.and_then(|r| r.criteria.get(*j)), points.get_mut(*j)) {
                     let kept: Vec<Decimal> = m.iter().enumerate().filter(|(k, _)| *k != e).map(|(_, x)| *x).collect();
                     let pts = Rat::from_decimal(c.points);
-                    let scored = c.rule.score(crate::rules::Input::Marks(&kept), &pts, None);
+                    let scored = c.rule.score(&Given::Marks(kept), &pts, None);
                     *slot = pts.mul(&scored.score).round(places, t.rounding.mode).unwrap_or(*slot);
                 }
             }

@@ -11,9 +11,10 @@ use rust_decimal::Decimal;
 use crate::evaluate::{BidStatus, evaluate};
 use crate::exact::Rat;
 use crate::model::{Given, Inputs, Require, Scalar};
-use crate::rules::{Better, Rule, StepDirection};
+use crate::rules::{Better, Breakpoints, Rival};
 
-use super::whatif::{Change, scalar_literal, whatif};
+use super::whatif::{Change, whatif};
+use crate::load::toml_out::scalar_short as scalar_literal;
 
 /// Stop searching after this many evaluations and say so.
 const MAX_EVALUATIONS: usize = 200_000;
@@ -258,10 +259,12 @@ fn candidates(inputs: &Inputs, index: usize, outcome: &crate::evaluate::Outcome)
             continue;
         }
         let entry = by_field.entry(field.to_string()).or_insert_with(|| (current.clone(), Vec::new()));
-        entry.1.extend(rule_candidates(&c.rule, current.as_ref(), score.as_ref(), inputs, outcome, j));
-        if let (Rule::Relative(r), Some(me)) = (&c.rule, me) {
-            entry.1.extend(beyond_best(inputs, outcome, me, c, j, r.better, current.as_ref()));
-        }
+        let now = score.unwrap_or_else(Rat::zero);
+        let reference = c.rule.reference().and_then(|r| best_value(inputs, outcome, j, r.better, r.among));
+        let rivals = me.map(|me| rivals(inputs, outcome, me, j)).unwrap_or_default();
+        let points = Rat::from_decimal(c.points);
+        let at = Breakpoints { current: current.as_ref(), score: &now, reference, points: &points, rivals: &rivals };
+        entry.1.extend(c.rule.breakpoints(&at));
     }
     by_field
         .into_iter()
@@ -280,63 +283,6 @@ fn candidates(inputs: &Inputs, index: usize, outcome: &crate::evaluate::Outcome)
             Candidates { field, current, values }
         })
         .collect()
-}
-
-/// The breakpoints of one rule that would score better than now.
-fn rule_candidates(
-    rule: &Rule,
-    current: Option<&Scalar>,
-    score: Option<&Rat>,
-    inputs: &Inputs,
-    outcome: &crate::evaluate::Outcome,
-    j: usize,
-) -> Vec<Scalar> {
-    let now = score.cloned().unwrap_or_else(Rat::zero);
-    let num = |x: Decimal| Scalar::Number(x);
-    let x = match current {
-        Some(Scalar::Number(x)) => Some(*x),
-        _ => None,
-    };
-    match rule {
-        Rule::Linear(l) => vec![num(l.full_at)],
-        Rule::Steps(s) => s
-            .steps
-            .iter()
-            .filter(|st| Rat::from_decimal(st.score) > now)
-            .filter(|st| match (s.direction, x) {
-                (StepDirection::AtLeast, Some(x)) => st.threshold > x,
-                (StepDirection::AtMost, Some(x)) => st.threshold < x,
-                (_, None) => true,
-            })
-            .map(|st| num(st.threshold))
-            .collect(),
-        Rule::Choice(c) => {
-            // The smallest improvement first: that is the least change.
-            let mut better: Vec<(&Decimal, &String)> =
-                c.scores.iter().filter(|(_, s)| Rat::from_decimal(**s) > now).map(|(k, s)| (s, k)).collect();
-            better.sort();
-            better.into_iter().map(|(_, k)| Scalar::Text(k.clone())).collect()
-        }
-        Rule::Flag(f) => [true, false]
-            .into_iter()
-            .filter(|b| Rat::from_decimal(if *b { f.if_true } else { f.if_false }) > now)
-            .map(Scalar::Bool)
-            .collect(),
-        Rule::Date(d) => vec![Scalar::Date(d.full_by)],
-        Rule::Relative(r) => best_value(inputs, outcome, j, r.better, r.among).map(num).into_iter().collect(),
-        Rule::KrPrice(k) => {
-            let e = k.estimated;
-            let mut v: Vec<Scalar> = Vec::new();
-            if let Some(l) = best_value(inputs, outcome, j, Better::Lower, k.among) {
-                v.push(num(l));
-            }
-            for share in [Decimal::new(8, 1), Decimal::new(6, 1)] {
-                v.push(num(e * share));
-            }
-            v.into_iter().filter(|c| matches!((c, x), (Scalar::Number(c), Some(x)) if *c < x)).collect()
-        }
-        Rule::Panel(_) => Vec::new(),
-    }
 }
 
 /// The best value criterion `j` is compared with: over the bids that pass every gate, or
@@ -364,29 +310,16 @@ fn best_value(
     }
 }
 
-/// Going past the best value of a `relative` rule lowers every rival's points on it, which
-/// matching the best never does. For each bid ranked ahead, the value beyond which this
-/// bid's total passes the rival's (other points unchanged; exact on the points as scored),
-/// stepped to the precision the bid's value is written with. The search re-scores each.
-fn beyond_best(
-    inputs: &Inputs,
-    outcome: &crate::evaluate::Outcome,
-    me: &crate::evaluate::Standing,
-    c: &crate::model::Criterion,
-    j: usize,
-    better: Better,
-    current: Option<&Scalar>,
-) -> Vec<Scalar> {
-    let Some(Scalar::Number(x0)) = current else {
+/// The bids ranked ahead of `me` with a number on criterion `j`, each with the margin by which
+/// `me`'s other points plus the criterion's full points exceed the rival's other points (exact,
+/// on the points as scored).
+fn rivals(inputs: &Inputs, outcome: &crate::evaluate::Outcome, me: &crate::evaluate::Standing, j: usize) -> Vec<Rival> {
+    let Some(c) = inputs.tender.criteria.get(j) else {
         return Vec::new();
     };
     let p = Rat::from_decimal(c.points);
-    if p.is_zero() {
-        return Vec::new();
-    }
     let mine = me.criteria.get(j).map_or_else(Rat::zero, |x| x.points.rat());
     let o_me = me.total.rat().sub(&mine);
-    let unit = Decimal::new(1, x0.scale());
     let index: std::collections::HashMap<&str, usize> = inputs.bids.iter().enumerate().map(|(i, b)| (b.id.as_str(), i)).collect();
     let mut out = Vec::new();
     for rival in outcome.standings.iter().filter(|s| s.bidder != me.bidder && s.rank.is_some() && (me.rank.is_none() || s.rank < me.rank)) {
@@ -397,32 +330,7 @@ fn beyond_best(
         };
         let theirs = rival.criteria.get(j).map_or_else(Rat::zero, |x| x.points.rat());
         let o_r = rival.total.rat().sub(&theirs);
-        let margin = o_me.add(&p).sub(&o_r);
-        if margin <= Rat::zero() {
-            continue;
-        }
-        let v = Rat::from_decimal(*v);
-        let bound = match better {
-            // p + O_me > p·v/x + O_r  ⇔  x > p·v / margin
-            Better::Higher => p.mul(&v).div(&margin),
-            // p + O_me > p·x/v + O_r  ⇔  x < margin·v / p
-            Better::Lower => margin.mul(&v).div(&p),
-        };
-        let Some(b) = bound.round(x0.scale(), crate::exact::RoundingMode::Down) else {
-            continue;
-        };
-        let candidate = match better {
-            Better::Higher => b + unit,
-            Better::Lower if Rat::from_decimal(b) < bound => b,
-            Better::Lower => b - unit,
-        };
-        let improves = match better {
-            Better::Higher => candidate > *x0,
-            Better::Lower => candidate < *x0 && candidate > Decimal::ZERO,
-        };
-        if improves {
-            out.push(Scalar::Number(candidate));
-        }
+        out.push(Rival { value: *v, margin: o_me.add(&p).sub(&o_r) });
     }
     out
 }

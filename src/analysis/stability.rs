@@ -14,8 +14,8 @@ use std::cmp::Ordering;
 
 use crate::evaluate::{evaluate, gate_verdict, reference, resolved_gate};
 use crate::exact::Rat;
-use crate::model::{Given, Inputs, Minimum, TieBreak};
-use crate::rules::{Among, Input, Rule};
+use crate::model::{Inputs, Minimum, TieBreak};
+use crate::rules::Among;
 
 /// The stability of every criterion's weight.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -266,8 +266,7 @@ fn points(inputs: &Inputs, i: usize, j: usize, w: &[Rat], reference: Option<&Rat
     }
     let scored = match inputs.resolved.get(i).and_then(|r| r.criteria.get(j)).and_then(Option::as_ref) {
         None => return Rat::zero(),
-        Some(Given::Value(v)) => c.rule.score(Input::Value(v), weight, reference),
-        Some(Given::Marks(m)) => c.rule.score(Input::Marks(m), weight, reference),
+        Some(given) => c.rule.score(given, weight, reference),
     };
     weight.mul(&scored.score)
 }
@@ -316,29 +315,14 @@ fn kinks(inputs: &Inputs, k: usize, refs: &[Option<Rat>]) -> Vec<Rat> {
     let others = m.sub(&pk);
     let mut out = Vec::new();
     for (j, c) in t.criteria.iter().enumerate() {
-        let (Rule::KrPrice(kp), Some(Some(l))) = (&c.rule, refs.get(j)) else {
-            continue;
-        };
-        if !kp.cap {
-            continue;
-        }
-        let e = Rat::from_decimal(kp.estimated);
-        let e80 = e.mul(&Rat::ratio(4, 5));
-        let e60 = e.mul(&Rat::ratio(3, 5));
-        let a = l.div(&e80);
-        if a >= Rat::one() {
-            continue;
-        }
+        let reference = refs.get(j).and_then(Option::as_ref);
         for r in &inputs.resolved {
-            let Some(Some(Given::Value(crate::model::Scalar::Number(price)))) = r.criteria.get(j) else {
+            let Some(Some(given)) = r.criteria.get(j) else {
                 continue;
             };
-            let b = Rat::from_decimal(*price);
-            if b >= e80 {
+            let Some(wstar) = c.rule.weight_kink(given, reference) else {
                 continue;
-            }
-            let bonus = Rat::from_int(2).mul(&e80.sub(&b.max(e60.clone()))).div(&e80.sub(&e60));
-            let wstar = bonus.div(&Rat::one().sub(&a));
+            };
             if j == k {
                 out.push(wstar);
             } else if !others.is_zero() {

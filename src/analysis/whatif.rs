@@ -8,7 +8,7 @@ use crate::diag::{Diagnostics, SourceFile};
 use crate::evaluate::{Awarded, BidStatus, Outcome, evaluate};
 use crate::exact::Points;
 use crate::load::node::{Entry, Node, Table, Value};
-use crate::model::{FieldPath, Inputs, Provenance, Scalar, Status};
+use crate::model::{FieldPath, Inputs, Provenance, Status};
 
 /// One change to apply.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -146,7 +146,7 @@ pub fn whatif(inputs: &Inputs, bidder: &str, changes: &[Change]) -> Result<WhatI
                 }
                 let node =
                     parse_literal(literal).map_err(|m| fail(m, "write a TOML value: `3`, `2.5`, `\"owned\"`, `2025-11-30` or `true`"))?;
-                let from = bid.fields.lookup(path.segments()).map(|e| crate::model::write_value(&e.node));
+                let from = bid.fields.lookup(path.segments()).map(|e| crate::load::toml_out::value(&e.node));
                 if !set_path(&mut bid.fields, path.segments(), node.clone()) {
                     return Err(fail(
                         format!("`{field}` runs through a value that is not a table in bid `{bidder}`"),
@@ -155,7 +155,7 @@ pub fn whatif(inputs: &Inputs, bidder: &str, changes: &[Change]) -> Result<WhatI
                 }
                 // The changed value is no longer what the source said: it is this what-if's
                 // assumption (and may lie outside the assumed range, which is the point).
-                let to = crate::model::write_value(&node);
+                let to = crate::load::toml_out::value(&node);
                 bid.provenance.insert(
                     field.clone(),
                     Provenance {
@@ -322,14 +322,4 @@ fn read_fields(t: &crate::model::Tender) -> Vec<String> {
     v.sort();
     v.dedup();
     v
-}
-
-/// A scalar as TOML (for `path-to-win` changes and commands).
-pub(crate) fn scalar_literal(s: &Scalar) -> String {
-    match s {
-        Scalar::Text(t) => crate::model::toml_string(t),
-        Scalar::Bool(b) => b.to_string(),
-        Scalar::Number(d) => d.normalize().to_string(),
-        Scalar::Date(d) => d.to_string(),
-    }
 }

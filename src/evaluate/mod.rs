@@ -19,10 +19,10 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::model::Given;
 use crate::model::inputs_internal::Resolved;
 use crate::model::{Criterion, Gate, Inputs, Minimum, Require, Scalar, Status, Tender};
-use crate::rules::{Better, Input, Reason};
+use crate::rules::{Better, Reason};
+use crate::value::Given;
 
 /// Where a bid ends up (SPEC §5).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -390,7 +390,7 @@ fn scalar_eq(a: &Scalar, b: &Scalar) -> bool {
 /// The best value among bids that pass every gate: the maximum for `higher`, the minimum
 /// for `lower` and `kr-price`.
 pub(crate) fn reference(c: &Criterion, j: usize, resolved: &[Resolved], passed: &[bool]) -> Option<Rat> {
-    let better = c.rule.reference()?;
+    let better = c.rule.reference()?.better;
     let mut best: Option<Decimal> = None;
     for (r, ok) in resolved.iter().zip(passed) {
         if !ok {
@@ -411,8 +411,7 @@ fn score_criterion(t: &Tender, c: &Criterion, id: &(Arc<str>, Arc<str>), input: 
     let points = Rat::from_decimal(c.points);
     let scored = match input {
         None => crate::rules::Scored { score: Rat::zero(), reason: Reason::Missing { field: c.field.as_ref().map(ToString::to_string) } },
-        Some(Given::Value(v)) => c.rule.score(Input::Value(v), &points, reference),
-        Some(Given::Marks(m)) => c.rule.score(Input::Marks(m), &points, reference),
+        Some(given) => c.rule.score(given, &points, reference),
     };
     // Validation bounds points (≤ 1e9) and every capped score by 1, so the rounded value
     // fits a decimal. Only an uncapped kr-price for a bid cheaper than every eligible one (a

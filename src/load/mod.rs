@@ -6,6 +6,7 @@
 
 pub mod node;
 pub mod reader;
+pub(crate) mod toml_out;
 
 use std::collections::HashSet;
 use std::fs;
@@ -53,6 +54,16 @@ pub fn source_from_bytes(id: FileId, path: String, bytes: &[u8]) -> (SourceFile,
             .with_help("save the file as UTF-8");
             (SourceFile { path, text, sha256 }, Some(d))
         }
+    }
+}
+
+impl SourceFile {
+    /// A source from text (for the library API and tests): the hash is of the text.
+    pub fn new(path: impl Into<String>, text: impl Into<String>) -> SourceFile {
+        let text = text.into();
+        let (mut f, _) = source_from_bytes(0, path.into(), text.as_bytes());
+        f.text = text.strip_prefix('\u{feff}').map(str::to_owned).unwrap_or(text);
+        f
     }
 }
 

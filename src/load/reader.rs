@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 use crate::diag::{Diagnostic, Span, did_you_mean, one_of_list};
 use crate::exact::{NumberError, parse_float, parse_integer};
 use crate::load::node::{Node, Table, Value};
-use crate::model::Date;
+use crate::value::Date;
 
 /// Where diagnostics go while a file is read.
 pub type Sink = Vec<Diagnostic>;
@@ -308,4 +308,33 @@ pub fn check_id(id: &str, span: Span, what: &str, sink: &mut Sink) -> bool {
         sink.push(d);
     }
     ok
+}
+
+/// Two definitions of one id: points at both.
+pub(crate) fn duplicate(kind: &str, id: &str, here: Span, first: Span) -> Diagnostic {
+    Diagnostic::error("duplicate-id", here, format!("{kind} id `{id}` is used twice"))
+        .with_label("second definition")
+        .with_secondary(first, "first defined here")
+        .with_help(format!("give each {kind} its own id"))
+}
+
+/// A reference to an id that is not declared, with "did you mean".
+pub(crate) fn unknown_ref<'a>(kind: &str, given: &str, sp: Span, valid: impl Iterator<Item = &'a str> + Clone) -> Diagnostic {
+    let d = Diagnostic::error("unknown-reference", sp, format!("no {kind} has the id `{given}`"));
+    let list: Vec<&str> = valid.clone().collect();
+    let kinds = if kind == "criterion" { String::from("criteria") } else { format!("{kind}s") };
+    match did_you_mean(given, valid) {
+        Some(s) => d.with_help(format!("did you mean `{s}`? {kinds}: {}", one_of_list(list))),
+        None if list.is_empty() => d.with_help(format!("declare the {kind} first")),
+        None => d.with_help(format!("{kinds}: {}", one_of_list(list))),
+    }
+}
+
+/// A keyword that is not one of `valid`.
+pub(crate) fn bad_enum(key: &str, given: &str, sp: Span, valid: &[&str]) -> Diagnostic {
+    let d = Diagnostic::error("bad-value", sp, format!("`{key}` cannot be `{given}`"));
+    match did_you_mean(given, valid.iter().copied()) {
+        Some(s) => d.with_help(format!("did you mean `{s}`? write one of {}", one_of_list(valid.iter().copied()))),
+        None => d.with_help(format!("write one of {}", one_of_list(valid.iter().copied()))),
+    }
 }

@@ -6,8 +6,7 @@ use std::collections::BTreeMap;
 use super::{Bid, Provenance, Scalar, Status};
 use crate::diag::{Diagnostic, Span, did_you_mean};
 use crate::load::node::{Node, Table, Value};
-use crate::load::reader::{Fields, Sink, as_array, as_date, as_number, as_table, check_id};
-use crate::model::tender::bad_enum;
+use crate::load::reader::{Fields, Sink, as_array, as_date, as_number, as_table, bad_enum, check_id};
 
 const BIDDER: &[&str] = &["id", "name", "note"];
 const PROVENANCE: &[&str] = &["status", "source", "note", "range"];

@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 use super::{Bid, CriterionMissing, GateMissing, Given, Panel, Require, Scalar, Tender, bid, panel, tender};
 use crate::diag::{Diagnostic, Diagnostics, FileId, Severity, SourceFile, Span};
 use crate::load::node::{Node, Value};
-use crate::load::reader::{Sink, as_bool, as_count, as_date, as_number};
+use crate::load::reader::{Sink, as_bool, as_count, as_date, as_number, unknown_ref};
 use crate::load::{self, Kind, node};
 use crate::rules::{InputKind, Rule};
 
@@ -40,16 +40,6 @@ pub(crate) struct Resolved {
     pub criteria: Vec<Option<Given>>,
     /// The offered quantity, when the award fills one.
     pub offered: Option<u64>,
-}
-
-impl SourceFile {
-    /// A source from text (for the library API and tests): the hash is of the text.
-    pub fn new(path: impl Into<String>, text: impl Into<String>) -> SourceFile {
-        let text = text.into();
-        let (mut f, _) = load::source_from_bytes(0, path.into(), text.as_bytes());
-        f.text = text.strip_prefix('\u{feff}').map(str::to_owned).unwrap_or(text);
-        f
-    }
 }
 
 /// Read and validate a criteria file and bid/panel files or directories.
@@ -356,7 +346,7 @@ fn resolve(t: &Tender, bids: &[Bid], panel: Option<&Panel>, panel_seen: bool, si
                     note_unsourced(&path);
                     let v = read_as(&e.node, c.rule.input(), &path, sink);
                     if let Some(v) = &v {
-                        c.rule.check_value(v, e.node.span, &path, &c.id, sink);
+                        c.rule.check_value(v, &crate::rules::ValueAt { span: e.node.span, field: &path, criterion: &c.id }, sink);
                     }
                     r.criteria.push(v.map(Given::Value));
                 }
@@ -420,7 +410,7 @@ fn check_panel(t: &Tender, bids: &[Bid], panel: Option<&Panel>, panel_seen: bool
         let (cspan, bspans) = p.spans.get(cid).cloned().unwrap_or_default();
         let Some(c) = t.criterion(cid) else {
             if !t.declared_criteria.contains(cid) {
-                sink.push(tender::unknown_ref("criterion", cid, cspan, panel_criteria.iter().map(|c| c.id.as_str())));
+                sink.push(unknown_ref("criterion", cid, cspan, panel_criteria.iter().map(|c| c.id.as_str())));
             }
             continue;
         };
@@ -440,7 +430,7 @@ fn check_panel(t: &Tender, bids: &[Bid], panel: Option<&Panel>, panel_seen: bool
         for (bidder, marks) in by_bidder {
             let bsp = bspans.get(bidder).copied().unwrap_or(cspan);
             if !ids.contains(bidder.as_str()) {
-                sink.push(tender::unknown_ref("bid", bidder, bsp, bids.iter().map(|b| b.id.as_str())));
+                sink.push(unknown_ref("bid", bidder, bsp, bids.iter().map(|b| b.id.as_str())));
                 continue;
             }
             let need = 2 * rule.trim as usize + 1;

@@ -7,11 +7,8 @@
 mod bid;
 mod inputs;
 mod panel;
-pub(crate) mod tender;
+mod tender;
 mod write;
-
-pub(crate) use write::value as write_value;
-pub use write::{toml_key, toml_string};
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -22,140 +19,13 @@ use crate::diag::{SourceFile, Span};
 use crate::exact::RoundingMode;
 use crate::load::node::Table;
 use crate::rules::Rule;
+pub use crate::value::{Date, FieldPath, Given, Scalar};
 
 pub use inputs::{Inputs, load_paths, load_sources};
 
 /// Resolved per-bid inputs, for `evaluate` only.
 pub(crate) mod inputs_internal {
     pub(crate) use super::inputs::Resolved;
-}
-
-/// A calendar date (proleptic Gregorian).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Date {
-    year: i32,
-    month: u8,
-    day: u8,
-}
-
-impl Date {
-    /// A valid date, or `None`.
-    pub fn new(year: i32, month: u8, day: u8) -> Option<Date> {
-        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-        let days = match month {
-            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-            4 | 6 | 9 | 11 => 30,
-            2 if leap => 29,
-            2 => 28,
-            _ => return None,
-        };
-        (1..=days).contains(&day).then_some(Date { year, month, day })
-    }
-
-    /// Days since 1970-01-01 (negative before), by Howard Hinnant's `days_from_civil`.
-    pub fn days(self) -> i64 {
-        let y = i64::from(self.year) - i64::from(self.month <= 2);
-        let era = y.div_euclid(400);
-        let yoe = y - era * 400;
-        let m = i64::from(self.month);
-        let mp = (m + 9) % 12;
-        let doy = (153 * mp + 2) / 5 + i64::from(self.day) - 1;
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        era * 146_097 + doe - 719_468
-    }
-}
-
-impl fmt::Display for Date {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
-    }
-}
-
-/// A single value a gate or rule reads from a bid.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Scalar {
-    /// A string.
-    Text(String),
-    /// A boolean.
-    Bool(bool),
-    /// A number, exactly.
-    Number(Decimal),
-    /// A date.
-    Date(Date),
-}
-
-impl Scalar {
-    /// "a string", "a number", … for messages.
-    pub fn type_name(&self) -> &'static str {
-        match self {
-            Scalar::Text(_) => "a string",
-            Scalar::Bool(_) => "a boolean",
-            Scalar::Number(_) => "a number",
-            Scalar::Date(_) => "a date",
-        }
-    }
-}
-
-impl fmt::Display for Scalar {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Scalar::Text(s) => f.write_str(s),
-            Scalar::Bool(b) => write!(f, "{b}"),
-            Scalar::Number(d) => write!(f, "{d}"),
-            Scalar::Date(d) => write!(f, "{d}"),
-        }
-    }
-}
-
-/// What a criterion was given for one bid: a value, or the panel's marks.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Given {
-    /// A bid value.
-    Value(Scalar),
-    /// The panel's marks, one per evaluator.
-    Marks(Vec<Decimal>),
-}
-
-impl fmt::Display for Given {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Given::Value(v) => v.fmt(f),
-            Given::Marks(m) => {
-                f.write_str("[")?;
-                for (i, x) in m.iter().enumerate() {
-                    if i > 0 {
-                        f.write_str(", ")?;
-                    }
-                    x.normalize().fmt(f)?;
-                }
-                f.write_str("]")
-            }
-        }
-    }
-}
-
-/// A dotted path into a bid file, such as `offer.gpus`.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct FieldPath(pub(crate) Vec<String>);
-
-impl FieldPath {
-    /// Parse `a.b.c`; `None` if a segment is empty or holds `=`.
-    pub fn parse(s: &str) -> Option<FieldPath> {
-        let parts: Vec<String> = s.split('.').map(str::to_owned).collect();
-        // `=` would make `--set FIELD=VALUE` ambiguous.
-        if parts.iter().any(|p| p.is_empty() || p.contains('=')) { None } else { Some(FieldPath(parts)) }
-    }
-
-    /// The segments.
-    pub fn segments(&self) -> &[String] {
-        &self.0
-    }
-}
-
-impl fmt::Display for FieldPath {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0.join("."))
-    }
 }
 
 /// A tender: its evaluation rules, gates and weighted criteria.

@@ -9,8 +9,10 @@ use super::{
 use crate::diag::{Diagnostic, Span, all_of_list, did_you_mean, one_of_list};
 use crate::exact::RoundingMode;
 use crate::load::node::{Node, Table, Value};
-use crate::load::reader::{Fields, Sink, as_array, as_count, as_date, as_number, as_str, as_table, check_id};
-use crate::rules::Rule;
+use crate::load::reader::{
+    Fields, Sink, as_array, as_count, as_date, as_number, as_str, as_table, bad_enum, check_id, duplicate, unknown_ref,
+};
+use crate::rules::{CriterionAt, InputKind, Rule};
 
 const TOP: &[&str] = &["tender", "evaluation", "award", "section", "gate", "criterion"];
 const TENDER: &[&str] = &["id", "title", "authority", "currency", "source", "note"];
@@ -106,13 +108,6 @@ fn array_tables<'a>(root: &Fields<'a>, key: &str, sink: &mut Sink) -> Vec<(&'a T
     items.iter().filter_map(|i| as_table(i, key, sink)).collect()
 }
 
-fn duplicate(kind: &str, id: &str, here: Span, first: Span) -> Diagnostic {
-    Diagnostic::error("duplicate-id", here, format!("{kind} id `{id}` is used twice"))
-        .with_label("second definition")
-        .with_secondary(first, "first defined here")
-        .with_help(format!("give each {kind} its own id"))
-}
-
 fn parse_sections(root: &Fields<'_>, sink: &mut Sink) -> Vec<Section> {
     let mut out: Vec<Section> = Vec::new();
     for (t, sp) in array_tables(root, "section", sink) {
@@ -177,10 +172,10 @@ fn parse_criteria(root: &Fields<'_>, sections: &[Section], declared: &mut Vec<St
         }
         let rule = f.req_table("rule", sink).and_then(|(rt, rsp)| Rule::parse(rt, rsp, &owner, sink));
         // Whether the rule *says* panel, even if its parameters are wrong: then no `field`.
-        let says_panel = matches!(&rule, Some(Rule::Panel(_)))
+        let says_panel = rule.as_ref().is_some_and(|r| r.input() == InputKind::Marks)
             || t.get("rule")
                 .and_then(|e| if let Value::Table(rt) = &e.node.value { rt.get("kind") } else { None })
-                .is_some_and(|k| matches!(&k.node.value, Value::String(s) if s == "panel"));
+                .is_some_and(|k| matches!(&k.node.value, Value::String(s) if Rule::input_of(s) == Some(InputKind::Marks)));
         let field = match (says_panel, f.get("field")) {
             (true, Some(_)) => {
                 let fsp = f.key_span("field").unwrap_or(sp);
@@ -193,13 +188,8 @@ fn parse_criteria(root: &Fields<'_>, sections: &[Section], declared: &mut Vec<St
             (true, None) => None,
             (false, _) => parse_field(&f, sink),
         };
-        if let (Some(Rule::KrPrice(_)), Some((p, psp))) = (&rule, points)
-            && p <= Decimal::ZERO
-        {
-            sink.push(
-                Diagnostic::error("bad-points", psp, format!("{name} is a `kr-price` criterion worth `{p}` points"))
-                    .with_help("a price criterion needs points above 0"),
-            );
+        if let (Some(r), Some((points, points_span))) = (&rule, points) {
+            r.check_criterion(&CriterionAt { name: &name, points, points_span }, sink);
         }
         let missing = match f.opt_str("missing", sink) {
             None => Some(CriterionMissing::Error),
@@ -231,25 +221,6 @@ fn check_points(p: Decimal, sp: Span, name: &str, sink: &mut Sink) {
             Diagnostic::error("bad-points", sp, format!("{name} has `{p}` points"))
                 .with_help(format!("points must be from 0 to {MAX_POINTS_LIMIT}")),
         );
-    }
-}
-
-pub(crate) fn unknown_ref<'a>(kind: &str, given: &str, sp: Span, valid: impl Iterator<Item = &'a str> + Clone) -> Diagnostic {
-    let d = Diagnostic::error("unknown-reference", sp, format!("no {kind} has the id `{given}`"));
-    let list: Vec<&str> = valid.clone().collect();
-    let kinds = if kind == "criterion" { String::from("criteria") } else { format!("{kind}s") };
-    match did_you_mean(given, valid) {
-        Some(s) => d.with_help(format!("did you mean `{s}`? {kinds}: {}", one_of_list(list))),
-        None if list.is_empty() => d.with_help(format!("declare the {kind} first")),
-        None => d.with_help(format!("{kinds}: {}", one_of_list(list))),
-    }
-}
-
-pub(crate) fn bad_enum(key: &str, given: &str, sp: Span, valid: &[&str]) -> Diagnostic {
-    let d = Diagnostic::error("bad-value", sp, format!("`{key}` cannot be `{given}`"));
-    match did_you_mean(given, valid.iter().copied()) {
-        Some(s) => d.with_help(format!("did you mean `{s}`? write one of {}", one_of_list(valid.iter().copied()))),
-        None => d.with_help(format!("write one of {}", one_of_list(valid.iter().copied()))),
     }
 }
 

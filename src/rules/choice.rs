@@ -4,12 +4,11 @@ use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 
-use super::{Reason, Scored, num};
-use crate::diag::{Diagnostic, Span, did_you_mean, one_of_list};
+use super::{Breakpoints, CriterionAt, InputKind, Reason, Reference, RuleKind, Scored, ValueAt, num};
+use crate::diag::{Diagnostic, did_you_mean, one_of_list};
 use crate::exact::Rat;
 use crate::load::reader::{Fields, Sink, as_number};
-
-pub(super) const KEYS: &[&str] = &["kind", "scores"];
+use crate::value::{Given, Scalar};
 
 /// A score for each accepted value.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -18,8 +17,12 @@ pub struct Choice {
     pub scores: BTreeMap<String, Decimal>,
 }
 
-impl Choice {
-    pub(super) fn parse(f: &Fields<'_>, sink: &mut Sink) -> Option<Choice> {
+impl RuleKind for Choice {
+    const NAME: &'static str = "choice";
+    const KEYS: &'static [&'static str] = &["kind", "scores"];
+    const INPUT: InputKind = InputKind::Text;
+
+    fn parse(f: &Fields<'_>, sink: &mut Sink) -> Option<Choice> {
         let (t, at) = f.req_table("scores", sink)?;
         if t.entries.is_empty() {
             sink.push(
@@ -47,7 +50,9 @@ impl Choice {
         ok.then_some(Choice { scores })
     }
 
-    pub(super) fn check(&self, s: &str, span: Span, field: &str, criterion: &str, sink: &mut Sink) {
+    fn check_value(&self, value: &Scalar, at: &ValueAt<'_>, sink: &mut Sink) {
+        let Scalar::Text(s) = value else { return };
+        let (span, field, criterion) = (at.span, at.field, at.criterion);
         if self.scores.contains_key(s) {
             return;
         }
@@ -61,13 +66,32 @@ impl Choice {
         sink.push(d);
     }
 
-    pub(super) fn score(&self, x: &str) -> Scored {
+    fn check_criterion(&self, _: &CriterionAt<'_>, _: &mut Sink) {}
+
+    fn reference(&self) -> Option<Reference> {
+        None
+    }
+
+    fn score(&self, given: &Given, _: &Rat, _: Option<&Rat>) -> Scored {
+        let Given::Value(Scalar::Text(x)) = given else { return Scored::wrong_input() };
         let s = self.scores.get(x).copied().unwrap_or(Decimal::ZERO);
         Scored { score: Rat::from_decimal(s), reason: Reason::Choice { score: s } }
     }
 
-    pub(super) fn to_toml(&self) -> String {
-        let items: Vec<String> = self.scores.iter().map(|(k, v)| format!("{} = {}", crate::model::toml_key(k), num(*v))).collect();
+    fn params_toml(&self) -> String {
+        let items: Vec<String> = self.scores.iter().map(|(k, v)| format!("{} = {}", crate::load::toml_out::toml_key(k), num(*v))).collect();
         format!(", scores = {{ {} }}", items.join(", "))
+    }
+
+    /// The keys that score more than now, the smallest improvement first (the least change).
+    fn breakpoints(&self, at: &Breakpoints<'_>) -> Vec<Scalar> {
+        let mut better: Vec<(&Decimal, &String)> =
+            self.scores.iter().filter(|(_, s)| Rat::from_decimal(**s) > *at.score).map(|(k, s)| (s, k)).collect();
+        better.sort();
+        better.into_iter().map(|(_, k)| Scalar::Text(k.clone())).collect()
+    }
+
+    fn weight_kink(&self, _: &Given, _: Option<&Rat>) -> Option<Rat> {
+        None
     }
 }

@@ -1,12 +1,10 @@
 //! `date`: 1 up to `full_by`, 0 from `zero_from`, linear in days between.
 
-use super::{Reason, Scored};
+use super::{Breakpoints, CriterionAt, InputKind, Reason, Reference, RuleKind, Scored, ValueAt};
 use crate::diag::Diagnostic;
 use crate::exact::Rat;
 use crate::load::reader::{Fields, Sink, as_date};
-use crate::model::Date;
-
-pub(super) const KEYS: &[&str] = &["kind", "full_by", "zero_from"];
+use crate::value::{Date, Given, Scalar};
 
 /// Earlier is better.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -17,8 +15,12 @@ pub struct DateRule {
     pub zero_from: Date,
 }
 
-impl DateRule {
-    pub(super) fn parse(f: &Fields<'_>, sink: &mut Sink) -> Option<DateRule> {
+impl RuleKind for DateRule {
+    const NAME: &'static str = "date";
+    const KEYS: &'static [&'static str] = &["kind", "full_by", "zero_from"];
+    const INPUT: InputKind = InputKind::Date;
+
+    fn parse(f: &Fields<'_>, sink: &mut Sink) -> Option<DateRule> {
         let full = f.required("full_by", sink).and_then(|n| as_date(n, "full_by", sink));
         let zero = f.required("zero_from", sink).and_then(|n| as_date(n, "zero_from", sink));
         let ((full_by, _), (zero_from, zsp)) = (full?, zero?);
@@ -32,14 +34,31 @@ impl DateRule {
         Some(DateRule { full_by, zero_from })
     }
 
-    pub(super) fn score(&self, d: Date) -> Scored {
+    fn check_value(&self, _: &Scalar, _: &ValueAt<'_>, _: &mut Sink) {}
+
+    fn check_criterion(&self, _: &CriterionAt<'_>, _: &mut Sink) {}
+
+    fn reference(&self) -> Option<Reference> {
+        None
+    }
+
+    fn score(&self, given: &Given, _: &Rat, _: Option<&Rat>) -> Scored {
+        let Given::Value(Scalar::Date(d)) = given else { return Scored::wrong_input() };
         let span = self.zero_from.days() - self.full_by.days();
         let left = (self.zero_from.days() - d.days()).clamp(0, span);
         let reason = Reason::Date { full_by: self.full_by, zero_from: self.zero_from, left, span };
         Scored { score: Rat::ratio(i128::from(left), i128::from(span)), reason }
     }
 
-    pub(super) fn to_toml(&self) -> String {
+    fn params_toml(&self) -> String {
         format!(", full_by = {}, zero_from = {}", self.full_by, self.zero_from)
+    }
+
+    fn breakpoints(&self, _: &Breakpoints<'_>) -> Vec<Scalar> {
+        vec![Scalar::Date(self.full_by)]
+    }
+
+    fn weight_kink(&self, _: &Given, _: Option<&Rat>) -> Option<Rat> {
+        None
     }
 }

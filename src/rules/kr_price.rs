@@ -6,13 +6,14 @@
 
 use rust_decimal::Decimal;
 
-use super::{Among, Reason, Scored, num};
-use crate::diag::{Diagnostic, Span};
+use super::{
+    Among, Better, Breakpoints, CriterionAt, InputKind, Reason, Reference, RuleKind, Scored, ValueAt, current_number, num, number,
+};
+use crate::diag::Diagnostic;
 use crate::exact::Rat;
 use crate::load::node::Value;
 use crate::load::reader::{Fields, Sink};
-
-pub(super) const KEYS: &[&str] = &["kind", "estimated", "cap", "among"];
+use crate::value::{Given, Scalar};
 
 /// Price score against the estimated price.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -26,7 +27,31 @@ pub struct KrPrice {
 }
 
 impl KrPrice {
-    pub(super) fn parse(f: &Fields<'_>, sink: &mut Sink) -> Option<KrPrice> {
+    /// 0.8E and 0.6E, the band's ends.
+    fn band(&self) -> (Rat, Rat) {
+        let e = Rat::from_decimal(self.estimated);
+        (e.mul(&Rat::ratio(4, 5)), e.mul(&Rat::ratio(3, 5)))
+    }
+
+    /// The band bonus of a price below 0.8E: `2 × (0.8E − max(B, 0.6E)) / (0.2E)`, and whether
+    /// the price was counted at 0.6E; `None` at or above 0.8E.
+    fn bonus(&self, price: &Rat) -> Option<(Rat, bool)> {
+        let (e80, e60) = self.band();
+        if *price >= e80 {
+            return None;
+        }
+        let floored = *price < e60;
+        let counted = price.clone().max(e60.clone());
+        Some((Rat::from_int(2).mul(&e80.sub(&counted)).div(&e80.sub(&e60)), floored))
+    }
+}
+
+impl RuleKind for KrPrice {
+    const NAME: &'static str = "kr-price";
+    const KEYS: &'static [&'static str] = &["kind", "estimated", "cap", "among"];
+    const INPUT: InputKind = InputKind::Number;
+
+    fn parse(f: &Fields<'_>, sink: &mut Sink) -> Option<KrPrice> {
         let among = Among::parse(f, sink);
         let est = f.req_number("estimated", sink);
         let cap = match f.get("cap") {
@@ -47,20 +72,39 @@ impl KrPrice {
         Some(KrPrice { estimated, cap: cap?, among: among? })
     }
 
-    pub(super) fn check(&self, x: Decimal, span: Span, field: &str, criterion: &str, sink: &mut Sink) {
-        if x <= Decimal::ZERO {
+    fn check_value(&self, value: &Scalar, at: &ValueAt<'_>, sink: &mut Sink) {
+        let Scalar::Number(x) = value else { return };
+        if *x <= Decimal::ZERO {
             sink.push(
                 Diagnostic::error(
                     "value-out-of-range",
-                    span,
-                    format!("`{field}` is `{x}`, but criterion `{criterion}` needs a price above 0"),
+                    at.span,
+                    format!("`{}` is `{x}`, but criterion `{}` needs a price above 0", at.field, at.criterion),
                 )
                 .with_help("a bid price must be a positive amount"),
             );
         }
     }
 
-    pub(super) fn score(&self, b: Decimal, points: &Rat, lowest: Option<&Rat>) -> Scored {
+    fn check_criterion(&self, at: &CriterionAt<'_>, sink: &mut Sink) {
+        if at.points <= Decimal::ZERO {
+            sink.push(
+                Diagnostic::error(
+                    "bad-points",
+                    at.points_span,
+                    format!("{} is a `kr-price` criterion worth `{}` points", at.name, at.points),
+                )
+                .with_help("a price criterion needs points above 0"),
+            );
+        }
+    }
+
+    fn reference(&self) -> Option<Reference> {
+        Some(Reference { better: Better::Lower, among: self.among })
+    }
+
+    fn score(&self, given: &Given, points: &Rat, lowest: Option<&Rat>) -> Scored {
+        let Some(b) = number(given) else { return Scored::wrong_input() };
         let reason = |lowest: Option<&Rat>, band: Option<Rat>, floored: bool, capped: bool| Reason::KrPrice {
             estimated: self.estimated,
             among: self.among,
@@ -75,24 +119,42 @@ impl KrPrice {
         if points.is_zero() {
             return Scored { score: Rat::zero(), reason: Reason::ZeroPoints };
         }
-        let e = Rat::from_decimal(self.estimated);
         let br = Rat::from_decimal(b);
-        let e80 = e.mul(&Rat::ratio(4, 5));
-        let e60 = e.mul(&Rat::ratio(3, 5));
-        let (result, band, floored) = if br >= e80 {
-            (points.mul(l).div(&br), None, false)
-        } else {
-            let floored = br < e60;
-            let counted = br.max(e60.clone());
-            let bonus = Rat::from_int(2).mul(&e80.sub(&counted)).div(&e80.sub(&e60));
-            (points.mul(l).div(&e80).add(&bonus), Some(bonus), floored)
+        let (e80, _) = self.band();
+        let (result, band, floored) = match self.bonus(&br) {
+            None => (points.mul(l).div(&br), None, false),
+            Some((bonus, floored)) => (points.mul(l).div(&e80).add(&bonus), Some(bonus), floored),
         };
         let capped = self.cap && result > *points;
         let result = if capped { points.clone() } else { result };
         Scored { score: result.div(points), reason: reason(Some(l), band, floored, capped) }
     }
 
-    pub(super) fn to_toml(&self) -> String {
+    fn params_toml(&self) -> String {
         format!(", estimated = {}, cap = {}{}", num(self.estimated), self.cap, self.among.to_toml())
+    }
+
+    /// The lowest price in force, then the band's ends 0.8E and 0.6E: each below the bid's
+    /// own price.
+    fn breakpoints(&self, at: &Breakpoints<'_>) -> Vec<Scalar> {
+        let x = current_number(at);
+        let mut v: Vec<Decimal> = at.reference.into_iter().collect();
+        v.extend([Decimal::new(8, 1), Decimal::new(6, 1)].map(|share| self.estimated * share));
+        v.into_iter().filter(|c| x.is_some_and(|x| *c < x)).map(Scalar::Number).collect()
+    }
+
+    /// Below 0.8E the result is `w × a + bonus` with `a = L / 0.8E`: it meets the cap `w` at
+    /// `w = bonus / (1 − a)` when `a < 1`. Above that weight the points are capped.
+    fn weight_kink(&self, given: &Given, lowest: Option<&Rat>) -> Option<Rat> {
+        if !self.cap {
+            return None;
+        }
+        let (e80, _) = self.band();
+        let a = lowest?.div(&e80);
+        if a >= Rat::one() {
+            return None;
+        }
+        let (bonus, _) = self.bonus(&Rat::from_decimal(number(given)?))?;
+        Some(bonus.div(&Rat::one().sub(&a)))
     }
 }

@@ -3,12 +3,11 @@
 
 use rust_decimal::Decimal;
 
-use super::{Reason, Scored, num};
+use super::{Breakpoints, CriterionAt, InputKind, Reason, Reference, RuleKind, Scored, ValueAt, num, number};
 use crate::diag::Diagnostic;
 use crate::exact::Rat;
 use crate::load::reader::{Fields, Sink};
-
-pub(super) const KEYS: &[&str] = &["kind", "zero_at", "full_at"];
+use crate::value::{Given, Scalar};
 
 /// Linear between `zero_at` (score 0) and `full_at` (score 1).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -19,8 +18,12 @@ pub struct Linear {
     pub full_at: Decimal,
 }
 
-impl Linear {
-    pub(super) fn parse(f: &Fields<'_>, sink: &mut Sink) -> Option<Linear> {
+impl RuleKind for Linear {
+    const NAME: &'static str = "linear";
+    const KEYS: &'static [&'static str] = &["kind", "zero_at", "full_at"];
+    const INPUT: InputKind = InputKind::Number;
+
+    fn parse(f: &Fields<'_>, sink: &mut Sink) -> Option<Linear> {
         let zero = f.req_number("zero_at", sink);
         let full = f.req_number("full_at", sink);
         let ((zero_at, _), (full_at, full_span)) = (zero?, full?);
@@ -34,13 +37,30 @@ impl Linear {
         Some(Linear { zero_at, full_at })
     }
 
-    pub(super) fn score(&self, x: Decimal) -> Scored {
+    fn check_value(&self, _: &Scalar, _: &ValueAt<'_>, _: &mut Sink) {}
+
+    fn check_criterion(&self, _: &CriterionAt<'_>, _: &mut Sink) {}
+
+    fn reference(&self) -> Option<Reference> {
+        None
+    }
+
+    fn score(&self, given: &Given, _: &Rat, _: Option<&Rat>) -> Scored {
+        let Some(x) = number(given) else { return Scored::wrong_input() };
         let (z, f, xr) = (Rat::from_decimal(self.zero_at), Rat::from_decimal(self.full_at), Rat::from_decimal(x));
         let raw = xr.sub(&z).div(&f.sub(&z));
         Scored { score: raw.clone().clamp01(), reason: Reason::Linear { zero_at: self.zero_at, full_at: self.full_at, raw } }
     }
 
-    pub(super) fn to_toml(&self) -> String {
+    fn params_toml(&self) -> String {
         format!(", zero_at = {}, full_at = {}", num(self.zero_at), num(self.full_at))
+    }
+
+    fn breakpoints(&self, _: &Breakpoints<'_>) -> Vec<Scalar> {
+        vec![Scalar::Number(self.full_at)]
+    }
+
+    fn weight_kink(&self, _: &Given, _: Option<&Rat>) -> Option<Rat> {
+        None
     }
 }

@@ -1,5 +1,9 @@
-//! Rule kinds: one file per kind, each with its parameters, their validation, its exact
-//! score and its TOML form. Adding a kind touches one new file and one arm per match here.
+//! Rule kinds: one file per kind, each holding everything the crate knows about the kind —
+//! its parameters and their validation, the checks on a bid's value, the exact score, the
+//! TOML form, the breakpoints `path-to-win` searches and the weights at which `stability`
+//! must look again. The kinds are listed once, in [`kinds!`] below: adding a kind is one new
+//! file, one line there and one [`Reason`] variant, and the compiler asks for every answer
+//! ([`RuleKind`] has no default methods).
 //!
 //! A rule turns one bid value (or the panel's marks) into a score `s` in [0, 1] and a
 //! reason a person can check; `kr-price` may exceed 1 when its cap is off. Rules never
@@ -21,7 +25,7 @@ use crate::diag::{Diagnostic, Span, did_you_mean, one_of_list};
 use crate::exact::Rat;
 use crate::load::node::Table;
 use crate::load::reader::{Fields, Sink, as_str};
-use crate::model::Scalar;
+use crate::value::{Given, Scalar};
 
 pub use choice::Choice;
 pub use date::DateRule;
@@ -32,27 +36,6 @@ pub use panel::PanelRule;
 pub use reason::Reason;
 pub use relative::{Better, Relative};
 pub use steps::{Step, StepDirection, Steps};
-
-/// How a criterion's value becomes a score.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Rule {
-    /// Linear between two points.
-    Linear(Linear),
-    /// Thresholds.
-    Steps(Steps),
-    /// A score per string value.
-    Choice(Choice),
-    /// A score per boolean.
-    Flag(Flag),
-    /// Linear in days between two dates.
-    Date(DateRule),
-    /// Relative to the best eligible bid.
-    Relative(Relative),
-    /// The committee's trimmed mean.
-    Panel(PanelRule),
-    /// Korean negotiated-contract price score.
-    KrPrice(KrPrice),
-}
 
 /// The type of value a rule reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -82,22 +65,21 @@ impl InputKind {
     }
 }
 
-/// What a rule is given for one bid.
-#[derive(Clone, Copy, Debug)]
-pub enum Input<'a> {
-    /// The bid's value.
-    Value(&'a Scalar),
-    /// The panel's marks for the bid.
-    Marks(&'a [Decimal]),
-}
-
 /// A rule's verdict on one value.
 #[derive(Clone, Debug)]
-pub struct Scored {
+pub(crate) struct Scored {
     /// The exact score.
-    pub score: Rat,
+    pub(crate) score: Rat,
     /// Why.
-    pub reason: Reason,
+    pub(crate) reason: Reason,
+}
+
+impl Scored {
+    /// What a rule gives an input of another type. Validation resolves every input to the
+    /// rule's kind, so evaluation never sees this; it keeps scoring total.
+    fn wrong_input() -> Scored {
+        Scored { score: Rat::zero(), reason: Reason::Missing { field: None } }
+    }
 }
 
 /// Which bids set the reference value of a `relative` or `kr-price` rule.
@@ -126,7 +108,7 @@ impl Among {
             Some((s, _)) if s == "eligible" => Some(Among::Eligible),
             Some((s, _)) if s == "qualified" => Some(Among::Qualified),
             Some((s, sp)) => {
-                sink.push(crate::model::tender::bad_enum("among", &s, sp, &["eligible", "qualified"]));
+                sink.push(crate::load::reader::bad_enum("among", &s, sp, &["eligible", "qualified"]));
                 None
             }
         }
@@ -140,50 +122,185 @@ impl Among {
     }
 }
 
-/// The kind names, for "did you mean".
-pub const KINDS: [&str; 8] = ["linear", "steps", "choice", "flag", "date", "relative", "panel", "kr-price"];
+/// A rule whose score depends on the other bids: the best value it compares with, and over
+/// which bids that best is taken.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Reference {
+    /// `Higher` takes the maximum, `Lower` the minimum.
+    pub better: Better,
+    /// Eligible or qualified bids.
+    pub among: Among,
+}
+
+/// Where a bid's value is, for messages about it.
+pub(crate) struct ValueAt<'a> {
+    /// The value's text in the bid file.
+    pub(crate) span: Span,
+    /// The bid field.
+    pub(crate) field: &'a str,
+    /// The criterion that reads it.
+    pub(crate) criterion: &'a str,
+}
+
+/// A criterion as written, for checks that need more than the rule's own parameters.
+pub(crate) struct CriterionAt<'a> {
+    /// "criterion `id`", for messages.
+    pub(crate) name: &'a str,
+    /// Its points.
+    pub(crate) points: Decimal,
+    /// Where the points are written.
+    pub(crate) points_span: Span,
+}
+
+/// What `path-to-win` knows when it asks a rule for better values of one bid.
+pub(crate) struct Breakpoints<'a> {
+    /// The bid's value now (`None`: missing).
+    pub(crate) current: Option<&'a Scalar>,
+    /// Its exact score now.
+    pub(crate) score: &'a Rat,
+    /// The best value in force, for rules with a reference (as the evaluation took it).
+    pub(crate) reference: Option<Decimal>,
+    /// The criterion's points.
+    pub(crate) points: &'a Rat,
+    /// The bids ranked ahead of this one with a number on this criterion.
+    pub(crate) rivals: &'a [Rival],
+}
+
+/// A bid ranked ahead, seen from the bid that wants to pass it on one criterion.
+pub(crate) struct Rival {
+    /// Its value on the criterion.
+    pub(crate) value: Decimal,
+    /// By how much this bid's other points plus the criterion's full points exceed the
+    /// rival's other points: what this criterion must not give the rival, for this bid to
+    /// pass it.
+    pub(crate) margin: Rat,
+}
+
+/// Everything the crate asks of a rule kind. No method has a default, so a new kind cannot
+/// compile until it answers each question, and no analysis can miss it.
+pub(crate) trait RuleKind: Sized {
+    /// The kind's name in files (`kind = "…"`).
+    const NAME: &'static str;
+    /// The keys its table may hold.
+    const KEYS: &'static [&'static str];
+    /// The type of value it reads.
+    const INPUT: InputKind;
+
+    /// Read the parameters, reporting every problem.
+    fn parse(f: &Fields<'_>, sink: &mut Sink) -> Option<Self>;
+    /// Check a bid's value beyond its type (a listed `choice` key, a positive price…).
+    fn check_value(&self, value: &Scalar, at: &ValueAt<'_>, sink: &mut Sink);
+    /// Check the criterion that uses the rule (a price criterion needs points).
+    fn check_criterion(&self, at: &CriterionAt<'_>, sink: &mut Sink);
+    /// The reference the score depends on, if any.
+    fn reference(&self) -> Option<Reference>;
+    /// Score one input. `points` is the criterion's weight; `reference` the best value in
+    /// force (`None` when no bid in the reference set has one).
+    fn score(&self, given: &Given, points: &Rat, reference: Option<&Rat>) -> Scored;
+    /// The parameters as TOML, each `, key = value` (after `kind`).
+    fn params_toml(&self) -> String;
+    /// Values that would score better than the bid's own: where the score steps up or
+    /// reaches its maximum, least change first.
+    fn breakpoints(&self, at: &Breakpoints<'_>) -> Vec<Scalar>;
+    /// The criterion weight at which a bid's points on this rule stop being proportional to
+    /// the weight (the `kr-price` cap meeting its band bonus); `None` for rules whose score
+    /// does not depend on the weight.
+    fn weight_kink(&self, given: &Given, reference: Option<&Rat>) -> Option<Rat>;
+}
+
+/// The kinds, listed once: the enum and every dispatch are generated from this list.
+macro_rules! kinds {
+    ($($variant:ident($kind:ty): $doc:literal,)+) => {
+        /// How a criterion's value becomes a score.
+        #[derive(Clone, Debug, PartialEq)]
+        pub enum Rule {
+            $(#[doc = $doc] $variant($kind),)+
+        }
+
+        /// The kind names, for "did you mean".
+        pub const KINDS: &[&str] = &[$(<$kind as RuleKind>::NAME,)+];
+
+        impl Rule {
+            /// The kind name used in files.
+            pub fn kind(&self) -> &'static str {
+                match self { $(Rule::$variant(_) => <$kind as RuleKind>::NAME,)+ }
+            }
+
+            /// The type of value it reads.
+            pub fn input(&self) -> InputKind {
+                match self { $(Rule::$variant(_) => <$kind as RuleKind>::INPUT,)+ }
+            }
+
+            /// The type of value a kind reads, by its name in files.
+            pub(crate) fn input_of(kind: &str) -> Option<InputKind> {
+                $(if kind == <$kind as RuleKind>::NAME { return Some(<$kind as RuleKind>::INPUT); })+
+                None
+            }
+
+            /// Parse the parameters of kind `kind`; `None` for an unknown kind.
+            fn parse_kind(kind: &str, t: &Table, at: Span, name: &str, sink: &mut Sink) -> Option<Option<Rule>> {
+                $(if kind == <$kind as RuleKind>::NAME {
+                    let f = Fields::new(t, at, name, <$kind as RuleKind>::KEYS, sink);
+                    return Some(<$kind as RuleKind>::parse(&f, sink).map(Rule::$variant));
+                })+
+                None
+            }
+
+            /// The reference the score depends on, if any.
+            pub fn reference(&self) -> Option<Reference> {
+                match self { $(Rule::$variant(r) => r.reference(),)+ }
+            }
+
+            pub(crate) fn check_value(&self, value: &Scalar, at: &ValueAt<'_>, sink: &mut Sink) {
+                match self { $(Rule::$variant(r) => r.check_value(value, at, sink),)+ }
+            }
+
+            pub(crate) fn check_criterion(&self, at: &CriterionAt<'_>, sink: &mut Sink) {
+                match self { $(Rule::$variant(r) => r.check_criterion(at, sink),)+ }
+            }
+
+            pub(crate) fn score(&self, given: &Given, points: &Rat, reference: Option<&Rat>) -> Scored {
+                match self { $(Rule::$variant(r) => r.score(given, points, reference),)+ }
+            }
+
+            pub(crate) fn breakpoints(&self, at: &Breakpoints<'_>) -> Vec<Scalar> {
+                match self { $(Rule::$variant(r) => r.breakpoints(at),)+ }
+            }
+
+            pub(crate) fn weight_kink(&self, given: &Given, reference: Option<&Rat>) -> Option<Rat> {
+                match self { $(Rule::$variant(r) => r.weight_kink(given, reference),)+ }
+            }
+
+            /// The rule as a TOML inline table.
+            pub(crate) fn to_toml(&self) -> String {
+                let params = match self { $(Rule::$variant(r) => r.params_toml(),)+ };
+                format!("{{ kind = \"{}\"{params} }}", self.kind())
+            }
+        }
+    };
+}
+
+kinds! {
+    Linear(Linear): "Linear between two points.",
+    Steps(Steps): "Thresholds.",
+    Choice(Choice): "A score per string value.",
+    Flag(Flag): "A score per boolean.",
+    Date(DateRule): "Linear in days between two dates.",
+    Relative(Relative): "Relative to the best eligible bid.",
+    Panel(PanelRule): "The committee's trimmed mean.",
+    KrPrice(KrPrice): "Korean negotiated-contract price score.",
+}
 
 impl Rule {
-    /// The kind name used in files.
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Rule::Linear(_) => "linear",
-            Rule::Steps(_) => "steps",
-            Rule::Choice(_) => "choice",
-            Rule::Flag(_) => "flag",
-            Rule::Date(_) => "date",
-            Rule::Relative(_) => "relative",
-            Rule::Panel(_) => "panel",
-            Rule::KrPrice(_) => "kr-price",
-        }
-    }
-
-    /// The type of value it reads.
-    pub fn input(&self) -> InputKind {
-        match self {
-            Rule::Linear(_) | Rule::Steps(_) | Rule::Relative(_) | Rule::KrPrice(_) => InputKind::Number,
-            Rule::Choice(_) => InputKind::Text,
-            Rule::Flag(_) => InputKind::Bool,
-            Rule::Date(_) => InputKind::Date,
-            Rule::Panel(_) => InputKind::Marks,
-        }
-    }
-
-    /// Whether the score depends on other bids' values, and which extreme it needs:
-    /// `Higher` needs the maximum, `Lower` the minimum over eligible bids.
-    pub fn reference(&self) -> Option<Better> {
-        match self {
-            Rule::Relative(r) => Some(r.better),
-            Rule::KrPrice(_) => Some(Better::Lower),
-            _ => None,
-        }
-    }
-
     /// Which bids set the reference, for rules that have one.
     pub fn among(&self) -> Option<Among> {
+        self.reference().map(|r| r.among)
+    }
+
+    /// The panel rule, for the checks and analyses of the committee's marks.
+    pub fn panel(&self) -> Option<&PanelRule> {
         match self {
-            Rule::Relative(r) => Some(r.among),
-            Rule::KrPrice(k) => Some(k.among),
+            Rule::Panel(p) => Some(p),
             _ => None,
         }
     }
@@ -193,79 +310,25 @@ impl Rule {
         let Some(kind_entry) = t.get("kind") else {
             sink.push(
                 Diagnostic::error("missing-key", at, format!("missing key `kind` in the rule of criterion `{owner}`"))
-                    .with_help(format!("add `kind = \"…\"`: one of {}", one_of_list(KINDS))),
+                    .with_help(format!("add `kind = \"…\"`: one of {}", one_of_list(KINDS.iter().copied()))),
             );
             return None;
         };
         let (kind, kind_span) = as_str(&kind_entry.node, "kind", sink)?;
         let name = format!("the `{kind}` rule of criterion `{owner}`");
-        macro_rules! fields {
-            ($allowed:expr) => {
-                Fields::new(t, at, name.clone(), $allowed, sink)
-            };
-        }
-        match kind {
-            "linear" => linear::Linear::parse(&fields!(linear::KEYS), sink).map(Rule::Linear),
-            "steps" => steps::Steps::parse(&fields!(steps::KEYS), sink).map(Rule::Steps),
-            "choice" => choice::Choice::parse(&fields!(choice::KEYS), sink).map(Rule::Choice),
-            "flag" => flag::Flag::parse(&fields!(flag::KEYS), sink).map(Rule::Flag),
-            "date" => date::DateRule::parse(&fields!(date::KEYS), sink).map(Rule::Date),
-            "relative" => relative::Relative::parse(&fields!(relative::KEYS), sink).map(Rule::Relative),
-            "panel" => panel::PanelRule::parse(&fields!(panel::KEYS), sink).map(Rule::Panel),
-            "kr-price" => kr_price::KrPrice::parse(&fields!(kr_price::KEYS), sink).map(Rule::KrPrice),
-            other => {
-                let mut d = Diagnostic::error("unknown-rule-kind", kind_span, format!("unknown rule kind `{other}`"));
-                d = match did_you_mean(other, KINDS) {
-                    Some(s) => d.with_help(format!("did you mean `{s}`? kinds: {}", one_of_list(KINDS))),
-                    None => d.with_help(format!("kinds: {}", one_of_list(KINDS))),
+        match Rule::parse_kind(kind, t, at, &name, sink) {
+            Some(rule) => rule,
+            None => {
+                let mut d = Diagnostic::error("unknown-rule-kind", kind_span, format!("unknown rule kind `{kind}`"));
+                let kinds = one_of_list(KINDS.iter().copied());
+                d = match did_you_mean(kind, KINDS.iter().copied()) {
+                    Some(s) => d.with_help(format!("did you mean `{s}`? kinds: {kinds}")),
+                    None => d.with_help(format!("kinds: {kinds}")),
                 };
                 sink.push(d);
                 None
             }
         }
-    }
-
-    /// Check a bid's value beyond its type (a listed `choice` key, a positive price…).
-    /// `field` names the bid field, `criterion` the criterion, for messages.
-    pub(crate) fn check_value(&self, v: &Scalar, span: Span, field: &str, criterion: &str, sink: &mut Sink) {
-        match (self, v) {
-            (Rule::Choice(c), Scalar::Text(s)) => c.check(s, span, field, criterion, sink),
-            (Rule::Relative(r), Scalar::Number(x)) => r.check(*x, span, field, criterion, sink),
-            (Rule::KrPrice(k), Scalar::Number(x)) => k.check(*x, span, field, criterion, sink),
-            _ => {}
-        }
-    }
-
-    /// Score one input. `points` is the criterion's weight; `reference` the best eligible
-    /// value for rules that need one (`None` when no eligible bid has a value).
-    pub(crate) fn score(&self, input: Input<'_>, points: &Rat, reference: Option<&Rat>) -> Scored {
-        match (self, input) {
-            (Rule::Linear(r), Input::Value(Scalar::Number(x))) => r.score(*x),
-            (Rule::Steps(r), Input::Value(Scalar::Number(x))) => r.score(*x),
-            (Rule::Choice(r), Input::Value(Scalar::Text(x))) => r.score(x),
-            (Rule::Flag(r), Input::Value(Scalar::Bool(x))) => r.score(*x),
-            (Rule::Date(r), Input::Value(Scalar::Date(x))) => r.score(*x),
-            (Rule::Relative(r), Input::Value(Scalar::Number(x))) => r.score(*x, reference),
-            (Rule::Panel(r), Input::Marks(m)) => r.score(m),
-            (Rule::KrPrice(r), Input::Value(Scalar::Number(x))) => r.score(*x, points, reference),
-            // INVARIANT: validation resolves every input to the rule's kind.
-            _ => Scored { score: Rat::zero(), reason: Reason::Missing { field: None } },
-        }
-    }
-
-    /// The rule as a TOML inline table.
-    pub(crate) fn to_toml(&self) -> String {
-        let params = match self {
-            Rule::Linear(r) => r.to_toml(),
-            Rule::Steps(r) => r.to_toml(),
-            Rule::Choice(r) => r.to_toml(),
-            Rule::Flag(r) => r.to_toml(),
-            Rule::Date(r) => r.to_toml(),
-            Rule::Relative(r) => r.to_toml(),
-            Rule::Panel(r) => r.to_toml(),
-            Rule::KrPrice(r) => r.to_toml(),
-        };
-        format!("{{ kind = \"{}\"{params} }}", self.kind())
     }
 }
 
@@ -285,4 +348,20 @@ pub(crate) fn unit_score(f: &Fields<'_>, key: &str, sink: &mut Sink) -> Option<(
 /// `rhs` as a decimal literal for TOML.
 pub(crate) fn num(d: Decimal) -> String {
     d.to_string()
+}
+
+/// The number a numeric rule reads, or `None` for any other input.
+fn number(given: &Given) -> Option<Decimal> {
+    match given {
+        Given::Value(Scalar::Number(x)) => Some(*x),
+        _ => None,
+    }
+}
+
+/// The current value as a number, for breakpoints of numeric rules.
+fn current_number(at: &Breakpoints<'_>) -> Option<Decimal> {
+    match at.current {
+        Some(Scalar::Number(x)) => Some(*x),
+        _ => None,
+    }
 }

@@ -3,12 +3,11 @@
 
 use rust_decimal::Decimal;
 
-use super::{Reason, Scored, num};
+use super::{Breakpoints, CriterionAt, InputKind, Reason, Reference, RuleKind, Scored, ValueAt, num};
 use crate::diag::Diagnostic;
 use crate::exact::Rat;
 use crate::load::reader::{Fields, Sink, as_count};
-
-pub(super) const KEYS: &[&str] = &["kind", "scale", "trim"];
+use crate::value::{Given, Scalar};
 
 /// Panel marks aggregated by a trimmed mean.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -19,8 +18,12 @@ pub struct PanelRule {
     pub trim: u32,
 }
 
-impl PanelRule {
-    pub(super) fn parse(f: &Fields<'_>, sink: &mut Sink) -> Option<PanelRule> {
+impl RuleKind for PanelRule {
+    const NAME: &'static str = "panel";
+    const KEYS: &'static [&'static str] = &["kind", "scale", "trim"];
+    const INPUT: InputKind = InputKind::Marks;
+
+    fn parse(f: &Fields<'_>, sink: &mut Sink) -> Option<PanelRule> {
         let scale = f.req_number("scale", sink);
         let trim = match f.get("trim") {
             Some(n) => match as_count(n, "trim", sink) {
@@ -49,6 +52,41 @@ impl PanelRule {
         Some(PanelRule { scale, trim: trim? })
     }
 
+    fn check_value(&self, _: &Scalar, _: &ValueAt<'_>, _: &mut Sink) {}
+
+    fn check_criterion(&self, _: &CriterionAt<'_>, _: &mut Sink) {}
+
+    fn reference(&self) -> Option<Reference> {
+        None
+    }
+
+    fn score(&self, given: &Given, _: &Rat, _: Option<&Rat>) -> Scored {
+        let Given::Marks(marks) = given else { return Scored::wrong_input() };
+        let kept = self.kept(marks);
+        if kept.is_empty() {
+            return Scored { score: Rat::zero(), reason: Reason::Panel { trim: self.trim, mean: None, scale: self.scale } };
+        }
+        let sum = kept.iter().fold(Rat::zero(), |acc, m| acc.add(&Rat::from_decimal(*m)));
+        let mean = sum.div(&Rat::from_int(kept.len() as i128));
+        let score = mean.div(&Rat::from_decimal(self.scale));
+        Scored { score, reason: Reason::Panel { trim: self.trim, mean: Some(mean), scale: self.scale } }
+    }
+
+    fn params_toml(&self) -> String {
+        format!(", scale = {}, trim = {}", num(self.scale), self.trim)
+    }
+
+    /// Marks are the committee's, not the bidder's to change.
+    fn breakpoints(&self, _: &Breakpoints<'_>) -> Vec<Scalar> {
+        Vec::new()
+    }
+
+    fn weight_kink(&self, _: &Given, _: Option<&Rat>) -> Option<Rat> {
+        None
+    }
+}
+
+impl PanelRule {
     /// The marks kept after trimming, sorted.
     pub fn kept(&self, marks: &[Decimal]) -> Vec<Decimal> {
         let mut sorted = marks.to_vec();
@@ -60,18 +98,8 @@ impl PanelRule {
         sorted.get(t..sorted.len() - t).map(<[Decimal]>::to_vec).unwrap_or_default()
     }
 
-    pub(super) fn score(&self, marks: &[Decimal]) -> Scored {
-        let kept = self.kept(marks);
-        if kept.is_empty() {
-            return Scored { score: Rat::zero(), reason: Reason::Panel { trim: self.trim, mean: None, scale: self.scale } };
-        }
-        let sum = kept.iter().fold(Rat::zero(), |acc, m| acc.add(&Rat::from_decimal(*m)));
-        let mean = sum.div(&Rat::from_int(kept.len() as i128));
-        let score = mean.div(&Rat::from_decimal(self.scale));
-        Scored { score, reason: Reason::Panel { trim: self.trim, mean: Some(mean), scale: self.scale } }
-    }
-
-    pub(super) fn to_toml(&self) -> String {
-        format!(", scale = {}, trim = {}", num(self.scale), self.trim)
+    /// Marks needed so that trimming leaves at least one.
+    pub fn marks_needed(&self) -> usize {
+        2 * self.trim as usize + 1
     }
 }

@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 
 use super::{Among, Better};
 use crate::exact::Rat;
-use crate::model::{Date, Given};
+use crate::value::{Date, Given, Scalar};
 
 /// The facts behind one criterion's score.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -131,18 +131,14 @@ impl Reason {
             }
             Reason::Relative { better: Better::Higher, reference: Some(r), among } => {
                 let r2 = write!(o, "`{v}` against the highest {} `{r}`", among.as_str());
-                if *score == Rat::one()
-                    && !matches!(value, Some(Given::Value(crate::model::Scalar::Number(x))) if Rat::from_decimal(*x) == *r)
-                {
+                if *score == Rat::one() && !matches!(value, Some(Given::Value(Scalar::Number(x))) if Rat::from_decimal(*x) == *r) {
                     o.push_str(" (above it: full points, capped)");
                 }
                 r2
             }
             Reason::Relative { better: Better::Lower, reference: Some(r), among } => {
                 let r2 = write!(o, "the lowest {} `{r}` against `{v}`", among.as_str());
-                if *score == Rat::one()
-                    && !matches!(value, Some(Given::Value(crate::model::Scalar::Number(x))) if Rat::from_decimal(*x) == *r)
-                {
+                if *score == Rat::one() && !matches!(value, Some(Given::Value(Scalar::Number(x))) if Rat::from_decimal(*x) == *r) {
                     o.push_str(" (below it: full points, capped)");
                 }
                 r2

@@ -4,12 +4,11 @@
 
 use rust_decimal::Decimal;
 
-use super::{Among, Reason, Scored};
-use crate::diag::{Diagnostic, Span, did_you_mean};
-use crate::exact::Rat;
+use super::{Among, Breakpoints, CriterionAt, InputKind, Reason, Reference, RuleKind, Scored, ValueAt, current_number, number};
+use crate::diag::{Diagnostic, did_you_mean};
+use crate::exact::{Rat, RoundingMode};
 use crate::load::reader::{Fields, Sink};
-
-pub(super) const KEYS: &[&str] = &["kind", "better", "among"];
+use crate::value::{Given, Scalar};
 
 /// Which direction is better.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -29,8 +28,12 @@ pub struct Relative {
     pub among: Among,
 }
 
-impl Relative {
-    pub(super) fn parse(f: &Fields<'_>, sink: &mut Sink) -> Option<Relative> {
+impl RuleKind for Relative {
+    const NAME: &'static str = "relative";
+    const KEYS: &'static [&'static str] = &["kind", "better", "among"];
+    const INPUT: InputKind = InputKind::Number;
+
+    fn parse(f: &Fields<'_>, sink: &mut Sink) -> Option<Relative> {
         let among = Among::parse(f, sink);
         let (b, sp) = f.req_str("better", sink)?;
         let better = match b.as_str() {
@@ -50,18 +53,19 @@ impl Relative {
         Some(Relative { better, among: among? })
     }
 
-    pub(super) fn check(&self, x: Decimal, span: Span, field: &str, criterion: &str, sink: &mut Sink) {
+    fn check_value(&self, value: &Scalar, at: &ValueAt<'_>, sink: &mut Sink) {
+        let Scalar::Number(x) = value else { return };
         let bad = match self.better {
-            Better::Higher => x < Decimal::ZERO,
-            Better::Lower => x <= Decimal::ZERO,
+            Better::Higher => *x < Decimal::ZERO,
+            Better::Lower => *x <= Decimal::ZERO,
         };
         if bad {
             let need = if self.better == Better::Higher { "at least 0" } else { "greater than 0" };
             sink.push(
                 Diagnostic::error(
                     "value-out-of-range",
-                    span,
-                    format!("`{field}` is `{x}`, but criterion `{criterion}` needs a value {need}"),
+                    at.span,
+                    format!("`{}` is `{x}`, but criterion `{}` needs a value {need}", at.field, at.criterion),
                 )
                 .with_help(if self.better == Better::Higher {
                     "relative scores divide by the highest value: values must be 0 or more"
@@ -72,7 +76,14 @@ impl Relative {
         }
     }
 
-    pub(super) fn score(&self, x: Decimal, reference: Option<&Rat>) -> Scored {
+    fn check_criterion(&self, _: &CriterionAt<'_>, _: &mut Sink) {}
+
+    fn reference(&self) -> Option<Reference> {
+        Some(Reference { better: self.better, among: self.among })
+    }
+
+    fn score(&self, given: &Given, _: &Rat, reference: Option<&Rat>) -> Scored {
+        let Some(x) = number(given) else { return Scored::wrong_input() };
         let xr = Rat::from_decimal(x);
         let score = match (self.better, reference) {
             (_, None) => Rat::zero(),
@@ -84,7 +95,63 @@ impl Relative {
         Scored { score, reason: Reason::Relative { better: self.better, among: self.among, reference: reference.cloned() } }
     }
 
-    pub(super) fn to_toml(&self) -> String {
+    fn params_toml(&self) -> String {
         format!(", better = \"{}\"{}", if self.better == Better::Higher { "higher" } else { "lower" }, self.among.to_toml())
+    }
+
+    /// The best value in force (matching it gives full points), then the values beyond it.
+    fn breakpoints(&self, at: &Breakpoints<'_>) -> Vec<Scalar> {
+        let mut out: Vec<Scalar> = at.reference.map(Scalar::Number).into_iter().collect();
+        out.extend(self.beyond_best(at));
+        out
+    }
+
+    fn weight_kink(&self, _: &Given, _: Option<&Rat>) -> Option<Rat> {
+        None
+    }
+}
+
+impl Relative {
+    /// Going past the best value lowers every rival's points on the criterion, which
+    /// matching the best never does. For each rival ranked ahead, the value beyond which this
+    /// bid's total passes the rival's (other points unchanged; exact on the points as
+    /// scored), stepped to the precision the bid's value is written with.
+    fn beyond_best(&self, at: &Breakpoints<'_>) -> Vec<Scalar> {
+        let Some(x0) = current_number(at) else { return Vec::new() };
+        let p = at.points;
+        if p.is_zero() {
+            return Vec::new();
+        }
+        let unit = Decimal::new(1, x0.scale());
+        let mut out = Vec::new();
+        for rival in at.rivals {
+            let margin = &rival.margin;
+            if *margin <= Rat::zero() {
+                continue;
+            }
+            let v = Rat::from_decimal(rival.value);
+            let bound = match self.better {
+                // p + O_me > p·v/x + O_r  ⇔  x > p·v / margin
+                Better::Higher => p.mul(&v).div(margin),
+                // p + O_me > p·x/v + O_r  ⇔  x < margin·v / p
+                Better::Lower => margin.mul(&v).div(p),
+            };
+            let Some(b) = bound.round(x0.scale(), RoundingMode::Down) else {
+                continue;
+            };
+            let candidate = match self.better {
+                Better::Higher => b + unit,
+                Better::Lower if Rat::from_decimal(b) < bound => b,
+                Better::Lower => b - unit,
+            };
+            let improves = match self.better {
+                Better::Higher => candidate > x0,
+                Better::Lower => candidate < x0 && candidate > Decimal::ZERO,
+            };
+            if improves {
+                out.push(Scalar::Number(candidate));
+            }
+        }
+        out
     }
 }

@@ -3,12 +3,12 @@
 
 use rust_decimal::Decimal;
 
-use super::{Reason, Scored, num, unit_score};
+use super::{Breakpoints, CriterionAt, InputKind, Reason, Reference, RuleKind, Scored, ValueAt, current_number, num, number, unit_score};
 use crate::diag::Diagnostic;
 use crate::exact::Rat;
 use crate::load::reader::{Fields, Sink, as_array, as_table};
+use crate::value::{Given, Scalar};
 
-pub(super) const KEYS: &[&str] = &["kind", "steps", "otherwise"];
 const STEP_KEYS: &[&str] = &["at_least", "at_most", "score"];
 
 /// Whether steps are minimums or maximums.
@@ -40,8 +40,12 @@ pub struct Steps {
     pub otherwise: Decimal,
 }
 
-impl Steps {
-    pub(super) fn parse(f: &Fields<'_>, sink: &mut Sink) -> Option<Steps> {
+impl RuleKind for Steps {
+    const NAME: &'static str = "steps";
+    const KEYS: &'static [&'static str] = &["kind", "steps", "otherwise"];
+    const INPUT: InputKind = InputKind::Number;
+
+    fn parse(f: &Fields<'_>, sink: &mut Sink) -> Option<Steps> {
         let otherwise = unit_score(f, "otherwise", sink);
         let bad_otherwise = f.get("otherwise").is_some() && otherwise.is_none();
         let node = f.required("steps", sink)?;
@@ -144,17 +148,45 @@ impl Steps {
         ok.then(|| Steps { direction, steps: steps.into_iter().map(|(s, _)| s).collect(), otherwise })
     }
 
-    pub(super) fn score(&self, x: Decimal) -> Scored {
+    fn check_value(&self, _: &Scalar, _: &ValueAt<'_>, _: &mut Sink) {}
+
+    fn check_criterion(&self, _: &CriterionAt<'_>, _: &mut Sink) {}
+
+    fn reference(&self) -> Option<Reference> {
+        None
+    }
+
+    fn score(&self, given: &Given, _: &Rat, _: Option<&Rat>) -> Scored {
+        let Some(x) = number(given) else { return Scored::wrong_input() };
         let at_least = self.direction == StepDirection::AtLeast;
         let met = self.steps.iter().rev().find(|s| if at_least { x >= s.threshold } else { x <= s.threshold });
         let (threshold, score) = met.map_or((None, self.otherwise), |s| (Some(s.threshold), s.score));
         Scored { score: Rat::from_decimal(score), reason: Reason::Step { threshold, at_least, score } }
     }
 
-    pub(super) fn to_toml(&self) -> String {
+    fn params_toml(&self) -> String {
         let key = if self.direction == StepDirection::AtLeast { "at_least" } else { "at_most" };
         let steps: Vec<String> =
             self.steps.iter().map(|s| format!("{{ {key} = {}, score = {} }}", num(s.threshold), num(s.score))).collect();
         format!(", steps = [{}], otherwise = {}", steps.join(", "), num(self.otherwise))
+    }
+
+    /// The thresholds of the steps that score more than now, beyond the current value.
+    fn breakpoints(&self, at: &Breakpoints<'_>) -> Vec<Scalar> {
+        let x = current_number(at);
+        self.steps
+            .iter()
+            .filter(|st| Rat::from_decimal(st.score) > *at.score)
+            .filter(|st| match (self.direction, x) {
+                (StepDirection::AtLeast, Some(x)) => st.threshold > x,
+                (StepDirection::AtMost, Some(x)) => st.threshold < x,
+                (_, None) => true,
+            })
+            .map(|st| Scalar::Number(st.threshold))
+            .collect()
+    }
+
+    fn weight_kink(&self, _: &Given, _: Option<&Rat>) -> Option<Rat> {
+        None
     }
 }

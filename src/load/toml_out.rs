@@ -1,0 +1,73 @@
+//! Writing TOML: keys, strings and raw values, the inverse of `node.rs`. Knows nothing of
+//! tenders or bids.
+
+use std::fmt::Write as _;
+
+use super::node::{Node, Value};
+use crate::value::Scalar;
+
+/// A key, bare when TOML allows it, else quoted.
+pub(crate) fn toml_key(k: &str) -> String {
+    if !k.is_empty() && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') { k.to_owned() } else { toml_string(k) }
+}
+
+/// A TOML basic string with escapes.
+pub(crate) fn toml_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                let _ = write!(out, "\\u{:04X}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A value as TOML text (tables inline).
+pub(crate) fn value(n: &Node) -> String {
+    match &n.value {
+        Value::String(s) => toml_string(s),
+        Value::Integer { text, radix } => match radix {
+            2 => format!("0b{text}"),
+            8 => format!("0o{text}"),
+            16 => format!("0x{text}"),
+            _ => text.clone(),
+        },
+        Value::Float(t) => t.clone(),
+        Value::Bool(b) => b.to_string(),
+        Value::Datetime(d) => d.to_string(),
+        Value::Array(a) => format!("[{}]", a.iter().map(value).collect::<Vec<_>>().join(", ")),
+        Value::Table(t) => {
+            let items: Vec<String> = t.entries.iter().map(|e| format!("{} = {}", toml_key(&e.key), value(&e.node))).collect();
+            format!("{{ {} }}", items.join(", "))
+        }
+    }
+}
+
+/// A scalar as TOML, exactly as held (`1.50` stays `1.50`).
+pub(crate) fn scalar(s: &Scalar) -> String {
+    match s {
+        Scalar::Text(t) => toml_string(t),
+        Scalar::Bool(b) => b.to_string(),
+        Scalar::Number(d) => d.to_string(),
+        Scalar::Date(d) => d.to_string(),
+    }
+}
+
+/// A scalar as the shortest TOML literal (`1.50` is written `1.5`), for changes shown to people
+/// and command lines.
+pub(crate) fn scalar_short(s: &Scalar) -> String {
+    match s {
+        Scalar::Number(d) => d.normalize().to_string(),
+        other => scalar(other),
+    }
+}
