@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
-use bidscore::report::{TableOptions, table};
+use bidscore::report::{Format, Options, ScoreReport, render};
 use bidscore::{SourceFile, evaluate, load_paths, load_sources};
 use criterion::{Criterion, criterion_group, criterion_main};
 
@@ -116,7 +116,8 @@ fn benches(c: &mut Criterion) {
     g.bench_function("flagship: load, evaluate, render table", |b| {
         b.iter(|| {
             let i = load_paths("criteria/msit-2025-gpu.toml", &["bids/msit-2025"]).unwrap();
-            black_box(table(&i, &evaluate(&i), TableOptions::default()))
+            let o = evaluate(&i);
+            black_box(render(&ScoreReport::new(&i, &o, None), Format::Table, Options::new()))
         });
     });
 

@@ -78,7 +78,12 @@ pub fn directory(data: &[u8], dir: &std::path::Path) {
 
 pub fn exercise(inputs: &bidscore::Inputs) {
     let outcome = bidscore::evaluate(inputs);
-    let _ = bidscore::report::json(inputs, &outcome);
-    let _ = bidscore::report::table(inputs, &outcome, Default::default());
+    let panel = bidscore::analysis::panel(inputs, &outcome).ok();
+    let report = bidscore::report::ScoreReport::new(inputs, &outcome, panel.as_ref());
+    for format in
+        [bidscore::report::Format::Table, bidscore::report::Format::Json, bidscore::report::Format::Csv, bidscore::report::Format::Markdown]
+    {
+        let _ = bidscore::report::render(&report, format, bidscore::report::Options::new());
+    }
     let _ = inputs.tender.to_toml();
 }

@@ -3,11 +3,11 @@
 //! the *decisive* criteria — the smallest set whose points, taken from the other bid, would
 //! reverse the pair.
 
-use std::cmp::Ordering;
-
 use rust_decimal::Decimal;
 
-use crate::evaluate::{BidStatus, GateVerdict, Outcome, Standing, ThresholdVerdict};
+use super::Error;
+use super::scenario::{Published, Scenario};
+use crate::evaluate::{BidStatus, CriterionScore, GateVerdict, Outcome, Scope, Standing, ThresholdVerdict};
 use crate::exact::{Points, Rat};
 use crate::model::Inputs;
 
@@ -24,29 +24,12 @@ pub struct Explanation {
     pub total: Points,
     /// Every gate's verdict.
     pub gates: Vec<GateVerdict>,
-    /// Every criterion: points, maximum and the reason.
-    pub criteria: Vec<CriterionLine>,
+    /// Every criterion: the value, points, maximum and the reason.
+    pub criteria: Vec<CriterionScore>,
     /// Qualification thresholds, with the shortfall of those missed.
     pub thresholds: Vec<ThresholdLine>,
     /// The comparison with another bid, if there is one to compare with.
     pub against: Option<Comparison>,
-}
-
-/// One criterion of the explained bid.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CriterionLine {
-    /// Criterion id.
-    pub id: String,
-    /// Its section.
-    pub section: String,
-    /// The value scored (or the marks), as text.
-    pub value: Option<String>,
-    /// Points scored.
-    pub points: Points,
-    /// Points available.
-    pub max: Decimal,
-    /// Why.
-    pub reason: String,
 }
 
 /// A qualification threshold and how far the bid is from it.
@@ -64,7 +47,7 @@ pub struct Comparison {
     /// The other bid.
     pub other: String,
     /// Why this bid was chosen to compare with.
-    pub why: String,
+    pub why: Why,
     /// The other bid's status.
     pub other_status: BidStatus,
     /// The other bid's total.
@@ -82,7 +65,47 @@ pub struct Comparison {
     /// The gap after taking the decisive criteria's points.
     pub decisive_gap: Option<Decimal>,
     /// When the statuses differ, the points do not order the pair: why.
-    pub decided_by: Option<String>,
+    pub decided_by: Option<DecidedBy>,
+}
+
+/// Why the other bid was chosen to compare with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Why {
+    /// It was asked for (`--against`).
+    Asked,
+    /// The last selected bid, for a bid that was not selected.
+    LastSelected,
+    /// The best bid that was not selected, for a selected bid.
+    BestNotSelected,
+}
+
+/// Two bids of different statuses: the status orders them, not the points.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DecidedBy {
+    /// The bid behind by status.
+    pub worse: String,
+    /// Its status.
+    pub worse_status: BidStatus,
+    /// The bid ahead by status.
+    pub better: String,
+    /// Its status.
+    pub better_status: BidStatus,
+    /// What the bid behind failed.
+    pub failed: Vec<Failed>,
+}
+
+/// A gate or threshold a bid failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Failed {
+    /// A gate, by id.
+    Gate(String),
+    /// A qualification threshold, and by how much (exact).
+    Threshold {
+        /// What it measures.
+        scope: Scope,
+        /// Points short.
+        short_by: Rat,
+    },
 }
 
 /// One criterion's difference between the two bids.
@@ -102,7 +125,8 @@ pub struct Delta {
 /// (or, for a selected bid, the best bid that was not selected).
 ///
 /// # Errors
-/// An unknown bidder id, naming the known ones.
+/// [`Error::UnknownBid`] for an unknown bidder id (naming the known ones);
+/// [`Error::AgainstItself`] when `against` is the explained bid.
 ///
 /// # Examples
 /// ```
@@ -114,20 +138,9 @@ pub struct Delta {
 /// let sum: rust_decimal::Decimal = vs.deltas.iter().map(|d| d.delta).sum();
 /// assert_eq!(sum + vs.adjustment.unwrap_or_default(), vs.gap);
 /// ```
-pub fn explain(inputs: &Inputs, outcome: &Outcome, bidder: &str, against: Option<&str>) -> Result<Explanation, String> {
+pub fn explain(inputs: &Inputs, outcome: &Outcome, bidder: &str, against: Option<&str>) -> Result<Explanation, Error> {
     let me = find(outcome, bidder)?;
-    let criteria = me
-        .criteria
-        .iter()
-        .map(|c| CriterionLine {
-            id: c.id.to_string(),
-            section: c.section.to_string(),
-            value: c.value.as_ref().map(ToString::to_string),
-            points: c.points,
-            max: c.max,
-            reason: c.reason_text(),
-        })
-        .collect();
+    let criteria = me.criteria.clone();
     let thresholds = me
         .qualification
         .iter()
@@ -137,9 +150,9 @@ pub fn explain(inputs: &Inputs, outcome: &Outcome, bidder: &str, against: Option
         Some(id) => {
             let o = find(outcome, id)?;
             if o.bidder == me.bidder {
-                return Err(format!("`--against` names the explained bid `{id}` itself"));
+                return Err(Error::AgainstItself { id: id.to_owned() });
             }
-            Some((o, String::from("as asked")))
+            Some((o, Why::Asked))
         }
         None => default_other(outcome, me),
     };
@@ -156,27 +169,21 @@ pub fn explain(inputs: &Inputs, outcome: &Outcome, bidder: &str, against: Option
     })
 }
 
-fn find<'a>(outcome: &'a Outcome, id: &str) -> Result<&'a Standing, String> {
-    outcome.standing(id).ok_or_else(|| {
-        let ids: Vec<String> = outcome.standings.iter().map(|s| format!("`{}`", s.bidder)).collect();
-        let hint = crate::diag::did_you_mean(id, outcome.standings.iter().map(|s| s.bidder.as_str()))
-            .map(|s| format!("did you mean `{s}`? "))
-            .unwrap_or_default();
-        format!("no bid has the id `{id}`; {hint}bids: {}", ids.join(", "))
-    })
+fn find<'a>(outcome: &'a Outcome, id: &str) -> Result<&'a Standing, Error> {
+    outcome.standing(id).ok_or_else(|| Error::unknown_bid(id, outcome.standings.iter().map(|s| s.bidder.as_str())))
 }
 
 /// The last selected bid for a bid that was not selected; for a selected bid, the best bid
 /// that was not (what it beat).
-fn default_other<'a>(outcome: &'a Outcome, me: &Standing) -> Option<(&'a Standing, String)> {
+fn default_other<'a>(outcome: &'a Outcome, me: &Standing) -> Option<(&'a Standing, Why)> {
     if me.status == BidStatus::Selected {
-        outcome.standings.iter().find(|s| s.status != BidStatus::Selected).map(|s| (s, String::from("the best bid that was not selected")))
+        outcome.standings.iter().find(|s| s.status != BidStatus::Selected).map(|s| (s, Why::BestNotSelected))
     } else {
-        outcome.standings.iter().rfind(|s| s.status == BidStatus::Selected).map(|s| (s, String::from("the last selected bid")))
+        outcome.standings.iter().rfind(|s| s.status == BidStatus::Selected).map(|s| (s, Why::LastSelected))
     }
 }
 
-fn compare(inputs: &Inputs, outcome: &Outcome, me: &Standing, other: &Standing, why: String) -> Comparison {
+fn compare(inputs: &Inputs, outcome: &Outcome, me: &Standing, other: &Standing, why: Why) -> Comparison {
     let mut deltas: Vec<Delta> = me
         .criteria
         .iter()
@@ -215,29 +222,43 @@ fn compare(inputs: &Inputs, outcome: &Outcome, me: &Standing, other: &Standing, 
     };
     if class(me) != class(other) {
         let (worse, better) = if class(me) > class(other) { (me, other) } else { (other, me) };
-        cmp.decided_by = Some(format!(
-            "`{}` is {} and `{}` is {}: the status orders the two, not the points ({})",
-            worse.bidder,
-            worse.status.as_str(),
-            better.bidder,
-            better.status.as_str(),
-            why_status(worse)
-        ));
+        cmp.decided_by = Some(DecidedBy {
+            worse: worse.bidder.clone(),
+            worse_status: worse.status,
+            better: better.bidder.clone(),
+            better_status: better.status,
+            failed: failed(worse),
+        });
         return cmp;
     }
 
     // Decisive: the smallest set of criteria whose points, taken from the other bid, reverse
-    // the pair, judged as the ranking judges it (totals, then the tie-break chain; under
-    // differential scoring both bids' ranks are recomputed). Exhaustive by size for up to 12
+    // the pair, judged by the tally as the ranking judges it (totals, then the tie-break
+    // chain; under differential scoring every qualified bid's rank is recomputed). The
+    // question is about points: statuses stay as scored. Exhaustive by size for up to 12
     // criteria that swing the right way; beyond that, the largest swings first.
-    let behind = ahead_of(inputs, other, me);
+    let published = Published::from_outcome(inputs, outcome);
+    let (Some(mine), Some(theirs)) = (inputs.bid_index(&me.bidder), inputs.bid_index(&other.bidder)) else {
+        return cmp;
+    };
+    let order = |set: &[&Delta]| -> Option<(bool, Decimal)> {
+        let mut scenario = Scenario::new().holding_statuses();
+        for d in set {
+            let j = inputs.tender.criteria.iter().position(|c| c.id == d.criterion)?;
+            scenario = scenario.fix_points(mine, j, d.theirs);
+        }
+        let prepared = scenario.prepare(&published).ok()?;
+        let tally = prepared.tally();
+        let total = |i: usize| tally.rows.get(i).map(|r| r.counted().total.decimal());
+        Some((prepared.ahead(&tally, theirs, mine), total(mine)? - total(theirs)?))
+    };
+    let Some((behind, _)) = order(&[]) else {
+        return cmp;
+    };
     let mut swings: Vec<&Delta> =
         cmp.deltas.iter().filter(|d| if behind { d.delta < Decimal::ZERO } else { d.delta > Decimal::ZERO }).collect();
     swings.sort_by_key(|d| std::cmp::Reverse(d.delta.abs()));
-    let reversal = |set: &[&Delta]| -> Option<Decimal> {
-        let (m, o) = moved(inputs, outcome, me, other, set);
-        (ahead_of(inputs, &o, &m) != behind).then(|| m.total.decimal() - o.total.decimal())
-    };
+    let reversal = |set: &[&Delta]| -> Option<Decimal> { order(set).and_then(|(b, gap)| (b != behind).then_some(gap)) };
     let found = if swings.len() <= 12 {
         (1..=swings.len()).find_map(|k| {
             super::subsets(swings.len(), k).into_iter().find_map(|idx| {
@@ -258,77 +279,13 @@ fn compare(inputs: &Inputs, outcome: &Outcome, me: &Standing, other: &Standing, 
     cmp
 }
 
-/// What a bid that is not qualified failed.
-fn why_status(s: &Standing) -> String {
-    let gates: Vec<String> = s.gates.iter().filter(|g| !g.passed).map(|g| format!("gate `{}`", g.id)).collect();
-    let missed: Vec<String> = s
+/// The gates and thresholds a bid failed.
+fn failed(s: &Standing) -> Vec<Failed> {
+    let gates = s.gates.iter().filter(|g| !g.passed).map(|g| Failed::Gate(g.id.clone()));
+    let missed = s
         .qualification
         .iter()
         .filter(|q| !q.met)
-        .map(|q| format!("{} short by {}", q.scope, q.needed.sub(&q.scored.rat()).display(4)))
-        .collect();
-    let all: Vec<String> = gates.into_iter().chain(missed).collect();
-    if all.is_empty() { String::from("see its gates and thresholds") } else { all.join("; ") }
-}
-
-/// Both bids after `me` takes the other's points on `set`: criterion points moved, sections
-/// and totals summed again, and under differential scoring both bids' ranks and adjusted
-/// sections recomputed among the qualified bids.
-fn moved(inputs: &Inputs, outcome: &Outcome, me: &Standing, other: &Standing, set: &[&Delta]) -> (Standing, Standing) {
-    let t = &inputs.tender;
-    let places = t.rounding.places;
-    let mut m = me.clone();
-    for d in set {
-        if let Some(c) = m.criteria.iter_mut().find(|c| *c.id == d.criterion) {
-            c.points = d.theirs;
-        }
-    }
-    let mut o = other.clone();
-    let resum = |s: &mut Standing| {
-        for (id, p) in &mut s.sections {
-            *p = Points::sum(s.criteria.iter().filter(|c| *c.section == **id).map(|c| &c.points), places);
-        }
-        s.total = Points::sum(s.sections.iter().map(|(_, p)| p), places);
-    };
-    resum(&mut m);
-    resum(&mut o);
-    if let Some(d) = &t.differential
-        && m.status != BidStatus::NotQualified
-        && m.status != BidStatus::Disqualified
-    {
-        let max = t.section_max(&d.section);
-        let original = |s: &Standing| s.section(&d.section).unwrap_or_default();
-        // The qualified bids' sections as scored, with the two bids' new ones.
-        let field: Vec<Points> = outcome
-            .standings
-            .iter()
-            .filter(|s| matches!(s.status, BidStatus::Selected | BidStatus::Qualified) && s.bidder != m.bidder && s.bidder != o.bidder)
-            .map(|s| s.original.as_ref().and_then(|x| x.sections.iter().find(|(id, _)| *id == d.section).map(|p| p.1)).unwrap_or_default())
-            .chain([original(&m), original(&o)])
-            .collect();
-        for s in [&mut m, &mut o] {
-            let mine = original(s);
-            let ahead = field.iter().filter(|p| **p > mine).count();
-            let mut adjusted = (max - d.step * Decimal::from(ahead as u64)).max(Decimal::ZERO);
-            adjusted.rescale(places);
-            s.original =
-                Some(crate::evaluate::Original { sections: s.sections.clone(), total: s.total, section_rank: Some(ahead as u32 + 1) });
-            for (id, p) in &mut s.sections {
-                if *id == d.section {
-                    *p = Points::new(adjusted);
-                }
-            }
-            s.total = Points::sum(s.sections.iter().map(|(_, p)| p), places);
-        }
-    }
-    (m, o)
-}
-
-/// Whether `a` ranks ahead of `b` by total and then the tie-break chain.
-fn ahead_of(inputs: &Inputs, a: &Standing, b: &Standing) -> bool {
-    match b.total.cmp(&a.total).then_with(|| crate::evaluate::chain_cmp(&inputs.tender, a, b).0) {
-        Ordering::Less => true,
-        Ordering::Equal => a.bidder < b.bidder,
-        Ordering::Greater => false,
-    }
+        .map(|q| Failed::Threshold { scope: q.scope.clone(), short_by: q.needed.sub(&q.scored.rat()) });
+    gates.chain(missed).collect()
 }

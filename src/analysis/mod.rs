@@ -1,17 +1,27 @@
 //! Analysis on top of an evaluation: questions a committee, a bidder or an auditor asks
-//! of a result. Library functions that return data; the CLI only renders them.
+//! of a result. Library functions that take the inputs and their outcome and return data;
+//! the command line only renders them.
+//!
+//! Every variation of the inputs goes through one [`Scenario`] and the evaluation's own
+//! tally: no analysis has scoring, ranking or award rules of its own.
 
+mod error;
 mod explain;
 mod panel;
 mod path_to_win;
+mod scenario;
 mod stability;
 mod whatif;
 
-pub use explain::{Comparison, CriterionLine, Delta, Explanation, ThresholdLine, explain};
-pub use panel::{DropOne, PanelAnalysis, PanelBid, PanelCriterion, drop_one_winners_full, kendall_w, median, panel};
-pub use path_to_win::{Candidates, FieldChange, PathToWin, WinPath, path_to_win};
-pub use stability::{CriterionStability, End, Stability, stability};
-pub use whatif::{Applied, Change, Move, WhatIf, WhatIfError, whatif};
+pub use error::{Error, PointsProblem};
+pub use explain::{Comparison, DecidedBy, Delta, Explanation, Failed, ThresholdLine, Why, explain};
+pub use panel::{
+    DropOne, DropOneReason, PanelAnalysis, PanelBid, PanelCriterion, PanelNote, drop_one_winners_full, kendall_w, median, panel,
+};
+pub use path_to_win::{Candidates, FieldChange, NoPath, PathToWin, PathToWinOptions, WinPath, path_to_win};
+pub use scenario::{Published, Ranked, Ranking, Scenario};
+pub use stability::{CriterionStability, End, Stability, StabilityNote, stability};
+pub use whatif::{Applied, Change, ChangeKind, Move, WhatIf, whatif};
 
 /// Every k-subset of 0..n in lexicographic order (smallest indices first): the search
 /// order of `explain`'s decisive sets and of `path-to-win`'s field combinations.

@@ -10,10 +10,13 @@ use rayon::prelude::*;
 
 use rust_decimal::Decimal;
 
-use crate::evaluate::{Outcome, evaluate_with};
+use super::Error;
+use super::scenario::{Published, Scenario};
+use crate::evaluate::{Outcome, evaluate};
 use crate::exact::Rat;
-use crate::model::{Given, Inputs};
-use crate::rules::Rule;
+use crate::model::{Criterion, Inputs};
+use crate::rules::PanelRule;
+use crate::value::Given;
 
 /// The panel analysis of a tender.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -33,7 +36,25 @@ pub struct PanelAnalysis {
     /// cannot be matched across criteria; see `note`).
     pub drop_one: Vec<DropOne>,
     /// What the overall agreement and the drop-one check leave out, and why.
-    pub note: Option<String>,
+    pub note: Option<PanelNote>,
+}
+
+/// What the overall agreement and the drop-one check leave out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PanelNote {
+    /// The panel gave no marks: no agreement to measure, no evaluator to leave out.
+    NoMarks,
+    /// The criteria have different numbers of marks, so mark i is not the same evaluator on
+    /// every criterion: no overall agreement and no drop-one check.
+    Unmatched {
+        /// Each panel criterion with its number of marks.
+        counts: Vec<(String, usize)>,
+    },
+    /// Bids left out of the overall agreement: they lack marks on some panel criterion.
+    LeftOut {
+        /// The bids.
+        bidders: Vec<String>,
+    },
 }
 
 /// One panel criterion.
@@ -86,7 +107,21 @@ pub struct DropOne {
     /// Bids that win only with them.
     pub leaving: Vec<String>,
     /// Why it could not be computed, if it could not.
-    pub reason: Option<String>,
+    pub reason: Option<DropOneReason>,
+}
+
+/// Why the winners without an evaluator could not be computed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DropOneReason {
+    /// Too few marks would remain on a panel criterion for its trim.
+    TooFewMarks {
+        /// The criterion.
+        criterion: String,
+        /// The fewest marks a bid would keep.
+        kept: usize,
+        /// Marks dropped at each end.
+        trim: u32,
+    },
 }
 
 impl DropOne {
@@ -96,22 +131,25 @@ impl DropOne {
     }
 }
 
-/// The panel analysis, or `None` when no criterion is scored by the panel.
+/// The panel analysis.
+///
+/// # Errors
+/// [`Error::NoPanelCriterion`] when no criterion is scored by the panel.
 ///
 /// # Examples
 /// ```
 /// let inputs = bidscore::load_paths("criteria/msit-2025-gpu.toml", &["bids/msit-2025"]).unwrap();
 /// let outcome = bidscore::evaluate(&inputs);
-/// let p = bidscore::analysis::panel(&inputs, &outcome).unwrap();
+/// let p = bidscore::analysis::panel(&inputs, &outcome)?;
 /// assert_eq!(p.evaluators.len(), 5);
 /// assert!(p.drop_one.iter().all(|d| d.winners.is_some()));
+/// # Ok::<(), bidscore::analysis::Error>(())
 /// ```
-pub fn panel(inputs: &Inputs, outcome: &Outcome) -> Option<PanelAnalysis> {
+pub fn panel(inputs: &Inputs, outcome: &Outcome) -> Result<PanelAnalysis, Error> {
     let t = &inputs.tender;
-    let panel_criteria: Vec<(usize, &crate::model::Criterion, &crate::rules::PanelRule)> =
-        t.criteria.iter().enumerate().filter_map(|(j, c)| if let Rule::Panel(r) = &c.rule { Some((j, c, r)) } else { None }).collect();
+    let panel_criteria: Vec<PanelCrit<'_>> = t.criteria.iter().enumerate().filter_map(|(j, c)| c.rule.panel().map(|r| (j, c, r))).collect();
     if panel_criteria.is_empty() {
-        return None;
+        return Err(Error::NoPanelCriterion { tender: t.id.clone() });
     }
     let p = inputs.panel.as_ref();
     let outlier_k = p.map_or(crate::model::Panel::DEFAULT_OUTLIER_K, |p| p.outlier_k);
@@ -119,8 +157,8 @@ pub fn panel(inputs: &Inputs, outcome: &Outcome) -> Option<PanelAnalysis> {
     let index: HashMap<&str, usize> = inputs.bids.iter().enumerate().map(|(i, b)| (b.id.as_str(), i)).collect();
     let order: Vec<usize> = outcome.standings.iter().filter_map(|s| index.get(s.bidder.as_str()).copied()).collect();
     let marks_of = |i: usize, j: usize| -> Option<&[Decimal]> {
-        match inputs.resolved.get(i).and_then(|r| r.criteria.get(j)) {
-            Some(Some(Given::Marks(m))) => Some(m.as_slice()),
+        match inputs.given(i, j) {
+            Some(Given::Marks(m)) => Some(m.as_slice()),
             _ => None,
         }
     };
@@ -153,16 +191,11 @@ pub fn panel(inputs: &Inputs, outcome: &Outcome) -> Option<PanelAnalysis> {
     let with_marks: Vec<usize> = counts.iter().copied().filter(|n| *n > 0).collect();
     if m == 0 || with_marks.iter().any(|n| *n != m) {
         let note = if m == 0 {
-            String::from("the panel gave no marks, so there is no agreement to measure and no evaluator to leave out")
+            PanelNote::NoMarks
         } else {
-            let shown: Vec<String> = criteria.iter().map(|c| format!("`{}` {}", c.id, c.marks)).collect();
-            format!(
-                "the criteria have different numbers of marks ({}), so mark i is not the same evaluator on every criterion: \
-                 no overall agreement and no drop-one check; name the evaluators (`evaluators = [...]`) to match them",
-                shown.join(", ")
-            )
+            PanelNote::Unmatched { counts: criteria.iter().map(|c| (c.id.clone(), c.marks)).collect() }
         };
-        return Some(PanelAnalysis { evaluators, outlier_k, criteria, overall_w: None, winners, drop_one: Vec::new(), note: Some(note) });
+        return Ok(PanelAnalysis { evaluators, outlier_k, criteria, overall_w: None, winners, drop_one: Vec::new(), note: Some(note) });
     }
 
     // Each evaluator's own panel points per bid, for the overall agreement; a bid without
@@ -180,22 +213,20 @@ pub fn panel(inputs: &Inputs, outcome: &Outcome) -> Option<PanelAnalysis> {
                 })
                 .collect::<Option<Vec<Rat>>>();
             if row.is_none() {
-                left_out.extend(inputs.bids.get(i).map(|b| format!("`{}`", b.id)));
+                left_out.extend(inputs.bids.get(i).map(|b| b.id.clone()));
             }
             row
         })
         .collect();
-    let note = (!left_out.is_empty())
-        .then(|| format!("{} left out of the overall agreement: no marks on every panel criterion", left_out.join(", ")));
+    let note = (!left_out.is_empty()).then_some(PanelNote::LeftOut { bidders: left_out });
 
-    let drop_one = (0..m)
-        .into_par_iter()
-        .map(|e| drop_evaluator(inputs, outcome, &panel_criteria, e, evaluators.get(e).cloned().unwrap_or_default(), &winners))
-        .collect();
-    Some(PanelAnalysis { evaluators, outlier_k, criteria, overall_w: kendall_w(&overall), winners, drop_one, note })
+    let published = Published::from_outcome(inputs, outcome);
+    let drop_one =
+        (0..m).into_par_iter().map(|e| drop_evaluator(&published, e, evaluators.get(e).cloned().unwrap_or_default(), &winners)).collect();
+    Ok(PanelAnalysis { evaluators, outlier_k, criteria, overall_w: kendall_w(&overall), winners, drop_one, note })
 }
 
-fn bid_stats(bidder: String, marks: &[Decimal], rule: &crate::rules::PanelRule, k: &Rat) -> PanelBid {
+fn bid_stats(bidder: String, marks: &[Decimal], rule: &PanelRule, k: &Rat) -> PanelBid {
     let exact: Vec<Rat> = marks.iter().map(|x| Rat::from_decimal(*x)).collect();
     let mid = median(&exact);
     let deviations: Vec<Rat> = exact.iter().map(|x| abs(&x.sub(&mid))).collect();
@@ -287,41 +318,22 @@ pub fn kendall_w(table: &[Vec<Rat>]) -> Option<Rat> {
     Some(Rat::from_int(12).mul(&s).div(&Rat::from_int(denominator)))
 }
 
-fn drop_evaluator(
-    inputs: &Inputs,
-    outcome: &Outcome,
-    panel_criteria: &[PanelCrit<'_>],
-    e: usize,
-    name: String,
-    winners: &[String],
-) -> DropOne {
-    // Enough marks must remain on every panel criterion for its trim.
-    for (j, c, rule) in panel_criteria {
-        let kept = inputs
-            .resolved
-            .iter()
-            .filter_map(|r| match r.criteria.get(*j) {
-                Some(Some(Given::Marks(m))) => Some(m.len().saturating_sub(usize::from(e < m.len()))),
+/// The winners without evaluator `e`'s marks: the scenario that leaves them out, through
+/// the same tally as the evaluation (only the panel criteria are scored again).
+fn drop_evaluator(published: &Published<'_>, e: usize, name: String, winners: &[String]) -> DropOne {
+    let prepared = match Scenario::new().without_evaluator(e).prepare(published) {
+        Ok(p) => p,
+        Err(err) => {
+            let reason = match err {
+                Error::TooFewMarks { criterion, kept, trim } => Some(DropOneReason::TooFewMarks { criterion, kept, trim }),
+                // INVARIANT: the evaluator exists (it is one of the marks) and nothing else changes.
                 _ => None,
-            })
-            .min();
-        let need = 2 * rule.trim as usize + 1;
-        if let Some(kept) = kept.filter(|k| *k < need) {
-            return DropOne {
-                evaluator: name,
-                winners: None,
-                entering: Vec::new(),
-                leaving: Vec::new(),
-                reason: Some(format!(
-                    "without them `{}` keeps {} and `trim = {}` needs at least {need}",
-                    c.id,
-                    crate::diag::plural(kept, "mark"),
-                    rule.trim
-                )),
             };
+            return DropOne { evaluator: name, winners: None, entering: Vec::new(), leaving: Vec::new(), reason };
         }
-    }
-    let now = winners_without(inputs, outcome, panel_criteria, e);
+    };
+    let tally = prepared.tally();
+    let now: Vec<String> = tally.winners().map(|i| prepared.bidder(i).to_owned()).collect();
     let before: BTreeSet<&String> = winners.iter().collect();
     let after: BTreeSet<&String> = now.iter().collect();
     DropOne {
@@ -333,102 +345,29 @@ fn drop_evaluator(
     }
 }
 
-/// The winners without evaluator `e`'s marks, by the full evaluation.
+/// The winners without evaluator `e`'s marks, by validating and evaluating a panel file that
+/// leaves them out (the independent check of the drop-one scenario); `None` when that file
+/// is not valid.
 #[doc(hidden)]
-pub fn drop_one_winners_full(inputs: &Inputs, e: usize) -> Vec<String> {
-    evaluate_with(inputs, &inputs.resolved, Some(e)).winners().into_iter().map(str::to_owned).collect()
+pub fn drop_one_winners_full(inputs: &Inputs, e: usize) -> Option<Vec<String>> {
+    let mut panel = inputs.panel.clone()?;
+    for by_bidder in panel.marks.values_mut() {
+        for marks in by_bidder.values_mut() {
+            if e < marks.len() {
+                marks.remove(e);
+            }
+        }
+    }
+    if let Some(names) = panel.evaluators.as_mut()
+        && e < names.len()
+    {
+        names.remove(e);
+    }
+    let mut sources = inputs.sources.clone();
+    let file = sources.get_mut(panel.span.file)?;
+    *file = crate::SourceFile::new(file.path.clone(), panel.to_toml());
+    let changed = crate::load_sources(sources).ok()?;
+    Some(evaluate(&changed).winners().into_iter().map(str::to_owned).collect())
 }
 
-/// The winners without evaluator `e`'s marks. Only the panel criteria's points change, so
-/// unless the tender re-scores by rank or among the qualified (differential scoring,
-/// `among = "qualified"`), which need the full evaluation, the base outcome is patched:
-/// new panel points, then qualification, ranking and award on the patched figures — the
-/// same rules as `evaluate`, on a few numbers per bid instead of every criterion's reason.
-fn winners_without(inputs: &Inputs, outcome: &Outcome, panel_criteria: &[PanelCrit<'_>], e: usize) -> Vec<String> {
-    let t = &inputs.tender;
-    if t.differential.is_some() || t.criteria.iter().any(|c| c.rule.among() == Some(crate::rules::Among::Qualified)) {
-        return drop_one_winners_full(inputs, e);
-    }
-    let index: HashMap<&str, usize> = inputs.bids.iter().enumerate().map(|(i, b)| (b.id.as_str(), i)).collect();
-    let places = t.rounding.places;
-    struct Lean<'a> {
-        bidder: &'a str,
-        passed: bool,
-        sections: Vec<Decimal>,
-        total: Decimal,
-        points: Vec<Decimal>,
-        offered: u64,
-    }
-    let mut rows: Vec<Lean<'_>> = outcome
-        .standings
-        .iter()
-        .map(|s| {
-            let i = index.get(s.bidder.as_str()).copied();
-            let resolved = i.and_then(|i| inputs.resolved.get(i));
-            let mut points: Vec<Decimal> = s.criteria.iter().map(|c| c.points.decimal()).collect();
-            for (j, c, _) in panel_criteria {
-                if let (Some(Some(Given::Marks(m))), Some(slot)) = (resolved.and_then(|r| r.criteria.get(*j)), points.get_mut(*j)) {
-                    let kept: Vec<Decimal> = m.iter().enumerate().filter(|(k, _)| *k != e).map(|(_, x)| *x).collect();
-                    let pts = Rat::from_decimal(c.points);
-                    let scored = c.rule.score(&Given::Marks(kept), &pts, None);
-                    *slot = pts.mul(&scored.score).round(places, t.rounding.mode).unwrap_or(*slot);
-                }
-            }
-            let sections = t
-                .sections
-                .iter()
-                .map(|sec| t.criteria.iter().zip(&points).filter(|(c, _)| c.section == sec.id).map(|(_, p)| *p).sum())
-                .collect();
-            let total = points.iter().copied().sum();
-            Lean {
-                bidder: s.bidder.as_str(),
-                passed: s.gates.iter().all(|g| g.passed),
-                sections,
-                total,
-                points,
-                offered: resolved.and_then(|r| r.offered).unwrap_or(0),
-            }
-        })
-        .collect();
-    let section = |r: &Lean<'_>, id: &str| t.sections.iter().position(|x| x.id == id).and_then(|k| r.sections.get(k)).copied();
-    rows.retain(|r| {
-        r.passed
-            && t.qualify.iter().all(|q| {
-                let (scored, max) = match &q.section {
-                    Some(sec) => (section(r, sec).unwrap_or_default(), t.section_max(sec)),
-                    None => (r.total, t.max_points),
-                };
-                let needed = match q.min {
-                    crate::model::Minimum::Share(x) => Rat::from_decimal(x).mul(&Rat::from_decimal(max)),
-                    crate::model::Minimum::Points(p) => Rat::from_decimal(p),
-                };
-                Rat::from_decimal(scored) >= needed
-            })
-    });
-    rows.sort_by(|a, b| {
-        b.total.cmp(&a.total).then_with(|| {
-            for step in &t.tie_break {
-                let o = match step {
-                    crate::model::TieBreak::Section(sec) => section(b, sec).cmp(&section(a, sec)),
-                    crate::model::TieBreak::Criterion(c) => {
-                        let k = t.criteria.iter().position(|x| x.id == *c);
-                        k.and_then(|k| b.points.get(k)).cmp(&k.and_then(|k| a.points.get(k)))
-                    }
-                    crate::model::TieBreak::Bidder => a.bidder.cmp(b.bidder),
-                };
-                if o != std::cmp::Ordering::Equal {
-                    return o;
-                }
-            }
-            a.bidder.cmp(b.bidder)
-        })
-    });
-    let offers: Vec<u64> = rows.iter().map(|r| r.offered).collect();
-    rows.iter()
-        .zip(crate::evaluate::award(&t.award, &offers))
-        .filter(|(_, a)| *a != crate::evaluate::Awarded::No)
-        .map(|(r, _)| r.bidder.to_owned())
-        .collect()
-}
-
-type PanelCrit<'a> = (usize, &'a crate::model::Criterion, &'a crate::rules::PanelRule);
+type PanelCrit<'a> = (usize, &'a Criterion, &'a PanelRule);

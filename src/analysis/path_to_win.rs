@@ -1,23 +1,56 @@
 //! What would it take to win? The smallest sets of bid-field changes (fewest fields, then
 //! the least change) that make a bid selected. Candidate values are each rule's and gate's
-//! breakpoints; every combination is re-evaluated in full (so `relative` and `kr-price`
-//! references move as they would), and every path shown is verified by a what-if that
-//! validates and scores the changed files from scratch.
+//! breakpoints (each kind says its own: [`breakpoints`](crate::rules)); every combination is
+//! a [`Scenario`] evaluated by the tally (so `relative` and `kr-price` references move as
+//! they would), and every path shown is verified by a what-if that validates and scores the
+//! changed files from scratch.
 
 use std::collections::BTreeMap;
 
-use rust_decimal::Decimal;
-
-use crate::evaluate::{BidStatus, evaluate};
-use crate::exact::Rat;
-use crate::model::{Given, Inputs, Require, Scalar};
-use crate::rules::{Better, Breakpoints, Rival};
-
+use super::Error;
+use super::scenario::{Published, Scenario};
 use super::whatif::{Change, whatif};
-use crate::load::toml_out::scalar_short as scalar_literal;
+use crate::evaluate::{BidStatus, Outcome, Standing};
+use crate::exact::{Points, Rat};
+use crate::load::toml_out::scalar_short;
+use crate::model::Inputs;
+use crate::rules::{Breakpoints, Rival};
+use crate::value::{Given, Scalar};
 
-/// Stop searching after this many evaluations and say so.
-const MAX_EVALUATIONS: usize = 200_000;
+/// How far `path-to-win` searches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PathToWinOptions {
+    /// The most fields a path may change.
+    pub max_changes: usize,
+    /// Stop after this many evaluations, and say so.
+    pub max_evaluations: usize,
+}
+
+impl PathToWinOptions {
+    /// At most 3 changes and 200,000 evaluations.
+    pub fn new() -> PathToWinOptions {
+        PathToWinOptions { max_changes: 3, max_evaluations: 200_000 }
+    }
+
+    /// Allow paths of up to `k` changes.
+    pub fn with_max_changes(mut self, k: usize) -> PathToWinOptions {
+        self.max_changes = k;
+        self
+    }
+
+    /// Stop after `n` evaluations.
+    pub fn with_max_evaluations(mut self, n: usize) -> PathToWinOptions {
+        self.max_evaluations = n;
+        self
+    }
+}
+
+impl Default for PathToWinOptions {
+    fn default() -> PathToWinOptions {
+        PathToWinOptions::new()
+    }
+}
+
 /// Show at most this many paths of the smallest size.
 const MAX_PATHS: usize = 5;
 
@@ -31,7 +64,7 @@ pub struct PathToWin {
     /// The smallest paths found (all of the same size), least change first; each verified.
     pub paths: Vec<WinPath>,
     /// Why no path is shown, when none is.
-    pub reason: Option<String>,
+    pub reason: Option<NoPath>,
     /// The candidate values searched, per field (least change first).
     pub candidates: Vec<Candidates>,
     /// How many combinations were evaluated.
@@ -40,15 +73,50 @@ pub struct PathToWin {
     pub truncated: bool,
 }
 
+/// Why no path is shown.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NoPath {
+    /// The bid is selected already.
+    AlreadySelected,
+    /// A gate it fails cannot pass with any value of its field that passes every other gate
+    /// on that field.
+    ImpossibleGate {
+        /// The gate.
+        gate: String,
+        /// Its field.
+        field: String,
+    },
+    /// Every rule and gate the bid faces is at its best already.
+    NothingToImprove,
+    /// The search stopped at its limit of evaluations without a path.
+    Stopped {
+        /// The evaluations made.
+        evaluations: usize,
+        /// The best rank and total reached, if any.
+        closest: Option<(u32, Points)>,
+    },
+    /// No combination within the limit of changes selects the bid.
+    NotFound {
+        /// The limit of changes.
+        max_changes: usize,
+        /// Candidate values searched.
+        values: usize,
+        /// Fields they belong to.
+        fields: usize,
+        /// The best rank and total reached, if any.
+        closest: Option<(u32, Points)>,
+    },
+}
+
 /// One way to win.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WinPath {
     /// The field changes.
     pub changes: Vec<FieldChange>,
-    /// The bid's rank and total once changed.
+    /// The bid's rank once changed.
     pub rank: Option<u32>,
     /// Its total once changed.
-    pub total: String,
+    pub total: Points,
 }
 
 /// One field's change, as TOML literals.
@@ -80,27 +148,29 @@ impl PathToWin {
     }
 }
 
-/// Search for the smallest sets of at most `max_changes` field changes that make `bidder`
-/// selected.
+/// Search for the smallest sets of field changes (at most `options.max_changes`) that make
+/// `bidder` selected.
 ///
 /// # Errors
-/// An unknown bidder id.
+/// [`Error::UnknownBid`] for an unknown bidder id.
 ///
 /// # Examples
 /// ```
+/// use bidscore::analysis::{PathToWinOptions, path_to_win};
 /// let inputs = bidscore::load_paths("criteria/msit-2025-gpu.toml", &["bids/msit-2025"]).unwrap();
+/// let outcome = bidscore::evaluate(&inputs);
 /// // Coupang needs four changes to be selected: none within three.
-/// assert!(bidscore::analysis::path_to_win(&inputs, "coupang", 3).unwrap().paths.is_empty());
-/// let p = bidscore::analysis::path_to_win(&inputs, "coupang", 4).unwrap();
+/// assert!(path_to_win(&inputs, &outcome, "coupang", PathToWinOptions::new())?.paths.is_empty());
+/// let p = path_to_win(&inputs, &outcome, "coupang", PathToWinOptions::new().with_max_changes(4))?;
 /// assert!(!p.paths.is_empty());
 /// assert!(p.paths.iter().all(|x| x.changes.len() == p.paths[0].changes.len()));
+/// # Ok::<(), bidscore::analysis::Error>(())
 /// ```
-pub fn path_to_win(inputs: &Inputs, bidder: &str, max_changes: usize) -> Result<PathToWin, String> {
-    let Some(index) = inputs.bids.iter().position(|b| b.id == bidder) else {
-        let ids: Vec<String> = inputs.bids.iter().map(|b| format!("`{}`", b.id)).collect();
-        return Err(format!("no bid has the id `{bidder}`; bids: {}", ids.join(", ")));
+pub fn path_to_win(inputs: &Inputs, outcome: &Outcome, bidder: &str, options: PathToWinOptions) -> Result<PathToWin, Error> {
+    let max_changes = options.max_changes;
+    let Some(index) = inputs.bid_index(bidder) else {
+        return Err(Error::unknown_bid(bidder, inputs.bids.iter().map(|b| b.id.as_str())));
     };
-    let outcome = evaluate(inputs);
     let mut result = PathToWin {
         bidder: bidder.to_owned(),
         max_changes,
@@ -111,21 +181,22 @@ pub fn path_to_win(inputs: &Inputs, bidder: &str, max_changes: usize) -> Result<
         truncated: false,
     };
     if outcome.standing(bidder).is_some_and(|s| s.status == BidStatus::Selected) {
-        result.reason = Some(format!("`{bidder}` is already selected"));
+        result.reason = Some(NoPath::AlreadySelected);
         return Ok(result);
     }
-    result.candidates = candidates(inputs, index, &outcome);
-    if let Some(why) = impossible_gate(inputs, index, &outcome, &result.candidates) {
+    result.candidates = candidates(inputs, index, outcome);
+    if let Some(why) = impossible_gate(inputs, outcome, bidder, &result.candidates) {
         result.reason = Some(why);
         return Ok(result);
     }
     let fields: Vec<&Candidates> = result.candidates.iter().filter(|c| !c.values.is_empty()).collect();
     if fields.is_empty() {
-        result.reason = Some(format!("no field of `{bidder}` can improve its score: every rule and gate it faces is already at its best"));
+        result.reason = Some(NoPath::NothingToImprove);
         return Ok(result);
     }
 
-    let mut best_miss: Option<(u32, crate::exact::Points)> = None;
+    let published = Published::from_outcome(inputs, outcome);
+    let mut best_miss: Option<(u32, Points)> = None;
     let mut found: Vec<(usize, Vec<(usize, usize)>)> = Vec::new();
     let mut truncated = false;
     'sizes: for k in 1..=max_changes.min(fields.len()) {
@@ -133,25 +204,31 @@ pub fn path_to_win(inputs: &Inputs, bidder: &str, max_changes: usize) -> Result<
             // Every choice of one value per field in the combination.
             let sizes: Vec<usize> = combo.iter().filter_map(|&f| fields.get(f).map(|c| c.values.len())).collect();
             for picks in product(&sizes) {
-                if result.evaluated >= MAX_EVALUATIONS {
+                if result.evaluated >= options.max_evaluations {
                     truncated = true;
                     break 'sizes;
                 }
                 result.evaluated += 1;
                 let chosen: Vec<(usize, usize)> = combo.iter().copied().zip(picks.iter().copied()).collect();
-                let changed = apply(inputs, index, &chosen, &fields);
-                let o = evaluate(&changed);
-                let Some(me) = o.standing(bidder) else {
-                    continue;
-                };
+                let mut scenario = Scenario::new();
+                for &(f, v) in &chosen {
+                    if let Some((c, value)) = fields.get(f).and_then(|c| Some((c, c.values.get(v)?))) {
+                        scenario = scenario.set(bidder, &c.field, value.clone());
+                    }
+                }
+                // Candidates are valid for the rules by construction; one that is not is
+                // simply not a path.
+                let Ok(prepared) = scenario.prepare(&published) else { continue };
+                let tally = prepared.tally();
+                let Some(me) = tally.rows.get(index) else { continue };
                 if me.status == BidStatus::Selected {
                     // Least change: the sum of each value's position in its field's list.
                     let cost = picks.iter().sum();
                     found.push((cost, chosen));
                 } else if let Some(r) = me.rank
-                    && best_miss.as_ref().is_none_or(|(b, t)| r < *b || (r == *b && me.total > *t))
+                    && best_miss.as_ref().is_none_or(|(b, t)| r < *b || (r == *b && me.counted().total > *t))
                 {
-                    best_miss = Some((r, me.total));
+                    best_miss = Some((r, me.counted().total));
                 }
             }
         }
@@ -169,32 +246,24 @@ pub fn path_to_win(inputs: &Inputs, bidder: &str, max_changes: usize) -> Result<
             .iter()
             .filter_map(|&(f, v)| {
                 let c = fields.get(f)?;
-                Some(FieldChange {
-                    field: c.field.clone(),
-                    from: c.current.as_ref().map(scalar_literal),
-                    to: scalar_literal(c.values.get(v)?),
-                })
+                Some(FieldChange { field: c.field.clone(), from: c.current.as_ref().map(scalar_short), to: scalar_short(c.values.get(v)?) })
             })
             .collect();
         // Verified through the files, as `bidscore whatif` would run it.
         let as_changes: Vec<Change> = changes.iter().map(|c| Change::Set { field: c.field.clone(), literal: c.to.clone() }).collect();
-        if let Ok(w) = whatif(inputs, bidder, &as_changes)
+        if let Ok(w) = whatif(inputs, outcome, bidder, &as_changes)
             && let Some(me) = w.outcome.standing(bidder)
             && me.status == BidStatus::Selected
         {
-            result.paths.push(WinPath { changes, rank: me.rank, total: me.total.to_string() });
+            result.paths.push(WinPath { changes, rank: me.rank, total: me.total });
         }
     }
     if result.paths.is_empty() {
-        let n: usize = fields.iter().map(|c| c.values.len()).sum();
-        let closest = best_miss.map(|(r, t)| format!("; the closest it came was rank {r} with {t} points")).unwrap_or_default();
+        let values: usize = fields.iter().map(|c| c.values.len()).sum();
         result.reason = Some(if truncated {
-            format!("the search stopped after {MAX_EVALUATIONS} combinations without a path{closest}")
+            NoPath::Stopped { evaluations: options.max_evaluations, closest: best_miss }
         } else {
-            format!(
-                "no combination of at most {max_changes} changes among {n} candidate values of {} fields makes `{bidder}` selected{closest}",
-                fields.len()
-            )
+            NoPath::NotFound { max_changes, values, fields: fields.len(), closest: best_miss }
         });
     }
     Ok(result)
@@ -202,56 +271,46 @@ pub fn path_to_win(inputs: &Inputs, bidder: &str, max_changes: usize) -> Result<
 
 /// A gate the bid fails that no value of its field can pass together with every other gate
 /// on the same field (say, `at_least = 10` and `at_most = 5`).
-fn impossible_gate(inputs: &Inputs, index: usize, outcome: &crate::evaluate::Outcome, candidates: &[Candidates]) -> Option<String> {
+fn impossible_gate(inputs: &Inputs, outcome: &Outcome, bidder: &str, candidates: &[Candidates]) -> Option<NoPath> {
     let t = &inputs.tender;
-    let me = outcome.standing(&inputs.bids.get(index)?.id)?;
+    let me = outcome.standing(bidder)?;
     for (j, g) in t.gates.iter().enumerate() {
         if me.gates.get(j).is_none_or(|v| v.passed) {
             continue;
         }
         let field = g.field.to_string();
         let values = candidates.iter().find(|c| c.field == field).map(|c| c.values.as_slice()).unwrap_or_default();
-        let passes_all =
-            |v: &Scalar| t.gates.iter().filter(|h| h.field.to_string() == field).all(|h| crate::evaluate::gate_verdict(h, Some(v)).passed);
+        let passes_all = |v: &Scalar| t.gates.iter().filter(|h| h.field == g.field).all(|h| h.require.accepts(v));
         if !values.iter().any(passes_all) {
-            return Some(format!(
-                "gate `{}` fails, and no value of `{field}` passes it together with every other gate on that field",
-                g.id
-            ));
+            return Some(NoPath::ImpossibleGate { gate: g.id.clone(), field });
         }
     }
     None
 }
 
 /// Candidate values per field read by a gate or criterion, better than the bid's own.
-fn candidates(inputs: &Inputs, index: usize, outcome: &crate::evaluate::Outcome) -> Vec<Candidates> {
+fn candidates(inputs: &Inputs, index: usize, outcome: &Outcome) -> Vec<Candidates> {
     let t = &inputs.tender;
     let Some(bid) = inputs.bids.get(index) else {
         return Vec::new();
     };
-    let resolved = inputs.resolved.get(index);
     let me = outcome.standing(&bid.id);
     let mut by_field: BTreeMap<String, (Option<Scalar>, Vec<Scalar>)> = BTreeMap::new();
     for (j, g) in t.gates.iter().enumerate() {
-        let current = resolved.and_then(|r| r.gates.get(j)).cloned().flatten();
+        let current = inputs.gate_value(index, j).cloned();
         let passed = me.and_then(|m| m.gates.get(j)).is_some_and(|v| v.passed);
         let entry = by_field.entry(g.field.to_string()).or_insert_with(|| (current.clone(), Vec::new()));
         if passed {
             continue;
         }
-        match &g.require {
-            Require::Equals(v) => entry.1.push(v.clone()),
-            Require::OneOf(vs) => entry.1.extend(vs.iter().cloned()),
-            Require::AtLeast(x) | Require::AtMost(x) => entry.1.push(Scalar::Number(*x)),
-            Require::NotAfter(d) => entry.1.push(Scalar::Date(*d)),
-        }
+        entry.1.extend(g.require.passing_values());
     }
     for (j, c) in t.criteria.iter().enumerate() {
         let Some(field) = &c.field else {
             continue;
         };
-        let current = match resolved.and_then(|r| r.criteria.get(j)) {
-            Some(Some(Given::Value(v))) => Some(v.clone()),
+        let current = match inputs.given(index, j) {
+            Some(Given::Value(v)) => Some(v.clone()),
             _ => None,
         };
         let score = me.and_then(|m| m.criteria.get(j)).map(|x| x.score.clone());
@@ -260,7 +319,8 @@ fn candidates(inputs: &Inputs, index: usize, outcome: &crate::evaluate::Outcome)
         }
         let entry = by_field.entry(field.to_string()).or_insert_with(|| (current.clone(), Vec::new()));
         let now = score.unwrap_or_else(Rat::zero);
-        let reference = c.rule.reference().and_then(|r| best_value(inputs, outcome, j, r.better, r.among));
+        // The best value in force, as the evaluation took it.
+        let reference = outcome.references.get(j).copied().flatten();
         let rivals = me.map(|me| rivals(inputs, outcome, me, j)).unwrap_or_default();
         let points = Rat::from_decimal(c.points);
         let at = Breakpoints { current: current.as_ref(), score: &now, reference, points: &points, rivals: &rivals };
@@ -285,47 +345,19 @@ fn candidates(inputs: &Inputs, index: usize, outcome: &crate::evaluate::Outcome)
         .collect()
 }
 
-/// The best value criterion `j` is compared with: over the bids that pass every gate, or
-/// with `among = "qualified"` over the qualified ones, as `evaluate` takes it.
-fn best_value(
-    inputs: &Inputs,
-    outcome: &crate::evaluate::Outcome,
-    j: usize,
-    better: Better,
-    among: crate::rules::Among,
-) -> Option<Decimal> {
-    let counts = |id: &str| {
-        outcome.standing(id).is_some_and(|s| match among {
-            crate::rules::Among::Eligible => s.gates.iter().all(|g| g.passed),
-            crate::rules::Among::Qualified => matches!(s.status, BidStatus::Selected | BidStatus::Qualified),
-        })
-    };
-    let values = inputs.bids.iter().zip(&inputs.resolved).filter(|(b, _)| counts(&b.id)).filter_map(|(_, r)| match r.criteria.get(j) {
-        Some(Some(Given::Value(Scalar::Number(x)))) => Some(*x),
-        _ => None,
-    });
-    match better {
-        Better::Higher => values.max(),
-        Better::Lower => values.min(),
-    }
-}
-
 /// The bids ranked ahead of `me` with a number on criterion `j`, each with the margin by which
 /// `me`'s other points plus the criterion's full points exceed the rival's other points (exact,
 /// on the points as scored).
-fn rivals(inputs: &Inputs, outcome: &crate::evaluate::Outcome, me: &crate::evaluate::Standing, j: usize) -> Vec<Rival> {
+fn rivals(inputs: &Inputs, outcome: &Outcome, me: &Standing, j: usize) -> Vec<Rival> {
     let Some(c) = inputs.tender.criteria.get(j) else {
         return Vec::new();
     };
     let p = Rat::from_decimal(c.points);
     let mine = me.criteria.get(j).map_or_else(Rat::zero, |x| x.points.rat());
     let o_me = me.total.rat().sub(&mine);
-    let index: std::collections::HashMap<&str, usize> = inputs.bids.iter().enumerate().map(|(i, b)| (b.id.as_str(), i)).collect();
     let mut out = Vec::new();
     for rival in outcome.standings.iter().filter(|s| s.bidder != me.bidder && s.rank.is_some() && (me.rank.is_none() || s.rank < me.rank)) {
-        let Some(Some(Given::Value(Scalar::Number(v)))) =
-            index.get(rival.bidder.as_str()).and_then(|&i| inputs.resolved.get(i)).and_then(|r| r.criteria.get(j))
-        else {
+        let Some(Given::Value(Scalar::Number(v))) = inputs.bid_index(&rival.bidder).and_then(|i| inputs.given(i, j)) else {
             continue;
         };
         let theirs = rival.criteria.get(j).map_or_else(Rat::zero, |x| x.points.rat());
@@ -343,42 +375,6 @@ fn distance(current: Option<&Scalar>, v: &Scalar) -> Rat {
         (Some(Scalar::Date(a)), Scalar::Date(b)) => Rat::from_int(i128::from((a.days() - b.days()).abs())),
         _ => Rat::one(),
     }
-}
-
-/// `inputs` with the chosen values written into the bid's resolved inputs (every gate and
-/// criterion that reads the field, and the offered quantity). The candidates are valid for
-/// the rules by construction; the shown paths are re-checked through the files.
-fn apply(inputs: &Inputs, index: usize, chosen: &[(usize, usize)], fields: &[&Candidates]) -> Inputs {
-    let mut changed = inputs.clone();
-    let t = &inputs.tender;
-    let Some(r) = changed.resolved.get_mut(index) else {
-        return changed;
-    };
-    for &(f, v) in chosen {
-        let (Some(c), Some(value)) = (fields.get(f), fields.get(f).and_then(|c| c.values.get(v))) else {
-            continue;
-        };
-        for (j, g) in t.gates.iter().enumerate() {
-            if g.field.to_string() == c.field
-                && let Some(slot) = r.gates.get_mut(j)
-            {
-                *slot = Some(value.clone());
-            }
-        }
-        for (j, cr) in t.criteria.iter().enumerate() {
-            if cr.field.as_ref().is_some_and(|p| p.to_string() == c.field)
-                && let Some(slot) = r.criteria.get_mut(j)
-            {
-                *slot = Some(Given::Value(value.clone()));
-            }
-        }
-        if let (Some(q), Scalar::Number(n)) = (&t.award.quantity, value)
-            && q.field.to_string() == c.field
-        {
-            r.offered = rust_decimal::prelude::ToPrimitive::to_u64(n);
-        }
-    }
-    changed
 }
 
 /// Every tuple with element i in 0..sizes[i], the first position varying slowest.

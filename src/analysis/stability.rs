@@ -3,19 +3,20 @@
 //! `max_points`, on unrounded points, with qualification recomputed — over which the set
 //! of selected bids stays the same, and which bid enters or leaves at each end.
 //!
-//! Every quantity is piecewise affine in the criterion's points `P` (the `kr-price` cap adds
-//! kinks; qualification, differential ranks and references `among = "qualified"` switch only
-//! where two affine quantities cross). So the breakpoints are found exactly: the kinks, then
-//! every crossing of totals, section sums and thresholds between consecutive kinks, then
-//! every crossing of the final totals where the discrete state is constant. Between two
-//! consecutive candidate points the winners cannot change.
+//! Every quantity is piecewise affine in the criterion's points `P` (the rules say where
+//! their points stop being proportional to a weight: [`weight_kink`](crate::rules); qualification,
+//! differential ranks and references `among = "qualified"` switch only where two affine
+//! quantities cross). So the breakpoints are found exactly: the kinks, then every crossing
+//! of the quantities that decide qualification and the differential clamp between
+//! consecutive kinks, then every crossing that decides the winners (as the award rule says)
+//! where the discrete state is constant. Between two consecutive candidate points the
+//! winners cannot change. Every point is evaluated by the exact tally.
 
-use std::cmp::Ordering;
-
-use crate::evaluate::{evaluate, gate_verdict, reference, resolved_gate};
+use super::scenario::{Prepared, Published, Scenario};
+use crate::evaluate::Outcome;
+use crate::evaluate::tally::{InForce, order_margins, state_margins};
 use crate::exact::Rat;
-use crate::model::{Inputs, Minimum, TieBreak};
-use crate::rules::Among;
+use crate::model::Inputs;
 
 /// The stability of every criterion's weight.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -38,9 +39,23 @@ pub struct CriterionStability {
     pub lower: End,
     /// The upper end.
     pub upper: End,
-    /// Why the criterion could not be analysed, if it could not (the other criteria carry no
-    /// points to rescale).
-    pub note: Option<String>,
+    /// What qualifies the interval, if anything.
+    pub note: Option<StabilityNote>,
+}
+
+/// What qualifies a criterion's interval.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StabilityNote {
+    /// The other criteria carry no points to rescale: the criterion cannot move.
+    NothingToRescale,
+    /// On unrounded points the winners differ from the official ones (a knife-edge that
+    /// rounding decided); the interval is about the unrounded winners.
+    Unrounded {
+        /// The winners on unrounded points, sorted.
+        unrounded: Vec<String>,
+        /// The official winners, sorted.
+        official: Vec<String>,
+    },
 }
 
 /// One end of an interval.
@@ -62,41 +77,31 @@ pub struct End {
     pub stopped: bool,
 }
 
+impl End {
+    fn limit(at: Rat, stopped: bool) -> End {
+        End { at, inclusive: true, beyond: None, entering: Vec::new(), leaving: Vec::new(), stopped }
+    }
+}
+
 /// The stability of each criterion's weight.
 ///
 /// # Examples
 /// ```
 /// let inputs = bidscore::load_paths("criteria/eu-meat.toml", &["bids/eu-meat"]).unwrap();
-/// let s = bidscore::analysis::stability(&inputs);
+/// let s = bidscore::analysis::stability(&inputs, &bidscore::evaluate(&inputs));
 /// let price = s.criteria.iter().find(|c| c.id == "price").unwrap();
 /// assert!(price.lower.at <= price.points && price.points <= price.upper.at);
 /// ```
-pub fn stability(inputs: &Inputs) -> Stability {
-    let outcome = evaluate(inputs);
-    let winners = sorted(outcome.winners().into_iter().map(str::to_owned).collect());
-    let fixed = Fixed::new(inputs);
-    let criteria = inputs.tender.criteria.iter().enumerate().map(|(k, c)| one(inputs, &fixed, k, &c.id, &winners)).collect();
+pub fn stability(inputs: &Inputs, outcome: &Outcome) -> Stability {
+    let mut winners: Vec<String> = outcome.winners().into_iter().map(str::to_owned).collect();
+    winners.sort();
+    let published = Published::from_outcome(inputs, outcome);
+    let Ok(prepared) = Scenario::new().prepare(&published) else {
+        // INVARIANT: the published inputs prepare without a change to refuse.
+        return Stability { winners, criteria: Vec::new() };
+    };
+    let criteria = (0..inputs.tender.criteria.len()).map(|k| criterion(&prepared, inputs, k, &winners)).collect();
     Stability { winners, criteria }
-}
-
-fn sorted(mut v: Vec<String>) -> Vec<String> {
-    v.sort();
-    v
-}
-
-/// What does not depend on the weights: gate results.
-struct Fixed {
-    passed: Vec<bool>,
-}
-
-impl Fixed {
-    fn new(inputs: &Inputs) -> Fixed {
-        let t = &inputs.tender;
-        let passed = (0..inputs.bids.len())
-            .map(|i| t.gates.iter().enumerate().all(|(j, g)| gate_verdict(g, resolved_gate(inputs, i, j)).passed))
-            .collect();
-        Fixed { passed }
-    }
 }
 
 /// The weights when criterion `k` is worth `p`: the others scaled by `(M − p) / (M − p_k)`.
@@ -109,291 +114,27 @@ fn weights(inputs: &Inputs, k: usize, p: &Rat) -> Vec<Rat> {
     t.criteria.iter().enumerate().map(|(j, c)| if j == k { p.clone() } else { Rat::from_decimal(c.points).mul(&factor) }).collect()
 }
 
-/// One bid's unrounded result at some weights.
-#[derive(Clone, Debug)]
-struct Row {
-    bidder: String,
-    qualified: bool,
-    /// Section sums in the tender's order (after any differential adjustment).
-    sections: Vec<Rat>,
-    /// Criterion points, unrounded.
-    points: Vec<Rat>,
-    /// The total used for ranking.
-    total: Rat,
-    /// The total before any differential adjustment.
-    base_total: Rat,
-    /// Section sums before any differential adjustment.
-    base_sections: Vec<Rat>,
-    /// Section sums and total as first scored (references over eligible bids): affine in
-    /// the weight between kinks, whatever qualification does.
-    pre_sections: Vec<Rat>,
-    pre_total: Rat,
-}
-
-/// The whole pipeline on unrounded points at the given weights; returns the rows and the
-/// winners (sorted).
-/// The references in force at these rows: over eligible bids, or over the qualified ones for
-/// `among = "qualified"`.
-fn refs_in_force(inputs: &Inputs, fixed: &Fixed, rows: &[Row]) -> Vec<Option<Rat>> {
-    let mask: Vec<bool> = rows.iter().map(|r| r.qualified).collect();
-    inputs
-        .tender
-        .criteria
-        .iter()
-        .enumerate()
-        .map(|(j, c)| {
-            let m = if c.rule.among() == Some(Among::Qualified) { &mask } else { &fixed.passed };
-            reference(c, j, &inputs.resolved, m)
-        })
-        .collect()
-}
-
-fn run(inputs: &Inputs, fixed: &Fixed, w: &[Rat]) -> (Vec<Row>, Vec<String>) {
-    let t = &inputs.tender;
-    let refs: Vec<Option<Rat>> = t.criteria.iter().enumerate().map(|(j, c)| reference(c, j, &inputs.resolved, &fixed.passed)).collect();
-    let mut rows: Vec<Row> = (0..inputs.bids.len()).map(|i| row(inputs, i, w, &refs)).collect();
-    let section_max: Vec<Rat> = t
-        .sections
-        .iter()
-        .map(|s| t.criteria.iter().zip(w).filter(|(c, _)| c.section == s.id).fold(Rat::zero(), |a, (_, x)| a.add(x)))
-        .collect();
-    let total_max = w.iter().fold(Rat::zero(), |a, x| a.add(x));
-    let qualifies = |r: &Row| {
-        t.qualify.iter().all(|q| {
-            let (scored, max) = match &q.section {
-                Some(s) => {
-                    let k = t.sections.iter().position(|x| x.id == *s);
-                    (
-                        k.and_then(|k| r.sections.get(k)).cloned().unwrap_or_else(Rat::zero),
-                        k.and_then(|k| section_max.get(k)).cloned().unwrap_or_else(Rat::zero),
-                    )
-                }
-                None => (r.total.clone(), total_max.clone()),
-            };
-            let needed = match q.min {
-                Minimum::Share(s) => Rat::from_decimal(s).mul(&max),
-                Minimum::Points(p) => Rat::from_decimal(p),
-            };
-            scored >= needed
-        })
-    };
-    for (r, ok) in rows.iter_mut().zip(&fixed.passed) {
-        r.qualified = *ok && qualifies(r);
-    }
-    // References among the qualified bids, then those criteria again.
-    let late: Vec<usize> =
-        t.criteria.iter().enumerate().filter(|(_, c)| c.rule.among() == Some(Among::Qualified)).map(|(j, _)| j).collect();
-    if !late.is_empty() {
-        let mask: Vec<bool> = rows.iter().map(|r| r.qualified).collect();
-        for j in late {
-            let Some(c) = t.criteria.get(j) else { continue };
-            let r = reference(c, j, &inputs.resolved, &mask);
-            for (i, row) in rows.iter_mut().enumerate() {
-                if let Some(slot) = row.points.get_mut(j) {
-                    *slot = points(inputs, i, j, w, r.as_ref());
-                }
-            }
-        }
-        for row in &mut rows {
-            resum(inputs, row);
-        }
-    }
-    // Differential scoring on the qualified bids.
-    if let Some(d) = &t.differential
-        && let Some(k) = t.sections.iter().position(|s| s.id == d.section)
-    {
-        let max = section_max.get(k).cloned().unwrap_or_else(Rat::zero);
-        let step = Rat::from_decimal(d.step);
-        let scores: Vec<Rat> = rows.iter().filter(|r| r.qualified).filter_map(|r| r.base_sections.get(k).cloned()).collect();
-        for r in rows.iter_mut().filter(|r| r.qualified) {
-            let mine = r.base_sections.get(k).cloned().unwrap_or_else(Rat::zero);
-            let ahead = scores.iter().filter(|x| **x > mine).count();
-            let adjusted = max.sub(&step.mul(&Rat::from_int(ahead as i128))).max(Rat::zero());
-            if let Some(s) = r.sections.get_mut(k) {
-                *s = adjusted;
-            }
-            r.total = r.sections.iter().fold(Rat::zero(), |a, x| a.add(x));
-        }
-    }
-    // Rank the qualified and award.
-    let mut order: Vec<usize> = (0..rows.len()).filter(|&i| rows.get(i).is_some_and(|r| r.qualified)).collect();
-    order.sort_by(|&a, &b| match (rows.get(a), rows.get(b)) {
-        (Some(x), Some(y)) => cmp_rows(inputs, x, y),
-        _ => Ordering::Equal,
-    });
-    let offers: Vec<u64> = order.iter().map(|&i| inputs.resolved.get(i).and_then(|r| r.offered).unwrap_or(0)).collect();
-    let winners: Vec<String> = order
-        .iter()
-        .zip(crate::evaluate::award(&t.award, &offers))
-        .filter(|(_, a)| *a != crate::evaluate::Awarded::No)
-        .filter_map(|(&i, _)| rows.get(i).map(|r| r.bidder.clone()))
-        .collect();
-    (rows, sorted(winners))
-}
-
-fn cmp_rows(inputs: &Inputs, a: &Row, b: &Row) -> Ordering {
-    let t = &inputs.tender;
-    b.total.cmp(&a.total).then_with(|| {
-        for step in &t.tie_break {
-            let o = match step {
-                TieBreak::Section(s) => {
-                    let k = t.sections.iter().position(|x| x.id == *s);
-                    let get = |r: &Row| k.and_then(|k| r.sections.get(k)).cloned();
-                    let base = |r: &Row| k.and_then(|k| r.base_sections.get(k)).cloned();
-                    get(b).cmp(&get(a)).then_with(|| base(b).cmp(&base(a)))
-                }
-                TieBreak::Criterion(c) => {
-                    let k = t.criteria.iter().position(|x| x.id == *c);
-                    let get = |r: &Row| k.and_then(|k| r.points.get(k)).cloned();
-                    get(b).cmp(&get(a))
-                }
-                TieBreak::Bidder => a.bidder.cmp(&b.bidder),
-            };
-            if o != Ordering::Equal {
-                return o;
-            }
-        }
-        a.bidder.cmp(&b.bidder)
-    })
-}
-
-fn points(inputs: &Inputs, i: usize, j: usize, w: &[Rat], reference: Option<&Rat>) -> Rat {
-    let (Some(c), Some(weight)) = (inputs.tender.criteria.get(j), w.get(j)) else {
-        return Rat::zero();
-    };
-    if weight.is_zero() {
-        return Rat::zero();
-    }
-    let scored = match inputs.resolved.get(i).and_then(|r| r.criteria.get(j)).and_then(Option::as_ref) {
-        None => return Rat::zero(),
-        Some(given) => c.rule.score(given, weight, reference),
-    };
-    weight.mul(&scored.score)
-}
-
-fn row(inputs: &Inputs, i: usize, w: &[Rat], refs: &[Option<Rat>]) -> Row {
-    let bidder = inputs.bids.get(i).map(|b| b.id.clone()).unwrap_or_default();
-    let pts: Vec<Rat> = (0..inputs.tender.criteria.len()).map(|j| points(inputs, i, j, w, refs.get(j).and_then(Option::as_ref))).collect();
-    let mut r = Row {
-        bidder,
-        qualified: false,
-        sections: Vec::new(),
-        points: pts,
-        total: Rat::zero(),
-        base_total: Rat::zero(),
-        base_sections: Vec::new(),
-        pre_sections: Vec::new(),
-        pre_total: Rat::zero(),
-    };
-    resum(inputs, &mut r);
-    r.pre_sections = r.sections.clone();
-    r.pre_total = r.total.clone();
-    r
-}
-
-fn resum(inputs: &Inputs, r: &mut Row) {
-    let t = &inputs.tender;
-    r.sections = t
-        .sections
-        .iter()
-        .map(|s| t.criteria.iter().zip(&r.points).filter(|(c, _)| c.section == s.id).fold(Rat::zero(), |a, (_, p)| a.add(p)))
-        .collect();
-    r.total = r.points.iter().fold(Rat::zero(), |a, p| a.add(p));
-    r.base_sections = r.sections.clone();
-    r.base_total = r.total.clone();
-}
-
-/// The `kr-price` kinks in P for criterion k's range: where a capped result meets the cap.
-/// The `kr-price` kinks in P for criterion k's range, given the lowest price `L` in force per
-/// criterion (`refs`): where a capped result below 80% of E meets the cap. Below 80% of E the
-/// result is `w × a + b` with `a = L / 0.8E` and the band bonus `b`; it reaches `w` at
-/// `w* = b / (1 − a)` when a < 1.
-fn kinks(inputs: &Inputs, k: usize, refs: &[Option<Rat>]) -> Vec<Rat> {
+/// The points of criterion `k` at which some rule's points stop being proportional to its
+/// weight, given the references in force: each rule says where (`weight_kink`), in its own
+/// weight `w_j`, which is mapped to `P`.
+fn kinks(inputs: &Inputs, k: usize, references: &[InForce]) -> Vec<Rat> {
     let t = &inputs.tender;
     let m = Rat::from_decimal(t.max_points);
     let pk = t.criteria.get(k).map_or_else(Rat::zero, |c| Rat::from_decimal(c.points));
     let others = m.sub(&pk);
     let mut out = Vec::new();
     for (j, c) in t.criteria.iter().enumerate() {
-        let reference = refs.get(j).and_then(Option::as_ref);
-        for r in &inputs.resolved {
-            let Some(Some(given)) = r.criteria.get(j) else {
-                continue;
-            };
-            let Some(wstar) = c.rule.weight_kink(given, reference) else {
-                continue;
-            };
+        let reference = references.get(j).and_then(|r| r.value.as_ref());
+        for bid in 0..inputs.bids.len() {
+            let Some(given) = inputs.given(bid, j) else { continue };
+            let Some(w) = c.rule.weight_kink(given, reference) else { continue };
             if j == k {
-                out.push(wstar);
+                out.push(w);
             } else if !others.is_zero() {
-                // w_j = p_j (M − P) / O = w*  →  P = M − w* O / p_j.
+                // w_j = p_j (M − P) / O = w  →  P = M − w O / p_j.
                 let pj = Rat::from_decimal(c.points);
                 if !pj.is_zero() {
-                    out.push(m.sub(&wstar.mul(&others).div(&pj)));
-                }
-            }
-        }
-    }
-    out
-}
-
-/// Differences that are affine in P between the weight kinks, whatever qualification does:
-/// each bid's section sums and total as first scored against each qualification threshold,
-/// and the differential section's maximum against each multiple of the step (the clamp at 0).
-fn pre_differences(inputs: &Inputs, rows: &[Row], w: &[Rat]) -> Vec<Rat> {
-    let t = &inputs.tender;
-    let needed = |min: Minimum, max: &Rat| match min {
-        Minimum::Share(x) => Rat::from_decimal(x).mul(max),
-        Minimum::Points(p) => Rat::from_decimal(p),
-    };
-    let section_max = |id: &str| t.criteria.iter().zip(w).filter(|(c, _)| c.section == id).fold(Rat::zero(), |a, (_, x)| a.add(x));
-    let total_max = w.iter().fold(Rat::zero(), |a, x| a.add(x));
-    let mut out = Vec::new();
-    for q in &t.qualify {
-        let (need, k) = match &q.section {
-            Some(s) => (needed(q.min, &section_max(s)), t.sections.iter().position(|x| x.id == *s)),
-            None => (needed(q.min, &total_max), None),
-        };
-        for r in rows {
-            let v = match k {
-                Some(k) => r.pre_sections.get(k).cloned().unwrap_or_else(Rat::zero),
-                None => r.pre_total.clone(),
-            };
-            out.push(v.sub(&need));
-        }
-    }
-    if let Some(d) = &t.differential {
-        let max = section_max(&d.section);
-        let step = Rat::from_decimal(d.step);
-        out.extend((1..rows.len()).map(|r| max.sub(&step.mul(&Rat::from_int(r as i128)))));
-    }
-    out
-}
-
-/// Differences that are affine while qualification, references and differential ranks are
-/// constant, and whose sign decides the winners: each current winner's total against every
-/// other qualified bid's (two bids that both lose, or both win without a quantity, cannot
-/// change the set by trading places); under differential scoring, every pair of section
-/// sums of the ranked section (the ranks).
-fn post_differences(inputs: &Inputs, rows: &[Row], winners: &[String]) -> Vec<Rat> {
-    let t = &inputs.tender;
-    let quantity = t.award.quantity.is_some();
-    let mut out = Vec::new();
-    for (x, a) in rows.iter().enumerate() {
-        for b in rows.iter().skip(x + 1) {
-            let (wa, wb) = (winners.contains(&a.bidder), winners.contains(&b.bidder));
-            if (wa || wb) && (quantity || wa != wb) {
-                out.push(a.total.sub(&b.total));
-            }
-        }
-    }
-    if let Some(d) = &t.differential
-        && let Some(k) = t.sections.iter().position(|s| s.id == d.section)
-    {
-        for (x, a) in rows.iter().enumerate() {
-            for b in rows.iter().skip(x + 1) {
-                if let (Some(sa), Some(sb)) = (a.base_sections.get(k), b.base_sections.get(k)) {
-                    out.push(sa.sub(sb));
+                    out.push(m.sub(&w.mul(&others).div(&pj)));
                 }
             }
         }
@@ -420,53 +161,69 @@ fn nearest_root(a: &Rat, da: &[Rat], b: &Rat, db: &[Rat], u: &Rat, v: &Rat) -> O
     best
 }
 
-fn one(inputs: &Inputs, fixed: &Fixed, k: usize, id: &str, winners: &[String]) -> CriterionStability {
+fn criterion(prepared: &Prepared<'_, '_>, inputs: &Inputs, k: usize, official: &[String]) -> CriterionStability {
     let t = &inputs.tender;
+    let id = t.criteria.get(k).map(|c| c.id.clone()).unwrap_or_default();
     let m = Rat::from_decimal(t.max_points);
     let p0 = t.criteria.get(k).map_or_else(Rat::zero, |c| Rat::from_decimal(c.points));
-    let whole = |at: Rat| End { at, inclusive: true, beyond: None, entering: Vec::new(), leaving: Vec::new(), stopped: false };
     if m.sub(&p0).is_zero() {
         return CriterionStability {
-            id: id.to_owned(),
+            id,
             points: p0.clone(),
-            lower: whole(p0.clone()),
-            upper: whole(p0),
-            note: Some(String::from("the other criteria carry no points to rescale")),
+            lower: End::limit(p0.clone(), false),
+            upper: End::limit(p0, false),
+            note: Some(StabilityNote::NothingToRescale),
         };
     }
-    let eval = |p: &Rat| run(inputs, fixed, &weights(inputs, k, p));
-    // The quantities scored against eligible bids kink where those references say.
-    let eligible: Vec<Option<Rat>> = t.criteria.iter().enumerate().map(|(j, c)| reference(c, j, &inputs.resolved, &fixed.passed)).collect();
+    let walk = Walk { prepared, inputs, k, kinks: Vec::new(), winners: Vec::new() };
+    // The quantities scored against eligible bids kink where those references say (they do
+    // not depend on the weights).
+    let (eligible, here) = walk.eval(&p0);
     let mut kinks: Vec<Rat> = kinks(inputs, k, &eligible).into_iter().filter(|x| *x > Rat::zero() && *x < m).collect();
     kinks.push(Rat::zero());
     kinks.push(m.clone());
     kinks.sort();
     kinks.dedup();
-
     // The official winners come from rounded points; the interval is about unrounded ones,
     // which can differ at a knife-edge (a tie that rounding decided).
-    let here = eval(&p0).1;
-    let note = (here != winners).then(|| {
-        format!("on unrounded points the winners are {} here, not the official {}; the interval is for them", list(&here), list(winners))
-    });
-    let ctx = Walk { inputs, fixed, k, kinks: &kinks, winners: &here };
-    let upper = ctx.walk(&p0, true);
-    let lower = ctx.walk(&p0, false);
-    CriterionStability { id: id.to_owned(), points: p0, lower, upper, note }
+    let note = (here != official).then(|| StabilityNote::Unrounded { unrounded: here.clone(), official: official.to_vec() });
+    let walk = Walk { kinks, winners: here, ..walk };
+    let upper = walk.walk(&p0, true);
+    let lower = walk.walk(&p0, false);
+    CriterionStability { id, points: p0, lower, upper, note }
 }
 
 /// Walking from the published points to where the winners change.
-struct Walk<'a> {
-    inputs: &'a Inputs,
-    fixed: &'a Fixed,
+struct Walk<'w, 'p, 'a> {
+    prepared: &'w Prepared<'p, 'a>,
+    inputs: &'w Inputs,
     k: usize,
-    kinks: &'a [Rat],
-    winners: &'a [String],
+    kinks: Vec<Rat>,
+    winners: Vec<String>,
 }
 
-impl Walk<'_> {
-    fn eval(&self, p: &Rat) -> (Vec<Row>, Vec<String>) {
-        run(self.inputs, self.fixed, &weights(self.inputs, self.k, p))
+/// What the walk reads of one evaluation: the references in force, and the quantities whose
+/// signs decide the discrete state and the winners.
+struct Point {
+    references: Vec<InForce>,
+    state: Vec<Rat>,
+    order: Vec<Rat>,
+}
+
+impl Walk<'_, '_, '_> {
+    /// The references as first taken, and the winners (sorted), at `p`.
+    fn eval(&self, p: &Rat) -> (Vec<InForce>, Vec<String>) {
+        let (_, tally) = self.prepared.exact(weights(self.inputs, self.k, p));
+        let mut winners: Vec<String> = tally.winners().map(|i| self.prepared.bidder(i).to_owned()).collect();
+        winners.sort();
+        (tally.eligible, winners)
+    }
+
+    /// Everything the walk reads at `p`, judged against the winners at the start.
+    fn point(&self, p: &Rat) -> Point {
+        let (frame, tally) = self.prepared.exact(weights(self.inputs, self.k, p));
+        let wins: Vec<bool> = (0..tally.rows.len()).map(|i| self.winners.iter().any(|w| w == self.prepared.bidder(i))).collect();
+        Point { state: state_margins(&frame, &tally.rows), order: order_margins(&frame, &tally.rows, &wins), references: tally.references }
     }
 
     /// Two points strictly between `u` and `v`, at a third and two thirds.
@@ -484,25 +241,20 @@ impl Walk<'_> {
         };
         // Qualification and the differential clamp: affine up to the kink.
         let (a, b) = Self::inside(u, &limit);
-        let wa = weights(self.inputs, self.k, &a);
-        let wb = weights(self.inputs, self.k, &b);
-        let (ra, _) = self.eval(&a);
-        let (rb, _) = self.eval(&b);
-        let e1 = nearest_root(&a, &pre_differences(self.inputs, &ra, &wa), &b, &pre_differences(self.inputs, &rb, &wb), u, &limit)
-            .unwrap_or(limit);
+        let (pa, pb) = (self.point(&a), self.point(&b));
+        let e1 = nearest_root(&a, &pa.state, &b, &pb.state, u, &limit).unwrap_or(limit);
         // The ranking: affine up to e1, where the discrete state may change, and up to any
-        // kink of a `kr-price` whose L comes from the qualified bids of this state.
+        // kink of a rule whose reference comes from the qualified bids of this state.
         let (a, _) = Self::inside(u, &e1);
-        let (state, _) = self.eval(&a);
-        let refs = refs_in_force(self.inputs, self.fixed, &state);
-        let within: Vec<Rat> =
-            kinks(self.inputs, self.k, &refs).into_iter().filter(|x| if up { x > u && *x < e1 } else { x < u && *x > e1 }).collect();
+        let state = self.point(&a);
+        let within: Vec<Rat> = kinks(self.inputs, self.k, &state.references)
+            .into_iter()
+            .filter(|x| if up { x > u && *x < e1 } else { x < u && *x > e1 })
+            .collect();
         let e1 = within.into_iter().fold(e1, |best, x| if (up && x < best) || (!up && x > best) { x } else { best });
         let (a, b) = Self::inside(u, &e1);
-        let (ra, _) = self.eval(&a);
-        let (rb, _) = self.eval(&b);
-        nearest_root(&a, &post_differences(self.inputs, &ra, self.winners), &b, &post_differences(self.inputs, &rb, self.winners), u, &e1)
-            .unwrap_or(e1)
+        let (pa, pb) = (self.point(&a), self.point(&b));
+        nearest_root(&a, &pa.order, &b, &pb.order, u, &e1).unwrap_or(e1)
     }
 
     fn walk(&self, p0: &Rat, up: bool) -> End {
@@ -513,20 +265,20 @@ impl Walk<'_> {
             let e = self.next_event(&u, up);
             if e == u {
                 // Reached 0 or max_points with the same winners.
-                return End { at: u, inclusive: true, beyond: None, entering: Vec::new(), leaving: Vec::new(), stopped: false };
+                return End::limit(u, false);
             }
             let mid = u.add(&e).div(&Rat::from_int(2));
             let (_, w_mid) = self.eval(&mid);
             if w_mid != self.winners {
-                return end_at(u, true, w_mid, self.winners);
+                return end_at(u, true, w_mid, &self.winners);
             }
             let (_, w_e) = self.eval(&e);
             if w_e != self.winners {
-                return end_at(e, false, w_e, self.winners);
+                return end_at(e, false, w_e, &self.winners);
             }
             u = e;
         }
-        End { at: u, inclusive: true, beyond: None, entering: Vec::new(), leaving: Vec::new(), stopped: true }
+        End::limit(u, true)
     }
 }
 
@@ -537,8 +289,4 @@ fn end_at(at: Rat, inclusive: bool, beyond: Vec<String>, winners: &[String]) -> 
     let entering = beyond.iter().filter(|b| !winners.contains(b)).cloned().collect();
     let leaving = winners.iter().filter(|w| !beyond.contains(w)).cloned().collect();
     End { at, inclusive, beyond: Some(beyond), entering, leaving, stopped: false }
-}
-
-fn list(ids: &[String]) -> String {
-    if ids.is_empty() { String::from("none") } else { ids.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ") }
 }

@@ -4,7 +4,9 @@
 
 use rust_decimal::Decimal;
 
-use crate::diag::{Diagnostics, SourceFile};
+use super::Error;
+use super::error::PointsProblem;
+use crate::diag::SourceFile;
 use crate::evaluate::{Awarded, BidStatus, Outcome, evaluate};
 use crate::exact::Points;
 use crate::load::node::{Entry, Node, Table, Value};
@@ -31,11 +33,30 @@ pub enum Change {
     },
 }
 
+/// What a change changed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChangeKind {
+    /// A bid field.
+    Field,
+    /// A criterion's points.
+    Points,
+}
+
+impl ChangeKind {
+    /// `field` or `points`, as in the JSON report.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeKind::Field => "field",
+            ChangeKind::Points => "points",
+        }
+    }
+}
+
 /// A change as applied: what it changed from and to.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Applied {
-    /// `field` or `points`.
-    pub kind: &'static str,
+    /// A field or a criterion's points.
+    pub kind: ChangeKind,
     /// The field path or criterion id.
     pub target: String,
     /// The value before, as TOML (`None`: the bid had no such field).
@@ -81,44 +102,23 @@ pub struct WhatIf {
     pub moves: Vec<Move>,
 }
 
-/// Why a what-if could not be scored.
-#[derive(Clone, Debug)]
-pub enum WhatIfError {
-    /// The request itself is wrong (an unknown bid or criterion, a literal that is not
-    /// TOML, impossible points): a usage error.
-    Usage(String),
-    /// The changed tender fails validation: every problem, located in the changed files.
-    Invalid(Diagnostics),
-}
-
-impl std::fmt::Display for WhatIfError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            WhatIfError::Usage(m) => f.write_str(m),
-            WhatIfError::Invalid(d) => f.write_str(&d.render_short()),
-        }
-    }
-}
-
 /// Re-score `inputs` with `changes` applied to bid `bidder`.
 ///
 /// # Errors
-/// [`WhatIfError::Usage`] for an unknown bid or criterion, a literal that is not TOML or
-/// impossible points; [`WhatIfError::Invalid`] when the changed tender fails validation.
+/// A usage [`Error`] for an unknown bid, criterion or field, a literal that is not TOML or
+/// impossible points; [`Error::Invalid`] when the changed tender fails validation.
 ///
 /// # Examples
 /// ```
 /// use bidscore::analysis::{Change, whatif};
 /// let inputs = bidscore::load_paths("criteria/msit-2025-gpu.toml", &["bids/msit-2025"]).unwrap();
 /// let set = Change::Set { field: "datacenter.tenure".into(), literal: "\"owned\"".into() };
-/// let w = whatif(&inputs, "coupang", &[set]).unwrap();
+/// let w = whatif(&inputs, &bidscore::evaluate(&inputs), "coupang", &[set]).unwrap();
 /// assert_eq!(w.outcome.standing("coupang").unwrap().criterion("dc-tenure").unwrap().points.to_string(), "9.0000");
 /// ```
-pub fn whatif(inputs: &Inputs, bidder: &str, changes: &[Change]) -> Result<WhatIf, WhatIfError> {
-    let fail = |msg: String, help: &str| WhatIfError::Usage(format!("{msg}; {help}"));
+pub fn whatif(inputs: &Inputs, before: &Outcome, bidder: &str, changes: &[Change]) -> Result<WhatIf, Error> {
     let Some(b) = inputs.bids.iter().find(|b| b.id == bidder) else {
-        let ids: Vec<String> = inputs.bids.iter().map(|b| format!("`{}`", b.id)).collect();
-        return Err(fail(format!("no bid has the id `{bidder}`"), &format!("bids: {}", ids.join(", "))));
+        return Err(Error::unknown_bid(bidder, inputs.bids.iter().map(|b| b.id.as_str())));
     };
     let mut bid = b.clone();
     let mut tender = inputs.tender.clone();
@@ -130,28 +130,18 @@ pub fn whatif(inputs: &Inputs, bidder: &str, changes: &[Change]) -> Result<WhatI
         match c {
             Change::Set { field, literal } => {
                 let Some(path) = FieldPath::parse(field) else {
-                    return Err(fail(format!("`{field}` is not a field path"), "write a dotted path such as `offer.gpus`"));
+                    return Err(Error::NotAFieldPath { field: field.clone() });
                 };
                 // Only a field some rule reads can change anything; anything else is a typo
                 // (or `bidder.*` / `provenance.*`, which are not values).
-                let read = read_fields(&tender);
+                let read = tender.read_fields();
                 if !read.contains(field) {
-                    let hint = crate::diag::did_you_mean(field, read.iter().map(String::as_str))
-                        .map(|s| format!("did you mean `{s}`? "))
-                        .unwrap_or_default();
-                    return Err(fail(
-                        format!("no gate, criterion or award reads `{field}`, so changing it changes nothing"),
-                        &format!("{hint}fields read: {}", read.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ")),
-                    ));
+                    return Err(Error::FieldNotRead { field: field.clone(), read });
                 }
-                let node =
-                    parse_literal(literal).map_err(|m| fail(m, "write a TOML value: `3`, `2.5`, `\"owned\"`, `2025-11-30` or `true`"))?;
+                let node = parse_literal(literal)?;
                 let from = bid.fields.lookup(path.segments()).map(|e| crate::load::toml_out::value(&e.node));
                 if !set_path(&mut bid.fields, path.segments(), node.clone()) {
-                    return Err(fail(
-                        format!("`{field}` runs through a value that is not a table in bid `{bidder}`"),
-                        "change the field itself",
-                    ));
+                    return Err(Error::ThroughAValue { field: field.clone(), bid: bidder.to_owned() });
                 }
                 // The changed value is no longer what the source said: it is this what-if's
                 // assumption (and may lie outside the assumed range, which is the point).
@@ -165,16 +155,15 @@ pub fn whatif(inputs: &Inputs, bidder: &str, changes: &[Change]) -> Result<WhatI
                         range: None,
                     },
                 );
-                applied.push(Applied { kind: "field", target: field.clone(), from, to });
+                applied.push(Applied { kind: ChangeKind::Field, target: field.clone(), from, to });
                 bid_changed = true;
             }
             Change::Points { criterion, points } => {
                 if tender.criterion(criterion).is_none() {
-                    let ids: Vec<String> = tender.criteria.iter().map(|c| format!("`{}`", c.id)).collect();
-                    return Err(fail(format!("no criterion has the id `{criterion}`"), &format!("criteria: {}", ids.join(", "))));
+                    return Err(Error::unknown_criterion(criterion, tender.criteria.iter().map(|c| c.id.as_str())));
                 }
                 if pinned.iter().any(|(c, _)| c == criterion) {
-                    return Err(fail(format!("criterion `{criterion}` is given points twice"), "give each criterion's points once"));
+                    return Err(Error::PointsTwice { criterion: criterion.clone() });
                 }
                 pinned.push((criterion.clone(), *points));
             }
@@ -183,10 +172,9 @@ pub fn whatif(inputs: &Inputs, bidder: &str, changes: &[Change]) -> Result<WhatI
     if !pinned.is_empty() {
         let before: Vec<(String, Decimal)> =
             pinned.iter().filter_map(|(c, _)| tender.criterion(c).map(|x| (c.clone(), x.points))).collect();
-        rescale(&mut tender, &pinned)
-            .map_err(|m| fail(m, "give points from 0 to `max_points` in all, with no more decimals than the rounding keeps"))?;
+        rescale(&mut tender, &pinned).map_err(Error::BadPoints)?;
         for ((c, to), (_, from)) in pinned.iter().zip(before) {
-            applied.push(Applied { kind: "points", target: c.clone(), from: Some(from.to_string()), to: to.to_string() });
+            applied.push(Applied { kind: ChangeKind::Points, target: c.clone(), from: Some(from.to_string()), to: to.to_string() });
         }
         tender_changed = true;
     }
@@ -197,8 +185,7 @@ pub fn whatif(inputs: &Inputs, bidder: &str, changes: &[Change]) -> Result<WhatI
     if bid_changed && let Some(s) = sources.get_mut(b.file) {
         *s = SourceFile::new(format!("{} (what-if)", s.path), bid.to_toml());
     }
-    let changed = crate::model::load_sources(sources).map_err(WhatIfError::Invalid)?;
-    let before = evaluate(inputs);
+    let changed = crate::model::load_sources(sources).map_err(Error::Invalid)?;
     let outcome = evaluate(&changed);
     let moves = outcome
         .standings
@@ -218,14 +205,14 @@ pub fn whatif(inputs: &Inputs, bidder: &str, changes: &[Change]) -> Result<WhatI
 }
 
 /// A TOML literal as a value node.
-fn parse_literal(literal: &str) -> Result<Node, String> {
-    let doc = crate::load::node::parse_document(0, &format!("v = {literal}\n")).map_err(|d| {
-        let why = d.first().map(|x| x.message.clone()).unwrap_or_default();
-        format!("`{literal}` is not a TOML value ({why})")
+fn parse_literal(literal: &str) -> Result<Node, Error> {
+    let doc = crate::load::node::parse_document(0, &format!("v = {literal}\n")).map_err(|d| Error::NotAValue {
+        literal: literal.to_owned(),
+        why: Some(d.first().map(|x| x.message.clone()).unwrap_or_default()),
     })?;
     match doc.entries.as_slice() {
         [e] if e.key == "v" => Ok(e.node.clone()),
-        _ => Err(format!("`{literal}` is not one TOML value")),
+        _ => Err(Error::NotAValue { literal: literal.to_owned(), why: None }),
     }
 }
 
@@ -258,25 +245,25 @@ fn set_path(t: &mut Table, path: &[String], node: Node) -> bool {
 /// Give each pinned criterion its points and scale the others in proportion so that all
 /// still add up to `max_points`, each rounded to the tender's places; the rounding
 /// remainder goes to the largest remainders first, so the sum stays exact.
-fn rescale(t: &mut crate::model::Tender, pinned: &[(String, Decimal)]) -> Result<(), String> {
+fn rescale(t: &mut crate::model::Tender, pinned: &[(String, Decimal)]) -> Result<(), PointsProblem> {
     let places = t.rounding.places;
     let fixed: Decimal = pinned.iter().map(|(_, p)| *p).sum();
     for (c, p) in pinned {
         if *p < Decimal::ZERO {
-            return Err(format!("criterion `{c}` cannot have `{p}` points"));
+            return Err(PointsProblem::Negative { criterion: c.clone(), points: *p });
         }
         if p.normalize().scale() > places {
-            return Err(format!("`{p}` points are finer than the {places} decimal places the tender keeps"));
+            return Err(PointsProblem::TooFine { points: *p, places });
         }
     }
     if fixed > t.max_points {
-        return Err(format!("the points given add up to `{fixed}`, more than the tender's `{}`", t.max_points));
+        return Err(PointsProblem::OverMaximum { sum: fixed, max: t.max_points });
     }
     let is_pinned = |id: &str| pinned.iter().any(|(c, _)| c == id);
     let others: Decimal = t.criteria.iter().filter(|c| !is_pinned(&c.id)).map(|c| c.points).sum();
     let left = t.max_points - fixed;
     if others.is_zero() && !left.is_zero() {
-        return Err(format!("the other criteria have no points to scale up to `{left}`"));
+        return Err(PointsProblem::NothingToScale { left });
     }
     let unit = Decimal::new(1, places);
     let mut parts: Vec<(usize, Decimal, Decimal)> = Vec::new();
@@ -312,14 +299,4 @@ fn rescale(t: &mut crate::model::Tender, pinned: &[(String, Decimal)]) -> Result
         }
     }
     Ok(())
-}
-
-/// Every field a gate, criterion or the award reads.
-fn read_fields(t: &crate::model::Tender) -> Vec<String> {
-    let mut v: Vec<String> = t.gates.iter().map(|g| g.field.to_string()).collect();
-    v.extend(t.criteria.iter().filter_map(|c| c.field.as_ref().map(ToString::to_string)));
-    v.extend(t.award.quantity.iter().map(|q| q.field.to_string()));
-    v.sort();
-    v.dedup();
-    v
 }

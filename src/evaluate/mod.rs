@@ -3,26 +3,27 @@
 //! validation.
 //!
 //! Order (SPEC §5): gates → references for `relative`/`kr-price` over the bids that pass
-//! every gate → criterion points (exact, rounded once) → sections and total (exact sums)
-//! → qualification → ranking with the tie-break chain → award.
+//! every gate → criterion points (exact, rounded once: `score.rs`) → the tally
+//! (`tally.rs`: sections and total, qualification, references among the qualified,
+//! differential scoring, ranking with the tie-break chain, award in `award.rs`).
+//!
+//! The outcome is data: verdicts, reasons, ties and warnings are values that reports turn
+//! into sentences, never sentences themselves.
 
-mod rank;
+mod award;
+pub(crate) mod score;
+pub(crate) mod tally;
 
-pub(crate) use rank::award;
-
-use std::cmp::Ordering;
+use std::fmt;
+use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
 use crate::exact::{Points, Rat};
-use std::sync::Arc;
-
-use rayon::prelude::*;
-
-use crate::model::inputs_internal::Resolved;
-use crate::model::{Criterion, Gate, Inputs, Minimum, Require, Scalar, Status, Tender};
-use crate::rules::{Better, Reason};
-use crate::value::Given;
+use crate::model::{Bid, Inputs, Status, TieBreak};
+use crate::rules::Reason;
+use crate::value::{Given, Scalar};
+use tally::{Field, Frame, Row, Tally};
 
 /// Where a bid ends up (SPEC §5).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -67,8 +68,8 @@ pub struct GateVerdict {
     pub id: String,
     /// Passed?
     pub passed: bool,
-    /// Why.
-    pub reason: String,
+    /// The value the gate read (`None`: the bid lacks it, and the gate fails).
+    pub value: Option<Scalar>,
 }
 
 /// A criterion's points for one bid.
@@ -86,34 +87,94 @@ pub struct CriterionScore {
     pub points: Points,
     /// The criterion's points.
     pub max: Decimal,
-    /// Why, as data; [`CriterionScore::reason_text`] renders it.
+    /// Why, as data.
     pub reason: Reason,
     /// The exact points were too large for a decimal and are shown saturated.
     pub saturated: bool,
 }
 
 impl CriterionScore {
-    /// The reason as one line of text.
-    pub fn reason_text(&self) -> String {
-        let mut s = self.reason.render(self.value.as_ref(), &self.score);
-        if self.saturated {
-            s.push_str("; too large to represent, shown as the largest decimal");
+    fn empty() -> CriterionScore {
+        CriterionScore {
+            id: Arc::from(""),
+            section: Arc::from(""),
+            value: None,
+            score: Rat::zero(),
+            points: Points::default(),
+            max: Decimal::ZERO,
+            reason: Reason::Missing { field: None },
+            saturated: false,
         }
-        s
+    }
+}
+
+/// What a qualification threshold measures.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// A section's points.
+    Section(String),
+    /// The total.
+    Total,
+}
+
+impl fmt::Display for Scope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Scope::Section(s) => write!(f, "section:{s}"),
+            Scope::Total => f.write_str("total"),
+        }
     }
 }
 
 /// A qualification threshold's verdict on one bid.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ThresholdVerdict {
-    /// What was measured: `section:<id>` or `total`.
-    pub scope: String,
+    /// What was measured.
+    pub scope: Scope,
     /// The points needed (exact).
     pub needed: Rat,
     /// The points scored.
     pub scored: Points,
     /// Met?
     pub met: bool,
+}
+
+/// How a tie on the total was settled.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tie {
+    /// The other bids with the same total, in report order.
+    pub with: Vec<String>,
+    /// The tie-break step that ordered this bid among them, or `None` when it shares its rank.
+    pub settled_by: Option<TieBreak>,
+}
+
+/// Things a reader of the outcome should know.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Warning {
+    /// Bids tied after every tie-break: they share a rank.
+    Unresolved {
+        /// The bids, by id.
+        bidders: Vec<String>,
+        /// The rank they share.
+        rank: u32,
+    },
+    /// The award takes one of two bids tied at a rank and not the other: report order
+    /// (bidder id) decided.
+    AwardSplitsTie {
+        /// The last bid awarded.
+        awarded: String,
+        /// The tied bid that was not.
+        passed_over: String,
+        /// Their shared rank.
+        rank: u32,
+    },
+    /// Every bid scored the same on a criterion: it separates nobody.
+    Flat {
+        /// The criterion.
+        criterion: String,
+        /// The points every bid scored.
+        points: Points,
+    },
 }
 
 /// One bid's result.
@@ -142,7 +203,7 @@ pub struct Standing {
     /// Fields marked `assumed` that a gate, criterion or the award read.
     pub assumed: Vec<String>,
     /// How a tie on the total was settled, if there was one.
-    pub tie: Option<String>,
+    pub tie: Option<Tie>,
     /// With differential scoring: the section points and total before the adjustment
     /// (`sections` and `total` are then the adjusted points used for ranking).
     pub original: Option<Original>,
@@ -177,8 +238,12 @@ impl Standing {
 pub struct Outcome {
     /// Ranked qualified bids, then not-qualified, then disqualified.
     pub standings: Vec<Standing>,
+    /// Per criterion, in the tender's order: the best value a `relative` or `kr-price`
+    /// criterion was scored against (over the eligible or the qualified bids, as it says);
+    /// `None` for other rules, or when no bid in the set has a value.
+    pub references: Vec<Option<Decimal>>,
     /// Things a reader should know (unresolved ties, criteria that separate nobody).
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
 }
 
 impl Outcome {
@@ -202,266 +267,144 @@ impl Outcome {
 /// assert_eq!(outcome.standings.len(), 4);
 /// ```
 pub fn evaluate(inputs: &Inputs) -> Outcome {
-    evaluate_with(inputs, &inputs.resolved, None)
+    let t = &inputs.tender;
+    let frame = Frame::new(t);
+    let gates: Vec<Vec<GateVerdict>> = (0..inputs.bids.len()).map(|i| gate_verdicts(inputs, i)).collect();
+    let field = Field {
+        ids: inputs.bids.iter().map(|b| b.id.as_str()).collect(),
+        passed: gates.iter().map(|v| v.iter().all(|g| g.passed)).collect(),
+        offered: (0..inputs.bids.len()).map(|i| inputs.offered(i).unwrap_or(0)).collect(),
+        held: None,
+    };
+    let scorer = score::Full::new(t, &frame.weights, inputs);
+    let tally = tally::tally(&frame, &scorer, &field);
+    outcome(inputs, &frame, &field, gates, tally)
 }
 
-/// [`evaluate`] with other per-bid inputs, or without evaluator `without`'s marks on every
-/// panel criterion (for the panel analysis: nothing is cloned but the marks themselves).
-pub(crate) fn evaluate_with(inputs: &Inputs, resolved: &[Resolved], without: Option<usize>) -> Outcome {
-    let t = &inputs.tender;
-    let n = inputs.bids.len();
-    let gates: Vec<Vec<GateVerdict>> = (0..n)
-        .map(|i| {
-            t.gates
-                .iter()
-                .enumerate()
-                .map(|(j, g)| gate_verdict(g, resolved.get(i).and_then(|r| r.gates.get(j)).and_then(Option::as_ref)))
-                .collect()
-        })
-        .collect();
-    let passed: Vec<bool> = gates.iter().map(|v| v.iter().all(|g| g.passed)).collect();
-    // References over the bids that pass every gate; a rule with `among = "qualified"` gets
-    // its reference again once qualification is known (validation keeps qualification
-    // independent of such criteria).
-    let references: Vec<Option<Rat>> = t.criteria.iter().enumerate().map(|(j, c)| reference(c, j, resolved, &passed)).collect();
-
-    let read = read_fields(t);
-    let ids: Vec<(Arc<str>, Arc<str>)> = t.criteria.iter().map(|c| (Arc::from(c.id.as_str()), Arc::from(c.section.as_str()))).collect();
-    // Bids are scored independently once gates and references are known: in parallel.
-    let mut standings: Vec<Standing> = inputs
-        .bids
-        .par_iter()
-        .zip(gates.into_par_iter())
+/// Every gate's verdict on bid `bid`.
+pub(crate) fn gate_verdicts(inputs: &Inputs, bid: usize) -> Vec<GateVerdict> {
+    inputs
+        .tender
+        .gates
+        .iter()
         .enumerate()
-        .map(|(i, (b, gates))| {
-            let r = resolved.get(i);
-            let criteria: Vec<CriterionScore> = t
-                .criteria
-                .iter()
-                .zip(&ids)
-                .enumerate()
-                .map(|(j, (c, id))| {
-                    let given = r.and_then(|r| r.criteria.get(j)).and_then(Option::as_ref);
-                    let reduced = match (without, given) {
-                        (Some(e), Some(Given::Marks(m))) if e < m.len() => {
-                            Some(Given::Marks(m.iter().enumerate().filter(|(k, _)| *k != e).map(|(_, x)| *x).collect()))
-                        }
-                        _ => None,
-                    };
-                    score_criterion(t, c, id, reduced.as_ref().or(given), references.get(j).and_then(Option::as_ref))
-                })
-                .collect();
-            let (sections, total) = sums(t, &criteria);
-            let mut st = Standing {
-                bidder: b.id.clone(),
-                name: b.name.clone(),
-                status: BidStatus::Disqualified,
-                rank: None,
-                total,
-                sections,
-                award: Awarded::No,
-                gates,
-                criteria,
-                qualification: Vec::new(),
-                assumed: assumed_fields(&read, b),
-                tie: None,
-                original: None,
-            };
-            if passed.get(i).copied().unwrap_or(false) {
-                st.qualification = qualification(t, &st);
-                st.status = if st.qualification.iter().all(|q| q.met) { BidStatus::Qualified } else { BidStatus::NotQualified };
-            }
-            st
-        })
-        .collect();
-    rescore_among_qualified(inputs, resolved, &ids, &mut standings);
-    if let Some(d) = &t.differential {
-        differential(t, d, &mut standings);
-    }
-    let mut warnings = Vec::new();
-    let standings = rank::rank_and_award(t, standings, resolved, &inputs.bids, &mut warnings);
-    warnings.extend(flat_criteria(t, &standings));
-    Outcome { standings, warnings }
-}
-
-/// Section points (in the tender's order) and the total: exact sums of criterion points.
-fn sums(t: &Tender, criteria: &[CriterionScore]) -> (Vec<(String, Points)>, Points) {
-    let sections = t
-        .sections
-        .iter()
-        .map(|s| (s.id.clone(), Points::sum(criteria.iter().filter(|c| *c.section == *s.id).map(|c| &c.points), t.rounding.places)))
-        .collect();
-    (sections, Points::sum(criteria.iter().map(|c| &c.points), t.rounding.places))
-}
-
-/// Score again, against the qualified bids, every criterion whose reference is taken
-/// `among = "qualified"`. `standings` are in input order.
-fn rescore_among_qualified(inputs: &Inputs, resolved: &[Resolved], ids: &[(Arc<str>, Arc<str>)], standings: &mut [Standing]) {
-    let t = &inputs.tender;
-    let late: Vec<usize> =
-        t.criteria.iter().enumerate().filter(|(_, c)| c.rule.among() == Some(crate::rules::Among::Qualified)).map(|(j, _)| j).collect();
-    if late.is_empty() {
-        return;
-    }
-    let qualified: Vec<bool> = standings.iter().map(|s| s.status == BidStatus::Qualified).collect();
-    for j in late {
-        let (Some(c), Some(id)) = (t.criteria.get(j), ids.get(j)) else {
-            continue;
-        };
-        let r = reference(c, j, resolved, &qualified);
-        for (i, st) in standings.iter_mut().enumerate() {
-            let input = resolved.get(i).and_then(|r| r.criteria.get(j)).and_then(Option::as_ref);
-            if let Some(slot) = st.criteria.get_mut(j) {
-                *slot = score_criterion(t, c, id, input, r.as_ref());
-            }
-        }
-    }
-    for st in standings.iter_mut() {
-        (st.sections, st.total) = sums(t, &st.criteria);
-    }
-}
-
-/// Differential scoring (차등점수제): rank the qualified bids by the section's points (ties
-/// share a rank) and count the section as `max − (rank − 1) × step`, not below 0.
-/// `standings` are in input order; every bid keeps its original points.
-fn differential(t: &Tender, d: &crate::model::Differential, standings: &mut [Standing]) {
-    let max = t.section_max(&d.section);
-    let mut qualified_points: Vec<Points> =
-        standings.iter().filter(|s| s.status == BidStatus::Qualified).map(|s| s.section(&d.section).unwrap_or_default()).collect();
-    qualified_points.sort_unstable_by(|a, b| b.cmp(a));
-    for st in standings.iter_mut() {
-        let mut original = Original { sections: st.sections.clone(), total: st.total, section_rank: None };
-        if st.status == BidStatus::Qualified {
-            let mine = st.section(&d.section).unwrap_or_default();
-            // Competition ranking: 1 + the number of qualified bids strictly ahead.
-            let ahead = qualified_points.partition_point(|p| *p > mine);
-            let rank = u32::try_from(ahead + 1).unwrap_or(u32::MAX);
-            let lost = d.step * Decimal::from(ahead as u64);
-            let mut adjusted = (max - lost).max(Decimal::ZERO);
-            // Shown with the tender's places, like every other figure.
-            adjusted.rescale(t.rounding.places);
-            for (id, p) in &mut st.sections {
-                if *id == d.section {
-                    *p = Points::new(adjusted);
-                }
-            }
-            st.total = Points::sum(st.sections.iter().map(|(_, p)| p), t.rounding.places);
-            original.section_rank = Some(rank);
-        }
-        st.original = Some(original);
-    }
-}
-
-pub(crate) fn resolved_gate(inputs: &Inputs, bid: usize, gate: usize) -> Option<&Scalar> {
-    inputs.resolved.get(bid).and_then(|r| r.gates.get(gate)).and_then(Option::as_ref)
-}
-
-pub(crate) fn gate_verdict(g: &Gate, v: Option<&Scalar>) -> GateVerdict {
-    let Some(v) = v else {
-        return GateVerdict {
-            id: g.id.clone(),
-            passed: false,
-            reason: format!("no `{}` given; the gate fails when it is missing", g.field),
-        };
-    };
-    let (passed, how) = match (&g.require, v) {
-        (Require::Equals(want), got) => (scalar_eq(want, got), format!("must equal `{want}`")),
-        (Require::OneOf(list), got) => {
-            let shown: Vec<String> = list.iter().map(|x| format!("`{x}`")).collect();
-            (list.iter().any(|w| scalar_eq(w, got)), format!("must be one of {}", shown.join(", ")))
-        }
-        (Require::AtLeast(min), Scalar::Number(x)) => (x >= min, format!("must be at least `{min}`")),
-        (Require::AtMost(max), Scalar::Number(x)) => (x <= max, format!("must be at most `{max}`")),
-        (Require::NotAfter(d), Scalar::Date(x)) => (x <= d, format!("must be on or before `{d}`")),
-        _ => (false, String::from("has a value of the wrong type")),
-    };
-    let verdict = if passed { "passes" } else { "fails" };
-    GateVerdict { id: g.id.clone(), passed, reason: format!("`{}` = `{v}` {verdict}: {how}", g.field) }
-}
-
-fn scalar_eq(a: &Scalar, b: &Scalar) -> bool {
-    match (a, b) {
-        // Numbers compare by value: 1 equals 1.0.
-        (Scalar::Number(x), Scalar::Number(y)) => x == y,
-        _ => a == b,
-    }
-}
-
-/// The best value among bids that pass every gate: the maximum for `higher`, the minimum
-/// for `lower` and `kr-price`.
-pub(crate) fn reference(c: &Criterion, j: usize, resolved: &[Resolved], passed: &[bool]) -> Option<Rat> {
-    let better = c.rule.reference()?.better;
-    let mut best: Option<Decimal> = None;
-    for (r, ok) in resolved.iter().zip(passed) {
-        if !ok {
-            continue;
-        }
-        if let Some(Some(Given::Value(Scalar::Number(x)))) = r.criteria.get(j) {
-            best = Some(match (best, better) {
-                (None, _) => *x,
-                (Some(b), Better::Higher) => b.max(*x),
-                (Some(b), Better::Lower) => b.min(*x),
-            });
-        }
-    }
-    best.map(Rat::from_decimal)
-}
-
-fn score_criterion(t: &Tender, c: &Criterion, id: &(Arc<str>, Arc<str>), input: Option<&Given>, reference: Option<&Rat>) -> CriterionScore {
-    let points = Rat::from_decimal(c.points);
-    let scored = match input {
-        None => crate::rules::Scored { score: Rat::zero(), reason: Reason::Missing { field: c.field.as_ref().map(ToString::to_string) } },
-        Some(given) => c.rule.score(given, &points, reference),
-    };
-    // Validation bounds points (≤ 1e9) and every capped score by 1, so the rounded value
-    // fits a decimal. Only an uncapped kr-price for a bid cheaper than every eligible one (a
-    // disqualified bid) can grow without bound; it saturates and says so.
-    let exact = points.mul(&scored.score);
-    let places = t.rounding.places;
-    let (rounded, saturated) = match exact.round(places, t.rounding.mode) {
-        Some(d) => (d, false),
-        None => (Decimal::try_from_i128_with_scale((1i128 << 96) - 1, places).unwrap_or(Decimal::MAX), true),
-    };
-    CriterionScore {
-        id: id.0.clone(),
-        section: id.1.clone(),
-        value: input.cloned(),
-        score: scored.score,
-        points: Points::new(rounded),
-        max: c.points,
-        reason: scored.reason,
-        saturated,
-    }
-}
-
-fn qualification(t: &Tender, st: &Standing) -> Vec<ThresholdVerdict> {
-    t.qualify
-        .iter()
-        .map(|q| {
-            let (scope, scored, max) = match &q.section {
-                Some(s) => (format!("section:{s}"), st.section(s).unwrap_or_default(), t.section_max(s)),
-                None => (String::from("total"), st.total, t.max_points),
-            };
-            let needed = match q.min {
-                Minimum::Share(share) => Rat::from_decimal(share).mul(&Rat::from_decimal(max)),
-                Minimum::Points(p) => Rat::from_decimal(p),
-            };
-            ThresholdVerdict { met: scored.rat() >= needed, scope, needed, scored }
+        .map(|(j, g)| {
+            let value = inputs.gate_value(bid, j).cloned();
+            GateVerdict { id: g.id.clone(), passed: value.as_ref().is_some_and(|v| g.require.accepts(v)), value }
         })
         .collect()
 }
 
-/// Every field a gate, criterion or the award reads, sorted and unique.
-fn read_fields(t: &Tender) -> Vec<String> {
-    let mut read: Vec<String> = t.gates.iter().map(|g| g.field.to_string()).collect();
-    read.extend(t.criteria.iter().filter_map(|c| c.field.as_ref().map(ToString::to_string)));
-    read.extend(t.award.quantity.iter().map(|q| q.field.to_string()));
-    read.sort();
-    read.dedup();
-    read
+/// The tally as the outcome a report shows: standings in report order with their gates,
+/// the `assumed` inputs they rest on, ties and warnings.
+fn outcome(
+    inputs: &Inputs,
+    frame: &Frame<'_>,
+    field: &Field<'_>,
+    gates: Vec<Vec<GateVerdict>>,
+    tally: Tally<CriterionScore, Points>,
+) -> Outcome {
+    let t = &inputs.tender;
+    let read = t.read_fields();
+    let mut warnings = Vec::new();
+    let ties = ties(frame, field, &tally, &mut warnings);
+    let references = tally.references.iter().map(|r| r.best).collect();
+    let Tally { rows, order, .. } = tally;
+    let mut rows: Vec<Option<Row<CriterionScore, Points>>> = rows.into_iter().map(Some).collect();
+    let mut gates: Vec<Option<Vec<GateVerdict>>> = gates.into_iter().map(Some).collect();
+    let mut ties: Vec<Option<Tie>> = ties;
+    let sections = |sums: &[Points]| -> Vec<(String, Points)> { t.sections.iter().zip(sums).map(|(s, p)| (s.id.clone(), *p)).collect() };
+    let mut standings = Vec::with_capacity(order.len());
+    for i in order {
+        let (Some(row), Some(b)) = (rows.get_mut(i).and_then(Option::take), inputs.bids.get(i)) else { continue };
+        let qualification = t
+            .qualify
+            .iter()
+            .zip(&row.qualification)
+            .map(|(q, v)| ThresholdVerdict {
+                scope: q.section.clone().map_or(Scope::Total, Scope::Section),
+                needed: v.needed.clone(),
+                scored: v.scored,
+                met: v.met,
+            })
+            .collect();
+        let counted = row.counted();
+        let original = t.differential.as_ref().map(|_| Original {
+            sections: sections(&row.scored.sections),
+            total: row.scored.total,
+            section_rank: row.adjusted.as_ref().map(|a| a.section_rank),
+        });
+        standings.push(Standing {
+            bidder: b.id.clone(),
+            name: b.name.clone(),
+            status: row.status,
+            rank: row.rank,
+            total: counted.total,
+            sections: sections(&counted.sections),
+            award: row.award,
+            gates: gates.get_mut(i).and_then(Option::take).unwrap_or_default(),
+            qualification,
+            assumed: assumed_fields(&read, b),
+            tie: ties.get_mut(i).and_then(Option::take),
+            original,
+            criteria: row.cells,
+        });
+    }
+    warnings.extend(flat_criteria(inputs, &standings));
+    Outcome { standings, references, warnings }
 }
 
-fn assumed_fields(read: &[String], b: &crate::model::Bid) -> Vec<String> {
+/// How each bid tied on its total was settled (indexed like the rows), with a warning for
+/// each group that shares a rank and for an award that splits a tie.
+fn ties(frame: &Frame<'_>, field: &Field<'_>, tally: &Tally<CriterionScore, Points>, warnings: &mut Vec<Warning>) -> Vec<Option<Tie>> {
+    let rows = &tally.rows;
+    let id = |i: usize| field.ids.get(i).copied().unwrap_or_default().to_owned();
+    let mut out: Vec<Option<Tie>> = vec![None; rows.len()];
+    let qualified: Vec<usize> = tally.order.iter().copied().filter(|&i| rows.get(i).is_some_and(Row::qualified)).collect();
+    let total = |i: usize| rows.get(i).map(|r| r.counted().total);
+    // Ranked by total first, so bids tied on the total form runs.
+    let mut start = 0;
+    while start < qualified.len() {
+        let first = qualified.get(start).and_then(|&i| total(i));
+        let len = qualified.get(start..).map_or(0, |rest| rest.iter().take_while(|&&i| total(i) == first).count()).max(1);
+        let run = qualified.get(start..start + len).unwrap_or_default();
+        if run.len() > 1 {
+            for &me in run {
+                let others: Vec<usize> = run.iter().copied().filter(|&o| o != me).collect();
+                let rank = rows.get(me).and_then(|r| r.rank);
+                let shared: Vec<usize> = others.iter().copied().filter(|&o| rows.get(o).and_then(|r| r.rank) == rank).collect();
+                let settled_by = if shared.is_empty() {
+                    let step = others.iter().find_map(|&o| tally::chain(frame, |c: &CriterionScore| &c.points, &field.ids, rows, me, o).1);
+                    Some(step.and_then(|s| frame.tender.tie_break.get(s).cloned()).unwrap_or(TieBreak::Bidder))
+                } else {
+                    if shared.iter().all(|&o| id(me) < id(o)) {
+                        let mut bidders = vec![id(me)];
+                        bidders.extend(shared.iter().map(|&o| id(o)));
+                        warnings.push(Warning::Unresolved { bidders, rank: rank.unwrap_or(0) });
+                    }
+                    None
+                };
+                if let Some(slot) = out.get_mut(me) {
+                    *slot = Some(Tie { with: others.iter().map(|&o| id(o)).collect(), settled_by });
+                }
+            }
+        }
+        start += len;
+    }
+    // A tie that the award cuts through is decided by report order (bidder id): say so.
+    let last = qualified.iter().rposition(|&i| rows.get(i).is_some_and(|r| r.status == BidStatus::Selected));
+    if let Some(pos) = last
+        && let (Some(&a), Some(&b)) = (qualified.get(pos), qualified.get(pos + 1))
+        && let (Some(ra), Some(rb)) = (rows.get(a), rows.get(b))
+        && ra.rank == rb.rank
+        && rb.status != BidStatus::Selected
+    {
+        warnings.push(Warning::AwardSplitsTie { awarded: id(a), passed_over: id(b), rank: ra.rank.unwrap_or(0) });
+    }
+    out
+}
+
+fn assumed_fields(read: &[String], b: &Bid) -> Vec<String> {
     if b.provenance.is_empty() {
         return Vec::new();
     }
@@ -469,39 +412,21 @@ fn assumed_fields(read: &[String], b: &crate::model::Bid) -> Vec<String> {
 }
 
 /// Criteria on which every bid scored the same: they separate nobody.
-fn flat_criteria(t: &Tender, standings: &[Standing]) -> Vec<String> {
+fn flat_criteria(inputs: &Inputs, standings: &[Standing]) -> Vec<Warning> {
     if standings.len() < 2 {
         return Vec::new();
     }
     // INVARIANT: every standing lists the criteria in the tender's order.
-    t.criteria
+    inputs
+        .tender
+        .criteria
         .iter()
         .enumerate()
         .filter(|(_, c)| c.points > Decimal::ZERO)
         .filter_map(|(j, c)| {
             let mut pts = standings.iter().filter_map(|s| s.criteria.get(j).map(|x| x.points));
             let first = pts.next()?;
-            pts.all(|p| p == first).then(|| format!("every bid scores {first} on criterion `{}`: it does not separate the bids", c.id))
+            pts.all(|p| p == first).then(|| Warning::Flat { criterion: c.id.clone(), points: first })
         })
         .collect()
-}
-
-/// Compare two standings by the tie-break chain (after the total). `Less` = `a` first.
-pub(crate) fn chain_cmp(t: &Tender, a: &Standing, b: &Standing) -> (Ordering, Option<String>) {
-    for step in &t.tie_break {
-        let ord = match step {
-            crate::model::TieBreak::Section(s) => b.section(s).cmp(&a.section(s)).then_with(|| {
-                // Differential scoring can clip two ranks to 0; the points as scored still
-                // order them (the adjustment keeps the order, so nothing else changes).
-                let before = |x: &Standing| x.original.as_ref().and_then(|o| o.sections.iter().find(|(id, _)| id == s).map(|p| p.1));
-                before(b).cmp(&before(a))
-            }),
-            crate::model::TieBreak::Criterion(c) => b.criterion(c).map(|x| x.points).cmp(&a.criterion(c).map(|x| x.points)),
-            crate::model::TieBreak::Bidder => a.bidder.cmp(&b.bidder),
-        };
-        if ord != Ordering::Equal {
-            return (ord, Some(step.to_string()));
-        }
-    }
-    (Ordering::Equal, None)
 }

@@ -35,11 +35,11 @@ pub struct Inputs {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Resolved {
     /// Per gate: the value, or `None` when missing (and the gate says `missing = "fail"`).
-    pub gates: Vec<Option<Scalar>>,
+    pub(crate) gates: Vec<Option<Scalar>>,
     /// Per criterion: the value or marks, or `None` when missing (`missing = "zero"`).
-    pub criteria: Vec<Option<Given>>,
+    pub(crate) criteria: Vec<Option<Given>>,
     /// The offered quantity, when the award fills one.
-    pub offered: Option<u64>,
+    pub(crate) offered: Option<u64>,
 }
 
 /// Read and validate a criteria file and bid/panel files or directories.
@@ -249,7 +249,8 @@ fn read_as(n: &Node, kind: InputKind, field: &str, sink: &mut Sink) -> Option<Sc
     }
 }
 
-fn gate_kind(r: &Require) -> InputKind {
+/// The type of value a gate reads.
+pub(crate) fn gate_kind(r: &Require) -> InputKind {
     let of = |s: &Scalar| match s {
         Scalar::Text(_) => InputKind::Text,
         Scalar::Bool(_) => InputKind::Bool,
@@ -511,6 +512,33 @@ fn check_panel(t: &Tender, bids: &[Bid], panel: Option<&Panel>, panel_seen: bool
 }
 
 impl Inputs {
+    /// What bid `bid` (an index into `bids`) gives criterion `criterion`: its value or the
+    /// panel's marks; `None` when missing (the criterion says `missing = "zero"`).
+    pub fn given(&self, bid: usize, criterion: usize) -> Option<&Given> {
+        self.resolved.get(bid)?.criteria.get(criterion)?.as_ref()
+    }
+
+    /// The value bid `bid` gives gate `gate`; `None` when missing (the gate then fails).
+    pub fn gate_value(&self, bid: usize, gate: usize) -> Option<&Scalar> {
+        self.resolved.get(bid)?.gates.get(gate)?.as_ref()
+    }
+
+    /// The quantity bid `bid` offers, when the award fills one.
+    pub fn offered(&self, bid: usize) -> Option<u64> {
+        self.resolved.get(bid)?.offered
+    }
+
+    /// Everything bid `bid` gives the rules, for scenarios that change some of it.
+    pub(crate) fn resolved_row(&self, bid: usize) -> Option<&Resolved> {
+        self.resolved.get(bid)
+    }
+
+    /// The index of a bid in `bids` by its bidder id.
+    pub fn bid_index(&self, bidder: &str) -> Option<usize> {
+        // Bids are sorted by id at validation.
+        self.bids.binary_search_by(|b| b.id.as_str().cmp(bidder)).ok()
+    }
+
     /// The warnings with the sources they point into, for rendering.
     pub fn warnings_report(&self) -> Diagnostics {
         Diagnostics { sources: self.sources.clone(), items: self.warnings.clone() }

@@ -23,10 +23,8 @@ pub use crate::value::{Date, FieldPath, Given, Scalar};
 
 pub use inputs::{Inputs, load_paths, load_sources};
 
-/// Resolved per-bid inputs, for `evaluate` only.
-pub(crate) mod inputs_internal {
-    pub(crate) use super::inputs::Resolved;
-}
+pub(crate) use inputs::{Resolved, gate_kind};
+pub(crate) use tender::MAX_POINTS_LIMIT;
 
 /// A tender: its evaluation rules, gates and weighted criteria.
 #[derive(Clone, Debug, PartialEq)]
@@ -77,6 +75,47 @@ impl Tender {
     /// A criterion by id.
     pub fn criterion(&self, id: &str) -> Option<&Criterion> {
         self.criteria.iter().find(|c| c.id == id)
+    }
+
+    /// Every field a gate, criterion or the award reads, sorted and unique: a bid field
+    /// outside this list changes nothing.
+    pub fn read_fields(&self) -> Vec<String> {
+        let mut read: Vec<String> = self.gates.iter().map(|g| g.field.to_string()).collect();
+        read.extend(self.criteria.iter().filter_map(|c| c.field.as_ref().map(ToString::to_string)));
+        read.extend(self.award.quantity.iter().map(|q| q.field.to_string()));
+        read.sort();
+        read.dedup();
+        read
+    }
+}
+
+impl Require {
+    /// Whether a value meets the condition. Numbers compare by value (`1` equals `1.0`);
+    /// a value of another type never meets it.
+    pub fn accepts(&self, v: &Scalar) -> bool {
+        let eq = |a: &Scalar, b: &Scalar| match (a, b) {
+            (Scalar::Number(x), Scalar::Number(y)) => x == y,
+            _ => a == b,
+        };
+        match (self, v) {
+            (Require::Equals(want), got) => eq(want, got),
+            (Require::OneOf(list), got) => list.iter().any(|w| eq(w, got)),
+            (Require::AtLeast(min), Scalar::Number(x)) => x >= min,
+            (Require::AtMost(max), Scalar::Number(x)) => x <= max,
+            (Require::NotAfter(d), Scalar::Date(x)) => x <= d,
+            _ => false,
+        }
+    }
+
+    /// The values a failing bid could give to meet the condition (its thresholds and listed
+    /// values), for `path-to-win`.
+    pub(crate) fn passing_values(&self) -> Vec<Scalar> {
+        match self {
+            Require::Equals(v) => vec![v.clone()],
+            Require::OneOf(vs) => vs.clone(),
+            Require::AtLeast(x) | Require::AtMost(x) => vec![Scalar::Number(*x)],
+            Require::NotAfter(d) => vec![Scalar::Date(*d)],
+        }
     }
 }
 

@@ -4,7 +4,8 @@
 //! the candidates; inside a stability interval the winners are the original ones and just
 //! outside they differ — checked against the independent reference scorer on exact weights.
 
-use bidscore::analysis::{Change, explain, path_to_win, stability, whatif};
+use bidscore::analysis::{Change, PathToWinOptions, StabilityNote, explain, path_to_win, stability, whatif};
+use bidscore::report::{Format, StabilityReport, prose};
 use bidscore::{BidStatus, evaluate};
 use num_bigint::BigInt;
 use num_rational::BigRational;
@@ -105,11 +106,11 @@ proptest! {
             }
         }
         prop_assume!(!changes.is_empty());
-        let w = whatif(&inputs, &b.id, &changes).unwrap();
+        let w = whatif(&inputs, &before, &b.id, &changes).unwrap();
         prop_assert!(w.moves.iter().all(|m| !m.changed()), "{:?}", w.moves);
 
         let cr = &inputs.tender.criteria[0];
-        let w = whatif(&inputs, &b.id, &[Change::Points { criterion: cr.id.clone(), points: Decimal::ZERO }]);
+        let w = whatif(&inputs, &before, &b.id, &[Change::Points { criterion: cr.id.clone(), points: Decimal::ZERO }]);
         if let Ok(w) = w {
             let sum: Decimal = w.inputs.tender.criteria.iter().map(|x| x.points).sum();
             prop_assert_eq!(sum, inputs.tender.max_points);
@@ -127,10 +128,10 @@ proptest! {
         let losers: Vec<&bidscore::Standing> = o.standings.iter().filter(|s| s.status != BidStatus::Selected).collect();
         prop_assume!(!losers.is_empty());
         let me = losers[pick.index(losers.len())].bidder.clone();
-        let p = path_to_win(&inputs, &me, 2).unwrap();
+        let p = path_to_win(&inputs, &o, &me, PathToWinOptions::new().with_max_changes(2)).unwrap();
         for path in &p.paths {
             prop_assert_eq!(path.changes.len(), p.paths[0].changes.len());
-            let w = whatif(&inputs, &me, &bidscore::analysis::PathToWin::changes(path)).unwrap();
+            let w = whatif(&inputs, &o, &me, &bidscore::analysis::PathToWin::changes(path)).unwrap();
             prop_assert_eq!(w.outcome.standing(&me).unwrap().status, BidStatus::Selected);
         }
         let size = p.paths.first().map_or(3, |x| x.changes.len());
@@ -148,7 +149,7 @@ proptest! {
                 }).collect::<Vec<_>>()).collect();
             }
             for changes in combos {
-                if let Ok(w) = whatif(&inputs, &me, &changes) {
+                if let Ok(w) = whatif(&inputs, &o, &me, &changes) {
                     prop_assert!(w.outcome.standing(&me).unwrap().status != BidStatus::Selected, "a smaller path: {:?}", changes);
                 }
             }
@@ -165,16 +166,16 @@ proptest! {
         let others = c.other_files(&all(&c));
         let refs: Vec<&str> = others.iter().map(String::as_str).collect();
         let inputs = load_ok(&criteria, &others);
-        let s = stability(&inputs);
+        let s = stability(&inputs, &evaluate(&inputs));
         // The printed ends are rounded inward: always inside the interval.
-        let v: serde_json::Value = serde_json::from_str(&bidscore::report::stability_json(&s)).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&crate::show(&StabilityReport(&s), Format::Json)).unwrap();
         for (cs, j) in s.criteria.iter().zip(v["criteria"].as_array().unwrap()) {
             let shown = |e: &str| bidscore::Rat::from_decimal(j[e]["shown"].as_str().unwrap().parse::<Decimal>().unwrap());
             prop_assert!(shown("lower") >= cs.lower.at && shown("upper") <= cs.upper.at, "{}: shown outside", cs.id);
         }
         let m = q(&bidscore::Rat::from_decimal(inputs.tender.max_points));
         for (k, cs) in s.criteria.iter().enumerate() {
-            if cs.note.as_deref().is_some_and(|n| n.contains("no points")) { continue; }
+            if cs.note == Some(StabilityNote::NothingToRescale) { continue; }
             let p0 = q(&cs.points);
             let weights = |p: &BigRational| -> Vec<BigRational> {
                 inputs.tender.criteria.iter().enumerate().map(|(j, cr)| {
@@ -211,10 +212,11 @@ fn coupang_needs_four_changes_and_explain_names_the_decisive_criteria() {
     let vs = e.against.unwrap();
     assert_eq!(vs.decisive, ["security-certification", "gpuaas-track-record", "dc-tenure"]);
     assert_eq!(vs.gap.to_string(), "-17.6901");
-    let p = path_to_win(&inputs, "coupang", 3).unwrap();
+    let p = path_to_win(&inputs, &o, "coupang", PathToWinOptions::new()).unwrap();
     assert!(p.paths.is_empty());
-    assert!(p.reason.as_deref().unwrap().contains("no combination of at most 3 changes"), "{:?}", p.reason);
-    let p = path_to_win(&inputs, "coupang", 4).unwrap();
+    let reason = prose::no_path("coupang", p.reason.as_ref().unwrap());
+    assert!(reason.contains("no combination of at most 3 changes"), "{reason}");
+    let p = path_to_win(&inputs, &o, "coupang", PathToWinOptions::new().with_max_changes(4)).unwrap();
     assert!(!p.paths.is_empty() && p.paths.iter().all(|x| x.changes.len() == 4));
     assert!(p.paths.iter().all(|x| x.changes.iter().any(|c| c.field == "security.csap_certified")));
 }
@@ -228,10 +230,10 @@ fn path_to_win_says_when_no_value_can_pass_a_gate() {
              [[criterion]]\nid = \"q\"\nsection = \"s\"\ntitle = \"Q\"\npoints = 10\nfield = \"q\"\nrule = { kind = \"linear\", zero_at = 0, full_at = 10 }\n";
     let bid = |id: &str| format!("size = 3\nq = 5\n[bidder]\nid = \"{id}\"\nname = \"{id}\"\n");
     let inputs = load_ok(t, &[bid("a")]);
-    let p = path_to_win(&inputs, "a", 3).unwrap();
+    let p = path_to_win(&inputs, &evaluate(&inputs), "a", PathToWinOptions::new()).unwrap();
     assert!(p.paths.is_empty());
     assert_eq!(
-        p.reason.as_deref(),
+        p.reason.as_ref().map(|r| prose::no_path("a", r)).as_deref(),
         Some("gate `big` fails, and no value of `size` passes it together with every other gate on that field")
     );
 }
@@ -296,7 +298,7 @@ name = "beta"
     );
     assert!(vs.decisive.is_empty());
     assert_eq!(
-        vs.decided_by.as_deref(),
+        vs.decided_by.as_ref().map(prose::decided_by).as_deref(),
         Some("`beta` is not-qualified and `alpha` is selected: the status orders the two, not the points (section:tech short by 4)")
     );
     let vs = run(

@@ -3,7 +3,7 @@
 
 use std::str::FromStr;
 
-use bidscore::{Awarded, BidStatus, Outcome, SourceFile, evaluate, load_sources, report};
+use bidscore::{Awarded, BidStatus, Outcome, SourceFile, evaluate, load_sources};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 
@@ -138,7 +138,7 @@ proptest! {
         order.sort();
         let a = load_sources(named(&order)).unwrap();
         let b = load_sources(named(&rot)).unwrap();
-        prop_assert_eq!(report::json(&a, &evaluate(&a)), report::json(&b, &evaluate(&b)));
+        prop_assert_eq!(crate::json(&a, &evaluate(&a)), crate::json(&b, &evaluate(&b)));
 
         // Criteria written in reverse: every bid keeps its points, rank, status and award.
         let rev: Vec<usize> = (0..c.criteria.len()).rev().collect();
@@ -164,7 +164,7 @@ proptest! {
         let others = c.other_files(&all(&c));
         let a = load_ok(&c.criteria_toml(), &others);
         let b = load_ok(&c.criteria_toml(), &others);
-        prop_assert_eq!(report::json(&a, &evaluate(&a)), report::json(&b, &evaluate(&b)));
+        prop_assert_eq!(crate::json(&a, &evaluate(&a)), crate::json(&b, &evaluate(&b)));
     }
 
     /// 5. No disqualified or not-qualified bid ranks above, or is awarded before, a qualified one.

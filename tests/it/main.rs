@@ -16,7 +16,8 @@ mod rules;
 mod snapshots;
 mod validation;
 
-use bidscore::{Diagnostics, Inputs, SourceFile, load_sources};
+use bidscore::report::{Format, Options, ScoreReport, View, render};
+use bidscore::{Diagnostics, Inputs, Outcome, SourceFile, load_sources};
 
 /// Load a criteria text and other files (named `f1.toml`, … in order).
 pub fn load_texts(criteria: &str, others: &[String]) -> Result<Inputs, Diagnostics> {
@@ -40,4 +41,26 @@ pub fn load_ok(criteria: &str, others: &[String]) -> Inputs {
 /// The codes of every diagnostic, for assertions.
 pub fn codes(d: &Diagnostics) -> Vec<&'static str> {
     d.items.iter().map(|x| x.code).collect()
+}
+
+/// A view rendered in a format, 120 columns wide.
+pub fn show(view: &dyn View, format: Format) -> String {
+    render(view, format, Options::new())
+}
+
+/// The score report in a format, as `bidscore score` renders it (with the panel analysis
+/// when the tender has one).
+pub fn score_report(inputs: &Inputs, outcome: &Outcome, format: Format) -> String {
+    let panel = bidscore::analysis::panel(inputs, outcome).ok();
+    show(&ScoreReport::new(inputs, outcome, panel.as_ref()), format)
+}
+
+/// The score report as a table.
+pub fn table(inputs: &Inputs, outcome: &Outcome) -> String {
+    score_report(inputs, outcome, Format::Table)
+}
+
+/// The SPEC §8 JSON report.
+pub fn json(inputs: &Inputs, outcome: &Outcome) -> String {
+    score_report(inputs, outcome, Format::Json)
 }

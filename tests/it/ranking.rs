@@ -50,11 +50,13 @@ fn ties_go_through_the_chain_and_share_a_rank_when_unresolved() {
             ("d", Some(4), BidStatus::Qualified)
         ]
     );
-    assert_eq!(o.standing("b").unwrap().tie.as_deref(), Some("tied on total with `a`, `c`; settled by `section:tech`"));
-    assert_eq!(o.standing("a").unwrap().tie.as_deref(), Some("tied on total with `b`, `c`; unresolved: the rank is shared"));
-    assert!(o.warnings.iter().any(|w| w == "`a`, `c` are tied after every tie-break and share rank 2"), "{:?}", o.warnings);
+    let tie = |id: &str| o.standing(id).unwrap().tie.as_ref().map(bidscore::report::prose::tie);
+    let warnings: Vec<String> = o.warnings.iter().map(bidscore::report::prose::warning).collect();
+    assert_eq!(tie("b").as_deref(), Some("tied on total with `a`, `c`; settled by `section:tech`"));
+    assert_eq!(tie("a").as_deref(), Some("tied on total with `b`, `c`; unresolved: the rank is shared"));
+    assert!(warnings.iter().any(|w| w == "`a`, `c` are tied after every tie-break and share rank 2"), "{warnings:?}");
     // The award cuts through the unresolved tie: the report says bidder id decided it.
-    assert!(o.warnings.iter().any(|w| w.starts_with("the award separates `a` and `c`")), "{:?}", o.warnings);
+    assert!(warnings.iter().any(|w| w.starts_with("the award separates `a` and `c`")), "{warnings:?}");
 }
 
 #[test]

@@ -54,7 +54,10 @@ fn korean_negotiated_software_contract() {
     assert!(!d.qualification[0].met);
     // The tie on the total goes to the higher technical score (80.3333 > 79.3333), not
     // to the lower bidder id (`gaon-it` < `mirae-info`).
-    assert_eq!(o.standing("mirae-info").unwrap().tie.as_deref(), Some("tied on total with `gaon-it`; settled by `section:technical`"));
+    assert_eq!(
+        o.standing("mirae-info").unwrap().tie.as_ref().map(bidscore::report::prose::tie).as_deref(),
+        Some("tied on total with `gaon-it`; settled by `section:technical`")
+    );
     // Panel: one highest and one lowest mark dropped. saebyeok-data on methodology:
     // [8.5, 9, 3, 8, 9.5] keeps 8, 8.5, 9 → 8.5 / 10 × 30 = 25.5.
     assert_eq!(points(&o, "saebyeok-data", "methodology"), "25.5000");
@@ -89,7 +92,7 @@ fn differential_scoring_lets_the_technical_leader_win() {
 
     // The JSON keeps both.
     let inputs = load_paths("criteria/kr-negotiated-sw-differential.toml", &["bids/kr-negotiated-sw"]).unwrap();
-    let v: serde_json::Value = serde_json::from_str(&bidscore::report::json(&inputs, &evaluate(&inputs))).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&crate::json(&inputs, &evaluate(&inputs))).unwrap();
     let b = &v["bids"][3];
     assert_eq!(b["bidder"], "saebyeok-data");
     assert_eq!((&b["total"], &b["original_total"]), (&serde_json::json!("94.3750"), &serde_json::json!("87.8750")));

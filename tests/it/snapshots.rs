@@ -1,13 +1,15 @@
 //! Snapshots of what people read: the flagship report as a table and as JSON, and a
 //! rendered diagnostic. Review changes with `cargo insta review`.
 
-use bidscore::report::{TableOptions, json, table};
+use bidscore::report::{ExplainReport, Format, PanelReport, PathToWinReport, StabilityReport, WhatIfReport};
 use bidscore::{evaluate, load_paths};
+
+use crate::{json, show, table};
 
 #[test]
 fn flagship_table() {
     let inputs = load_paths("criteria/msit-2025-gpu.toml", &["bids/msit-2025"]).unwrap();
-    insta::assert_snapshot!(table(&inputs, &evaluate(&inputs), TableOptions::default()));
+    insta::assert_snapshot!(table(&inputs, &evaluate(&inputs)));
 }
 
 #[test]
@@ -42,7 +44,7 @@ fn every_shipped_tender_report() {
     for (name, criteria, bids) in SHIPPED {
         let inputs = load_paths(criteria, &[bids]).unwrap();
         let outcome = evaluate(&inputs);
-        insta::assert_snapshot!(format!("{name}_table"), table(&inputs, &outcome, TableOptions::default()));
+        insta::assert_snapshot!(format!("{name}_table"), table(&inputs, &outcome));
         insta::assert_snapshot!(format!("{name}_json"), json(&inputs, &outcome));
     }
 }
@@ -54,42 +56,47 @@ fn panel_reports() {
     {
         let inputs = load_paths(criteria, &[bids]).unwrap();
         let p = bidscore::analysis::panel(&inputs, &evaluate(&inputs)).unwrap();
-        insta::assert_snapshot!(format!("{name}_panel"), bidscore::report::panel_table(&p, TableOptions::default()));
+        insta::assert_snapshot!(format!("{name}_panel"), show(&PanelReport(&p), Format::Table));
     }
 }
 
 /// The four analyses on the flagship tender, as people and programs read them.
 #[test]
 fn flagship_analyses() {
-    use bidscore::analysis::{Change, explain, path_to_win, stability, whatif};
-    use bidscore::report;
+    use bidscore::analysis::{Change, PathToWinOptions, explain, panel, path_to_win, stability, whatif};
     let inputs = load_paths("criteria/msit-2025-gpu.toml", &["bids/msit-2025"]).unwrap();
     let outcome = evaluate(&inputs);
-    let opts = TableOptions::default();
 
     let e = explain(&inputs, &outcome, "coupang", None).unwrap();
-    insta::assert_snapshot!("explain_coupang_table", report::explain_table(&e, opts));
-    insta::assert_snapshot!("explain_coupang_json", report::explain_json(&e));
+    let view = ExplainReport { explanation: &e, inputs: &inputs };
+    insta::assert_snapshot!("explain_coupang_table", show(&view, Format::Table));
+    insta::assert_snapshot!("explain_coupang_json", show(&view, Format::Json));
     let e = explain(&inputs, &outcome, "coupang", Some("kakao")).unwrap();
-    insta::assert_snapshot!("explain_coupang_against_kakao_table", report::explain_table(&e, opts));
+    insta::assert_snapshot!(
+        "explain_coupang_against_kakao_table",
+        show(&ExplainReport { explanation: &e, inputs: &inputs }, Format::Table)
+    );
 
     let changes = [
         Change::Set { field: "datacenter.tenure".into(), literal: "\"owned\"".into() },
         Change::Set { field: "security.csap_certified".into(), literal: "true".into() },
         Change::Points { criterion: "dc-tenure".into(), points: rust_decimal::Decimal::from(12) },
     ];
-    let w = whatif(&inputs, "coupang", &changes).unwrap();
-    insta::assert_snapshot!("whatif_coupang_table", report::whatif_table(&w, opts));
-    insta::assert_snapshot!("whatif_coupang_json", report::whatif_json(&w));
+    let w = whatif(&inputs, &outcome, "coupang", &changes).unwrap();
+    let changed_panel = panel(&w.inputs, &w.outcome).ok();
+    let view = WhatIfReport { whatif: &w, panel: changed_panel.as_ref() };
+    insta::assert_snapshot!("whatif_coupang_table", show(&view, Format::Table));
+    insta::assert_snapshot!("whatif_coupang_json", show(&view, Format::Json));
 
     let words = [String::from("criteria/msit-2025-gpu.toml"), String::from("bids/msit-2025")];
     for k in [3, 4] {
-        let p = path_to_win(&inputs, "coupang", k).unwrap();
-        insta::assert_snapshot!(format!("path_to_win_coupang_{k}_table"), report::path_to_win_table(&p, &words));
-        insta::assert_snapshot!(format!("path_to_win_coupang_{k}_json"), report::path_to_win_json(&p, &words));
+        let p = path_to_win(&inputs, &outcome, "coupang", PathToWinOptions::new().with_max_changes(k)).unwrap();
+        let view = PathToWinReport { result: &p, arguments: &words };
+        insta::assert_snapshot!(format!("path_to_win_coupang_{k}_table"), show(&view, Format::Table));
+        insta::assert_snapshot!(format!("path_to_win_coupang_{k}_json"), show(&view, Format::Json));
     }
 
-    let s = stability(&inputs);
-    insta::assert_snapshot!("stability_table", report::stability_table(&s, opts));
-    insta::assert_snapshot!("stability_json", report::stability_json(&s));
+    let s = stability(&inputs, &outcome);
+    insta::assert_snapshot!("stability_table", show(&StabilityReport(&s), Format::Table));
+    insta::assert_snapshot!("stability_json", show(&StabilityReport(&s), Format::Json));
 }

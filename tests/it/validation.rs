@@ -304,7 +304,7 @@ fn a_panel_criterion_that_may_be_missing_needs_no_panel_file() {
     let o = bidscore::evaluate(&inputs);
     let c = o.standing("acme").unwrap().criterion("tenure").unwrap();
     assert_eq!(c.points.to_string(), "0.0000");
-    assert_eq!(c.reason_text(), "no panel marks; `missing = \"zero\"` scores 0");
+    assert_eq!(bidscore::report::prose::reason(c), "no panel marks; `missing = \"zero\"` scores 0");
 }
 
 /// Split a file into tokens: runs of word characters, runs of spaces, and single others.

@@ -2,18 +2,27 @@
 //! the same. Exact ends in JSON; for people, rounded inward (the lower end up, the upper
 //! end down) so every printed figure lies inside the interval.
 
-use std::fmt::Write as _;
-
-use comfy_table::{Cell, CellAlignment};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use super::table::{TableOptions, new_table};
+use super::json_text;
 use crate::analysis::{End, Stability};
 use crate::exact::{Rat, RoundingMode};
+use crate::report::doc::{Align, Cell, Column, Doc, Table};
+use crate::report::{View, prose};
 
-fn right(s: impl ToString) -> Cell {
-    Cell::new(s.to_string()).set_alignment(CellAlignment::Right)
+/// The stability of every criterion's weight as a report.
+#[derive(Clone, Copy, Debug)]
+pub struct StabilityReport<'a>(pub &'a Stability);
+
+impl View for StabilityReport<'_> {
+    fn doc(&self) -> Doc {
+        doc(self.0)
+    }
+
+    fn json(&self) -> String {
+        json_text(&to_json(self.0))
+    }
 }
 
 /// Round down (toward zero: the ends are never negative).
@@ -27,10 +36,6 @@ fn ceil4(r: &Rat) -> Decimal {
     if Rat::from_decimal(down) < *r { down + Decimal::new(1, 4) } else { down }
 }
 
-fn list(ids: &[String]) -> String {
-    if ids.is_empty() { String::from("none") } else { ids.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ") }
-}
-
 /// `outside`: the end rounded away from the interval, into the region where the winners differ.
 fn beyond(e: &End, side: &str, outside: Decimal) -> String {
     match &e.beyond {
@@ -39,10 +44,10 @@ fn beyond(e: &End, side: &str, outside: Decimal) -> String {
         Some(_) => {
             let mut parts = Vec::new();
             if !e.entering.is_empty() {
-                parts.push(format!("{} enters", list(&e.entering)));
+                parts.push(format!("{} enters", prose::list(&e.entering)));
             }
             if !e.leaving.is_empty() {
-                parts.push(format!("{} leaves", list(&e.leaving)));
+                parts.push(format!("{} leaves", prose::list(&e.leaving)));
             }
             // An exclusive end changes the winners at the point itself (say, at the maximum);
             // an inclusive one just beyond it.
@@ -51,34 +56,53 @@ fn beyond(e: &End, side: &str, outside: Decimal) -> String {
     }
 }
 
-/// The stability report for people.
-pub fn stability_table(s: &Stability, opts: TableOptions) -> String {
-    let mut o = String::new();
-    let _ = writeln!(
-        o,
-        "Winners: {}. For each criterion, the points over which they stay the same (the other criteria\nrescaled to keep the total; unrounded points; qualification recomputed):\n",
-        list(&s.winners)
+fn doc(s: &Stability) -> Doc {
+    let mut d = Doc::new();
+    d.text(format!(
+        "Winners: {}. For each criterion, the points over which they stay the same (the other criteria",
+        prose::list(&s.winners)
+    ));
+    d.text("rescaled to keep the total; unrounded points; qualification recomputed):");
+    d.blank();
+    let mut t = Table::new(
+        "stability",
+        vec![
+            Column::new("Criterion", Align::Left),
+            Column::new("Points", Align::Right),
+            Column::keyed("Stable from", "from", Align::Right),
+            Column::data("from exact"),
+            Column::data("from inclusive"),
+            Column::keyed("to", "to", Align::Right),
+            Column::data("to exact"),
+            Column::data("to inclusive"),
+            Column::new("Below", Align::Left),
+            Column::new("Above", Align::Left),
+        ],
     );
-    let mut t = new_table(opts);
-    t.set_header(vec![Cell::new("Criterion"), right("Points"), right("Stable from"), right("to"), Cell::new("Below"), Cell::new("Above")]);
     for c in &s.criteria {
         let lo = format!("{}{}", ceil4(&c.lower.at), if c.lower.inclusive { "" } else { " (excl.)" });
         let hi = format!("{}{}", floor4(&c.upper.at), if c.upper.inclusive { "" } else { " (excl.)" });
-        t.add_row(vec![
-            Cell::new(&c.id),
-            right(c.points.display(4)),
-            right(lo),
-            right(hi),
-            Cell::new(beyond(&c.lower, "below", floor4(&c.lower.at))),
-            Cell::new(beyond(&c.upper, "above", ceil4(&c.upper.at))),
+        t.rows.push(vec![
+            Cell::text(&c.id),
+            Cell::with_data(c.points.display(4), c.points.to_exact_string()),
+            Cell::with_data(lo, ceil4(&c.lower.at).to_string()),
+            Cell::text(c.lower.at.to_exact_string()),
+            Cell::text(c.lower.inclusive.to_string()),
+            Cell::with_data(hi, floor4(&c.upper.at).to_string()),
+            Cell::text(c.upper.at.to_exact_string()),
+            Cell::text(c.upper.inclusive.to_string()),
+            Cell::text(beyond(&c.lower, "below", floor4(&c.lower.at))),
+            Cell::text(beyond(&c.upper, "above", ceil4(&c.upper.at))),
         ]);
     }
-    let _ = writeln!(o, "{t}");
-    for c in s.criteria.iter().filter(|c| c.note.is_some()) {
-        let _ = writeln!(o, "{}: {}", c.id, c.note.as_deref().unwrap_or_default());
+    d.table(t);
+    for c in &s.criteria {
+        if let Some(n) = &c.note {
+            d.text(format!("{}: {}", c.id, prose::stability_note(n)));
+        }
     }
-    o.push_str("Ends are exact rationals (see --format json), printed rounded inward to 4 places.\n");
-    o
+    d.text("Ends are exact rationals (see --format json), printed rounded inward to 4 places.");
+    d
 }
 
 #[derive(Serialize)]
@@ -93,7 +117,7 @@ struct Crit<'a> {
     points: String,
     lower: EndJson<'a>,
     upper: EndJson<'a>,
-    note: Option<&'a str>,
+    note: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -119,9 +143,9 @@ fn end(e: &End, lower: bool) -> EndJson<'_> {
     }
 }
 
-/// The stability report as pretty JSON (exact ends as a decimal or `n/d`), ending in a newline.
-pub fn stability_json(s: &Stability) -> String {
-    let j = Json {
+/// The stability report as JSON (exact ends as a decimal or `n/d`).
+fn to_json(s: &Stability) -> Json<'_> {
+    Json {
         winners: &s.winners,
         criteria: s
             .criteria
@@ -131,11 +155,8 @@ pub fn stability_json(s: &Stability) -> String {
                 points: c.points.to_exact_string(),
                 lower: end(&c.lower, true),
                 upper: end(&c.upper, false),
-                note: c.note.as_deref(),
+                note: c.note.as_ref().map(prose::stability_note),
             })
             .collect(),
-    };
-    let mut out = serde_json::to_string_pretty(&j).unwrap_or_default();
-    out.push('\n');
-    out
+    }
 }

@@ -1,15 +1,29 @@
-//! The panel analysis ([`crate::analysis::panel`]) for people and for programs. Exact
-//! values are strings (a decimal, or `n/d` when no finite decimal is exact); the table
-//! rounds to 4 places for reading.
+//! `bidscore panel`: the evaluation committee — each criterion's marks with the trimmed
+//! mean, median, spread and MAD, marks far from the panel, Kendall's W, and the winners
+//! without each evaluator. Exact values are strings in JSON (a decimal, or `n/d`); the
+//! table rounds to 4 places for reading.
 
-use std::fmt::Write as _;
-
-use comfy_table::{Cell, CellAlignment};
 use serde::Serialize;
 
-use super::table::{TableOptions, new_table};
+use super::json_text;
 use crate::analysis::{PanelAnalysis, PanelBid};
 use crate::exact::Rat;
+use crate::report::doc::{Align, Block, Cell, Column, Doc, Table};
+use crate::report::{View, prose};
+
+/// The panel analysis as a report.
+#[derive(Clone, Copy, Debug)]
+pub struct PanelReport<'a>(pub &'a PanelAnalysis);
+
+impl View for PanelReport<'_> {
+    fn doc(&self) -> Doc {
+        doc(self.0)
+    }
+
+    fn json(&self) -> String {
+        json_text(&to_json(self.0))
+    }
+}
 
 #[derive(Serialize)]
 pub(super) struct PanelJson<'a> {
@@ -19,7 +33,7 @@ pub(super) struct PanelJson<'a> {
     criteria: Vec<CriterionJson<'a>>,
     winners: &'a [String],
     drop_one: Vec<DropJson<'a>>,
-    note: Option<&'a str>,
+    note: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -56,7 +70,7 @@ struct DropJson<'a> {
     changed: Option<bool>,
     entering: &'a [String],
     leaving: &'a [String],
-    reason: Option<&'a str>,
+    reason: Option<String>,
 }
 
 pub(super) fn to_json(p: &PanelAnalysis) -> PanelJson<'_> {
@@ -85,10 +99,10 @@ pub(super) fn to_json(p: &PanelAnalysis) -> PanelJson<'_> {
                 changed: d.winners.as_ref().map(|_| d.changed()),
                 entering: &d.entering,
                 leaving: &d.leaving,
-                reason: d.reason.as_deref(),
+                reason: d.reason.as_ref().map(prose::drop_one_reason),
             })
             .collect(),
-        note: p.note.as_deref(),
+        note: p.note.as_ref().map(prose::panel_note),
     }
 }
 
@@ -111,13 +125,6 @@ fn bid_json<'a>(p: &'a PanelAnalysis, b: &'a PanelBid) -> BidJson<'a> {
     }
 }
 
-/// The panel analysis as pretty JSON (`bidscore panel --format json`), ending in a newline.
-pub fn panel_json(p: &PanelAnalysis) -> String {
-    let mut s = serde_json::to_string_pretty(&to_json(p)).unwrap_or_default();
-    s.push('\n');
-    s
-}
-
 fn w_text(w: Option<&Rat>) -> String {
     w.map_or_else(
         || String::from("undefined (fewer than 2 bids or evaluators, or all tied)"),
@@ -136,43 +143,46 @@ fn agreement(w: &Rat) -> &'static str {
     }
 }
 
-/// The panel analysis for people (`bidscore panel`).
-pub fn panel_table(p: &PanelAnalysis, opts: TableOptions) -> String {
-    let mut o = String::new();
-    let _ = writeln!(
-        o,
-        "Evaluation panel: {} evaluators ({}); a mark is flagged beyond {} median absolute deviations from the median\n",
+fn doc(p: &PanelAnalysis) -> Doc {
+    let mut d = Doc::new();
+    d.text(format!(
+        "Evaluation panel: {} evaluators ({}); a mark is flagged beyond {} median absolute deviations from the median",
         p.evaluators.len(),
         p.evaluators.join(", "),
         p.outlier_k.normalize()
-    );
+    ));
+    d.blank();
     for c in &p.criteria {
-        let _ = writeln!(
-            o,
+        d.push(Block::Heading(format!(
             "{} (scale {}, {} dropped each end): Kendall's W {}",
             c.id,
             c.scale.normalize(),
             c.trim,
             w_text(c.kendall_w.as_ref())
-        );
-        let mut t = new_table(opts);
-        let mut header = vec![Cell::new("Bidder")];
-        header.extend(p.evaluators.iter().take(c.marks).map(right));
-        header.extend(["Trimmed mean", "Median", "Spread", "MAD"].into_iter().map(right));
-        t.set_header(header);
+        )));
+        let mut columns = vec![Column::data("criterion"), Column::new("Bidder", Align::Left)];
+        columns.extend(p.evaluators.iter().take(c.marks).map(|e| Column::keyed(e, format!("mark {e}"), Align::Right)));
+        columns.push(Column::keyed("Trimmed mean", "trimmed mean", Align::Right));
+        columns.push(Column::new("Median", Align::Right));
+        columns.push(Column::new("Spread", Align::Right));
+        columns.push(Column::keyed("MAD", "mad", Align::Right));
+        columns.push(Column::data("outliers"));
+        let mut t = Table::new("marks", columns);
         for b in &c.bids {
-            let mut row = vec![Cell::new(&b.bidder)];
+            let mut row = vec![Cell::text(&c.id), Cell::text(&b.bidder)];
             row.extend(b.marks.iter().enumerate().map(|(e, m)| {
                 let flag = if b.outliers.contains(&e) { " !" } else { "" };
-                right(format!("{}{flag}", m.normalize()))
+                Cell::with_data(format!("{}{flag}", m.normalize()), m.normalize().to_string())
             }));
-            row.push(right(b.trimmed_mean.as_ref().map_or_else(|| String::from("—"), |m| m.display(4))));
-            row.push(right(b.median.display(4)));
-            row.push(right(b.spread.normalize()));
-            row.push(right(b.mad.display(4)));
-            t.add_row(row);
+            row.push(b.trimmed_mean.as_ref().map_or_else(Cell::none, |m| Cell::with_data(m.display(4), m.to_exact_string())));
+            row.push(Cell::with_data(b.median.display(4), b.median.to_exact_string()));
+            row.push(Cell::text(b.spread.normalize().to_string()));
+            row.push(Cell::with_data(b.mad.display(4), b.mad.to_exact_string()));
+            let outliers: Vec<&str> = b.outliers.iter().filter_map(|&e| p.evaluators.get(e).map(String::as_str)).collect();
+            row.push(Cell::text(outliers.join(" ")));
+            t.rows.push(row);
         }
-        let _ = writeln!(o, "{t}");
+        d.table(t);
         let flagged: Vec<String> = c
             .bids
             .iter()
@@ -190,55 +200,57 @@ pub fn panel_table(p: &PanelAnalysis, opts: TableOptions) -> String {
             })
             .collect();
         if flagged.is_empty() {
-            o.push_str("  no mark far from the panel\n\n");
+            d.item(2, "no mark far from the panel");
         } else {
-            let _ = writeln!(o, "  ! far from the panel: {}\n", flagged.join("; "));
+            d.item(2, format!("! far from the panel: {}", flagged.join("; ")));
         }
+        d.blank();
     }
     if let Some(n) = &p.note {
-        let _ = writeln!(o, "Note: {n}.");
+        d.text(format!("Note: {}.", prose::panel_note(n)));
     }
-    let _ = writeln!(o, "Agreement over each evaluator's panel points: Kendall's W {}", w_text(p.overall_w.as_ref()));
-    let _ = writeln!(o, "Winners: {}", list(&p.winners));
-    o.push_str("Without one evaluator's marks:\n");
-    for d in &p.drop_one {
-        let line = match (&d.winners, &d.reason) {
-            (_, Some(r)) => format!("cannot tell: {r}"),
-            (Some(w), None) if d.changed() => {
+    d.text(format!("Agreement over each evaluator's panel points: Kendall's W {}", w_text(p.overall_w.as_ref())));
+    d.text(format!("Winners: {}", prose::list(&p.winners)));
+    d.text("Without one evaluator's marks:");
+    let mut table =
+        Table::new("drop-one", vec![Column::data("evaluator"), Column::data("winners"), Column::data("changed"), Column::data("reason")]);
+    for drop in &p.drop_one {
+        let line = match (&drop.winners, &drop.reason) {
+            (_, Some(r)) => format!("cannot tell: {}", prose::drop_one_reason(r)),
+            (Some(w), None) if drop.changed() => {
                 let mut parts = Vec::new();
-                if !d.entering.is_empty() {
-                    parts.push(format!("{} would win", list(&d.entering)));
+                if !drop.entering.is_empty() {
+                    parts.push(format!("{} would win", prose::list(&drop.entering)));
                 }
-                if !d.leaving.is_empty() {
-                    parts.push(format!("{} would lose", list(&d.leaving)));
+                if !drop.leaving.is_empty() {
+                    parts.push(format!("{} would lose", prose::list(&drop.leaving)));
                 }
-                format!("the winners change to {} ({})", list(w), parts.join(", "))
+                format!("the winners change to {} ({})", prose::list(w), parts.join(", "))
             }
             _ => String::from("the same winners"),
         };
-        let _ = writeln!(o, "  without {}: {line}", d.evaluator);
+        d.item(2, format!("without {}: {line}", drop.evaluator));
+        table.rows.push(vec![
+            Cell::text(&drop.evaluator),
+            Cell::text(drop.winners.as_ref().map(|w| w.join(" ")).unwrap_or_default()),
+            Cell::text(drop.winners.as_ref().map(|_| drop.changed().to_string()).unwrap_or_default()),
+            Cell::text(drop.reason.as_ref().map(prose::drop_one_reason).unwrap_or_default()),
+        ]);
     }
+    d.table(table);
     let changers: Vec<&str> = p.drop_one.iter().filter(|d| d.changed()).map(|d| d.evaluator.as_str()).collect();
     let unknown: Vec<&str> = p.drop_one.iter().filter(|d| d.winners.is_none()).map(|d| d.evaluator.as_str()).collect();
     if !changers.is_empty() {
-        let _ = writeln!(o, "The winners depend on a single evaluator: {}.", changers.join(", "));
+        d.text(format!("The winners depend on a single evaluator: {}.", changers.join(", ")));
     }
     if !unknown.is_empty() {
-        let _ = writeln!(o, "Could not be checked without: {}.", unknown.join(", "));
+        d.text(format!("Could not be checked without: {}.", unknown.join(", ")));
     }
     if changers.is_empty() && unknown.is_empty() && !p.drop_one.is_empty() {
-        o.push_str("No single evaluator decides the winners.\n");
+        d.text("No single evaluator decides the winners.");
     }
     if p.drop_one.is_empty() {
-        o.push_str("  (not checked: see the note above)\n");
+        d.item(2, "(not checked: see the note above)");
     }
-    o
-}
-
-fn list(ids: &[String]) -> String {
-    if ids.is_empty() { String::from("none") } else { ids.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ") }
-}
-
-fn right(s: impl ToString) -> Cell {
-    Cell::new(s.to_string()).set_alignment(CellAlignment::Right)
+    d
 }

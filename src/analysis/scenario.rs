@@ -1,0 +1,551 @@
+//! One way to ask "what if": a [`Scenario`] describes a variation of the inputs — bid values
+//! changed, bids withdrawn, evaluators left out, criterion points changed — and evaluates
+//! through the same tally as [`evaluate`](crate::evaluate). Nothing is re-read and nothing
+//! is cloned but what changes: the published evaluation ([`Published`]) is kept, and only
+//! the cells a variation touches are scored again, so an analysis can ask thousands.
+//!
+//! A scenario is equivalent to the changed files: evaluating it gives the same statuses,
+//! ranks, points and awards as validating and evaluating files that say the same (a property
+//! test checks this). What files could not say is refused, with the reason.
+
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
+
+use super::Error;
+use super::error::PointsProblem;
+use crate::evaluate::score::{Exact, Givens, official, scored};
+use crate::evaluate::tally::{self, Field, Frame, InForce, Scorer, Tally};
+use crate::evaluate::{Awarded, BidStatus, Outcome, evaluate};
+use crate::exact::{Points, Rat};
+use crate::model::{Inputs, Resolved, gate_kind};
+use crate::rules::{InputKind, Rule, ValueAt};
+use crate::value::{FieldPath, Given, Scalar};
+
+/// The published evaluation, kept so that scenarios re-score only what they change.
+#[derive(Clone, Debug)]
+pub struct Published<'a> {
+    inputs: &'a Inputs,
+    /// Per bid: passed every gate.
+    passed: Vec<bool>,
+    /// Per bid: the quantity offered.
+    offered: Vec<u64>,
+    /// Per bid: its status as published.
+    statuses: Vec<BidStatus>,
+    /// Per bid and criterion (`bid × criteria + criterion`): the official points.
+    points: Vec<Points>,
+    /// Per criterion: the reference in force.
+    references: Vec<Option<Decimal>>,
+}
+
+impl<'a> Published<'a> {
+    /// Evaluate the inputs as published.
+    pub fn new(inputs: &'a Inputs) -> Published<'a> {
+        Published::from_outcome(inputs, &evaluate(inputs))
+    }
+
+    /// The published evaluation from an outcome already computed (it must be `inputs`').
+    pub fn from_outcome(inputs: &'a Inputs, outcome: &Outcome) -> Published<'a> {
+        let n = inputs.bids.len();
+        let m = inputs.tender.criteria.len();
+        let mut passed = vec![false; n];
+        let mut statuses = vec![BidStatus::Disqualified; n];
+        let mut points = vec![Points::default(); n * m];
+        for s in &outcome.standings {
+            let Some(i) = inputs.bid_index(&s.bidder) else { continue };
+            if let (Some(p), Some(st)) = (passed.get_mut(i), statuses.get_mut(i)) {
+                *p = s.gates.iter().all(|g| g.passed);
+                *st = s.status;
+            }
+            for (j, c) in s.criteria.iter().enumerate().take(m) {
+                if let Some(slot) = points.get_mut(i * m + j) {
+                    *slot = c.points;
+                }
+            }
+        }
+        let offered = (0..n).map(|i| inputs.offered(i).unwrap_or(0)).collect();
+        Published { inputs, passed, offered, statuses, points, references: outcome.references.clone() }
+    }
+
+    /// The inputs.
+    pub fn inputs(&self) -> &'a Inputs {
+        self.inputs
+    }
+
+    fn cell(&self, bid: usize, criterion: usize) -> Points {
+        let m = self.inputs.tender.criteria.len();
+        self.points.get(bid * m + criterion).copied().unwrap_or_default()
+    }
+}
+
+/// A variation of the inputs.
+///
+/// # Examples
+/// ```
+/// use bidscore::analysis::{Published, Scenario};
+/// use bidscore::Scalar;
+/// let inputs = bidscore::load_paths("criteria/msit-2025-gpu.toml", &["bids/msit-2025"]).unwrap();
+/// let published = Published::new(&inputs);
+/// let owned = Scenario::new().set("coupang", "datacenter.tenure", Scalar::Text("owned".into()));
+/// let ranking = owned.evaluate(&published).unwrap();
+/// assert_eq!(ranking.bid("coupang").unwrap().total.to_string(), "63.8473");
+/// // Without Kakao, Coupang moves up to third.
+/// let ranking = Scenario::new().withdraw("kakao").evaluate(&published).unwrap();
+/// assert_eq!(ranking.bid("coupang").unwrap().rank, Some(3));
+/// ```
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Scenario {
+    values: Vec<(String, String, Scalar)>,
+    points: Vec<(String, Decimal)>,
+    withdrawn: Vec<String>,
+    without: Vec<usize>,
+    /// Points taken as given for a bid on a criterion (by index), for `explain`.
+    fixed: Vec<(usize, usize, Points)>,
+    /// Statuses held as published: qualification is not decided again.
+    hold: bool,
+}
+
+impl Scenario {
+    /// The inputs as published.
+    pub fn new() -> Scenario {
+        Scenario::default()
+    }
+
+    /// Bid `bidder` gives `field` the value `value` (every gate, criterion and the award
+    /// that read the field see it).
+    pub fn set(mut self, bidder: &str, field: &str, value: Scalar) -> Scenario {
+        self.values.push((bidder.to_owned(), field.to_owned(), value));
+        self
+    }
+
+    /// Bid `bidder` is withdrawn, as if its file had not been given.
+    pub fn withdraw(mut self, bidder: &str) -> Scenario {
+        self.withdrawn.push(bidder.to_owned());
+        self
+    }
+
+    /// Evaluator `evaluator` (from 0, in mark order) is left out of every panel criterion.
+    pub fn without_evaluator(mut self, evaluator: usize) -> Scenario {
+        self.without.push(evaluator);
+        self
+    }
+
+    /// Criterion `criterion` is worth `points` (the others keep theirs; the maximum is their
+    /// sum, as in a criteria file that says so).
+    pub fn with_points(mut self, criterion: &str, points: Decimal) -> Scenario {
+        self.points.push((criterion.to_owned(), points));
+        self
+    }
+
+    /// Bid `bid` (an index into the inputs' bids) scores `points` on criterion `criterion`,
+    /// whatever its value: a question about points, not values.
+    pub(crate) fn fix_points(mut self, bid: usize, criterion: usize, points: Points) -> Scenario {
+        self.fixed.push((bid, criterion, points));
+        self
+    }
+
+    /// Statuses stay as published; only the points, the differential ranks and the order move.
+    pub(crate) fn holding_statuses(mut self) -> Scenario {
+        self.hold = true;
+        self
+    }
+
+    /// Evaluate the scenario.
+    ///
+    /// # Errors
+    /// An unknown bid, criterion or field; a value of the wrong type or one a rule refuses;
+    /// points no criteria file could hold; an evaluator that does not exist, or one whose
+    /// absence leaves a panel criterion too few marks.
+    pub fn evaluate(&self, published: &Published<'_>) -> Result<Ranking, Error> {
+        let prepared = self.prepare(published)?;
+        Ok(prepared.ranking(&prepared.tally()))
+    }
+
+    /// The scenario resolved against the published inputs.
+    pub(crate) fn prepare<'p, 'a>(&self, published: &'p Published<'a>) -> Result<Prepared<'p, 'a>, Error> {
+        let inputs = published.inputs;
+        let t = &inputs.tender;
+        let n = inputs.bids.len();
+        let m = t.criteria.len();
+        let index = |id: &str| inputs.bid_index(id).ok_or_else(|| Error::unknown_bid(id, inputs.bids.iter().map(|b| b.id.as_str())));
+        let mut rows: Vec<Option<Resolved>> = vec![None; n];
+        let read = t.read_fields();
+        for (bidder, field, value) in &self.values {
+            let b = index(bidder)?;
+            let Some(path) = FieldPath::parse(field) else {
+                return Err(Error::NotAFieldPath { field: field.clone() });
+            };
+            if read.binary_search(field).is_err() {
+                return Err(Error::FieldNotRead { field: field.clone(), read: read.clone() });
+            }
+            let row = match rows.get_mut(b) {
+                Some(slot) => slot.get_or_insert_with(|| inputs.resolved_row(b).cloned().unwrap_or_default()),
+                None => continue,
+            };
+            set_value(inputs, row, bidder, &path, value)?;
+        }
+        let mut present = vec![true; n];
+        for bidder in &self.withdrawn {
+            if let Some(p) = present.get_mut(index(bidder)?) {
+                *p = false;
+            }
+        }
+        let columns = self.columns(inputs)?;
+        let weights = self.weights(inputs)?;
+        let mut fixed: Vec<Option<Vec<Option<Points>>>> = vec![None; n];
+        for &(b, j, p) in &self.fixed {
+            if let Some(slot) = fixed.get_mut(b).map(|r| r.get_or_insert_with(|| vec![None; m])).and_then(|r| r.get_mut(j)) {
+                *slot = Some(p);
+            }
+        }
+        let bids: Vec<usize> = (0..n).filter(|&b| present.get(b).copied().unwrap_or(false)).collect();
+        Ok(Prepared { published, bids, rows, columns, weights, fixed, hold: self.hold })
+    }
+
+    /// The panel criteria's marks without the evaluators left out, by criterion then bid.
+    fn columns(&self, inputs: &Inputs) -> Result<Vec<Option<Vec<Option<Given>>>>, Error> {
+        let t = &inputs.tender;
+        if self.without.is_empty() {
+            return Ok(vec![None; t.criteria.len()]);
+        }
+        let count = (0..inputs.bids.len())
+            .flat_map(|i| (0..t.criteria.len()).map(move |j| (i, j)))
+            .filter_map(|(i, j)| match inputs.given(i, j) {
+                Some(Given::Marks(m)) => Some(m.len()),
+                _ => None,
+            })
+            .max()
+            .unwrap_or(0);
+        if let Some(&e) = self.without.iter().find(|&&e| e >= count) {
+            return Err(Error::NoSuchEvaluator { evaluator: e, count });
+        }
+        let mut out = Vec::with_capacity(t.criteria.len());
+        for (j, c) in t.criteria.iter().enumerate() {
+            let Some(rule) = c.rule.panel() else {
+                out.push(None);
+                continue;
+            };
+            let column: Vec<Option<Given>> = (0..inputs.bids.len())
+                .map(|i| match inputs.given(i, j) {
+                    Some(Given::Marks(marks)) => {
+                        Some(Given::Marks(marks.iter().enumerate().filter(|(e, _)| !self.without.contains(e)).map(|(_, x)| *x).collect()))
+                    }
+                    other => other.cloned(),
+                })
+                .collect();
+            let kept = column
+                .iter()
+                .filter_map(|g| match g {
+                    Some(Given::Marks(m)) => Some(m.len()),
+                    _ => None,
+                })
+                .min();
+            if let Some(kept) = kept.filter(|k| *k < rule.marks_needed()) {
+                return Err(Error::TooFewMarks { criterion: c.id.clone(), kept, trim: rule.trim });
+            }
+            out.push(Some(column));
+        }
+        Ok(out)
+    }
+
+    /// The criteria's points with the changes, or `None` when nothing changes.
+    fn weights(&self, inputs: &Inputs) -> Result<Option<Vec<Rat>>, Error> {
+        if self.points.is_empty() {
+            return Ok(None);
+        }
+        let t = &inputs.tender;
+        let mut points: Vec<Decimal> = t.criteria.iter().map(|c| c.points).collect();
+        let mut seen: Vec<&str> = Vec::new();
+        for (id, p) in &self.points {
+            let Some(j) = t.criteria.iter().position(|c| c.id == *id) else {
+                return Err(Error::unknown_criterion(id, t.criteria.iter().map(|c| c.id.as_str())));
+            };
+            if seen.contains(&id.as_str()) {
+                return Err(Error::PointsTwice { criterion: id.clone() });
+            }
+            seen.push(id);
+            if *p < Decimal::ZERO {
+                return Err(Error::BadPoints(PointsProblem::Negative { criterion: id.clone(), points: *p }));
+            }
+            if p.normalize().scale() > t.rounding.places {
+                return Err(Error::BadPoints(PointsProblem::TooFine { points: *p, places: t.rounding.places }));
+            }
+            if t.criteria.get(j).is_some_and(|c| matches!(c.rule, Rule::KrPrice(_))) && p.is_zero() {
+                return Err(Error::BadPoints(PointsProblem::PriceWithoutPoints { criterion: id.clone() }));
+            }
+            if let Some(slot) = points.get_mut(j) {
+                *slot = *p;
+            }
+        }
+        let sum: Decimal = points.iter().sum();
+        if sum <= Decimal::ZERO || sum > Decimal::from(crate::model::MAX_POINTS_LIMIT) {
+            return Err(Error::BadPoints(PointsProblem::Total { sum }));
+        }
+        Ok(Some(points.into_iter().map(Rat::from_decimal).collect()))
+    }
+}
+
+/// Put `value` where the tender reads `path` in one bid's resolved inputs, checking it as
+/// validation would.
+fn set_value(inputs: &Inputs, row: &mut Resolved, bidder: &str, path: &FieldPath, value: &Scalar) -> Result<(), Error> {
+    let t = &inputs.tender;
+    let field = path.to_string();
+    let wrong = |expected: InputKind| Error::WrongType {
+        bid: bidder.to_owned(),
+        field: field.clone(),
+        expected: expected.name(),
+        found: value.type_name(),
+    };
+    let fits = |kind: InputKind| {
+        matches!(
+            (kind, value),
+            (InputKind::Number, Scalar::Number(_))
+                | (InputKind::Text, Scalar::Text(_))
+                | (InputKind::Bool, Scalar::Bool(_))
+                | (InputKind::Date, Scalar::Date(_))
+        )
+    };
+    for (j, g) in t.gates.iter().enumerate() {
+        if g.field == *path {
+            let kind = gate_kind(&g.require);
+            if !fits(kind) {
+                return Err(wrong(kind));
+            }
+            if let Some(slot) = row.gates.get_mut(j) {
+                *slot = Some(value.clone());
+            }
+        }
+    }
+    for (j, c) in t.criteria.iter().enumerate() {
+        if c.field.as_ref() == Some(path) {
+            if !fits(c.rule.input()) {
+                return Err(wrong(c.rule.input()));
+            }
+            let mut objections = Vec::new();
+            c.rule.check_value(value, &ValueAt { span: crate::diag::Span::default(), field: &field, criterion: &c.id }, &mut objections);
+            if let Some(d) = objections.first() {
+                return Err(Error::BadValue { bid: bidder.to_owned(), field: field.clone(), message: d.message.clone() });
+            }
+            if let Some(slot) = row.criteria.get_mut(j) {
+                *slot = Some(Given::Value(value.clone()));
+            }
+        }
+    }
+    if let Some(q) = &t.award.quantity
+        && q.field == *path
+    {
+        let count = match value {
+            Scalar::Number(x) if x.fract().is_zero() => x.to_u64(),
+            _ => None,
+        };
+        match count {
+            Some(c) => row.offered = Some(c),
+            None => {
+                return Err(Error::BadValue {
+                    bid: bidder.to_owned(),
+                    field,
+                    message: format!("the award reads a whole number of at least 0, not `{value}`"),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A scenario resolved against the published inputs, ready to tally.
+pub(crate) struct Prepared<'p, 'a> {
+    published: &'p Published<'a>,
+    /// The bids in the tally (indices into the inputs' bids).
+    bids: Vec<usize>,
+    /// Per bid: its changed inputs.
+    rows: Vec<Option<Resolved>>,
+    /// Per criterion: every bid's changed marks.
+    columns: Vec<Option<Vec<Option<Given>>>>,
+    weights: Option<Vec<Rat>>,
+    /// Per bid and criterion: points taken as given.
+    fixed: Vec<Option<Vec<Option<Points>>>>,
+    hold: bool,
+}
+
+impl Givens for Prepared<'_, '_> {
+    fn given(&self, bid: usize, criterion: usize) -> Option<&Given> {
+        let b = *self.bids.get(bid)?;
+        if let Some(row) = self.rows.get(b).and_then(Option::as_ref) {
+            return row.criteria.get(criterion)?.as_ref();
+        }
+        if let Some(column) = self.columns.get(criterion).and_then(Option::as_ref) {
+            return column.get(b)?.as_ref();
+        }
+        self.published.inputs.given(b, criterion)
+    }
+}
+
+impl Scorer for Prepared<'_, '_> {
+    type Amount = Points;
+    type Cell = Points;
+
+    fn amount(cell: &Points) -> &Points {
+        cell
+    }
+
+    fn given(&self, bid: usize, criterion: usize) -> Option<&Given> {
+        Givens::given(self, bid, criterion)
+    }
+
+    fn score(&self, bid: usize, criterion: usize, reference: &InForce) -> Points {
+        let Some(&b) = self.bids.get(bid) else { return Points::default() };
+        if let Some(p) = self.fixed.get(b).and_then(Option::as_ref).and_then(|r| r.get(criterion)).copied().flatten() {
+            return p;
+        }
+        let unchanged = self.weights.is_none()
+            && self.rows.get(b).is_some_and(Option::is_none)
+            && self.columns.get(criterion).is_some_and(Option::is_none)
+            && reference.as_published;
+        if unchanged {
+            return self.published.cell(b, criterion);
+        }
+        let t = &self.published.inputs.tender;
+        let Some(c) = t.criteria.get(criterion) else { return Points::default() };
+        let w = self.weights.as_ref().and_then(|w| w.get(criterion).cloned()).unwrap_or_else(|| Rat::from_decimal(c.points));
+        official(t, &w, &scored(c, &w, Givens::given(self, bid, criterion), reference.value.as_ref()).score).0
+    }
+
+    fn published_reference(&self, criterion: usize) -> Option<Option<Decimal>> {
+        if self.weights.is_some() {
+            return None;
+        }
+        self.published.references.get(criterion).copied()
+    }
+}
+
+impl<'a> Prepared<'_, 'a> {
+    /// The bids in the tally, with what each passes and offers.
+    pub(crate) fn field(&self) -> Field<'a> {
+        let inputs = self.published.inputs;
+        let ids = self.bids.iter().filter_map(|&b| inputs.bids.get(b).map(|x| x.id.as_str())).collect();
+        let passed = self
+            .bids
+            .iter()
+            .map(|&b| match self.rows.get(b).and_then(Option::as_ref) {
+                Some(row) => inputs.tender.gates.iter().zip(&row.gates).all(|(g, v)| v.as_ref().is_some_and(|v| g.require.accepts(v))),
+                None => self.published.passed.get(b).copied().unwrap_or(false),
+            })
+            .collect();
+        let offered = self
+            .bids
+            .iter()
+            .map(|&b| match self.rows.get(b).and_then(Option::as_ref) {
+                Some(row) => row.offered.unwrap_or(0),
+                None => self.published.offered.get(b).copied().unwrap_or(0),
+            })
+            .collect();
+        let held = self
+            .hold
+            .then(|| self.bids.iter().map(|&b| self.published.statuses.get(b).copied().unwrap_or(BidStatus::Disqualified)).collect());
+        Field { ids, passed, offered, held }
+    }
+
+    /// The official tally (rows indexed like [`Prepared::bid`]).
+    pub(crate) fn tally(&self) -> Tally<Points, Points> {
+        let inputs = self.published.inputs;
+        let frame = match &self.weights {
+            Some(w) => Frame::with_weights(&inputs.tender, w.clone()),
+            None => Frame::new(&inputs.tender),
+        };
+        tally::tally(&frame, self, &self.field())
+    }
+
+    /// The exact, unrounded tally at `weights` (one per criterion).
+    pub(crate) fn exact(&self, weights: Vec<Rat>) -> (Frame<'a>, Tally<Rat, Rat>) {
+        let inputs = self.published.inputs;
+        let frame = Frame::with_weights(&inputs.tender, weights);
+        let tally = tally::tally(&frame, &Exact::new(&inputs.tender, &frame.weights, self), &self.field());
+        (frame, tally)
+    }
+
+    /// Whether tally row `a` ranks ahead of row `b`, as the ranking orders them (total, the
+    /// tie-break chain, then bidder id), whatever their statuses.
+    pub(crate) fn ahead(&self, tally: &Tally<Points, Points>, a: usize, b: usize) -> bool {
+        let inputs = self.published.inputs;
+        let frame = match &self.weights {
+            Some(w) => Frame::with_weights(&inputs.tender, w.clone()),
+            None => Frame::new(&inputs.tender),
+        };
+        let ids: Vec<&str> = (0..tally.rows.len()).map(|i| self.bidder(i)).collect();
+        match tally::ranking(&frame, |p: &Points| p, &ids, &tally.rows, a, b) {
+            std::cmp::Ordering::Less => true,
+            std::cmp::Ordering::Equal => self.bidder(a) < self.bidder(b),
+            std::cmp::Ordering::Greater => false,
+        }
+    }
+
+    /// The input index of tally row `row`.
+    pub(crate) fn bid(&self, row: usize) -> Option<usize> {
+        self.bids.get(row).copied()
+    }
+
+    /// The bidder id of tally row `row`.
+    pub(crate) fn bidder(&self, row: usize) -> &'a str {
+        let inputs: &'a Inputs = self.published.inputs;
+        self.bid(row).and_then(|b| inputs.bids.get(b)).map_or("", |b| b.id.as_str())
+    }
+
+    /// The tally as a ranking people and programs can read.
+    pub(crate) fn ranking(&self, tally: &Tally<Points, Points>) -> Ranking {
+        let bids = tally
+            .order
+            .iter()
+            .filter_map(|&i| {
+                let row = tally.rows.get(i)?;
+                let counted = row.counted();
+                Some(Ranked {
+                    bidder: self.bidder(i).to_owned(),
+                    status: row.status,
+                    rank: row.rank,
+                    total: counted.total,
+                    sections: counted.sections.clone(),
+                    points: row.cells.clone(),
+                    award: row.award,
+                })
+            })
+            .collect();
+        Ranking { bids }
+    }
+}
+
+/// A scenario's result: every bid's status, rank, points and award, in report order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ranking {
+    /// The bids, in report order (SPEC §5.3).
+    pub bids: Vec<Ranked>,
+}
+
+/// One bid in a [`Ranking`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ranked {
+    /// Bidder id.
+    pub bidder: String,
+    /// Status.
+    pub status: BidStatus,
+    /// Rank among the qualified bids.
+    pub rank: Option<u32>,
+    /// The total that ranks it (after any differential adjustment).
+    pub total: Points,
+    /// Section points, in the tender's order (after any differential adjustment).
+    pub sections: Vec<Points>,
+    /// Criterion points, in the tender's order.
+    pub points: Vec<Points>,
+    /// What it was awarded.
+    pub award: Awarded,
+}
+
+impl Ranking {
+    /// A bid by id.
+    pub fn bid(&self, bidder: &str) -> Option<&Ranked> {
+        self.bids.iter().find(|b| b.bidder == bidder)
+    }
+
+    /// The selected bids' ids, in rank order.
+    pub fn winners(&self) -> Vec<&str> {
+        self.bids.iter().filter(|b| b.status == BidStatus::Selected).map(|b| b.bidder.as_str()).collect()
+    }
+}

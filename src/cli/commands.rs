@@ -1,0 +1,176 @@
+//! One function per subcommand, each over the shared loader: read and validate the inputs
+//! (every problem printed, exit 1), score them, ask the library, render in the format asked,
+//! write where asked.
+
+use std::path::PathBuf;
+
+use bidscore::analysis::{self, Change, PathToWinOptions};
+use bidscore::report::{
+    self, CheckReport, ExplainReport, Options, PanelReport, PathToWinReport, ScoreReport, StabilityReport, View, WhatIfReport,
+};
+use bidscore::{Decimal, Inputs, Outcome, evaluate, load_paths};
+
+use super::Exit;
+use super::args::{Command, InputArgs, OutputArgs};
+use super::out;
+
+/// Run one subcommand.
+pub(crate) fn run(command: Command) -> Exit {
+    match command {
+        Command::Score { inputs, output } => score(&inputs, &output),
+        Command::Check { inputs, output } => check(&inputs, &output),
+        Command::Panel { inputs, output } => panel(&inputs, &output),
+        Command::Explain { inputs, bid, against, output } => explain(&inputs, &bid, against.as_deref(), &output),
+        Command::Whatif { inputs, bid, sets, points, output } => whatif(&inputs, &bid, &sets, &points, &output),
+        Command::PathToWin { inputs, bid, max_changes, output } => path_to_win(&inputs, &bid, max_changes, &output),
+        Command::Stability { inputs, output } => stability(&inputs, &output),
+    }
+}
+
+/// The inputs, validated and scored.
+struct Session {
+    inputs: Inputs,
+    outcome: Outcome,
+    /// Every file read, so that no report is written over one.
+    read: Vec<PathBuf>,
+}
+
+impl Session {
+    /// Load and score; problems and warnings go to stderr.
+    fn load(args: &InputArgs) -> Result<Session, Exit> {
+        let inputs = load_paths(&args.criteria, &args.bids).map_err(|d| {
+            out::diagnostics(&d, args.error_format);
+            Exit::Failed
+        })?;
+        let warnings = inputs.warnings_report();
+        if !warnings.items.is_empty() {
+            out::diagnostics(&warnings, args.error_format);
+        }
+        let outcome = evaluate(&inputs);
+        let mut read = vec![args.criteria.clone()];
+        read.extend(inputs.sources.iter().map(|s| PathBuf::from(&s.path)));
+        Ok(Session { inputs, outcome, read })
+    }
+
+    /// Render `view` as asked and write it where asked.
+    fn emit(&self, view: &dyn View, output: &OutputArgs) -> Exit {
+        let options = Options::new().with_width(out::width(output.output.as_deref()));
+        let text = report::render(view, output.format.into(), options);
+        out::emit(&text, output.output.as_deref(), &self.read)
+    }
+}
+
+/// A question the library could not answer: a usage error (2), or invalid input (1).
+fn refused(e: &analysis::Error) -> Exit {
+    out::error(e);
+    if e.is_usage() { Exit::Usage } else { Exit::Failed }
+}
+
+fn score(args: &InputArgs, output: &OutputArgs) -> Exit {
+    let s = match Session::load(args) {
+        Ok(s) => s,
+        Err(exit) => return exit,
+    };
+    let panel = analysis::panel(&s.inputs, &s.outcome).ok();
+    s.emit(&ScoreReport::new(&s.inputs, &s.outcome, panel.as_ref()), output)
+}
+
+fn check(args: &InputArgs, output: &OutputArgs) -> Exit {
+    let s = match Session::load(args) {
+        Ok(s) => s,
+        Err(exit) => return exit,
+    };
+    // Scoring is cheap: it reveals what validation alone cannot (ties, flat criteria).
+    for w in &s.outcome.warnings {
+        out::warning(report::prose::warning(w));
+    }
+    s.emit(&CheckReport { inputs: &s.inputs, outcome: &s.outcome }, output)
+}
+
+fn panel(args: &InputArgs, output: &OutputArgs) -> Exit {
+    let s = match Session::load(args) {
+        Ok(s) => s,
+        Err(exit) => return exit,
+    };
+    match analysis::panel(&s.inputs, &s.outcome) {
+        Ok(p) => s.emit(&PanelReport(&p), output),
+        Err(e) => refused(&e),
+    }
+}
+
+fn explain(args: &InputArgs, bid: &str, against: Option<&str>, output: &OutputArgs) -> Exit {
+    let s = match Session::load(args) {
+        Ok(s) => s,
+        Err(exit) => return exit,
+    };
+    match analysis::explain(&s.inputs, &s.outcome, bid, against) {
+        Ok(e) => s.emit(&ExplainReport { explanation: &e, inputs: &s.inputs }, output),
+        Err(e) => refused(&e),
+    }
+}
+
+fn whatif(args: &InputArgs, bid: &str, sets: &[String], points: &[String], output: &OutputArgs) -> Exit {
+    let changes = match parse_changes(sets, points) {
+        Ok(c) => c,
+        Err(msg) => {
+            out::error(msg);
+            return Exit::Usage;
+        }
+    };
+    let s = match Session::load(args) {
+        Ok(s) => s,
+        Err(exit) => return exit,
+    };
+    match analysis::whatif(&s.inputs, &s.outcome, bid, &changes) {
+        Ok(w) => {
+            let panel = analysis::panel(&w.inputs, &w.outcome).ok();
+            s.emit(&WhatIfReport { whatif: &w, panel: panel.as_ref() }, output)
+        }
+        Err(analysis::Error::Invalid(d)) => {
+            out::note("the changed tender is not valid:");
+            out::diagnostics(&d, args.error_format);
+            Exit::Failed
+        }
+        Err(e) => refused(&e),
+    }
+}
+
+fn path_to_win(args: &InputArgs, bid: &str, max_changes: usize, output: &OutputArgs) -> Exit {
+    let s = match Session::load(args) {
+        Ok(s) => s,
+        Err(exit) => return exit,
+    };
+    let options = PathToWinOptions::new().with_max_changes(max_changes);
+    match analysis::path_to_win(&s.inputs, &s.outcome, bid, options) {
+        Ok(p) => s.emit(&PathToWinReport { result: &p, arguments: &args.words() }, output),
+        Err(e) => refused(&e),
+    }
+}
+
+fn stability(args: &InputArgs, output: &OutputArgs) -> Exit {
+    let s = match Session::load(args) {
+        Ok(s) => s,
+        Err(exit) => return exit,
+    };
+    let result = analysis::stability(&s.inputs, &s.outcome);
+    s.emit(&StabilityReport(&result), output)
+}
+
+/// `--set FIELD=VALUE` and `--points CRITERION=P` as changes.
+fn parse_changes(sets: &[String], points: &[String]) -> Result<Vec<Change>, String> {
+    if sets.is_empty() && points.is_empty() {
+        return Err(String::from("nothing to change: give `--set FIELD=VALUE` or `--points CRITERION=P`"));
+    }
+    let mut out = Vec::new();
+    for s in sets {
+        let (field, literal) =
+            s.split_once('=').ok_or_else(|| format!("`--set {s}`: write FIELD=VALUE, such as `datacenter.tenure=\"owned\"`"))?;
+        out.push(Change::Set { field: field.trim().to_owned(), literal: literal.trim().to_owned() });
+    }
+    for p in points {
+        let (criterion, value) = p.split_once('=').ok_or_else(|| format!("`--points {p}`: write CRITERION=P, such as `dc-tenure=12`"))?;
+        let points = value.trim().parse::<Decimal>().map_err(|_| format!("`--points {p}`: `{}` is not a number", value.trim()))?;
+        out.push(Change::Points { criterion: criterion.trim().to_owned(), points });
+    }
+    Ok(out)
+}

@@ -1,0 +1,42 @@
+//! The award (SPEC §5.4): who is selected, and how much each gets, walking the ranked
+//! qualified bids. The knowledge of how an award rule reacts to the ranking lives here too
+//! ([`order_matters`]), so an analysis that asks "can this change the winners?" asks the
+//! rule rather than assuming one.
+
+use super::Awarded;
+use crate::model::Award;
+
+/// The award over qualified bids in report order, given what each offers: up to `winners`
+/// bids, each getting `min(offered, remaining)` of the quantity; a bid that would get
+/// nothing is skipped and does not use up a place. One entry per bid.
+pub(crate) fn award(rule: &Award, offered: &[u64]) -> Vec<Awarded> {
+    let mut remaining = rule.quantity.as_ref().map(|q| q.total);
+    let mut places = rule.winners;
+    let mut out = vec![Awarded::No; offered.len()];
+    for (slot, &offer) in out.iter_mut().zip(offered) {
+        if places == Some(0) {
+            break;
+        }
+        *slot = match remaining.as_mut() {
+            None => Awarded::Yes,
+            Some(left) => {
+                let give = offer.min(*left);
+                if give == 0 {
+                    continue;
+                }
+                *left -= give;
+                Awarded::Quantity(give)
+            }
+        };
+        places = places.map(|p| p - 1);
+    }
+    out
+}
+
+/// Whether two bids trading places in the ranking can change who wins or what each gets,
+/// given whether each wins now. Without a quantity only a winner and a loser can; with one,
+/// any pair with a winner (the quantities move). Two losers never can: the places or the
+/// quantity are used up before them, or they offer nothing.
+pub(crate) fn order_matters(rule: &Award, a_wins: bool, b_wins: bool) -> bool {
+    (a_wins || b_wins) && (rule.quantity.is_some() || a_wins != b_wins)
+}

@@ -1,0 +1,549 @@
+//! The tally: the one place in `src/` where the rules of SPEC §5 are written. From each
+//! bid's criterion points it sums sections and totals, decides qualification, re-scores the
+//! criteria whose reference is taken among the qualified bids, applies differential scoring
+//! (차등점수제), ranks with the tie-break chain and awards.
+//!
+//! It is generic over the number it adds ([`Amount`]): official [`Points`], rounded once per
+//! criterion, for `evaluate` and every scenario; exact [`Rat`] for the analyses that move a
+//! weight continuously (`stability`). And over what it keeps per cell ([`Scorer::Cell`]): a
+//! criterion's full result with its reason for `evaluate`, a bare number for scenarios.
+//!
+//! INVARIANT: `evaluate`, the scenarios (and through them `explain`, `path-to-win`, the
+//! panel's drop-one check and `stability`) all rank and award here. `tests/it/reference.rs`
+//! is the one deliberate copy, written without reading this file.
+
+use std::cmp::Ordering;
+
+use rayon::prelude::*;
+use rust_decimal::Decimal;
+
+use super::award::award;
+use super::{Awarded, BidStatus};
+use crate::exact::{Points, Rat};
+use crate::model::{Minimum, Rounding, Tender, TieBreak};
+use crate::rules::{Among, Better, Rule};
+use crate::value::{Given, Scalar};
+
+/// Below this many bids the first pass runs on one thread: scenarios are evaluated by the
+/// thousand, and for a handful of bids a thread pool costs more than it saves.
+const PARALLEL_FROM: usize = 64;
+
+/// A number the tally adds and compares: official points or exact rationals.
+pub(crate) trait Amount: Clone + Ord + Send + Sync {
+    /// Zero.
+    fn zero() -> Self;
+    /// The exact sum of two.
+    fn plus(&self, other: &Self) -> Self;
+    /// A finished sum as it is shown (official points carry the tender's places).
+    fn finish(self, places: u32) -> Self;
+    /// The exact value.
+    fn rat(&self) -> Rat;
+    /// An exact value as this kind of number: official points round it with the tender's
+    /// rounding (exact for every value a valid tender produces: sums and steps of points on
+    /// the rounding grid).
+    fn from_rat(value: &Rat, rounding: Rounding) -> Self;
+}
+
+impl Amount for Points {
+    fn zero() -> Points {
+        Points::default()
+    }
+
+    fn plus(&self, other: &Points) -> Points {
+        // INVARIANT: validation caps max_points so sums of points cannot overflow.
+        Points::new(self.decimal().checked_add(other.decimal()).unwrap_or(Decimal::MAX))
+    }
+
+    fn finish(self, places: u32) -> Points {
+        let mut d = self.decimal();
+        d.rescale(places);
+        Points::new(d)
+    }
+
+    fn rat(&self) -> Rat {
+        Points::rat(*self)
+    }
+
+    fn from_rat(value: &Rat, rounding: Rounding) -> Points {
+        Points::new(value.round(rounding.places, rounding.mode).unwrap_or(Decimal::MAX))
+    }
+}
+
+impl Amount for Rat {
+    fn zero() -> Rat {
+        Rat::zero()
+    }
+
+    fn plus(&self, other: &Rat) -> Rat {
+        self.add(other)
+    }
+
+    fn finish(self, _: u32) -> Rat {
+        self
+    }
+
+    fn rat(&self) -> Rat {
+        self.clone()
+    }
+
+    fn from_rat(value: &Rat, _: Rounding) -> Rat {
+        value.clone()
+    }
+}
+
+/// The reference a criterion is scored against: the best value among the eligible bids or,
+/// for `among = "qualified"` once qualification is known, among the qualified ones.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct InForce {
+    /// The best value (`None`: the criterion has no reference, or no bid in the set has a value).
+    pub(crate) best: Option<Decimal>,
+    /// The same, exactly, as the rules take it.
+    pub(crate) value: Option<Rat>,
+    /// Whether this is the reference of the published evaluation (a scorer may then reuse
+    /// published cells).
+    pub(crate) as_published: bool,
+}
+
+/// What the tally needs to know about a bid's points on each criterion.
+pub(crate) trait Scorer: Sync {
+    /// The number the points are in.
+    type Amount: Amount;
+    /// What is kept per bid and criterion.
+    type Cell: Send;
+    /// A cell's points.
+    fn amount(cell: &Self::Cell) -> &Self::Amount;
+    /// What bid `bid` gives criterion `criterion`, for references.
+    fn given(&self, bid: usize, criterion: usize) -> Option<&Given>;
+    /// The cell of bid `bid` on criterion `criterion` against `reference`.
+    fn score(&self, bid: usize, criterion: usize, reference: &InForce) -> Self::Cell;
+    /// The best value criterion `criterion` had in the published evaluation, when this
+    /// scorer reuses published cells (`None`: it does not).
+    fn published_reference(&self, criterion: usize) -> Option<Option<Decimal>>;
+}
+
+/// The tender as the tally reads it, with the weights in force: every id resolved to an
+/// index once, so the tally itself never searches by name.
+pub(crate) struct Frame<'t> {
+    pub(crate) tender: &'t Tender,
+    /// Each criterion's points.
+    pub(crate) weights: Vec<Rat>,
+    /// Each criterion's section (an index into `tender.sections`).
+    section_of: Vec<Option<usize>>,
+    /// The points available per section.
+    pub(crate) section_max: Vec<Rat>,
+    /// The `qualify` thresholds: scope and the exact points needed.
+    thresholds: Vec<(Option<usize>, Rat)>,
+    /// The tie-break chain, resolved.
+    chain: Vec<Step>,
+    /// Differential scoring: the section and the step.
+    differential: Option<(usize, Rat)>,
+    /// Criteria scored again among the qualified bids.
+    late: Vec<usize>,
+}
+
+#[derive(Clone, Copy)]
+enum Step {
+    Section(usize),
+    Criterion(usize),
+    Bidder,
+}
+
+impl<'t> Frame<'t> {
+    /// The tender with its published points.
+    pub(crate) fn new(tender: &'t Tender) -> Frame<'t> {
+        Frame::with_weights(tender, tender.criteria.iter().map(|c| Rat::from_decimal(c.points)).collect())
+    }
+
+    /// The tender with other points per criterion (in the tender's order).
+    pub(crate) fn with_weights(tender: &'t Tender, weights: Vec<Rat>) -> Frame<'t> {
+        let section_index = |id: &str| tender.sections.iter().position(|s| s.id == id);
+        let section_of: Vec<Option<usize>> = tender.criteria.iter().map(|c| section_index(&c.section)).collect();
+        let mut section_max = vec![Rat::zero(); tender.sections.len()];
+        for (w, k) in weights.iter().zip(&section_of) {
+            if let Some(slot) = k.and_then(|k| section_max.get_mut(k)) {
+                *slot = slot.add(w);
+            }
+        }
+        let total_max = weights.iter().fold(Rat::zero(), |a, w| a.add(w));
+        let thresholds = tender
+            .qualify
+            .iter()
+            .map(|q| {
+                let scope = q.section.as_deref().and_then(section_index);
+                let max = match scope {
+                    Some(k) => section_max.get(k).cloned().unwrap_or_else(Rat::zero),
+                    None => total_max.clone(),
+                };
+                let needed = match q.min {
+                    Minimum::Share(share) => Rat::from_decimal(share).mul(&max),
+                    Minimum::Points(p) => Rat::from_decimal(p),
+                };
+                (scope, needed)
+            })
+            .collect();
+        let chain = tender
+            .tie_break
+            .iter()
+            .filter_map(|t| match t {
+                TieBreak::Section(s) => section_index(s).map(Step::Section),
+                TieBreak::Criterion(c) => tender.criteria.iter().position(|x| x.id == *c).map(Step::Criterion),
+                TieBreak::Bidder => Some(Step::Bidder),
+            })
+            .collect();
+        let differential = tender.differential.as_ref().and_then(|d| section_index(&d.section).map(|k| (k, Rat::from_decimal(d.step))));
+        let late = tender.criteria.iter().enumerate().filter(|(_, c)| c.rule.among() == Some(Among::Qualified)).map(|(j, _)| j).collect();
+        Frame { tender, weights, section_of, section_max, thresholds, chain, differential, late }
+    }
+}
+
+/// The bids in the tally: ids (for the tie-break and report order), which passed every
+/// gate, and what each offers.
+pub(crate) struct Field<'a> {
+    pub(crate) ids: Vec<&'a str>,
+    pub(crate) passed: Vec<bool>,
+    pub(crate) offered: Vec<u64>,
+    /// Statuses decided elsewhere: qualification is not recomputed (for `explain`'s question
+    /// about points alone).
+    pub(crate) held: Option<Vec<BidStatus>>,
+}
+
+/// Section points and the total.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Sums<N> {
+    pub(crate) sections: Vec<N>,
+    pub(crate) total: N,
+}
+
+/// A qualification threshold's verdict.
+#[derive(Clone, Debug)]
+pub(crate) struct Verdict<N> {
+    pub(crate) needed: Rat,
+    pub(crate) scored: N,
+    pub(crate) met: bool,
+}
+
+/// Differential scoring's result for a qualified bid.
+#[derive(Clone, Debug)]
+pub(crate) struct Adjusted<N> {
+    /// The sections as counted (the differential section replaced) and their total.
+    pub(crate) sums: Sums<N>,
+    /// The bid's rank on the section among the qualified bids (shared when tied).
+    pub(crate) section_rank: u32,
+}
+
+/// One bid's result, in the tally's bid order.
+pub(crate) struct Row<C, N> {
+    pub(crate) cells: Vec<C>,
+    pub(crate) status: BidStatus,
+    /// The sums as first scored, when criteria were scored again among the qualified bids.
+    pub(crate) first: Option<Sums<N>>,
+    /// The sums of the criterion points.
+    pub(crate) scored: Sums<N>,
+    /// Differential scoring, for qualified bids of a tender that uses it.
+    pub(crate) adjusted: Option<Adjusted<N>>,
+    /// Qualification verdicts (bids that passed the gates).
+    pub(crate) qualification: Vec<Verdict<N>>,
+    pub(crate) rank: Option<u32>,
+    pub(crate) award: Awarded,
+}
+
+impl<C, N> Row<C, N> {
+    /// The sums that rank the bid: adjusted by differential scoring, or as scored.
+    pub(crate) fn counted(&self) -> &Sums<N> {
+        self.adjusted.as_ref().map_or(&self.scored, |a| &a.sums)
+    }
+
+    /// The sums as first scored (before any re-scoring among the qualified bids).
+    pub(crate) fn first(&self) -> &Sums<N> {
+        self.first.as_ref().unwrap_or(&self.scored)
+    }
+
+    /// Qualified or selected.
+    pub(crate) fn qualified(&self) -> bool {
+        matches!(self.status, BidStatus::Qualified | BidStatus::Selected)
+    }
+}
+
+/// The result of a tally.
+pub(crate) struct Tally<C, N> {
+    /// One row per bid, in the order the bids were given.
+    pub(crate) rows: Vec<Row<C, N>>,
+    /// Report order (SPEC §5.3): ranked qualified bids, then not qualified, then disqualified.
+    pub(crate) order: Vec<usize>,
+    /// Each criterion's reference as first taken, over the eligible bids.
+    pub(crate) eligible: Vec<InForce>,
+    /// Each criterion's reference in force at the end.
+    pub(crate) references: Vec<InForce>,
+}
+
+impl<C, N> Tally<C, N> {
+    /// The selected bids in rank order (indices into `rows`).
+    pub(crate) fn winners(&self) -> impl Iterator<Item = usize> + '_ {
+        self.order.iter().copied().filter(|&i| self.rows.get(i).is_some_and(|r| r.status == BidStatus::Selected))
+    }
+}
+
+/// The best value of a rule with a reference among `values`: the maximum for `higher`, the
+/// minimum for `lower` (and `kr-price`).
+pub(crate) fn best<'a>(rule: &Rule, values: impl Iterator<Item = Option<&'a Given>>) -> Option<Decimal> {
+    let better = rule.reference()?.better;
+    values
+        .filter_map(|g| match g {
+            Some(Given::Value(Scalar::Number(x))) => Some(*x),
+            _ => None,
+        })
+        .reduce(|a, b| match better {
+            Better::Higher => a.max(b),
+            Better::Lower => a.min(b),
+        })
+}
+
+/// The reference of criterion `j` over the bids for which `counts` holds.
+fn reference<S: Scorer>(frame: &Frame<'_>, scorer: &S, j: usize, n: usize, counts: impl Fn(usize) -> bool) -> InForce {
+    let best = frame.tender.criteria.get(j).and_then(|c| best(&c.rule, (0..n).filter(|&i| counts(i)).map(|i| scorer.given(i, j))));
+    let as_published = scorer.published_reference(j).is_some_and(|p| p == best);
+    InForce { value: best.map(Rat::from_decimal), best, as_published }
+}
+
+fn sums<S: Scorer>(frame: &Frame<'_>, cells: &[S::Cell]) -> Sums<S::Amount> {
+    let places = frame.tender.rounding.places;
+    let mut sections = vec![S::Amount::zero(); frame.section_max.len()];
+    let mut total = S::Amount::zero();
+    for (cell, k) in cells.iter().zip(&frame.section_of) {
+        let p = S::amount(cell);
+        if let Some(slot) = k.and_then(|k| sections.get_mut(k)) {
+            *slot = slot.plus(p);
+        }
+        total = total.plus(p);
+    }
+    Sums { sections: sections.into_iter().map(|s| s.finish(places)).collect(), total: total.finish(places) }
+}
+
+fn qualification<N: Amount>(frame: &Frame<'_>, sums: &Sums<N>) -> Vec<Verdict<N>> {
+    frame
+        .thresholds
+        .iter()
+        .map(|(scope, needed)| {
+            let scored = match scope {
+                Some(k) => sums.sections.get(*k).cloned().unwrap_or_else(N::zero),
+                None => sums.total.clone(),
+            };
+            Verdict { met: scored.rat() >= *needed, needed: needed.clone(), scored }
+        })
+        .collect()
+}
+
+/// Tally the bids of `field`, scored by `scorer`, under `frame`.
+pub(crate) fn tally<S: Scorer>(frame: &Frame<'_>, scorer: &S, field: &Field<'_>) -> Tally<S::Cell, S::Amount> {
+    let n = field.ids.len();
+    let m = frame.tender.criteria.len();
+    let passed = |i: usize| field.passed.get(i).copied().unwrap_or(false);
+    // References over the bids that pass every gate; a rule with `among = "qualified"` gets
+    // its reference again once qualification is known (validation keeps qualification
+    // independent of such criteria).
+    let eligible: Vec<InForce> = (0..m).map(|j| reference(frame, scorer, j, n, passed)).collect();
+    let first_pass = |i: usize| {
+        let cells: Vec<S::Cell> = eligible.iter().enumerate().map(|(j, r)| scorer.score(i, j, r)).collect();
+        let scored = sums::<S>(frame, &cells);
+        let (status, qualification) = if passed(i) {
+            let verdicts = qualification(frame, &scored);
+            let met = verdicts.iter().all(|v| v.met);
+            (if met { BidStatus::Qualified } else { BidStatus::NotQualified }, verdicts)
+        } else {
+            (BidStatus::Disqualified, Vec::new())
+        };
+        let status = field.held.as_ref().and_then(|h| h.get(i)).map_or(status, |held| match held {
+            BidStatus::Selected | BidStatus::Qualified => BidStatus::Qualified,
+            other => *other,
+        });
+        Row { cells, status, first: None, scored, adjusted: None, qualification, rank: None, award: Awarded::No }
+    };
+    let mut rows: Vec<Row<S::Cell, S::Amount>> =
+        if n >= PARALLEL_FROM { (0..n).into_par_iter().map(first_pass).collect() } else { (0..n).map(first_pass).collect() };
+
+    let mut references = eligible.clone();
+    if !frame.late.is_empty() {
+        let qualified: Vec<bool> = rows.iter().map(Row::qualified).collect();
+        for &j in &frame.late {
+            let r = reference(frame, scorer, j, n, |i| qualified.get(i).copied().unwrap_or(false));
+            for (i, row) in rows.iter_mut().enumerate() {
+                if let Some(slot) = row.cells.get_mut(j) {
+                    *slot = scorer.score(i, j, &r);
+                }
+            }
+            if let Some(slot) = references.get_mut(j) {
+                *slot = r;
+            }
+        }
+        for row in &mut rows {
+            let scored = sums::<S>(frame, &row.cells);
+            row.first = Some(std::mem::replace(&mut row.scored, scored));
+        }
+    }
+    if let Some((k, step)) = &frame.differential {
+        differential(frame, *k, step, &mut rows);
+    }
+    let order = rank_and_award(frame, field, S::amount, &mut rows);
+    Tally { rows, order, eligible, references }
+}
+
+/// Differential scoring (차등점수제): rank the qualified bids by the section's points (ties
+/// share a rank) and count the section as `max − (rank − 1) × step`, not below 0. Criterion
+/// points and the sums as scored are kept.
+fn differential<C, N: Amount>(frame: &Frame<'_>, k: usize, step: &Rat, rows: &mut [Row<C, N>]) {
+    let max = frame.section_max.get(k).cloned().unwrap_or_else(Rat::zero);
+    let mut points: Vec<N> = rows.iter().filter(|r| r.qualified()).filter_map(|r| r.scored.sections.get(k).cloned()).collect();
+    points.sort_unstable_by(|a, b| b.cmp(a));
+    let places = frame.tender.rounding.places;
+    for row in rows.iter_mut().filter(|r| r.qualified()) {
+        let Some(mine) = row.scored.sections.get(k) else { continue };
+        // Competition ranking: 1 + the number of qualified bids strictly ahead.
+        let ahead = points.partition_point(|p| p > mine);
+        let counted = max.sub(&step.mul(&Rat::from_int(ahead as i128))).max(Rat::zero());
+        let mut sections = row.scored.sections.clone();
+        if let Some(slot) = sections.get_mut(k) {
+            *slot = N::from_rat(&counted, frame.tender.rounding);
+        }
+        let total = sections.iter().fold(N::zero(), |a, s| a.plus(s)).finish(places);
+        let section_rank = u32::try_from(ahead + 1).unwrap_or(u32::MAX);
+        row.adjusted = Some(Adjusted { sums: Sums { sections, total }, section_rank });
+    }
+}
+
+/// The tie-break chain between two rows (after the total): the order and the index of the
+/// step in `tender.tie_break` that decided it. `Less`: `a` first.
+pub(crate) fn chain<C, N: Amount>(
+    frame: &Frame<'_>,
+    amount: impl Fn(&C) -> &N,
+    ids: &[&str],
+    rows: &[Row<C, N>],
+    a: usize,
+    b: usize,
+) -> (Ordering, Option<usize>) {
+    let (Some(ra), Some(rb)) = (rows.get(a), rows.get(b)) else {
+        return (Ordering::Equal, None);
+    };
+    let id = |i: usize| ids.get(i).copied().unwrap_or_default();
+    for (s, step) in frame.chain.iter().enumerate() {
+        let ord = match *step {
+            Step::Section(k) => rb.counted().sections.get(k).cmp(&ra.counted().sections.get(k)).then_with(|| {
+                // Differential scoring can clip two ranks to 0; the points as scored still
+                // order them (the adjustment keeps the order, so nothing else changes).
+                rb.scored.sections.get(k).cmp(&ra.scored.sections.get(k))
+            }),
+            Step::Criterion(j) => rb.cells.get(j).map(&amount).cmp(&ra.cells.get(j).map(&amount)),
+            Step::Bidder => id(a).cmp(id(b)),
+        };
+        if ord != Ordering::Equal {
+            return (ord, Some(s));
+        }
+    }
+    (Ordering::Equal, None)
+}
+
+/// How the ranking orders two rows: total, then the chain (`Equal`: tied after every step).
+pub(crate) fn ranking<C, N: Amount>(
+    frame: &Frame<'_>,
+    amount: impl Fn(&C) -> &N,
+    ids: &[&str],
+    rows: &[Row<C, N>],
+    a: usize,
+    b: usize,
+) -> Ordering {
+    let total = |i: usize| rows.get(i).map(|r| &r.counted().total);
+    total(b).cmp(&total(a)).then_with(|| chain(frame, amount, ids, rows, a, b).0)
+}
+
+/// Rank the qualified rows (competition ranking: 1, 2, 2, 4), award in that order, and
+/// return the report order.
+fn rank_and_award<C, N: Amount>(
+    frame: &Frame<'_>,
+    field: &Field<'_>,
+    amount: impl Fn(&C) -> &N + Copy,
+    rows: &mut [Row<C, N>],
+) -> Vec<usize> {
+    let ids = &field.ids;
+    let id = |i: usize| ids.get(i).copied().unwrap_or_default();
+    let (mut qualified, rest): (Vec<usize>, Vec<usize>) = (0..rows.len()).partition(|&i| rows.get(i).is_some_and(Row::qualified));
+    let cmp = |rows: &[Row<C, N>], a: usize, b: usize| ranking(frame, amount, ids, rows, a, b);
+    qualified.sort_by(|&a, &b| cmp(rows, a, b).then_with(|| id(a).cmp(id(b))));
+    let mut rank = 0u32;
+    for (pos, &i) in qualified.iter().enumerate() {
+        let tied = pos > 0 && qualified.get(pos - 1).is_some_and(|&prev| cmp(rows, prev, i) == Ordering::Equal);
+        if !tied {
+            rank = u32::try_from(pos + 1).unwrap_or(u32::MAX);
+        }
+        if let Some(r) = rows.get_mut(i) {
+            r.rank = Some(rank);
+        }
+    }
+    let offers: Vec<u64> = qualified.iter().map(|&i| field.offered.get(i).copied().unwrap_or(0)).collect();
+    for (&i, a) in qualified.iter().zip(award(&frame.tender.award, &offers)) {
+        if a != Awarded::No
+            && let Some(r) = rows.get_mut(i)
+        {
+            r.award = a;
+            r.status = BidStatus::Selected;
+        }
+    }
+    let (mut not_qualified, mut disqualified): (Vec<usize>, Vec<usize>) =
+        rest.into_iter().partition(|&i| rows.get(i).is_some_and(|r| r.status == BidStatus::NotQualified));
+    let by_total = |a: &usize, b: &usize| {
+        let total = |i: usize| rows.get(i).map(|r| &r.counted().total);
+        total(*b).cmp(&total(*a)).then_with(|| id(*a).cmp(id(*b)))
+    };
+    not_qualified.sort_by(by_total);
+    disqualified.sort_by(by_total);
+    qualified.extend(not_qualified);
+    qualified.extend(disqualified);
+    qualified
+}
+
+/// Quantities whose sign decides qualification or the differential clamp, for `stability`:
+/// each bid's scope points as first scored minus each threshold's need, and the
+/// differential section's maximum minus each multiple of the step. Affine in a weight
+/// wherever the points are.
+pub(crate) fn state_margins<C>(frame: &Frame<'_>, rows: &[Row<C, Rat>]) -> Vec<Rat> {
+    let mut out = Vec::new();
+    for (scope, needed) in &frame.thresholds {
+        for row in rows {
+            let first = row.first();
+            let v = match scope {
+                Some(k) => first.sections.get(*k).cloned().unwrap_or_else(Rat::zero),
+                None => first.total.clone(),
+            };
+            out.push(v.sub(needed));
+        }
+    }
+    if let Some((k, step)) = &frame.differential {
+        let max = frame.section_max.get(*k).cloned().unwrap_or_else(Rat::zero);
+        out.extend((1..rows.len()).map(|r| max.sub(&step.mul(&Rat::from_int(r as i128)))));
+    }
+    out
+}
+
+/// Quantities whose sign decides the winners while qualification, references and the
+/// differential ranks stay as they are, for `stability`: the totals of every pair of bids
+/// whose order the award can feel (asked of the award rule), and under differential
+/// scoring every pair of the ranked section's points.
+pub(crate) fn order_margins<C>(frame: &Frame<'_>, rows: &[Row<C, Rat>], winners: &[bool]) -> Vec<Rat> {
+    let mut out = Vec::new();
+    let wins = |i: usize| winners.get(i).copied().unwrap_or(false);
+    for (x, a) in rows.iter().enumerate() {
+        for (y, b) in rows.iter().enumerate().skip(x + 1) {
+            if super::award::order_matters(&frame.tender.award, wins(x), wins(y)) {
+                out.push(a.counted().total.sub(&b.counted().total));
+            }
+        }
+    }
+    if let Some((k, _)) = &frame.differential {
+        for (x, a) in rows.iter().enumerate() {
+            for b in rows.iter().skip(x + 1) {
+                if let (Some(sa), Some(sb)) = (a.scored.sections.get(*k), b.scored.sections.get(*k)) {
+                    out.push(sa.sub(sb));
+                }
+            }
+        }
+    }
+    out
+}

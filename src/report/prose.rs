@@ -1,0 +1,205 @@
+//! Sentences: what the data of an outcome or an analysis says, in words. Every view takes
+//! its prose from here, so the same fact reads the same in every report and format; a
+//! program that wants the sentence for one fact calls the function here.
+
+use rust_decimal::Decimal;
+
+use crate::analysis::{DecidedBy, DropOneReason, Failed, NoPath, PanelNote, StabilityNote, Why};
+use crate::diag::{Diagnostic, SourceFile, locate, plural};
+use crate::evaluate::{Awarded, CriterionScore, GateVerdict, Tie, Warning};
+use crate::model::{Gate, Require};
+use crate::value::Scalar;
+
+/// "`a`, `b`", or "none".
+pub fn list(ids: &[String]) -> String {
+    if ids.is_empty() { String::from("none") } else { ticked(ids.iter().map(String::as_str)) }
+}
+
+/// "`a`, `b`".
+pub fn ticked<'a>(ids: impl IntoIterator<Item = &'a str>) -> String {
+    ids.into_iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
+}
+
+/// `+2.5`, `-1`, `0`.
+pub fn signed(d: Decimal) -> String {
+    if d > Decimal::ZERO { format!("+{d}") } else { d.to_string() }
+}
+
+/// `—`, `yes` or the quantity grouped.
+pub fn award(a: Awarded) -> String {
+    match a {
+        Awarded::No => String::from("—"),
+        Awarded::Yes => String::from("yes"),
+        Awarded::Quantity(q) => super::doc::group(q),
+    }
+}
+
+/// `✓` or `✗`.
+pub fn mark(ok: bool) -> &'static str {
+    if ok { "✓" } else { "✗" }
+}
+
+/// Why a criterion scored what it did.
+pub fn reason(c: &CriterionScore) -> String {
+    let mut s = c.reason.render(c.value.as_ref(), &c.score);
+    if c.saturated {
+        s.push_str("; too large to represent, shown as the largest decimal");
+    }
+    s
+}
+
+fn condition(r: &Require) -> String {
+    match r {
+        Require::Equals(want) => format!("must equal `{want}`"),
+        Require::OneOf(list) => {
+            let shown: Vec<String> = list.iter().map(|x| format!("`{x}`")).collect();
+            format!("must be one of {}", shown.join(", "))
+        }
+        Require::AtLeast(min) => format!("must be at least `{min}`"),
+        Require::AtMost(max) => format!("must be at most `{max}`"),
+        Require::NotAfter(d) => format!("must be on or before `{d}`"),
+    }
+}
+
+/// Why a gate passed or failed.
+pub fn gate(g: Option<&Gate>, v: &GateVerdict) -> String {
+    let Some(g) = g else { return String::new() };
+    let Some(value) = &v.value else {
+        return format!("no `{}` given; the gate fails when it is missing", g.field);
+    };
+    let fits = matches!(
+        (&g.require, value),
+        (Require::Equals(_) | Require::OneOf(_), _)
+            | (Require::AtLeast(_) | Require::AtMost(_), Scalar::Number(_))
+            | (Require::NotAfter(_), Scalar::Date(_))
+    );
+    let how = if fits { condition(&g.require) } else { String::from("has a value of the wrong type") };
+    let verdict = if v.passed { "passes" } else { "fails" };
+    format!("`{}` = `{value}` {verdict}: {how}", g.field)
+}
+
+/// How a tie on the total was settled.
+pub fn tie(t: &Tie) -> String {
+    let mut names: Vec<String> = t.with.iter().take(5).map(|o| format!("`{o}`")).collect();
+    if t.with.len() > 5 {
+        names.push(format!("{} more", t.with.len() - 5));
+    }
+    let how = match &t.settled_by {
+        Some(step) => format!("settled by `{step}`"),
+        None => String::from("unresolved: the rank is shared"),
+    };
+    format!("tied on total with {}; {how}", names.join(", "))
+}
+
+/// A warning about the outcome.
+pub fn warning(w: &Warning) -> String {
+    match w {
+        Warning::Unresolved { bidders, rank } => {
+            format!("{} are tied after every tie-break and share rank {rank}", ticked(bidders.iter().map(String::as_str)))
+        }
+        Warning::AwardSplitsTie { awarded, passed_over, rank } => format!(
+            "the award separates `{awarded}` and `{passed_over}`, which are tied at rank {rank}: report order (bidder id) decided it"
+        ),
+        Warning::Flat { criterion, points } => {
+            format!("every bid scores {points} on criterion `{criterion}`: it does not separate the bids")
+        }
+    }
+}
+
+/// A warning about the inputs, located: `path:line:col: message [code]`.
+pub fn input_warning(sources: &[SourceFile], d: &Diagnostic) -> String {
+    format!("{}: {} [{}]", locate(sources, d), d.message, d.code)
+}
+
+/// Why `explain` compares with the bid it does.
+pub fn why(w: Why) -> &'static str {
+    match w {
+        Why::Asked => "as asked",
+        Why::LastSelected => "the last selected bid",
+        Why::BestNotSelected => "the best bid that was not selected",
+    }
+}
+
+/// Why the status orders two bids, not the points.
+pub fn decided_by(d: &DecidedBy) -> String {
+    let failed: Vec<String> = d
+        .failed
+        .iter()
+        .map(|f| match f {
+            Failed::Gate(id) => format!("gate `{id}`"),
+            Failed::Threshold { scope, short_by } => format!("{scope} short by {}", short_by.display(4)),
+        })
+        .collect();
+    let why = if failed.is_empty() { String::from("see its gates and thresholds") } else { failed.join("; ") };
+    format!(
+        "`{}` is {} and `{}` is {}: the status orders the two, not the points ({why})",
+        d.worse,
+        d.worse_status.as_str(),
+        d.better,
+        d.better_status.as_str()
+    )
+}
+
+/// Why `path-to-win` shows no path.
+pub fn no_path(bidder: &str, p: &NoPath) -> String {
+    let closest = |c: &Option<(u32, crate::exact::Points)>| {
+        c.map(|(r, t)| format!("; the closest it came was rank {r} with {t} points")).unwrap_or_default()
+    };
+    match p {
+        NoPath::AlreadySelected => format!("`{bidder}` is already selected"),
+        NoPath::ImpossibleGate { gate, field } => {
+            format!("gate `{gate}` fails, and no value of `{field}` passes it together with every other gate on that field")
+        }
+        NoPath::NothingToImprove => {
+            format!("no field of `{bidder}` can improve its score: every rule and gate it faces is already at its best")
+        }
+        NoPath::Stopped { evaluations, closest: c } => {
+            format!("the search stopped after {evaluations} combinations without a path{}", closest(c))
+        }
+        NoPath::NotFound { max_changes, values, fields, closest: c } => format!(
+            "no combination of at most {max_changes} changes among {values} candidate values of {fields} fields makes `{bidder}` selected{}",
+            closest(c)
+        ),
+    }
+}
+
+/// What qualifies a stability interval.
+pub fn stability_note(n: &StabilityNote) -> String {
+    match n {
+        StabilityNote::NothingToRescale => String::from("the other criteria carry no points to rescale"),
+        StabilityNote::Unrounded { unrounded, official } => format!(
+            "on unrounded points the winners are {} here, not the official {}; the interval is for them",
+            list(unrounded),
+            list(official)
+        ),
+    }
+}
+
+/// What the panel analysis leaves out.
+pub fn panel_note(n: &PanelNote) -> String {
+    match n {
+        PanelNote::NoMarks => String::from("the panel gave no marks, so there is no agreement to measure and no evaluator to leave out"),
+        PanelNote::Unmatched { counts } => {
+            let shown: Vec<String> = counts.iter().map(|(id, n)| format!("`{id}` {n}")).collect();
+            format!(
+                "the criteria have different numbers of marks ({}), so mark i is not the same evaluator on every criterion: \
+                 no overall agreement and no drop-one check; name the evaluators (`evaluators = [...]`) to match them",
+                shown.join(", ")
+            )
+        }
+        PanelNote::LeftOut { bidders } => {
+            format!("{} left out of the overall agreement: no marks on every panel criterion", ticked(bidders.iter().map(String::as_str)))
+        }
+    }
+}
+
+/// Why the winners without an evaluator could not be computed.
+pub fn drop_one_reason(r: &DropOneReason) -> String {
+    match r {
+        DropOneReason::TooFewMarks { criterion, kept, trim } => format!(
+            "without them `{criterion}` keeps {} and `trim = {trim}` needs at least {}",
+            plural(*kept, "mark"),
+            2 * *trim as usize + 1
+        ),
+    }
+}

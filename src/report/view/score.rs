@@ -1,0 +1,416 @@
+//! `bidscore score`: the ranking, the criterion-by-bid matrix, then each bid's gates and
+//! criteria with the reasons, the `assumed` inputs the rules read, and warnings; as JSON,
+//! the SPEC §8 report.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::json_text;
+use super::panel::PanelJson;
+use crate::analysis::{Applied, PanelAnalysis};
+use crate::evaluate::{Awarded, Outcome, Standing};
+use crate::exact::Points;
+use crate::model::Inputs;
+use crate::report::doc::{Align, Block, Cell, Column, Doc, Table, group};
+use crate::report::{View, prose};
+
+/// The score report of an outcome. The panel analysis, when there is one, is computed by
+/// the caller: a report never analyses.
+#[derive(Clone, Copy, Debug)]
+pub struct ScoreReport<'a> {
+    /// The inputs scored.
+    pub inputs: &'a Inputs,
+    /// Their outcome.
+    pub outcome: &'a Outcome,
+    /// The panel analysis, carried in the JSON report.
+    pub panel: Option<&'a PanelAnalysis>,
+}
+
+impl<'a> ScoreReport<'a> {
+    /// The report of `outcome`, with the panel analysis if the tender has one.
+    pub fn new(inputs: &'a Inputs, outcome: &'a Outcome, panel: Option<&'a PanelAnalysis>) -> ScoreReport<'a> {
+        ScoreReport { inputs, outcome, panel }
+    }
+}
+
+impl View for ScoreReport<'_> {
+    fn doc(&self) -> Doc {
+        let (inputs, outcome) = (self.inputs, self.outcome);
+        let t = &inputs.tender;
+        let mut d = Doc::new();
+        d.push(Block::Title(format!("{} ({})", t.title, t.id)));
+        let mut facts = Vec::new();
+        if let Some(a) = &t.authority {
+            facts.push(a.clone());
+        }
+        facts.push(format!("{} points", t.max_points));
+        facts.push(format!("rounded to {} places, {}", t.rounding.places, t.rounding.mode.as_str()));
+        if let Some(q) = &t.award.quantity {
+            facts.push(format!("award fills {} of `{}` in rank order", group(q.total), q.field));
+        }
+        if let Some(diff) = &t.differential {
+            facts.push(format!("differential scoring on `{}`: {} points per rank", diff.section, diff.step));
+        }
+        match t.award.winners {
+            Some(w) => facts.push(format!("at most {w} winner{}", if w == 1 { "" } else { "s" })),
+            None => facts.push(String::from("no limit on winners")),
+        }
+        d.text(facts.join(" · "));
+        d.blank();
+        d.table(ranking(inputs, outcome));
+        d.blank();
+        d.push(Block::Heading(String::from("Points by criterion")));
+        d.table(matrix(inputs, outcome));
+        d.blank();
+        for s in &outcome.standings {
+            bid_detail(&mut d, inputs, s);
+        }
+        let assumed: Vec<&Standing> = outcome.standings.iter().filter(|s| !s.assumed.is_empty()).collect();
+        if !assumed.is_empty() {
+            d.push(Block::Heading(String::from("Assumed inputs that a rule read (no public source; see each bid's provenance):")));
+            let mut data =
+                Table::new("assumed", vec![Column::data("bidder"), Column::data("field"), Column::data("low"), Column::data("high")]);
+            for s in assumed {
+                let bid = inputs.bids.iter().find(|b| b.id == s.bidder);
+                let range = |f: &str| bid.and_then(|b| b.provenance.get(f)).and_then(|p| p.range.as_ref());
+                let items: Vec<String> = s
+                    .assumed
+                    .iter()
+                    .map(|f| format!("{f}{}", range(f).map(|(lo, hi)| format!(" (range {lo} to {hi})")).unwrap_or_default()))
+                    .collect();
+                d.item(2, format!("{}: {}", s.bidder, items.join(", ")));
+                for f in &s.assumed {
+                    let (lo, hi) = range(f).map_or((String::new(), String::new()), |(lo, hi)| (lo.to_string(), hi.to_string()));
+                    data.rows.push(vec![Cell::text(&s.bidder), Cell::text(f), Cell::text(lo), Cell::text(hi)]);
+                }
+            }
+            d.table(data);
+            d.blank();
+        }
+        if !outcome.warnings.is_empty() || !inputs.warnings.is_empty() {
+            d.push(Block::Heading(String::from("Warnings:")));
+            let mut data = Table::new("warnings", vec![Column::data("code"), Column::data("at"), Column::data("message")]);
+            for w in &inputs.warnings {
+                d.item(2, prose::input_warning(&inputs.sources, w));
+                data.rows.push(vec![Cell::text(w.code), Cell::text(crate::diag::locate(&inputs.sources, w)), Cell::text(&w.message)]);
+            }
+            for w in &outcome.warnings {
+                d.item(2, prose::warning(w));
+                data.rows.push(vec![Cell::text(""), Cell::text(""), Cell::text(prose::warning(w))]);
+            }
+            d.table(data);
+        }
+        d
+    }
+
+    fn json(&self) -> String {
+        json_text(&report(self.inputs, self.outcome, self.panel, None))
+    }
+}
+
+/// With differential scoring, an adjusted figure shows the original under it.
+fn was(now: Points, before: Option<Points>) -> Cell {
+    match before {
+        Some(b) if b != now => Cell::with_data(format!("{now}\n(was {b})"), now.to_string()),
+        _ => Cell::text(now.to_string()),
+    }
+}
+
+fn ranking(inputs: &Inputs, outcome: &Outcome) -> Table {
+    let t = &inputs.tender;
+    let differential = t.differential.is_some();
+    let mut columns = vec![
+        Column::new("Rank", Align::Left),
+        Column::keyed("Bidder", "bidder", Align::Left),
+        Column::data("name"),
+        Column::new("Status", Align::Left),
+    ];
+    columns.extend(t.sections.iter().map(|s| Column::keyed(format!("{}\n/{}", s.id, t.section_max(&s.id)), &s.id, Align::Right)));
+    columns.push(Column::keyed(format!("Total\n/{}", t.max_points), "total", Align::Right));
+    if differential {
+        columns.extend(t.sections.iter().map(|s| Column::data(format!("original {}", s.id))));
+        columns.push(Column::data("original total"));
+    }
+    columns.push(Column::new("Award", Align::Right));
+    let mut table = Table::new("ranking", columns);
+    for s in &outcome.standings {
+        let mut row = vec![
+            s.rank.map_or_else(Cell::none, |r| Cell::text(r.to_string())),
+            Cell::with_data(format!("{}\n{}", s.name, s.bidder), &s.bidder),
+            Cell::text(&s.name),
+            Cell::text(s.status.as_str()),
+        ];
+        let orig = s.original.as_ref();
+        row.extend(s.sections.iter().enumerate().map(|(k, (_, p))| was(*p, orig.and_then(|o| o.sections.get(k)).map(|x| x.1))));
+        row.push(was(s.total, orig.map(|o| o.total)));
+        if differential {
+            row.extend(orig.into_iter().flat_map(|o| o.sections.iter().map(|(_, p)| Cell::text(p.to_string()))));
+            row.push(Cell::text(orig.map(|o| o.total.to_string()).unwrap_or_default()));
+        }
+        row.push(match s.award {
+            Awarded::No => Cell::none(),
+            Awarded::Yes => Cell::text("yes"),
+            Awarded::Quantity(q) => Cell::count(q),
+        });
+        table.rows.push(row);
+    }
+    table
+}
+
+fn matrix(inputs: &Inputs, outcome: &Outcome) -> Table {
+    let t = &inputs.tender;
+    let mut columns = vec![Column::new("Criterion", Align::Left), Column::new("Section", Align::Left), Column::new("Max", Align::Right)];
+    columns.extend(outcome.standings.iter().map(|s| Column::keyed(&s.bidder, &s.bidder, Align::Right)));
+    let mut table = Table::new("points", columns);
+    for c in &t.criteria {
+        let mut row = vec![Cell::text(&c.id), Cell::text(&c.section), Cell::text(c.points.to_string())];
+        row.extend(outcome.standings.iter().map(|s| Cell::text(s.criterion(&c.id).map(|x| x.points.to_string()).unwrap_or_default())));
+        table.rows.push(row);
+    }
+    table
+}
+
+fn bid_detail(d: &mut Doc, inputs: &Inputs, s: &Standing) {
+    let t = &inputs.tender;
+    let rank = s.rank.map(|r| format!("rank {r}, ")).unwrap_or_default();
+    let award = match s.award {
+        Awarded::No => String::new(),
+        Awarded::Yes => String::from(", awarded"),
+        Awarded::Quantity(q) => format!(", awarded {}", group(q)),
+    };
+    d.push(Block::Heading(format!("{} ({}): {rank}{}, {} points{award}", s.name, s.bidder, s.status.as_str(), s.total)));
+    if let Some(tie) = &s.tie {
+        d.item(2, prose::tie(tie));
+    }
+    if let (Some(orig), Some(diff)) = (&s.original, &t.differential)
+        && let Some(r) = orig.section_rank
+    {
+        let before = orig.sections.iter().find(|(id, _)| *id == diff.section).map(|x| x.1).unwrap_or_default();
+        let after = s.section(&diff.section).unwrap_or_default();
+        d.item(
+            2,
+            format!(
+                "differential: `{}` ranks {r} among the qualified bids, so it counts {after} (scored {before}); total {} before",
+                diff.section, orig.total
+            ),
+        );
+    }
+    let mut gates = Table::new(
+        "gates",
+        vec![Column::data("bidder"), Column::data("gate"), Column::data("passed"), Column::data("value"), Column::data("reason")],
+    );
+    for (g, v) in t.gates.iter().zip(&s.gates) {
+        let reason = prose::gate(Some(g), v);
+        d.item(2, format!("gate {} {}: {reason}", prose::mark(v.passed), v.id));
+        gates.rows.push(vec![
+            Cell::text(&s.bidder),
+            Cell::text(&v.id),
+            Cell::text(v.passed.to_string()),
+            Cell::text(v.value.as_ref().map(ToString::to_string).unwrap_or_default()),
+            Cell::text(reason),
+        ]);
+    }
+    let mut thresholds = Table::new(
+        "thresholds",
+        vec![Column::data("bidder"), Column::data("scope"), Column::data("scored"), Column::data("needed"), Column::data("met")],
+    );
+    for q in &s.qualification {
+        d.item(2, format!("threshold {} {}: {} of at least {} needed", prose::mark(q.met), q.scope, q.scored, q.needed.display(4)));
+        thresholds.rows.push(vec![
+            Cell::text(&s.bidder),
+            Cell::text(q.scope.to_string()),
+            Cell::text(q.scored.to_string()),
+            Cell::text(q.needed.to_exact_string()),
+            Cell::text(q.met.to_string()),
+        ]);
+    }
+    d.table(gates);
+    d.table(thresholds);
+    let mut tbl = Table::new(
+        "criteria",
+        vec![
+            Column::data("bidder"),
+            Column::new("Criterion", Align::Left),
+            Column::new("Value", Align::Left),
+            Column::data("assumed"),
+            Column::new("Points", Align::Right),
+            Column::new("Max", Align::Right),
+            Column::data("score"),
+            Column::keyed("Why", "reason", Align::Left),
+        ],
+    );
+    for c in &s.criteria {
+        let assumed = t.criterion(&c.id).and_then(|cr| cr.field.as_ref()).is_some_and(|f| s.assumed.contains(&f.to_string()));
+        let value = c.value.as_ref().map(ToString::to_string);
+        let shown = value.clone().unwrap_or_else(|| String::from("—"));
+        tbl.rows.push(vec![
+            Cell::text(&s.bidder),
+            Cell::text(&*c.id),
+            Cell::with_data(if assumed { format!("{shown} (assumed)") } else { shown }, value.unwrap_or_default()),
+            Cell::text(assumed.to_string()),
+            Cell::text(c.points.to_string()),
+            Cell::text(c.max.to_string()),
+            Cell::text(c.score.to_exact_string()),
+            Cell::text(prose::reason(c)),
+        ]);
+    }
+    d.table(tbl);
+    d.blank();
+}
+
+#[derive(Serialize)]
+pub(super) struct Report<'a> {
+    tender: TenderInfo<'a>,
+    engine: Engine,
+    inputs: Vec<InputFile<'a>>,
+    bids: Vec<BidReport<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    panel: Option<PanelJson<'a>>,
+    warnings: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    whatif: Option<Vec<AppliedJson<'a>>>,
+}
+
+#[derive(Serialize)]
+struct AppliedJson<'a> {
+    bid: &'a str,
+    kind: &'static str,
+    target: &'a str,
+    from: Option<&'a str>,
+    to: &'a str,
+}
+
+#[derive(Serialize)]
+struct TenderInfo<'a> {
+    id: &'a str,
+    title: &'a str,
+    max_points: String,
+}
+
+#[derive(Serialize)]
+pub(super) struct Engine {
+    name: &'static str,
+    version: &'static str,
+}
+
+impl Engine {
+    pub(super) fn this() -> Engine {
+        Engine { name: "bidscore", version: env!("CARGO_PKG_VERSION") }
+    }
+}
+
+#[derive(Serialize)]
+pub(super) struct InputFile<'a> {
+    path: &'a str,
+    sha256: &'a str,
+}
+
+/// The files read, sorted by path (the order of arguments changes nothing).
+pub(super) fn input_files(inputs: &Inputs) -> Vec<InputFile<'_>> {
+    let mut files: Vec<InputFile<'_>> = inputs.sources.iter().map(|f| InputFile { path: &f.path, sha256: &f.sha256 }).collect();
+    files.sort_by(|a, b| a.path.cmp(b.path));
+    files
+}
+
+#[derive(Serialize)]
+struct BidReport<'a> {
+    bidder: &'a str,
+    name: &'a str,
+    status: &'static str,
+    rank: Option<u32>,
+    total: Points,
+    sections: BTreeMap<&'a str, Points>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    original_total: Option<Points>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    original_sections: Option<BTreeMap<&'a str, Points>>,
+    /// `null` for a bid that is not qualified (its points are not adjusted).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    differential_rank: Option<Option<u32>>,
+    award: serde_json::Value,
+    gates: Vec<GateReport<'a>>,
+    criteria: Vec<CriterionReport<'a>>,
+    assumed: &'a [String],
+}
+
+#[derive(Serialize)]
+struct GateReport<'a> {
+    id: &'a str,
+    passed: bool,
+    reason: String,
+}
+
+#[derive(Serialize)]
+struct CriterionReport<'a> {
+    id: &'a str,
+    value: Option<String>,
+    score: String,
+    points: Points,
+    max: String,
+    reason: String,
+}
+
+fn bid<'a>(inputs: &'a Inputs, s: &'a Standing) -> BidReport<'a> {
+    BidReport {
+        bidder: &s.bidder,
+        name: &s.name,
+        status: s.status.as_str(),
+        rank: s.rank,
+        total: s.total,
+        sections: s.sections.iter().map(|(k, v)| (k.as_str(), *v)).collect(),
+        original_total: s.original.as_ref().map(|o| o.total),
+        original_sections: s.original.as_ref().map(|o| o.sections.iter().map(|(k, v)| (k.as_str(), *v)).collect()),
+        differential_rank: s.original.as_ref().map(|o| o.section_rank),
+        award: match s.award {
+            Awarded::No => serde_json::Value::Null,
+            Awarded::Yes => serde_json::Value::Bool(true),
+            Awarded::Quantity(q) => serde_json::Value::from(q),
+        },
+        gates: inputs
+            .tender
+            .gates
+            .iter()
+            .zip(&s.gates)
+            .map(|(g, v)| GateReport { id: &v.id, passed: v.passed, reason: prose::gate(Some(g), v) })
+            .collect(),
+        criteria: s
+            .criteria
+            .iter()
+            .map(|c| CriterionReport {
+                id: &c.id,
+                value: c.value.as_ref().map(ToString::to_string),
+                score: c.score.to_exact_string(),
+                points: c.points,
+                max: c.max.to_string(),
+                reason: prose::reason(c),
+            })
+            .collect(),
+        assumed: &s.assumed,
+    }
+}
+
+/// The SPEC §8 report, with the panel analysis and the changes of a what-if when given.
+pub(super) fn report<'a>(
+    inputs: &'a Inputs,
+    outcome: &'a Outcome,
+    panel: Option<&'a PanelAnalysis>,
+    whatif: Option<(&'a str, &'a [Applied])>,
+) -> Report<'a> {
+    let mut warnings: Vec<String> = inputs.warnings.iter().map(|d| prose::input_warning(&inputs.sources, d)).collect();
+    warnings.extend(outcome.warnings.iter().map(prose::warning));
+    Report {
+        tender: TenderInfo { id: &inputs.tender.id, title: &inputs.tender.title, max_points: inputs.tender.max_points.to_string() },
+        engine: Engine::this(),
+        inputs: input_files(inputs),
+        bids: outcome.standings.iter().map(|s| bid(inputs, s)).collect(),
+        panel: panel.map(super::panel::to_json),
+        warnings,
+        whatif: whatif.map(|(bidder, applied)| {
+            applied
+                .iter()
+                .map(|a| AppliedJson { bid: bidder, kind: a.kind.as_str(), target: &a.target, from: a.from.as_deref(), to: &a.to })
+                .collect()
+        }),
+    }
+}
