@@ -347,7 +347,7 @@ impl std::error::Error for Diagnostics {}
 
 /// Sort into a stable order (file path, position, severity, code, message) and drop exact
 /// repeats.
-pub fn sort(sources: &[SourceFile], items: &mut Vec<Diagnostic>) {
+pub(crate) fn sort(sources: &[SourceFile], items: &mut Vec<Diagnostic>) {
     let key = |d: &Diagnostic| {
         let (path, start) = match d.primary() {
             Some(s) => (sources.get(s.file).map_or("", |f| f.path.as_str()).to_owned(), s.start),
@@ -362,7 +362,7 @@ pub fn sort(sources: &[SourceFile], items: &mut Vec<Diagnostic>) {
 }
 
 /// `path:line:col` of a diagnostic's primary place among `sources`.
-pub fn locate(sources: &[SourceFile], d: &Diagnostic) -> String {
+pub(crate) fn locate(sources: &[SourceFile], d: &Diagnostic) -> String {
     match d.primary() {
         Some(s) => match sources.get(s.file) {
             Some(f) => {
@@ -469,7 +469,7 @@ impl miette::Diagnostic for Rendered {
 }
 
 /// The closest valid name to `given`, if one is close enough to be a likely typo.
-pub fn did_you_mean<'a>(given: &str, valid: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn did_you_mean<'a>(given: &str, valid: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let cutoff = (given.chars().count() / 3).max(1);
     valid
         .into_iter()
@@ -480,12 +480,12 @@ pub fn did_you_mean<'a>(given: &str, valid: impl IntoIterator<Item = &'a str>) -
 }
 
 /// "`a`, `b` or `c`".
-pub fn one_of_list<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
+pub(crate) fn one_of_list<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
     join_list(items, "or")
 }
 
 /// "`a`, `b` and `c`".
-pub fn all_of_list<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
+pub(crate) fn all_of_list<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
     join_list(items, "and")
 }
 

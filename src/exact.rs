@@ -396,7 +396,7 @@ impl serde::Serialize for Points {
 
 /// Why a TOML number could not become an exact decimal.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum NumberError {
+pub(crate) enum NumberError {
     /// `inf` or `nan`.
     NotFinite,
     /// More than 28 significant digits, or beyond ±7.9 × 10^28.
@@ -404,7 +404,7 @@ pub enum NumberError {
 }
 
 /// Parse a TOML integer literal (`radix` 2, 8, 10 or 16; underscores already removed).
-pub fn parse_integer(text: &str, radix: u32) -> Result<Decimal, NumberError> {
+pub(crate) fn parse_integer(text: &str, radix: u32) -> Result<Decimal, NumberError> {
     let cleaned: String = text.chars().filter(|c| *c != '_').collect();
     let v = i128::from_str_radix(&cleaned, radix).map_err(|_| NumberError::OutOfRange)?;
     Decimal::try_from_i128_with_scale(v, 0).map_err(|_| NumberError::OutOfRange)
@@ -413,7 +413,7 @@ pub fn parse_integer(text: &str, radix: u32) -> Result<Decimal, NumberError> {
 /// Parse a TOML float literal exactly from its source text: `0.1` is exactly one tenth.
 /// (SPEC §2 says "through its shortest round-trip decimal text"; the literal itself is
 /// that text or more precise, see docs/spec-changes.md.)
-pub fn parse_float(text: &str) -> Result<Decimal, NumberError> {
+pub(crate) fn parse_float(text: &str) -> Result<Decimal, NumberError> {
     let cleaned: String = text.chars().filter(|c| *c != '_' && *c != '+').collect();
     if cleaned.contains("inf") || cleaned.contains("nan") {
         return Err(NumberError::NotFinite);

@@ -10,20 +10,27 @@
 //! - [`analysis`]: questions asked of a result (the evaluation panel's agreement, …).
 
 pub mod analysis;
-pub mod diag;
-pub mod evaluate;
-pub mod exact;
-pub mod load;
+mod diag;
+mod evaluate;
+mod exact;
+mod load;
 pub mod model;
 pub mod output;
 pub mod report;
 pub mod rules;
-pub mod value;
+mod value;
 
-pub use diag::{Diagnostic, Diagnostics, Severity, SourceFile, Span};
-pub use evaluate::{Awarded, BidStatus, CriterionScore, GateVerdict, Outcome, Standing, ThresholdVerdict, evaluate};
+pub use analysis::{Published, Ranking, Scenario};
+pub use diag::{Diagnostic, Diagnostics, FileId, Label, Severity, SourceFile, Span};
+pub use evaluate::{
+    Awarded, BidStatus, CriterionScore, GateVerdict, Original, Outcome, Scope, Standing, ThresholdVerdict, Tie, Warning, evaluate,
+};
 pub use exact::{Points, Rat, RoundingMode};
-pub use model::{Bid, Criterion, Gate, Given, Inputs, Panel, Scalar, Tender, load_paths, load_sources};
+pub use model::{Bid, Criterion, Gate, Inputs, Panel, Tender, load_paths, load_sources};
 pub use rules::Reason;
 pub use rust_decimal::Decimal;
-pub use value::{Date, FieldPath};
+pub use value::{Date, FieldPath, Given, Scalar};
+
+/// A source from raw bytes (checked for UTF-8, BOM stripped, hashed), for the fuzz targets.
+#[doc(hidden)]
+pub use load::source_from_bytes;

@@ -29,7 +29,7 @@ pub fn check(d: &bidscore::Diagnostics) {
 
 /// The `criteria` target: the bytes as the criteria file, with a valid bid and panel.
 pub fn criteria(data: &[u8]) {
-    let (file, bad) = bidscore::load::source_from_bytes(0, String::from("criteria.toml"), data);
+    let (file, bad) = bidscore::source_from_bytes(0, String::from("criteria.toml"), data);
     if bad.is_some() {
         return; // not UTF-8: reported by the reader, covered by tests
     }
@@ -38,7 +38,7 @@ pub fn criteria(data: &[u8]) {
 
 /// The `bid` target: the bytes as a second bid file.
 pub fn bid(data: &[u8]) {
-    let (file, bad) = bidscore::load::source_from_bytes(2, String::from("fuzzed.toml"), data);
+    let (file, bad) = bidscore::source_from_bytes(2, String::from("fuzzed.toml"), data);
     if bad.is_some() {
         return;
     }
@@ -47,7 +47,7 @@ pub fn bid(data: &[u8]) {
 
 /// The `panel` target: the bytes as the panel file.
 pub fn panel(data: &[u8]) {
-    let (file, bad) = bidscore::load::source_from_bytes(2, String::from("panel.toml"), data);
+    let (file, bad) = bidscore::source_from_bytes(2, String::from("panel.toml"), data);
     if bad.is_some() {
         return;
     }

@@ -369,11 +369,12 @@ pub(crate) struct Prepared<'p, 'a> {
 impl Givens for Prepared<'_, '_> {
     fn given(&self, bid: usize, criterion: usize) -> Option<&Given> {
         let b = *self.bids.get(bid)?;
-        if let Some(row) = self.rows.get(b).and_then(Option::as_ref) {
-            return row.criteria.get(criterion)?.as_ref();
-        }
+        // A changed column holds the panel's marks, which no bid field sets: it comes first.
         if let Some(column) = self.columns.get(criterion).and_then(Option::as_ref) {
             return column.get(b)?.as_ref();
+        }
+        if let Some(row) = self.rows.get(b).and_then(Option::as_ref) {
+            return row.criteria.get(criterion)?.as_ref();
         }
         self.published.inputs.given(b, criterion)
     }

@@ -1,11 +1,11 @@
-//! Loading: paths → files (I/O lives here and in `main.rs`, nowhere else) → raw trees.
+//! Loading: paths → files (I/O lives here and in the binary, nowhere else) → raw trees.
 //!
 //! Reads files and directories, refuses oversized or non-UTF-8 files with a located
-//! diagnostic, strips a byte-order mark, hashes the bytes, and classifies each document
-//! by its top-level table. Validation into typed models happens in `model`.
+//! diagnostic, strips a byte-order mark and hashes the bytes. What a document *is* (criteria,
+//! bid or panel) and everything after is decided in `model`: nothing here knows tenders.
 
-pub mod node;
-pub mod reader;
+pub(crate) mod node;
+pub(crate) mod reader;
 pub(crate) mod toml_out;
 
 use std::collections::HashSet;
@@ -16,21 +16,9 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use crate::diag::{Diagnostic, FileId, SourceFile, Span};
-use node::Table;
 
 /// Files larger than this are refused without being read in full.
-pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
-
-/// What a document is, by its top-level table.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
-    /// `[tender]`: a criteria file.
-    Criteria,
-    /// `[bidder]`: a bid.
-    Bid,
-    /// `[panel]`: the committee's marks.
-    Panel,
-}
+pub(crate) const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
 /// A source from bytes: checks UTF-8, strips a BOM, hashes. Non-UTF-8 input yields a
 /// diagnostic at the first bad byte (the returned file then holds the lossy text).
@@ -73,7 +61,7 @@ fn hex(bytes: &[u8]) -> String {
 
 /// Read the criteria file and every bid/panel path (files, or directories whose `*.toml`
 /// files are read in name order). Returns the files read (criteria first) and problems.
-pub fn read_paths(criteria: &Path, others: &[PathBuf]) -> (Vec<SourceFile>, Vec<Diagnostic>) {
+pub(crate) fn read_paths(criteria: &Path, others: &[PathBuf]) -> (Vec<SourceFile>, Vec<Diagnostic>) {
     let mut files = Vec::new();
     let mut diags = Vec::new();
     let mut seen: HashSet<PathBuf> = HashSet::new();
@@ -159,40 +147,5 @@ fn io_message(e: &std::io::Error) -> String {
         std::io::ErrorKind::NotFound => String::from("no such file or directory"),
         std::io::ErrorKind::PermissionDenied => String::from("permission denied"),
         _ => e.to_string().to_lowercase(),
-    }
-}
-
-/// Classify a parsed document by its top-level table.
-pub fn classify(file: FileId, text: &str, doc: &Table) -> Result<Kind, Diagnostic> {
-    let found: Vec<(Kind, &node::Entry)> = doc
-        .entries
-        .iter()
-        .filter_map(|e| match e.key.as_str() {
-            "tender" => Some((Kind::Criteria, e)),
-            "bidder" => Some((Kind::Bid, e)),
-            "panel" => Some((Kind::Panel, e)),
-            _ => None,
-        })
-        .collect();
-    match found.as_slice() {
-        [(k, _)] => Ok(*k),
-        [] => {
-            let d = if text.trim().is_empty() {
-                Diagnostic::error("empty-file", Span::new(file, 0, 0), "file is empty")
-            } else {
-                let at = doc.entries.first().map_or(Span::new(file, 0, 0), |e| e.key_span);
-                Diagnostic::error("unknown-file-kind", at, "file is neither a criteria, bid nor panel file")
-            };
-            Err(d.with_help("a criteria file has a `[tender]` table, a bid a `[bidder]` table, a panel file a `[panel]` table"))
-        }
-        [(_, first), rest @ ..] => {
-            let mut d =
-                Diagnostic::error("ambiguous-file-kind", first.key_span, "file has more than one of `[tender]`, `[bidder]` and `[panel]`")
-                    .with_help("put the criteria, each bid and the panel marks in separate files");
-            for (_, e) in rest {
-                d = d.with_secondary(e.key_span, "also here");
-            }
-            Err(d)
-        }
     }
 }

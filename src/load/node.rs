@@ -10,7 +10,7 @@ use crate::diag::{Diagnostic, FileId, Span};
 
 /// A value and where it came from.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Node {
+pub(crate) struct Node {
     /// The value's text in its file.
     pub span: Span,
     /// The value.
@@ -19,7 +19,7 @@ pub struct Node {
 
 /// A TOML value. Numbers keep their literal text until a rule reads them.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Value {
+pub(crate) enum Value {
     /// A string.
     String(String),
     /// An integer literal: text without sign prefix handling done by the parser, and radix.
@@ -43,14 +43,14 @@ pub enum Value {
 
 /// A table's entries in key order.
 #[derive(Clone, Debug, PartialEq, Default)]
-pub struct Table {
+pub(crate) struct Table {
     /// The entries.
     pub entries: Vec<Entry>,
 }
 
 /// One `key = value`.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Entry {
+pub(crate) struct Entry {
     /// The key.
     pub key: String,
     /// Where the key is written (for a `[table]` header, the name in the header).
@@ -61,12 +61,12 @@ pub struct Entry {
 
 impl Table {
     /// The entry for `key`.
-    pub fn get(&self, key: &str) -> Option<&Entry> {
+    pub(crate) fn get(&self, key: &str) -> Option<&Entry> {
         self.entries.iter().find(|e| e.key == key)
     }
 
     /// Look up a dotted path such as `offer.gpus`.
-    pub fn lookup(&self, path: &[String]) -> Option<&Entry> {
+    pub(crate) fn lookup(&self, path: &[String]) -> Option<&Entry> {
         let (first, rest) = path.split_first()?;
         let entry = self.get(first)?;
         if rest.is_empty() {
@@ -81,7 +81,7 @@ impl Table {
 
 impl Value {
     /// "a string", "an integer", … for messages.
-    pub fn type_name(&self) -> &'static str {
+    pub(crate) fn type_name(&self) -> &'static str {
         match self {
             Value::String(_) => "a string",
             Value::Integer { .. } => "an integer",
@@ -99,7 +99,7 @@ impl Value {
 }
 
 /// Parse a document; on syntax errors, return every one the parser recovered.
-pub fn parse_document(file: FileId, text: &str) -> Result<Table, Vec<Diagnostic>> {
+pub(crate) fn parse_document(file: FileId, text: &str) -> Result<Table, Vec<Diagnostic>> {
     let (doc, errors) = DeTable::parse_recoverable(text);
     if !errors.is_empty() {
         // Only the first: after a syntax error the parser's recovery cascades (one unclosed

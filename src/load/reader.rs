@@ -9,10 +9,10 @@ use crate::load::node::{Node, Table, Value};
 use crate::value::Date;
 
 /// Where diagnostics go while a file is read.
-pub type Sink = Vec<Diagnostic>;
+pub(crate) type Sink = Vec<Diagnostic>;
 
 /// A table being read: which keys it may have and what to call it in messages.
-pub struct Fields<'a> {
+pub(crate) struct Fields<'a> {
     table: &'a Table,
     at: Span,
     name: String,
@@ -22,13 +22,19 @@ pub struct Fields<'a> {
 impl<'a> Fields<'a> {
     /// Read `table` (written at `at`, called `name` in messages, e.g. "`[tender]`").
     /// Reports every key not in `allowed`.
-    pub fn new(table: &'a Table, at: Span, name: impl Into<String>, allowed: &'static [&'static str], sink: &mut Sink) -> Fields<'a> {
+    pub(crate) fn new(
+        table: &'a Table,
+        at: Span,
+        name: impl Into<String>,
+        allowed: &'static [&'static str],
+        sink: &mut Sink,
+    ) -> Fields<'a> {
         Fields::new_with_hint(table, at, name, allowed, None, sink)
     }
 
     /// As [`Fields::new`], adding `hint` to the help of every unknown key (when a common
     /// mistake explains it better than "did you mean").
-    pub fn new_with_hint(
+    pub(crate) fn new_with_hint(
         table: &'a Table,
         at: Span,
         name: impl Into<String>,
@@ -55,29 +61,19 @@ impl<'a> Fields<'a> {
         f
     }
 
-    /// Where the table is written.
-    pub fn at(&self) -> Span {
-        self.at
-    }
-
-    /// The name used in messages.
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
     /// An optional value.
-    pub fn get(&self, key: &str) -> Option<&'a Node> {
+    pub(crate) fn get(&self, key: &str) -> Option<&'a Node> {
         debug_assert!(self.allowed.contains(&key), "reading undeclared key {key}");
         self.table.get(key).map(|e| &e.node)
     }
 
     /// The span of a key, if present.
-    pub fn key_span(&self, key: &str) -> Option<Span> {
+    pub(crate) fn key_span(&self, key: &str) -> Option<Span> {
         self.table.get(key).map(|e| e.key_span)
     }
 
     /// A required value; reports `missing-key` at the table.
-    pub fn required(&self, key: &str, sink: &mut Sink) -> Option<&'a Node> {
+    pub(crate) fn required(&self, key: &str, sink: &mut Sink) -> Option<&'a Node> {
         let n = self.get(key);
         if n.is_none() {
             sink.push(
@@ -90,32 +86,32 @@ impl<'a> Fields<'a> {
     }
 
     /// A required string.
-    pub fn req_str(&self, key: &str, sink: &mut Sink) -> Option<(String, Span)> {
+    pub(crate) fn req_str(&self, key: &str, sink: &mut Sink) -> Option<(String, Span)> {
         self.required(key, sink).and_then(|n| as_str(n, key, sink)).map(|(s, sp)| (s.to_owned(), sp))
     }
 
     /// An optional string.
-    pub fn opt_str(&self, key: &str, sink: &mut Sink) -> Option<(String, Span)> {
+    pub(crate) fn opt_str(&self, key: &str, sink: &mut Sink) -> Option<(String, Span)> {
         self.get(key).and_then(|n| as_str(n, key, sink)).map(|(s, sp)| (s.to_owned(), sp))
     }
 
     /// An optional string without its span.
-    pub fn opt_text(&self, key: &str, sink: &mut Sink) -> Option<String> {
+    pub(crate) fn opt_text(&self, key: &str, sink: &mut Sink) -> Option<String> {
         self.opt_str(key, sink).map(|(s, _)| s)
     }
 
     /// A required number.
-    pub fn req_number(&self, key: &str, sink: &mut Sink) -> Option<(Decimal, Span)> {
+    pub(crate) fn req_number(&self, key: &str, sink: &mut Sink) -> Option<(Decimal, Span)> {
         self.required(key, sink).and_then(|n| as_number(n, key, sink))
     }
 
     /// An optional number.
-    pub fn opt_number(&self, key: &str, sink: &mut Sink) -> Option<(Decimal, Span)> {
+    pub(crate) fn opt_number(&self, key: &str, sink: &mut Sink) -> Option<(Decimal, Span)> {
         self.get(key).and_then(|n| as_number(n, key, sink))
     }
 
     /// A required table.
-    pub fn req_table(&self, key: &str, sink: &mut Sink) -> Option<(&'a Table, Span)> {
+    pub(crate) fn req_table(&self, key: &str, sink: &mut Sink) -> Option<(&'a Table, Span)> {
         self.required(key, sink).and_then(|n| as_table(n, key, sink))
     }
 }
@@ -126,7 +122,7 @@ fn type_error(n: &Node, key: &str, expected: &str) -> Diagnostic {
 }
 
 /// A string value.
-pub fn as_str<'n>(n: &'n Node, key: &str, sink: &mut Sink) -> Option<(&'n str, Span)> {
+pub(crate) fn as_str<'n>(n: &'n Node, key: &str, sink: &mut Sink) -> Option<(&'n str, Span)> {
     match &n.value {
         Value::String(s) => Some((s.as_str(), n.span)),
         _ => {
@@ -137,7 +133,7 @@ pub fn as_str<'n>(n: &'n Node, key: &str, sink: &mut Sink) -> Option<(&'n str, S
 }
 
 /// A boolean value.
-pub fn as_bool(n: &Node, key: &str, sink: &mut Sink) -> Option<bool> {
+pub(crate) fn as_bool(n: &Node, key: &str, sink: &mut Sink) -> Option<bool> {
     match &n.value {
         Value::Bool(b) => Some(*b),
         Value::String(s) if s == "true" || s == "false" => {
@@ -152,7 +148,7 @@ pub fn as_bool(n: &Node, key: &str, sink: &mut Sink) -> Option<bool> {
 }
 
 /// A number (integer or float literal), exactly.
-pub fn as_number(n: &Node, key: &str, sink: &mut Sink) -> Option<(Decimal, Span)> {
+pub(crate) fn as_number(n: &Node, key: &str, sink: &mut Sink) -> Option<(Decimal, Span)> {
     let parsed = match &n.value {
         Value::Integer { text, radix } => parse_integer(text, *radix),
         Value::Float(text) => parse_float(text),
@@ -191,7 +187,7 @@ pub fn as_number(n: &Node, key: &str, sink: &mut Sink) -> Option<(Decimal, Span)
 }
 
 /// A whole non-negative number (an integer literal, or a float with no fraction is refused).
-pub fn as_count(n: &Node, key: &str, sink: &mut Sink) -> Option<(u64, Span)> {
+pub(crate) fn as_count(n: &Node, key: &str, sink: &mut Sink) -> Option<(u64, Span)> {
     match &n.value {
         Value::Integer { .. } => {
             let (d, sp) = as_number(n, key, sink)?;
@@ -221,7 +217,7 @@ pub fn as_count(n: &Node, key: &str, sink: &mut Sink) -> Option<(u64, Span)> {
 }
 
 /// A local date (`2025-12-31`, unquoted).
-pub fn as_date(n: &Node, key: &str, sink: &mut Sink) -> Option<(Date, Span)> {
+pub(crate) fn as_date(n: &Node, key: &str, sink: &mut Sink) -> Option<(Date, Span)> {
     match &n.value {
         Value::Datetime(dt) => match (dt.date, dt.time, dt.offset) {
             (Some(d), None, None) => match Date::new(i32::from(d.year), d.month, d.day) {
@@ -262,7 +258,7 @@ fn looks_like_date(s: &str) -> bool {
 }
 
 /// A table value.
-pub fn as_table<'n>(n: &'n Node, key: &str, sink: &mut Sink) -> Option<(&'n Table, Span)> {
+pub(crate) fn as_table<'n>(n: &'n Node, key: &str, sink: &mut Sink) -> Option<(&'n Table, Span)> {
     match &n.value {
         Value::Table(t) => Some((t, n.span)),
         _ => {
@@ -273,7 +269,7 @@ pub fn as_table<'n>(n: &'n Node, key: &str, sink: &mut Sink) -> Option<(&'n Tabl
 }
 
 /// An array value.
-pub fn as_array<'n>(n: &'n Node, key: &str, sink: &mut Sink) -> Option<&'n [Node]> {
+pub(crate) fn as_array<'n>(n: &'n Node, key: &str, sink: &mut Sink) -> Option<&'n [Node]> {
     match &n.value {
         Value::Array(a) => Some(a),
         _ => {
@@ -284,7 +280,7 @@ pub fn as_array<'n>(n: &'n Node, key: &str, sink: &mut Sink) -> Option<&'n [Node
 }
 
 /// An id: `[a-z0-9-]+`, not starting or ending with `-`.
-pub fn check_id(id: &str, span: Span, what: &str, sink: &mut Sink) -> bool {
+pub(crate) fn check_id(id: &str, span: Span, what: &str, sink: &mut Sink) -> bool {
     let ok = !id.is_empty()
         && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !id.starts_with('-')

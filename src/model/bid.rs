@@ -12,7 +12,7 @@ const BIDDER: &[&str] = &["id", "name", "note"];
 const PROVENANCE: &[&str] = &["status", "source", "note", "range"];
 
 /// Parse a bid document.
-pub fn parse(doc: &Table, file: usize, sink: &mut Sink) -> Option<Bid> {
+pub(super) fn parse(doc: &Table, file: usize, sink: &mut Sink) -> Option<Bid> {
     let before = sink.len();
     let bidder = doc.get("bidder")?;
     let (bt, _) = as_table(&bidder.node, "bidder", sink)?;
@@ -181,6 +181,25 @@ fn parse_range(n: &Node, path: &str, target: Option<&Node>, sink: &mut Sink) -> 
         }
     }
     Some((lo, hi))
+}
+
+impl Bid {
+    /// Every field of the bid as written (apart from `[bidder]` and `[provenance]`): its
+    /// dotted path and its value as TOML, in file order.
+    pub fn field_values(&self) -> Vec<(String, String)> {
+        fn walk(t: &Table, prefix: &str, out: &mut Vec<(String, String)>) {
+            for e in &t.entries {
+                let p = if prefix.is_empty() { e.key.clone() } else { format!("{prefix}.{}", e.key) };
+                match &e.node.value {
+                    Value::Table(inner) => walk(inner, &p, out),
+                    _ => out.push((p, crate::load::toml_out::value(&e.node))),
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.fields, "", &mut out);
+        out
+    }
 }
 
 /// Every dotted path to a non-table value.

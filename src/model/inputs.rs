@@ -7,11 +7,12 @@ use std::path::Path;
 
 use rust_decimal::Decimal;
 
+use super::classify::Kind;
 use super::{Bid, CriterionMissing, GateMissing, Given, Panel, Require, Scalar, Tender, bid, panel, tender};
 use crate::diag::{Diagnostic, Diagnostics, FileId, Severity, SourceFile, Span};
 use crate::load::node::{Node, Value};
 use crate::load::reader::{Sink, as_bool, as_count, as_date, as_number, unknown_ref};
-use crate::load::{self, Kind, node};
+use crate::load::{self, node};
 use crate::rules::{InputKind, Rule};
 
 /// Validated inputs: a tender, its bids (sorted by id) and the panel's marks.
@@ -140,7 +141,7 @@ fn validate(sources: Vec<SourceFile>, skip: &[FileId]) -> Result<Inputs, Diagnos
                 continue;
             }
         };
-        let kind = match load::classify(i, &f.text, &doc) {
+        let kind = match super::classify::classify(i, &f.text, &doc) {
             Ok(k) => k,
             Err(d) => {
                 if i == 0 {
@@ -279,11 +280,9 @@ fn missing_field(b: &Bid, field: &str, user: &str, fix: &str) -> Diagnostic {
 fn resolve(t: &Tender, bids: &[Bid], panel: Option<&Panel>, panel_seen: bool, sink: &mut Sink, warnings: &mut Sink) -> Vec<Resolved> {
     let mut out = Vec::with_capacity(bids.len());
     // Every field some rule reads; a bid field outside this set changes nothing.
-    let mut read: std::collections::HashSet<String> = t.gates.iter().map(|g| g.field.to_string()).collect();
-    read.extend(t.criteria.iter().filter_map(|c| c.field.as_ref().map(ToString::to_string)));
-    read.extend(t.award.quantity.iter().map(|q| q.field.to_string()));
+    let read = t.read_fields();
     for b in bids {
-        let unread: Vec<String> = bid::leaf_paths(&b.fields).into_iter().filter(|p| !read.contains(p)).collect();
+        let unread: Vec<String> = bid::leaf_paths(&b.fields).into_iter().filter(|p| read.binary_search(p).is_err()).collect();
         if !unread.is_empty() {
             let shown: Vec<String> = unread.iter().take(4).map(|p| format!("`{p}`")).collect();
             let more = if unread.len() > 4 { format!(" and {} more", unread.len() - 4) } else { String::new() };

@@ -5,6 +5,7 @@
 //! across every file. Nothing here evaluates or renders.
 
 mod bid;
+mod classify;
 mod inputs;
 mod panel;
 mod tender;
@@ -349,7 +350,7 @@ pub struct Bid {
     /// Free text.
     pub note: Option<String>,
     /// Every table except `[bidder]` and `[provenance]`, as written.
-    pub fields: Table,
+    pub(crate) fields: Table,
     /// Provenance by field path.
     pub provenance: BTreeMap<String, Provenance>,
     /// Index of the file it was read from.

@@ -13,7 +13,7 @@ use crate::load::reader::{Fields, Sink, as_array, as_number, as_str, as_table};
 const PANEL: &[&str] = &["source", "note", "evaluators", "outlier_k", "marks"];
 
 /// Parse a panel document.
-pub fn parse(doc: &Table, file: usize, sink: &mut Sink) -> Option<Panel> {
+pub(super) fn parse(doc: &Table, file: usize, sink: &mut Sink) -> Option<Panel> {
     // Nothing but `[panel]` belongs in a panel file (reported; the marks are still read).
     let _ = Fields::new(doc, Span::new(file, 0, 0), "the panel file", &["panel"], sink);
     let before = sink.len();

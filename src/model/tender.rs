@@ -28,10 +28,10 @@ const REQUIRE: &[&str] = &["equals", "one_of", "at_least", "at_most", "not_after
 const CRITERION: &[&str] = &["id", "section", "title", "points", "field", "rule", "missing", "source", "note"];
 
 /// Points above this are refused, so that sums of points can never overflow a decimal.
-pub const MAX_POINTS_LIMIT: i64 = 1_000_000_000;
+pub(crate) const MAX_POINTS_LIMIT: i64 = 1_000_000_000;
 
 /// Parse a criteria document.
-pub fn parse(doc: &Table, file: usize, sink: &mut Sink) -> Option<Tender> {
+pub(super) fn parse(doc: &Table, file: usize, sink: &mut Sink) -> Option<Tender> {
     let root = Fields::new(doc, Span::new(file, 0, 0), "the criteria file", TOP, sink);
 
     let (tt, tspan) = root.req_table("tender", sink)?;

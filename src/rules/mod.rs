@@ -1,9 +1,9 @@
 //! Rule kinds: one file per kind, each holding everything the crate knows about the kind —
 //! its parameters and their validation, the checks on a bid's value, the exact score, the
 //! TOML form, the breakpoints `path-to-win` searches and the weights at which `stability`
-//! must look again. The kinds are listed once, in [`kinds!`] below: adding a kind is one new
+//! must look again. The kinds are listed once, in `kinds!` below: adding a kind is one new
 //! file, one line there and one [`Reason`] variant, and the compiler asks for every answer
-//! ([`RuleKind`] has no default methods).
+//! (`RuleKind` has no default methods).
 //!
 //! A rule turns one bid value (or the panel's marks) into a score `s` in [0, 1] and a
 //! reason a person can check; `kr-price` may exceed 1 when its cap is off. Rules never

@@ -190,3 +190,80 @@ fn shell_words(s: &str) -> Vec<String> {
     }
     out
 }
+
+/// Every command, in every format.
+const COMMANDS: &[&[&str]] = &[
+    &["score"],
+    &["check"],
+    &["panel"],
+    &["explain", "--bid", "coupang"],
+    &["whatif", "--bid", "coupang", "--set", "security.csap_certified=true"],
+    &["path-to-win", "--bid", "coupang"],
+    &["stability"],
+];
+
+fn command_line<'a>(cmd: &[&'a str], extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![cmd[0], "criteria/msit-2025-gpu.toml", "bids/msit-2025"];
+    args.extend(&cmd[1..]);
+    args.extend(extra);
+    args
+}
+
+/// A reader that leaves before the report is written (`bidscore check … | head -1`) ends the
+/// command quietly: exit 0 (or death by SIGPIPE, 141 in a shell), never a panic (101). Also
+/// when stderr, where the warnings go, is closed.
+#[test]
+fn a_closed_pipe_ends_every_command_quietly() {
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::Stdio;
+    for cmd in COMMANDS {
+        for format in ["table", "json", "csv", "markdown"] {
+            for close_stderr in [false, true] {
+                let mut child = Command::new(env!("CARGO_BIN_EXE_bidscore"))
+                    .args(command_line(cmd, &["--format", format]))
+                    .env("NO_COLOR", "1")
+                    .stdout(Stdio::piped())
+                    .stderr(if close_stderr { Stdio::piped() } else { Stdio::null() })
+                    .spawn()
+                    .unwrap();
+                // Close the reading ends before the command has written anything.
+                drop(child.stdout.take());
+                drop(child.stderr.take());
+                let status = child.wait().unwrap();
+                let quiet = status.code() == Some(0) || status.signal() == Some(13);
+                assert!(quiet, "{cmd:?} --format {format} (stderr closed: {close_stderr}): {status:?}");
+            }
+        }
+    }
+}
+
+/// `--output` works for every command, and never writes over an input.
+#[test]
+fn every_command_writes_its_report_to_a_file() {
+    let dir = tmp("every-output");
+    for (i, cmd) in COMMANDS.iter().enumerate() {
+        let path = dir.join(format!("report-{i}.json"));
+        let out = bidscore(&command_line(cmd, &["--format", "json", "--output", path.to_str().unwrap()]));
+        assert_eq!(out.status.code(), Some(0), "{cmd:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(out.stdout.is_empty(), "{cmd:?} printed although it wrote a file");
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(serde_json::from_str::<serde_json::Value>(&text).is_ok(), "{cmd:?}: {text}");
+        let out = bidscore(&command_line(cmd, &["--output", "bids/msit-2025/kakao.toml"]));
+        assert_eq!(out.status.code(), Some(1), "{cmd:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("refusing to write the report over the input file"), "{cmd:?}");
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// The old binary panicked on a closed pipe in `check`; the exit codes of the rest stand:
+/// 0 ok, 1 invalid input, 2 usage.
+#[test]
+fn check_reports_json_for_programs() {
+    let out = bidscore(&["check", "criteria/msit-2025-gpu.toml", "bids/msit-2025", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["ok"], true);
+    assert_eq!(v["bids"], 4);
+    assert_eq!(v["tender"], "msit-2025-gpu");
+    assert!(v["inputs"].as_array().unwrap().len() >= 5);
+}

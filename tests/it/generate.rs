@@ -108,7 +108,7 @@ fn kind() -> impl Strategy<Value = Kind> {
     ]
 }
 
-fn value_for(kind: &Kind) -> BoxedStrategy<Val> {
+pub fn value_for(kind: &Kind) -> BoxedStrategy<Val> {
     match kind.clone() {
         Kind::Linear { .. } | Kind::Steps { .. } => num().prop_map(Val::Num).boxed(),
         Kind::Choice { .. } => select(vec!["alpha", "beta", "gamma"]).prop_map(Val::Text).boxed(),

@@ -262,7 +262,7 @@ proptest! {
         others.extend(a.panel.as_ref().map(bidscore::Panel::to_toml));
         let b = load_ok(&a.tender.to_toml(), &others);
         prop_assert_eq!(&a.tender, &b.tender);
-        prop_assert_eq!(&a.bids.iter().map(|x| (&x.id, &x.name, &x.fields, &x.provenance)).collect::<Vec<_>>(), &b.bids.iter().map(|x| (&x.id, &x.name, &x.fields, &x.provenance)).collect::<Vec<_>>());
+        prop_assert_eq!(&a.bids.iter().map(|x| (&x.id, &x.name, x.field_values(), &x.provenance)).collect::<Vec<_>>(), &b.bids.iter().map(|x| (&x.id, &x.name, x.field_values(), &x.provenance)).collect::<Vec<_>>());
         prop_assert_eq!(&a.panel, &b.panel);
     }
 }
@@ -293,7 +293,7 @@ fn flagship_inputs_survive_a_round_trip() {
     let b = load_ok(&a.tender.to_toml(), &others);
     assert_eq!(a.tender, b.tender);
     for (x, y) in a.bids.iter().zip(&b.bids) {
-        assert_eq!((&x.id, &x.name, &x.note, &x.fields, &x.provenance), (&y.id, &y.name, &y.note, &y.fields, &y.provenance));
+        assert_eq!((&x.id, &x.name, &x.note, x.field_values(), &x.provenance), (&y.id, &y.name, &y.note, y.field_values(), &y.provenance));
     }
     assert_eq!(a.panel, b.panel);
     assert_eq!(evaluate(&a), evaluate(&b));

@@ -1,5 +1,13 @@
 //! The one integration-test binary: each module is an area, fixtures are data.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs, reason = "tests fail loudly")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    missing_docs,
+    unreachable_pub,
+    reason = "tests fail loudly; helpers are pub for the test modules"
+)]
 
 mod analysis;
 mod cli;
@@ -13,6 +21,7 @@ mod ranking;
 mod reference;
 mod regimes;
 mod rules;
+mod scenarios;
 mod snapshots;
 mod validation;
 

@@ -100,3 +100,181 @@ fn flagship_analyses() {
     insta::assert_snapshot!("stability_table", show(&StabilityReport(&s), Format::Table));
     insta::assert_snapshot!("stability_json", show(&StabilityReport(&s), Format::Json));
 }
+
+/// Every subject on the flagship, computed as the CLI computes it.
+struct Flagship {
+    inputs: bidscore::Inputs,
+    outcome: bidscore::Outcome,
+    panel: bidscore::analysis::PanelAnalysis,
+    explanation: bidscore::analysis::Explanation,
+    whatif: bidscore::analysis::WhatIf,
+    whatif_panel: Option<bidscore::analysis::PanelAnalysis>,
+    path: bidscore::analysis::PathToWin,
+    stability: bidscore::analysis::Stability,
+}
+
+const SUBJECTS: [&str; 7] = ["score", "check", "panel", "explain", "whatif", "path_to_win", "stability"];
+
+impl Flagship {
+    fn new() -> Flagship {
+        use bidscore::analysis::{Change, PathToWinOptions, explain, panel, path_to_win, stability, whatif};
+        let inputs = load_paths("criteria/msit-2025-gpu.toml", &["bids/msit-2025"]).unwrap();
+        let outcome = evaluate(&inputs);
+        let changes = [Change::Set { field: "security.csap_certified".into(), literal: "true".into() }];
+        let w = whatif(&inputs, &outcome, "coupang", &changes).unwrap();
+        Flagship {
+            panel: panel(&inputs, &outcome).unwrap(),
+            explanation: explain(&inputs, &outcome, "coupang", None).unwrap(),
+            whatif_panel: panel(&w.inputs, &w.outcome).ok(),
+            whatif: w,
+            path: path_to_win(&inputs, &outcome, "coupang", PathToWinOptions::new().with_max_changes(4)).unwrap(),
+            stability: stability(&inputs, &outcome),
+            inputs,
+            outcome,
+        }
+    }
+
+    fn render(&self, subject: &str, format: Format) -> String {
+        use bidscore::report::{CheckReport, ScoreReport};
+        let (inputs, outcome) = (&self.inputs, &self.outcome);
+        let words = [String::from("criteria/msit-2025-gpu.toml"), String::from("bids/msit-2025")];
+        match subject {
+            "score" => show(&ScoreReport::new(inputs, outcome, Some(&self.panel)), format),
+            "check" => show(&CheckReport { inputs, outcome }, format),
+            "panel" => show(&PanelReport(&self.panel), format),
+            "explain" => show(&ExplainReport { explanation: &self.explanation, inputs }, format),
+            "whatif" => show(&WhatIfReport { whatif: &self.whatif, panel: self.whatif_panel.as_ref() }, format),
+            "path_to_win" => show(&PathToWinReport { result: &self.path, arguments: &words }, format),
+            "stability" => show(&StabilityReport(&self.stability), format),
+            other => panic!("no subject {other}"),
+        }
+    }
+}
+
+/// Markdown and CSV of every subject on the flagship.
+#[test]
+fn flagship_in_markdown_and_csv() {
+    let flagship = Flagship::new();
+    for name in SUBJECTS {
+        insta::assert_snapshot!(format!("{name}_markdown"), flagship.render(name, Format::Markdown));
+        insta::assert_snapshot!(format!("{name}_csv"), flagship.render(name, Format::Csv));
+    }
+}
+
+/// A CSV report read back with the `csv` crate: table name → rows of column → value.
+fn read_csv(text: &str) -> std::collections::BTreeMap<String, Vec<std::collections::BTreeMap<String, String>>> {
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+    let mut out: std::collections::BTreeMap<String, Vec<_>> = std::collections::BTreeMap::new();
+    let mut header: Vec<String> = Vec::new();
+    for record in reader.records() {
+        let record = record.unwrap();
+        if record.get(0) == Some("table") {
+            header = record.iter().map(str::to_owned).collect();
+            continue;
+        }
+        assert_eq!(record.len(), header.len(), "a row as long as its header: {record:?}");
+        let row = header.iter().skip(1).cloned().zip(record.iter().skip(1).map(str::to_owned)).collect();
+        out.entry(record.get(0).unwrap().to_owned()).or_default().push(row);
+    }
+    out
+}
+
+/// The CSV of every subject carries the same numbers as its JSON.
+#[test]
+fn csv_reads_back_into_the_json_numbers() {
+    let flagship = Flagship::new();
+    let get = |name: &str, f: Format| flagship.render(name, f);
+    let j = |name: &str| serde_json::from_str::<serde_json::Value>(&get(name, Format::Json)).unwrap();
+
+    // Score: the ranking, every section, total and award; every criterion's points and score.
+    let csv = read_csv(&get("score", Format::Csv));
+    let json = j("score");
+    let bids = json["bids"].as_array().unwrap();
+    let ranking = &csv["ranking"];
+    assert_eq!(ranking.len(), bids.len());
+    for (row, bid) in ranking.iter().zip(bids) {
+        assert_eq!(row["bidder"], bid["bidder"].as_str().unwrap());
+        assert_eq!(row["total"], bid["total"].as_str().unwrap());
+        assert_eq!(row["rank"], bid["rank"].as_u64().map(|r| r.to_string()).unwrap_or_default());
+        assert_eq!(row["award"], bid["award"].as_u64().map(|a| a.to_string()).unwrap_or_default());
+        for (section, points) in bid["sections"].as_object().unwrap() {
+            assert_eq!(row[section], points.as_str().unwrap());
+        }
+    }
+    let criteria = &csv["criteria"];
+    let all: Vec<(&str, &serde_json::Value)> =
+        bids.iter().flat_map(|b| b["criteria"].as_array().unwrap().iter().map(move |c| (b["bidder"].as_str().unwrap(), c))).collect();
+    assert_eq!(criteria.len(), all.len());
+    for (row, (bidder, c)) in criteria.iter().zip(all) {
+        assert_eq!((row["bidder"].as_str(), row["criterion"].as_str()), (bidder, c["id"].as_str().unwrap()));
+        assert_eq!(row["points"], c["points"].as_str().unwrap());
+        assert_eq!(row["score"], c["score"].as_str().unwrap());
+        assert_eq!(row["max"], c["max"].as_str().unwrap());
+    }
+
+    // Explain: every difference, and the decisive set.
+    let csv = read_csv(&get("explain", Format::Csv));
+    let json = j("explain");
+    let deltas = json["against"]["deltas"].as_array().unwrap();
+    let decisive: Vec<&str> = json["against"]["decisive"].as_array().unwrap().iter().map(|d| d.as_str().unwrap()).collect();
+    for (row, d) in csv["comparison"].iter().zip(deltas) {
+        assert_eq!(row["criterion"], d["criterion"].as_str().unwrap());
+        assert_eq!((row["mine"].as_str(), row["theirs"].as_str()), (d["mine"].as_str().unwrap(), d["theirs"].as_str().unwrap()));
+        assert_eq!(row["difference"], d["delta"].as_str().unwrap());
+        assert_eq!(row["decisive"] == "true", decisive.contains(&d["criterion"].as_str().unwrap()));
+    }
+
+    // Stability: the exact ends.
+    let csv = read_csv(&get("stability", Format::Csv));
+    for (row, c) in csv["stability"].iter().zip(j("stability")["criteria"].as_array().unwrap()) {
+        assert_eq!(row["criterion"], c["id"].as_str().unwrap());
+        assert_eq!(row["points"], c["points"].as_str().unwrap());
+        assert_eq!(row["from exact"], c["lower"]["at"].as_str().unwrap());
+        assert_eq!(row["to exact"], c["upper"]["at"].as_str().unwrap());
+        assert_eq!(
+            (row["from"].as_str(), row["to"].as_str()),
+            (c["lower"]["shown"].as_str().unwrap(), c["upper"]["shown"].as_str().unwrap())
+        );
+    }
+
+    // Panel: every mark and every statistic, exactly.
+    let csv = read_csv(&get("panel", Format::Csv));
+    let json = j("panel");
+    let rows = &csv["marks"];
+    let mut k = 0;
+    for c in json["criteria"].as_array().unwrap() {
+        for b in c["bids"].as_array().unwrap() {
+            let row = &rows[k];
+            k += 1;
+            assert_eq!((row["criterion"].as_str(), row["bidder"].as_str()), (c["id"].as_str().unwrap(), b["bidder"].as_str().unwrap()));
+            for (e, m) in json["evaluators"].as_array().unwrap().iter().zip(b["marks"].as_array().unwrap()) {
+                assert_eq!(row[&format!("mark {}", e.as_str().unwrap())], m.as_str().unwrap());
+            }
+            assert_eq!(row["trimmed mean"], b["trimmed_mean"].as_str().unwrap());
+            assert_eq!(row["median"], b["median"].as_str().unwrap());
+            assert_eq!(row["mad"], b["mad"].as_str().unwrap());
+        }
+    }
+    assert_eq!(k, rows.len());
+
+    // Path to win: every path's total, rank and command.
+    let csv = read_csv(&get("path_to_win", Format::Csv));
+    for (row, p) in csv["paths"].iter().zip(j("path_to_win")["paths"].as_array().unwrap()) {
+        assert_eq!(row["total"], p["total"].as_str().unwrap());
+        assert_eq!(row["rank"], p["rank"].as_u64().unwrap().to_string());
+        assert_eq!(row["command"], p["command"].as_str().unwrap());
+    }
+
+    // What-if: the totals after are those of the changed tender's report.
+    let csv = read_csv(&get("whatif", Format::Csv));
+    let json = j("whatif");
+    for row in &csv["moves"] {
+        let bid = json["bids"].as_array().unwrap().iter().find(|b| b["bidder"] == row["bidder"].as_str()).unwrap();
+        assert_eq!(row["total after"], bid["total"].as_str().unwrap());
+        assert_eq!(row["status after"], bid["status"].as_str().unwrap());
+    }
+
+    // Check: the count of bids.
+    let csv = read_csv(&get("check", Format::Csv));
+    assert_eq!(csv["check"][0]["bids"], j("check")["bids"].as_u64().unwrap().to_string());
+}

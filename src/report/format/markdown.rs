@@ -47,18 +47,22 @@ pub(crate) fn render(doc: &Doc) -> String {
     o
 }
 
-/// Text as Markdown: backticks stay code spans; what would turn into markup does not.
+/// Text as Markdown: backticks stay code spans; what would turn into markup does not (`<`,
+/// `*`, `\\`, and `_` where it could open or close emphasis: not inside a word).
 fn escape(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
     let mut out = String::with_capacity(s.len());
     let mut code = false;
-    for c in s.chars() {
+    for (i, &c) in chars.iter().enumerate() {
+        let word = |j: Option<usize>| j.and_then(|j| chars.get(j)).is_some_and(|x| x.is_alphanumeric());
         match c {
             '`' => {
                 code = !code;
                 out.push(c);
             }
             '<' if !code => out.push_str("&lt;"),
-            '*' | '_' | '[' | ']' | '\\' if !code => {
+            '_' if !code && word(i.checked_sub(1)) && word(Some(i + 1)) => out.push(c),
+            '*' | '_' | '\\' if !code => {
                 out.push('\\');
                 out.push(c);
             }
