@@ -369,17 +369,6 @@ impl Points {
     pub fn rat(self) -> Rat {
         Rat::from_decimal(self.0)
     }
-
-    /// Exact sum, shown with `places` decimals.
-    pub fn sum<'a>(items: impl IntoIterator<Item = &'a Points>, places: u32) -> Points {
-        let mut total = Decimal::ZERO;
-        for p in items {
-            // INVARIANT: validation caps max_points so sums of points cannot overflow.
-            total = total.checked_add(p.0).unwrap_or(Decimal::MAX);
-        }
-        total.rescale(places);
-        Points(total)
-    }
 }
 
 impl fmt::Display for Points {

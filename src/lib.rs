@@ -4,10 +4,17 @@
 //!
 //! - [`load_paths`] / [`load_sources`]: read and validate a tender with its bids and panel
 //!   into [`Inputs`], or every problem at once as [`Diagnostics`].
-//! - [`evaluate()`]: score, rank and award, returning an [`Outcome`] with the reason for
-//!   every criterion's points and every gate's verdict.
-//! - [`report`]: render an outcome as a table or as the JSON report.
-//! - [`analysis`]: questions asked of a result (the evaluation panel's agreement, …).
+//! - [`evaluate()`]: score, rank and award, returning an [`Outcome`]: every gate's verdict,
+//!   every criterion's exact score, points and [`Reason`], ties and warnings — as data.
+//! - [`analysis`]: questions asked of an outcome — [`analysis::explain`],
+//!   [`analysis::whatif`], [`analysis::path_to_win`], [`analysis::stability`],
+//!   [`analysis::panel`] — and [`Scenario`], a variation of the inputs evaluated on the
+//!   [`Published`] evaluation by the same tally as [`evaluate()`], without re-reading files
+//!   ([`analysis::whatif`] goes through the files, to show the changed TOML).
+//! - [`report`]: every subject as a view ([`report::ScoreReport`], …), rendered by
+//!   [`report::render`] as a table, JSON (SPEC §8), CSV or Markdown; [`report::prose`] holds
+//!   the sentences made from data.
+//! - [`output::write_atomic`]: write a report file atomically, never over an input.
 
 pub mod analysis;
 mod diag;
@@ -20,7 +27,7 @@ pub mod report;
 pub mod rules;
 mod value;
 
-pub use analysis::{Published, Ranking, Scenario};
+pub use analysis::{Published, Ranked, Ranking, Scenario};
 pub use diag::{Diagnostic, Diagnostics, FileId, Label, Severity, SourceFile, Span};
 pub use evaluate::{
     Awarded, BidStatus, CriterionScore, GateVerdict, Original, Outcome, Scope, Standing, ThresholdVerdict, Tie, Warning, evaluate,

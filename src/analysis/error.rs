@@ -6,6 +6,7 @@ use std::fmt;
 use rust_decimal::Decimal;
 
 use crate::diag::{Diagnostics, did_you_mean};
+use crate::evaluate::Scope;
 
 /// Why an analysis or a scenario could not be answered.
 #[derive(Clone, Debug)]
@@ -91,6 +92,8 @@ pub enum Error {
         /// Marks dropped at each end.
         trim: u32,
     },
+    /// A scenario withdraws every bid.
+    NoBidsLeft,
     /// There is no such evaluator.
     NoSuchEvaluator {
         /// The evaluator's index (from 0).
@@ -141,10 +144,21 @@ pub enum PointsProblem {
         /// Their sum.
         sum: Decimal,
     },
-    /// A price criterion needs points above 0.
-    PriceWithoutPoints {
+    /// The criterion's rule refuses the points (a price criterion needs some).
+    Refused {
         /// The criterion.
         criterion: String,
+        /// The rule's objection.
+        message: String,
+    },
+    /// A `min_points` threshold no bid could reach with these points.
+    Unreachable {
+        /// What the threshold measures.
+        scope: Scope,
+        /// The points it needs.
+        needed: Decimal,
+        /// The most that can be scored there.
+        max: Decimal,
     },
 }
 
@@ -215,8 +229,9 @@ impl fmt::Display for Error {
                         "the criteria's points would add up to `{sum}`; a tender needs more than 0 and at most {}",
                         crate::model::MAX_POINTS_LIMIT
                     ),
-                    PointsProblem::PriceWithoutPoints { criterion } => {
-                        write!(f, "criterion `{criterion}` is a `kr-price` criterion and needs points above 0")
+                    PointsProblem::Refused { message, .. } => f.write_str(message),
+                    PointsProblem::Unreachable { scope, needed, max } => {
+                        write!(f, "the threshold on {scope} needs `{needed}` points, but at most `{max}` could be scored there")
                     }
                 }?;
                 write!(f, "; {POINTS_HELP}")
@@ -231,9 +246,12 @@ impl fmt::Display for Error {
                 crate::diag::plural(*kept, "mark"),
                 2 * *trim as usize + 1
             ),
-            Error::NoSuchEvaluator { evaluator, count } => {
-                write!(f, "there is no evaluator {} (the panel has {})", evaluator + 1, crate::diag::plural(*count, "evaluator"))
-            }
+            Error::NoBidsLeft => f.write_str("the scenario withdraws every bid; leave at least one to score"),
+            Error::NoSuchEvaluator { evaluator, count } => write!(
+                f,
+                "there is no evaluator with index {evaluator}: the panel has {}, with indices from 0",
+                crate::diag::plural(*count, "evaluator")
+            ),
             Error::NoPanelCriterion { tender } => {
                 write!(f, "tender `{tender}` has no criterion scored by the panel (`kind = \"panel\"`)")
             }

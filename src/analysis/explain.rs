@@ -215,13 +215,8 @@ fn compare(inputs: &Inputs, outcome: &Outcome, me: &Standing, other: &Standing, 
 
     // Status orders the pair before points do: a bid that failed a gate or a threshold is
     // behind every qualified bid whatever its total.
-    let class = |s: &Standing| match s.status {
-        BidStatus::Selected | BidStatus::Qualified => 0,
-        BidStatus::NotQualified => 1,
-        BidStatus::Disqualified => 2,
-    };
-    if class(me) != class(other) {
-        let (worse, better) = if class(me) > class(other) { (me, other) } else { (other, me) };
+    if me.status.group() != other.status.group() {
+        let (worse, better) = if me.status.group() > other.status.group() { (me, other) } else { (other, me) };
         cmp.decided_by = Some(DecidedBy {
             worse: worse.bidder.clone(),
             worse_status: worse.status,

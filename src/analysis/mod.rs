@@ -2,8 +2,11 @@
 //! of a result. Library functions that take the inputs and their outcome and return data;
 //! the command line only renders them.
 //!
-//! Every variation of the inputs goes through one [`Scenario`] and the evaluation's own
-//! tally: no analysis has scoring, ranking or award rules of its own.
+//! Every variation an analysis evaluates — `explain`'s points taken from another bid,
+//! `path-to-win`'s candidate values, the panel's evaluators left out, `stability`'s moving
+//! weights — is a [`Scenario`] evaluated by the evaluation's own tally; `whatif` alone goes
+//! through the files, because it must show the changed TOML. No analysis has scoring,
+//! ranking or award rules of its own.
 
 mod error;
 mod explain;

@@ -208,7 +208,7 @@ pub fn panel(inputs: &Inputs, outcome: &Outcome) -> Result<PanelAnalysis, Error>
                 .map(|e| {
                     panel_criteria.iter().try_fold(Rat::zero(), |acc, (j, c, rule)| {
                         let mark = marks_of(i, *j)?.get(e)?;
-                        Some(acc.add(&Rat::from_decimal(c.points).mul(&Rat::from_decimal(*mark)).div(&Rat::from_decimal(rule.scale))))
+                        Some(acc.add(&rule.points_of_mark(&Rat::from_decimal(c.points), *mark)))
                     })
                 })
                 .collect::<Option<Vec<Rat>>>();

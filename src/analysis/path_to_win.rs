@@ -347,21 +347,23 @@ fn candidates(inputs: &Inputs, index: usize, outcome: &Outcome) -> Vec<Candidate
 
 /// The bids ranked ahead of `me` with a number on criterion `j`, each with the margin by which
 /// `me`'s other points plus the criterion's full points exceed the rival's other points (exact,
-/// on the points as scored).
+/// on the points as scored: under differential scoring, before the adjustment, so that the
+/// criterion's points and the totals they are taken from agree).
 fn rivals(inputs: &Inputs, outcome: &Outcome, me: &Standing, j: usize) -> Vec<Rival> {
     let Some(c) = inputs.tender.criteria.get(j) else {
         return Vec::new();
     };
     let p = Rat::from_decimal(c.points);
     let mine = me.criteria.get(j).map_or_else(Rat::zero, |x| x.points.rat());
-    let o_me = me.total.rat().sub(&mine);
+    let scored = |s: &Standing| s.original.as_ref().map_or(s.total, |o| o.total).rat();
+    let o_me = scored(me).sub(&mine);
     let mut out = Vec::new();
     for rival in outcome.standings.iter().filter(|s| s.bidder != me.bidder && s.rank.is_some() && (me.rank.is_none() || s.rank < me.rank)) {
         let Some(Given::Value(Scalar::Number(v))) = inputs.bid_index(&rival.bidder).and_then(|i| inputs.given(i, j)) else {
             continue;
         };
         let theirs = rival.criteria.get(j).map_or_else(Rat::zero, |x| x.points.rat());
-        let o_r = rival.total.rat().sub(&theirs);
+        let o_r = scored(rival).sub(&theirs);
         out.push(Rival { value: *v, margin: o_me.add(&p).sub(&o_r) });
     }
     out

@@ -15,10 +15,10 @@ use super::Error;
 use super::error::PointsProblem;
 use crate::evaluate::score::{Exact, Givens, official, scored};
 use crate::evaluate::tally::{self, Field, Frame, InForce, Scorer, Tally};
-use crate::evaluate::{Awarded, BidStatus, Outcome, evaluate};
+use crate::evaluate::{Awarded, BidStatus, Outcome, Scope, evaluate, gate_verdicts, passes};
 use crate::exact::{Points, Rat};
-use crate::model::{Inputs, Resolved, gate_kind};
-use crate::rules::{InputKind, Rule, ValueAt};
+use crate::model::{Inputs, Minimum, Resolved, gate_kind};
+use crate::rules::{CriterionAt, InputKind, ValueAt};
 use crate::value::{FieldPath, Given, Scalar};
 
 /// The published evaluation, kept so that scenarios re-score only what they change.
@@ -43,8 +43,16 @@ impl<'a> Published<'a> {
         Published::from_outcome(inputs, &evaluate(inputs))
     }
 
-    /// The published evaluation from an outcome already computed (it must be `inputs`').
+    /// The published evaluation from an outcome already computed. The outcome must be the
+    /// evaluation of `inputs`; one that is not (other bids, other criteria) is set aside and
+    /// the inputs are evaluated again, so a mistake costs time, never a wrong answer.
     pub fn from_outcome(inputs: &'a Inputs, outcome: &Outcome) -> Published<'a> {
+        let matches = outcome.standings.len() == inputs.bids.len()
+            && outcome.references.len() == inputs.tender.criteria.len()
+            && outcome.standings.iter().all(|s| inputs.bid_index(&s.bidder).is_some() && s.criteria.len() == inputs.tender.criteria.len());
+        if !matches {
+            return Published::new(inputs);
+        }
         let n = inputs.bids.len();
         let m = inputs.tender.criteria.len();
         let mut passed = vec![false; n];
@@ -53,7 +61,7 @@ impl<'a> Published<'a> {
         for s in &outcome.standings {
             let Some(i) = inputs.bid_index(&s.bidder) else { continue };
             if let (Some(p), Some(st)) = (passed.get_mut(i), statuses.get_mut(i)) {
-                *p = s.gates.iter().all(|g| g.passed);
+                *p = passes(&s.gates);
                 *st = s.status;
             }
             for (j, c) in s.criteria.iter().enumerate().take(m) {
@@ -198,6 +206,9 @@ impl Scenario {
             }
         }
         let bids: Vec<usize> = (0..n).filter(|&b| present.get(b).copied().unwrap_or(false)).collect();
+        if bids.is_empty() {
+            return Err(Error::NoBidsLeft);
+        }
         Ok(Prepared { published, bids, rows, columns, weights, fixed, hold: self.hold })
     }
 
@@ -269,8 +280,15 @@ impl Scenario {
             if p.normalize().scale() > t.rounding.places {
                 return Err(Error::BadPoints(PointsProblem::TooFine { points: *p, places: t.rounding.places }));
             }
-            if t.criteria.get(j).is_some_and(|c| matches!(c.rule, Rule::KrPrice(_))) && p.is_zero() {
-                return Err(Error::BadPoints(PointsProblem::PriceWithoutPoints { criterion: id.clone() }));
+            // The rule says what points it can be worth (a price criterion needs some).
+            if let Some(c) = t.criteria.get(j) {
+                let mut objections = Vec::new();
+                let name = format!("criterion `{id}`");
+                c.rule
+                    .check_criterion(&CriterionAt { name: &name, points: *p, points_span: crate::diag::Span::default() }, &mut objections);
+                if let Some(d) = objections.first() {
+                    return Err(Error::BadPoints(PointsProblem::Refused { criterion: id.clone(), message: d.message.clone() }));
+                }
             }
             if let Some(slot) = points.get_mut(j) {
                 *slot = *p;
@@ -279,6 +297,19 @@ impl Scenario {
         let sum: Decimal = points.iter().sum();
         if sum <= Decimal::ZERO || sum > Decimal::from(crate::model::MAX_POINTS_LIMIT) {
             return Err(Error::BadPoints(PointsProblem::Total { sum }));
+        }
+        // A threshold of points no bid could reach any more is refused, as in a criteria file.
+        for q in &t.qualify {
+            let Minimum::Points(need) = q.min else { continue };
+            let scope = |c: &crate::model::Criterion| q.section.as_ref().is_none_or(|s| *s == c.section);
+            let max: Decimal = t.criteria.iter().zip(&points).filter(|(c, _)| scope(c)).map(|(_, p)| *p).sum();
+            if need > max {
+                return Err(Error::BadPoints(PointsProblem::Unreachable {
+                    scope: q.section.clone().map_or(Scope::Total, Scope::Section),
+                    needed: need,
+                    max,
+                }));
+            }
         }
         Ok(Some(points.into_iter().map(Rat::from_decimal).collect()))
     }
@@ -427,7 +458,7 @@ impl<'a> Prepared<'_, 'a> {
             .bids
             .iter()
             .map(|&b| match self.rows.get(b).and_then(Option::as_ref) {
-                Some(row) => inputs.tender.gates.iter().zip(&row.gates).all(|(g, v)| v.as_ref().is_some_and(|v| g.require.accepts(v))),
+                Some(row) => passes(&gate_verdicts(&inputs.tender.gates, row.gates.iter().map(Option::as_ref))),
                 None => self.published.passed.get(b).copied().unwrap_or(false),
             })
             .collect();
@@ -472,11 +503,7 @@ impl<'a> Prepared<'_, 'a> {
             None => Frame::new(&inputs.tender),
         };
         let ids: Vec<&str> = (0..tally.rows.len()).map(|i| self.bidder(i)).collect();
-        match tally::ranking(&frame, |p: &Points| p, &ids, &tally.rows, a, b) {
-            std::cmp::Ordering::Less => true,
-            std::cmp::Ordering::Equal => self.bidder(a) < self.bidder(b),
-            std::cmp::Ordering::Greater => false,
-        }
+        tally::precedes(&frame, |p: &Points| p, &ids, &tally.rows, a, b)
     }
 
     /// The input index of tally row `row`.

@@ -10,7 +10,8 @@ use crate::diag::SourceFile;
 use crate::evaluate::{Awarded, BidStatus, Outcome, evaluate};
 use crate::exact::Points;
 use crate::load::node::{Entry, Node, Table, Value};
-use crate::model::{FieldPath, Inputs, Provenance, Status};
+use crate::model::{Inputs, Provenance, Status};
+use crate::value::FieldPath;
 
 /// One change to apply.
 #[derive(Clone, Debug, PartialEq, Eq)]

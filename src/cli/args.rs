@@ -121,6 +121,13 @@ pub(crate) struct OutputArgs {
     pub(crate) output: Option<PathBuf>,
 }
 
+impl OutputArgs {
+    /// Whether the report carries the panel analysis (the JSON report does).
+    pub(crate) fn carries_panel(&self) -> bool {
+        matches!(self.format, Format::Json)
+    }
+}
+
 /// An output format.
 #[derive(Clone, Copy, ValueEnum)]
 pub(crate) enum Format {

@@ -71,7 +71,8 @@ fn score(args: &InputArgs, output: &OutputArgs) -> Exit {
         Ok(s) => s,
         Err(exit) => return exit,
     };
-    let panel = analysis::panel(&s.inputs, &s.outcome).ok();
+    // Only the JSON report carries the panel analysis: no other format pays for it.
+    let panel = output.carries_panel().then(|| analysis::panel(&s.inputs, &s.outcome).ok()).flatten();
     s.emit(&ScoreReport::new(&s.inputs, &s.outcome, panel.as_ref()), output)
 }
 
@@ -123,7 +124,7 @@ fn whatif(args: &InputArgs, bid: &str, sets: &[String], points: &[String], outpu
     };
     match analysis::whatif(&s.inputs, &s.outcome, bid, &changes) {
         Ok(w) => {
-            let panel = analysis::panel(&w.inputs, &w.outcome).ok();
+            let panel = output.carries_panel().then(|| analysis::panel(&w.inputs, &w.outcome).ok()).flatten();
             s.emit(&WhatIfReport { whatif: &w, panel: panel.as_ref() }, output)
         }
         Err(analysis::Error::Invalid(d)) => {

@@ -20,7 +20,7 @@ use std::sync::Arc;
 use rust_decimal::Decimal;
 
 use crate::exact::{Points, Rat};
-use crate::model::{Bid, Inputs, Status, TieBreak};
+use crate::model::{Bid, Gate, Inputs, Status, TieBreak};
 use crate::rules::Reason;
 use crate::value::{Given, Scalar};
 use tally::{Field, Frame, Row, Tally};
@@ -39,6 +39,17 @@ pub enum BidStatus {
 }
 
 impl BidStatus {
+    /// The group of the report order the bid is listed in (SPEC §5.3): 0 for ranked bids
+    /// (selected or qualified), 1 for not qualified, 2 for disqualified. A bid in an earlier
+    /// group is ahead of every bid in a later one, whatever the points.
+    pub fn group(self) -> u8 {
+        match self {
+            BidStatus::Selected | BidStatus::Qualified => 0,
+            BidStatus::NotQualified => 1,
+            BidStatus::Disqualified => 2,
+        }
+    }
+
     /// The name used in reports.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -188,9 +199,12 @@ pub struct Standing {
     pub status: BidStatus,
     /// Rank among qualified bids (shared when tied after every tie-break).
     pub rank: Option<u32>,
-    /// Exact sum of criterion points.
+    /// The total that ranks the bid: the exact sum of its criterion points, or under
+    /// differential scoring the sum of its sections as counted (the sum as scored is in
+    /// `original`).
     pub total: Points,
-    /// Points per section, in the tender's section order.
+    /// Points per section, in the tender's section order (as counted, under differential
+    /// scoring).
     pub sections: Vec<(String, Points)>,
     /// What it was awarded.
     pub award: Awarded,
@@ -269,10 +283,11 @@ impl Outcome {
 pub fn evaluate(inputs: &Inputs) -> Outcome {
     let t = &inputs.tender;
     let frame = Frame::new(t);
-    let gates: Vec<Vec<GateVerdict>> = (0..inputs.bids.len()).map(|i| gate_verdicts(inputs, i)).collect();
+    let gates: Vec<Vec<GateVerdict>> =
+        (0..inputs.bids.len()).map(|i| gate_verdicts(&t.gates, (0..t.gates.len()).map(|j| inputs.gate_value(i, j)))).collect();
     let field = Field {
         ids: inputs.bids.iter().map(|b| b.id.as_str()).collect(),
-        passed: gates.iter().map(|v| v.iter().all(|g| g.passed)).collect(),
+        passed: gates.iter().map(|v| passes(v)).collect(),
         offered: (0..inputs.bids.len()).map(|i| inputs.offered(i).unwrap_or(0)).collect(),
         held: None,
     };
@@ -281,18 +296,19 @@ pub fn evaluate(inputs: &Inputs) -> Outcome {
     outcome(inputs, &frame, &field, gates, tally)
 }
 
-/// Every gate's verdict on bid `bid`.
-pub(crate) fn gate_verdicts(inputs: &Inputs, bid: usize) -> Vec<GateVerdict> {
-    inputs
-        .tender
-        .gates
+/// Every gate's verdict on one bid, given the value it gives each gate (`None`: missing, and
+/// the gate fails).
+pub(crate) fn gate_verdicts<'a>(gates: &[Gate], values: impl Iterator<Item = Option<&'a Scalar>>) -> Vec<GateVerdict> {
+    gates
         .iter()
-        .enumerate()
-        .map(|(j, g)| {
-            let value = inputs.gate_value(bid, j).cloned();
-            GateVerdict { id: g.id.clone(), passed: value.as_ref().is_some_and(|v| g.require.accepts(v)), value }
-        })
+        .zip(values)
+        .map(|(g, value)| GateVerdict { id: g.id.clone(), passed: value.is_some_and(|v| g.require.accepts(v)), value: value.cloned() })
         .collect()
+}
+
+/// A bid that fails any gate is disqualified (SPEC §5.1).
+pub(crate) fn passes(verdicts: &[GateVerdict]) -> bool {
+    verdicts.iter().all(|v| v.passed)
 }
 
 /// The tally as the outcome a report shows: standings in report order with their gates,
@@ -306,8 +322,7 @@ fn outcome(
 ) -> Outcome {
     let t = &inputs.tender;
     let read = t.read_fields();
-    let mut warnings = Vec::new();
-    let ties = ties(frame, field, &tally, &mut warnings);
+    let (ties, mut warnings) = tally::ties(frame, field, |c: &CriterionScore| &c.points, &tally);
     let references = tally.references.iter().map(|r| r.best).collect();
     let Tally { rows, order, .. } = tally;
     let mut rows: Vec<Option<Row<CriterionScore, Points>>> = rows.into_iter().map(Some).collect();
@@ -352,56 +367,6 @@ fn outcome(
     }
     warnings.extend(flat_criteria(inputs, &standings));
     Outcome { standings, references, warnings }
-}
-
-/// How each bid tied on its total was settled (indexed like the rows), with a warning for
-/// each group that shares a rank and for an award that splits a tie.
-fn ties(frame: &Frame<'_>, field: &Field<'_>, tally: &Tally<CriterionScore, Points>, warnings: &mut Vec<Warning>) -> Vec<Option<Tie>> {
-    let rows = &tally.rows;
-    let id = |i: usize| field.ids.get(i).copied().unwrap_or_default().to_owned();
-    let mut out: Vec<Option<Tie>> = vec![None; rows.len()];
-    let qualified: Vec<usize> = tally.order.iter().copied().filter(|&i| rows.get(i).is_some_and(Row::qualified)).collect();
-    let total = |i: usize| rows.get(i).map(|r| r.counted().total);
-    // Ranked by total first, so bids tied on the total form runs.
-    let mut start = 0;
-    while start < qualified.len() {
-        let first = qualified.get(start).and_then(|&i| total(i));
-        let len = qualified.get(start..).map_or(0, |rest| rest.iter().take_while(|&&i| total(i) == first).count()).max(1);
-        let run = qualified.get(start..start + len).unwrap_or_default();
-        if run.len() > 1 {
-            for &me in run {
-                let others: Vec<usize> = run.iter().copied().filter(|&o| o != me).collect();
-                let rank = rows.get(me).and_then(|r| r.rank);
-                let shared: Vec<usize> = others.iter().copied().filter(|&o| rows.get(o).and_then(|r| r.rank) == rank).collect();
-                let settled_by = if shared.is_empty() {
-                    let step = others.iter().find_map(|&o| tally::chain(frame, |c: &CriterionScore| &c.points, &field.ids, rows, me, o).1);
-                    Some(step.and_then(|s| frame.tender.tie_break.get(s).cloned()).unwrap_or(TieBreak::Bidder))
-                } else {
-                    if shared.iter().all(|&o| id(me) < id(o)) {
-                        let mut bidders = vec![id(me)];
-                        bidders.extend(shared.iter().map(|&o| id(o)));
-                        warnings.push(Warning::Unresolved { bidders, rank: rank.unwrap_or(0) });
-                    }
-                    None
-                };
-                if let Some(slot) = out.get_mut(me) {
-                    *slot = Some(Tie { with: others.iter().map(|&o| id(o)).collect(), settled_by });
-                }
-            }
-        }
-        start += len;
-    }
-    // A tie that the award cuts through is decided by report order (bidder id): say so.
-    let last = qualified.iter().rposition(|&i| rows.get(i).is_some_and(|r| r.status == BidStatus::Selected));
-    if let Some(pos) = last
-        && let (Some(&a), Some(&b)) = (qualified.get(pos), qualified.get(pos + 1))
-        && let (Some(ra), Some(rb)) = (rows.get(a), rows.get(b))
-        && ra.rank == rb.rank
-        && rb.status != BidStatus::Selected
-    {
-        warnings.push(Warning::AwardSplitsTie { awarded: id(a), passed_over: id(b), rank: ra.rank.unwrap_or(0) });
-    }
-    out
 }
 
 fn assumed_fields(read: &[String], b: &Bid) -> Vec<String> {

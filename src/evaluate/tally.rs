@@ -1,7 +1,8 @@
-//! The tally: the one place in `src/` where the rules of SPEC §5 are written. From each
-//! bid's criterion points it sums sections and totals, decides qualification, re-scores the
-//! criteria whose reference is taken among the qualified bids, applies differential scoring
-//! (차등점수제), ranks with the tie-break chain and awards.
+//! The tally: the one place in `src/` where the rules of SPEC §5 are written (with the award
+//! walk in `award.rs`, which only the tally calls). From each bid's criterion points it sums
+//! sections and totals, decides qualification, re-scores the criteria whose reference is
+//! taken among the qualified bids, applies differential scoring (차등점수제), ranks with the
+//! tie-break chain, awards, and gives an account of its ties.
 //!
 //! It is generic over the number it adds ([`Amount`]): official [`Points`], rounded once per
 //! criterion, for `evaluate` and every scenario; exact [`Rat`] for the analyses that move a
@@ -18,7 +19,7 @@ use rayon::prelude::*;
 use rust_decimal::Decimal;
 
 use super::award::award;
-use super::{Awarded, BidStatus};
+use super::{Awarded, BidStatus, Tie, Warning};
 use crate::exact::{Points, Rat};
 use crate::model::{Minimum, Rounding, Tender, TieBreak};
 use crate::rules::{Among, Better, Rule};
@@ -260,7 +261,7 @@ impl<C, N> Row<C, N> {
 
     /// Qualified or selected.
     pub(crate) fn qualified(&self) -> bool {
-        matches!(self.status, BidStatus::Qualified | BidStatus::Selected)
+        self.status.group() == 0
     }
 }
 
@@ -454,6 +455,25 @@ pub(crate) fn ranking<C, N: Amount>(
     total(b).cmp(&total(a)).then_with(|| chain(frame, amount, ids, rows, a, b).0)
 }
 
+/// The ranking's order of two rows, ties after every step broken by bidder id (report order).
+fn order<C, N: Amount>(frame: &Frame<'_>, amount: impl Fn(&C) -> &N, ids: &[&str], rows: &[Row<C, N>], a: usize, b: usize) -> Ordering {
+    let id = |i: usize| ids.get(i).copied().unwrap_or_default();
+    ranking(frame, amount, ids, rows, a, b).then_with(|| id(a).cmp(id(b)))
+}
+
+/// Whether row `a` comes before row `b` in the ranking's order (total, the tie-break chain,
+/// then bidder id), whatever their statuses.
+pub(crate) fn precedes<C, N: Amount>(
+    frame: &Frame<'_>,
+    amount: impl Fn(&C) -> &N,
+    ids: &[&str],
+    rows: &[Row<C, N>],
+    a: usize,
+    b: usize,
+) -> bool {
+    order(frame, amount, ids, rows, a, b) == Ordering::Less
+}
+
 /// Rank the qualified rows (competition ranking: 1, 2, 2, 4), award in that order, and
 /// return the report order.
 fn rank_and_award<C, N: Amount>(
@@ -464,9 +484,12 @@ fn rank_and_award<C, N: Amount>(
 ) -> Vec<usize> {
     let ids = &field.ids;
     let id = |i: usize| ids.get(i).copied().unwrap_or_default();
-    let (mut qualified, rest): (Vec<usize>, Vec<usize>) = (0..rows.len()).partition(|&i| rows.get(i).is_some_and(Row::qualified));
+    // The report's groups, decided before the award (which keeps every ranked bid ranked).
+    let groups: Vec<u8> = rows.iter().map(|r| r.status.group()).collect();
+    let group = |i: usize| groups.get(i).copied().unwrap_or(u8::MAX);
+    let (mut qualified, rest): (Vec<usize>, Vec<usize>) = (0..rows.len()).partition(|&i| group(i) == 0);
     let cmp = |rows: &[Row<C, N>], a: usize, b: usize| ranking(frame, amount, ids, rows, a, b);
-    qualified.sort_by(|&a, &b| cmp(rows, a, b).then_with(|| id(a).cmp(id(b))));
+    qualified.sort_by(|&a, &b| order(frame, amount, ids, rows, a, b));
     let mut rank = 0u32;
     for (pos, &i) in qualified.iter().enumerate() {
         let tied = pos > 0 && qualified.get(pos - 1).is_some_and(|&prev| cmp(rows, prev, i) == Ordering::Equal);
@@ -486,8 +509,7 @@ fn rank_and_award<C, N: Amount>(
             r.status = BidStatus::Selected;
         }
     }
-    let (mut not_qualified, mut disqualified): (Vec<usize>, Vec<usize>) =
-        rest.into_iter().partition(|&i| rows.get(i).is_some_and(|r| r.status == BidStatus::NotQualified));
+    let (mut not_qualified, mut disqualified): (Vec<usize>, Vec<usize>) = rest.into_iter().partition(|&i| group(i) == 1);
     let by_total = |a: &usize, b: &usize| {
         let total = |i: usize| rows.get(i).map(|r| &r.counted().total);
         total(*b).cmp(&total(*a)).then_with(|| id(*a).cmp(id(*b)))
@@ -497,6 +519,62 @@ fn rank_and_award<C, N: Amount>(
     qualified.extend(not_qualified);
     qualified.extend(disqualified);
     qualified
+}
+
+/// How each bid tied on its total was settled (indexed like the rows), with a warning for
+/// each group that shares a rank and for an award that splits a tie.
+pub(crate) fn ties<C, N: Amount>(
+    frame: &Frame<'_>,
+    field: &Field<'_>,
+    amount: impl Fn(&C) -> &N + Copy,
+    tally: &Tally<C, N>,
+) -> (Vec<Option<Tie>>, Vec<Warning>) {
+    let rows = &tally.rows;
+    let mut warnings = Vec::new();
+    let id = |i: usize| field.ids.get(i).copied().unwrap_or_default().to_owned();
+    let mut out: Vec<Option<Tie>> = vec![None; rows.len()];
+    let qualified: Vec<usize> = tally.order.iter().copied().filter(|&i| rows.get(i).is_some_and(Row::qualified)).collect();
+    let total = |i: usize| rows.get(i).map(|r| &r.counted().total);
+    // Ranked by total first, so bids tied on the total form runs.
+    let mut start = 0;
+    while start < qualified.len() {
+        let first = qualified.get(start).and_then(|&i| total(i));
+        let len = qualified.get(start..).map_or(0, |rest| rest.iter().take_while(|&&i| total(i) == first).count()).max(1);
+        let run = qualified.get(start..start + len).unwrap_or_default();
+        if run.len() > 1 {
+            for &me in run {
+                let others: Vec<usize> = run.iter().copied().filter(|&o| o != me).collect();
+                let rank = rows.get(me).and_then(|r| r.rank);
+                let shared: Vec<usize> = others.iter().copied().filter(|&o| rows.get(o).and_then(|r| r.rank) == rank).collect();
+                let settled_by = if shared.is_empty() {
+                    let step = others.iter().find_map(|&o| chain(frame, amount, &field.ids, rows, me, o).1);
+                    Some(step.and_then(|s| frame.tender.tie_break.get(s).cloned()).unwrap_or(TieBreak::Bidder))
+                } else {
+                    if shared.iter().all(|&o| id(me) < id(o)) {
+                        let mut bidders = vec![id(me)];
+                        bidders.extend(shared.iter().map(|&o| id(o)));
+                        warnings.push(Warning::Unresolved { bidders, rank: rank.unwrap_or(0) });
+                    }
+                    None
+                };
+                if let Some(slot) = out.get_mut(me) {
+                    *slot = Some(Tie { with: others.iter().map(|&o| id(o)).collect(), settled_by });
+                }
+            }
+        }
+        start += len;
+    }
+    // A tie that the award cuts through is decided by report order (bidder id): say so.
+    let last = qualified.iter().rposition(|&i| rows.get(i).is_some_and(|r| r.status == BidStatus::Selected));
+    if let Some(pos) = last
+        && let (Some(&a), Some(&b)) = (qualified.get(pos), qualified.get(pos + 1))
+        && let (Some(ra), Some(rb)) = (rows.get(a), rows.get(b))
+        && ra.rank == rb.rank
+        && rb.status != BidStatus::Selected
+    {
+        warnings.push(Warning::AwardSplitsTie { awarded: id(a), passed_over: id(b), rank: ra.rank.unwrap_or(0) });
+    }
+    (out, warnings)
 }
 
 /// Quantities whose sign decides qualification or the differential clamp, for `stability`:

@@ -8,12 +8,13 @@ use std::path::Path;
 use rust_decimal::Decimal;
 
 use super::classify::Kind;
-use super::{Bid, CriterionMissing, GateMissing, Given, Panel, Require, Scalar, Tender, bid, panel, tender};
+use super::{Bid, CriterionMissing, GateMissing, Panel, Require, Scalar, Tender, bid, panel, tender};
 use crate::diag::{Diagnostic, Diagnostics, FileId, Severity, SourceFile, Span};
 use crate::load::node::{Node, Value};
 use crate::load::reader::{Sink, as_bool, as_count, as_date, as_number, unknown_ref};
 use crate::load::{self, node};
-use crate::rules::{InputKind, Rule};
+use crate::rules::InputKind;
+use crate::value::Given;
 
 /// Validated inputs: a tender, its bids (sorted by id) and the panel's marks.
 #[derive(Clone, Debug)]
@@ -325,7 +326,7 @@ fn resolve(t: &Tender, bids: &[Bid], panel: Option<&Panel>, panel_seen: bool, si
         }
         for c in &t.criteria {
             let user = format!("criterion `{}`", c.id);
-            if let Rule::Panel(_) = c.rule {
+            if c.rule.input() == InputKind::Marks {
                 let marks = panel.and_then(|p| p.marks.get(&c.id)).and_then(|m| m.get(&b.id));
                 r.criteria.push(marks.map(|m| Given::Marks(m.clone())));
                 continue;
@@ -388,7 +389,7 @@ fn resolve(t: &Tender, bids: &[Bid], panel: Option<&Panel>, panel_seen: bool, si
 }
 
 fn check_panel(t: &Tender, bids: &[Bid], panel: Option<&Panel>, panel_seen: bool, sink: &mut Sink) {
-    let panel_criteria: Vec<_> = t.criteria.iter().filter(|c| matches!(c.rule, Rule::Panel(_))).collect();
+    let panel_criteria: Vec<_> = t.criteria.iter().filter(|c| c.rule.panel().is_some()).collect();
     let Some(p) = panel else {
         if panel_seen {
             return;
@@ -414,7 +415,7 @@ fn check_panel(t: &Tender, bids: &[Bid], panel: Option<&Panel>, panel_seen: bool
             }
             continue;
         };
-        let Rule::Panel(rule) = &c.rule else {
+        let Some(rule) = c.rule.panel() else {
             sink.push(
                 Diagnostic::error(
                     "not-a-panel-criterion",

@@ -16,11 +16,11 @@ use std::fmt;
 
 use rust_decimal::Decimal;
 
-use crate::diag::{SourceFile, Span};
+use crate::diag::Span;
 use crate::exact::RoundingMode;
 use crate::load::node::Table;
 use crate::rules::Rule;
-pub use crate::value::{Date, FieldPath, Given, Scalar};
+use crate::value::{Date, FieldPath, Scalar};
 
 pub use inputs::{Inputs, load_paths, load_sources};
 
@@ -391,6 +391,3 @@ impl Panel {
         self.evaluators.as_ref().and_then(|e| e.get(i).cloned()).unwrap_or_else(|| (i + 1).to_string())
     }
 }
-
-/// The files read, for reports (path, hash).
-pub type Sources = Vec<SourceFile>;

@@ -172,7 +172,7 @@ impl Doc {
 }
 
 /// 13136 → "13,136".
-pub fn group(n: u64) -> String {
+pub(crate) fn group(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {

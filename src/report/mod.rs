@@ -6,7 +6,7 @@
 //! INVARIANT: renderers never score or analyse. A view is built from an outcome or an
 //! analysis the caller computed; nothing here prints.
 
-pub mod doc;
+mod doc;
 mod format;
 pub mod prose;
 mod view;

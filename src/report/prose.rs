@@ -62,8 +62,7 @@ fn condition(r: &Require) -> String {
 }
 
 /// Why a gate passed or failed.
-pub fn gate(g: Option<&Gate>, v: &GateVerdict) -> String {
-    let Some(g) = g else { return String::new() };
+pub fn gate(g: &Gate, v: &GateVerdict) -> String {
     let Some(value) = &v.value else {
         return format!("no `{}` given; the gate fails when it is missing", g.field);
     };

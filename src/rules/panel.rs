@@ -98,6 +98,12 @@ impl PanelRule {
         sorted.get(t..sorted.len() - t).map(<[Decimal]>::to_vec).unwrap_or_default()
     }
 
+    /// What one evaluator's mark alone is worth on a criterion of `points`: `points × mark /
+    /// scale` (for the agreement of each evaluator's own panel points).
+    pub fn points_of_mark(&self, points: &Rat, mark: Decimal) -> Rat {
+        points.mul(&Rat::from_decimal(mark)).div(&Rat::from_decimal(self.scale))
+    }
+
     /// Marks needed so that trimming leaves at least one.
     pub fn marks_needed(&self) -> usize {
         2 * self.trim as usize + 1

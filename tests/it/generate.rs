@@ -61,6 +61,9 @@ pub struct Case {
     pub places: u32,
     pub mode: &'static str,
     pub qualify: Option<(usize, &'static str)>,
+    /// A `min_points` threshold: on a section, or on the total (`None`). The generator leaves
+    /// it out, so every other property sees the cases it always saw; tests that want one set it.
+    pub qualify_points: Option<(Option<usize>, String)>,
     pub tie_break: Vec<String>,
     pub winners: Option<u32>,
     pub quantity: Option<u64>,
@@ -212,6 +215,7 @@ pub fn case(max_bids: usize) -> impl Strategy<Value = Case> {
                                     places,
                                     mode,
                                     qualify,
+                                    qualify_points: None,
                                     tie_break,
                                     winners,
                                     quantity,
@@ -248,8 +252,17 @@ impl Case {
             None => self.places,
         };
         o += &format!("rounding = {{ places = {places}, mode = \"{}\" }}\n", self.mode);
+        let mut thresholds = Vec::new();
         if let Some((s, share)) = self.qualify {
-            o += &format!("qualify = [{{ section = \"s{s}\", min_share = {share} }}]\n");
+            thresholds.push(format!("{{ section = \"s{s}\", min_share = {share} }}"));
+        }
+        match &self.qualify_points {
+            Some((Some(s), p)) => thresholds.push(format!("{{ section = \"s{s}\", min_points = {} }}", scaled(p))),
+            Some((None, p)) => thresholds.push(format!("{{ min_points = {} }}", scaled(p))),
+            None => {}
+        }
+        if !thresholds.is_empty() {
+            o += &format!("qualify = [{}]\n", thresholds.join(", "));
         }
         if !self.tie_break.is_empty() {
             let tb: Vec<String> = self.tie_break.iter().map(|t| format!("\"{t}\"")).collect();

@@ -363,3 +363,15 @@ fn files_over_the_size_limit_are_refused_unread() {
     assert_eq!(d.items[0].message, "file is 17825792 bytes, over the limit of 16777216 bytes (16 MiB)");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `{:?}` of diagnostics (or of inputs) names the files, never prints their whole text.
+#[test]
+fn debug_output_does_not_print_whole_input_files() {
+    let criteria = std::fs::read_to_string("criteria/msit-2025-gpu.toml").unwrap().replace("max_points = 100", "max_points = 90");
+    let d = load_texts(&criteria, &[]).unwrap_err();
+    let shown = format!("{d:?}");
+    assert!(shown.contains("criteria.toml") && shown.contains("sha256"), "{shown}");
+    assert!(!shown.contains("[[criterion]]"), "the file's text is in the debug output");
+    let inputs = bidscore::load_paths("criteria/msit-2025-gpu.toml", &["bids/msit-2025"]).unwrap();
+    assert!(!format!("{inputs:?}").contains("[[criterion]]"));
+}

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::json_text;
+use super::{GateJson, gates_json, json_text};
 use crate::analysis::Explanation;
 use crate::model::Inputs;
 use crate::report::View;
@@ -35,7 +35,7 @@ fn doc(e: &Explanation, inputs: &Inputs) -> Doc {
     d.text(format!("{}: {rank}{}, {} points", e.bidder, e.status.as_str(), e.total));
     d.blank();
     for (g, v) in inputs.tender.gates.iter().zip(&e.gates) {
-        d.item(0, format!("gate {} {}: {}", prose::mark(v.passed), v.id, prose::gate(Some(g), v)));
+        d.item(0, format!("gate {} {}: {}", prose::mark(v.passed), v.id, prose::gate(g, v)));
     }
     for t in &e.thresholds {
         let q = &t.verdict;
@@ -143,17 +143,10 @@ struct Json<'a> {
     status: &'static str,
     rank: Option<u32>,
     total: String,
-    gates: Vec<Gate<'a>>,
+    gates: Vec<GateJson<'a>>,
     criteria: Vec<Crit<'a>>,
     thresholds: Vec<Threshold>,
     against: Option<Against<'a>>,
-}
-
-#[derive(Serialize)]
-struct Gate<'a> {
-    id: &'a str,
-    passed: bool,
-    reason: String,
 }
 
 #[derive(Serialize)]
@@ -204,13 +197,7 @@ fn to_json<'a>(e: &'a Explanation, inputs: &'a Inputs) -> Json<'a> {
         status: e.status.as_str(),
         rank: e.rank,
         total: e.total.to_string(),
-        gates: inputs
-            .tender
-            .gates
-            .iter()
-            .zip(&e.gates)
-            .map(|(g, v)| Gate { id: &v.id, passed: v.passed, reason: prose::gate(Some(g), v) })
-            .collect(),
+        gates: gates_json(inputs, &e.gates),
         criteria: e
             .criteria
             .iter()

@@ -16,6 +16,25 @@ pub use score::ScoreReport;
 pub use stability::StabilityReport;
 pub use whatif::WhatIfReport;
 
+/// A gate's verdict in JSON: id, passed, and the reason in words.
+#[derive(serde::Serialize)]
+struct GateJson<'a> {
+    id: &'a str,
+    passed: bool,
+    reason: String,
+}
+
+/// Every gate's verdict on one bid, in the tender's order.
+fn gates_json<'a>(inputs: &crate::model::Inputs, verdicts: &'a [crate::evaluate::GateVerdict]) -> Vec<GateJson<'a>> {
+    inputs
+        .tender
+        .gates
+        .iter()
+        .zip(verdicts)
+        .map(|(g, v)| GateJson { id: &v.id, passed: v.passed, reason: super::prose::gate(g, v) })
+        .collect()
+}
+
 /// Pretty JSON ending in a newline. Serialising plain data cannot fail; if it ever did, the
 /// report would be empty rather than wrong.
 fn json_text(value: &impl serde::Serialize) -> String {

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::json_text;
 use super::panel::PanelJson;
+use super::{GateJson, gates_json, json_text};
 use crate::analysis::{Applied, PanelAnalysis};
 use crate::evaluate::{Awarded, Outcome, Standing};
 use crate::exact::Points;
@@ -201,7 +201,7 @@ fn bid_detail(d: &mut Doc, inputs: &Inputs, s: &Standing) {
         vec![Column::data("bidder"), Column::data("gate"), Column::data("passed"), Column::data("value"), Column::data("reason")],
     );
     for (g, v) in t.gates.iter().zip(&s.gates) {
-        let reason = prose::gate(Some(g), v);
+        let reason = prose::gate(g, v);
         d.item(2, format!("gate {} {}: {reason}", prose::mark(v.passed), v.id));
         gates.rows.push(vec![
             Cell::text(&s.bidder),
@@ -329,16 +329,9 @@ struct BidReport<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     differential_rank: Option<Option<u32>>,
     award: serde_json::Value,
-    gates: Vec<GateReport<'a>>,
+    gates: Vec<GateJson<'a>>,
     criteria: Vec<CriterionReport<'a>>,
     assumed: &'a [String],
-}
-
-#[derive(Serialize)]
-struct GateReport<'a> {
-    id: &'a str,
-    passed: bool,
-    reason: String,
 }
 
 #[derive(Serialize)]
@@ -367,13 +360,7 @@ fn bid<'a>(inputs: &'a Inputs, s: &'a Standing) -> BidReport<'a> {
             Awarded::Yes => serde_json::Value::Bool(true),
             Awarded::Quantity(q) => serde_json::Value::from(q),
         },
-        gates: inputs
-            .tender
-            .gates
-            .iter()
-            .zip(&s.gates)
-            .map(|(g, v)| GateReport { id: &v.id, passed: v.passed, reason: prose::gate(Some(g), v) })
-            .collect(),
+        gates: gates_json(inputs, &s.gates),
         criteria: s
             .criteria
             .iter()
