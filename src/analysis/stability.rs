@@ -14,7 +14,7 @@
 
 use super::scenario::{Prepared, Published, Scenario};
 use crate::evaluate::Outcome;
-use crate::evaluate::tally::{InForce, order_margins, state_margins};
+use crate::evaluate::tally::{Frame, InForce, Tally, order_margins, state_margins};
 use crate::exact::Rat;
 use crate::model::Inputs;
 
@@ -202,14 +202,6 @@ struct Walk<'w, 'p, 'a> {
     winners: Vec<String>,
 }
 
-/// What the walk reads of one evaluation: the references in force, and the quantities whose
-/// signs decide the discrete state and the winners.
-struct Point {
-    references: Vec<InForce>,
-    state: Vec<Rat>,
-    order: Vec<Rat>,
-}
-
 impl Walk<'_, '_, '_> {
     /// The references as first taken, and the winners (sorted), at `p`.
     fn eval(&self, p: &Rat) -> (Vec<InForce>, Vec<String>) {
@@ -219,11 +211,29 @@ impl Walk<'_, '_, '_> {
         (tally.eligible, winners)
     }
 
-    /// Everything the walk reads at `p`, judged against the winners at the start.
-    fn point(&self, p: &Rat) -> Point {
+    /// What the walk reads at `p`: each asks only for what it needs (the pairwise margins
+    /// are many, and in big rationals).
+    fn read<T>(&self, p: &Rat, what: impl Fn(&Frame<'_>, &Tally<Rat, Rat>) -> T) -> T {
         let (frame, tally) = self.prepared.exact(weights(self.inputs, self.k, p));
-        let wins: Vec<bool> = (0..tally.rows.len()).map(|i| self.winners.iter().any(|w| w == self.prepared.bidder(i))).collect();
-        Point { state: state_margins(&frame, &tally.rows), order: order_margins(&frame, &tally.rows, &wins), references: tally.references }
+        what(&frame, &tally)
+    }
+
+    /// The quantities whose signs decide qualification and the differential clamp.
+    fn state(&self, p: &Rat) -> Vec<Rat> {
+        self.read(p, |frame, tally| state_margins(frame, &tally.rows))
+    }
+
+    /// The quantities whose signs decide the winners, judged against the winners at the start.
+    fn order(&self, p: &Rat) -> Vec<Rat> {
+        self.read(p, |frame, tally| {
+            let wins: Vec<bool> = (0..tally.rows.len()).map(|i| self.winners.iter().any(|w| w == self.prepared.bidder(i))).collect();
+            order_margins(frame, &tally.rows, &wins)
+        })
+    }
+
+    /// The references in force.
+    fn references(&self, p: &Rat) -> Vec<InForce> {
+        self.read(p, |_, tally| tally.references.clone())
     }
 
     /// Two points strictly between `u` and `v`, at a third and two thirds.
@@ -241,20 +251,17 @@ impl Walk<'_, '_, '_> {
         };
         // Qualification and the differential clamp: affine up to the kink.
         let (a, b) = Self::inside(u, &limit);
-        let (pa, pb) = (self.point(&a), self.point(&b));
-        let e1 = nearest_root(&a, &pa.state, &b, &pb.state, u, &limit).unwrap_or(limit);
+        let e1 = nearest_root(&a, &self.state(&a), &b, &self.state(&b), u, &limit).unwrap_or(limit);
         // The ranking: affine up to e1, where the discrete state may change, and up to any
         // kink of a rule whose reference comes from the qualified bids of this state.
         let (a, _) = Self::inside(u, &e1);
-        let state = self.point(&a);
-        let within: Vec<Rat> = kinks(self.inputs, self.k, &state.references)
+        let within: Vec<Rat> = kinks(self.inputs, self.k, &self.references(&a))
             .into_iter()
             .filter(|x| if up { x > u && *x < e1 } else { x < u && *x > e1 })
             .collect();
         let e1 = within.into_iter().fold(e1, |best, x| if (up && x < best) || (!up && x > best) { x } else { best });
         let (a, b) = Self::inside(u, &e1);
-        let (pa, pb) = (self.point(&a), self.point(&b));
-        nearest_root(&a, &pa.order, &b, &pb.order, u, &e1).unwrap_or(e1)
+        nearest_root(&a, &self.order(&a), &b, &self.order(&b), u, &e1).unwrap_or(e1)
     }
 
     fn walk(&self, p0: &Rat, up: bool) -> End {

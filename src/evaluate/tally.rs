@@ -39,6 +39,10 @@ pub(crate) trait Amount: Clone + Ord + Send + Sync {
     fn finish(self, places: u32) -> Self;
     /// The exact value.
     fn rat(&self) -> Rat;
+    /// Whether it is at least `needed` (exact; without building a rational when it is one).
+    fn reaches(&self, needed: &Rat) -> bool {
+        self.rat() >= *needed
+    }
     /// An exact value as this kind of number: official points round it with the tender's
     /// rounding (exact for every value a valid tender produces: sums and steps of points on
     /// the rounding grid).
@@ -85,6 +89,10 @@ impl Amount for Rat {
 
     fn rat(&self) -> Rat {
         self.clone()
+    }
+
+    fn reaches(&self, needed: &Rat) -> bool {
+        self >= needed
     }
 
     fn from_rat(value: &Rat, _: Rounding) -> Rat {
@@ -329,7 +337,7 @@ fn qualification<N: Amount>(frame: &Frame<'_>, sums: &Sums<N>) -> Vec<Verdict<N>
                 Some(k) => sums.sections.get(*k).cloned().unwrap_or_else(N::zero),
                 None => sums.total.clone(),
             };
-            Verdict { met: scored.rat() >= *needed, needed: needed.clone(), scored }
+            Verdict { met: scored.reaches(needed), needed: needed.clone(), scored }
         })
         .collect()
 }
