@@ -126,6 +126,11 @@ impl FieldPath {
     pub fn segments(&self) -> &[String] {
         &self.0
     }
+
+    /// Whether `prefix` is this path or a table it runs through (`offer` of `offer.gpus`).
+    pub fn starts_with(&self, prefix: &FieldPath) -> bool {
+        self.0.starts_with(&prefix.0)
+    }
 }
 
 impl fmt::Display for FieldPath {

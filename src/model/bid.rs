@@ -6,9 +6,10 @@ use std::collections::BTreeMap;
 use super::{Bid, Provenance, Scalar, Status};
 use crate::diag::{Diagnostic, Span, did_you_mean};
 use crate::load::node::{Node, Table, Value};
-use crate::load::reader::{Fields, Sink, as_array, as_date, as_number, as_table, bad_enum, check_id};
+use crate::load::reader::{Fields, Sink, as_array, as_date, as_number, as_str, as_table, bad_enum, check_id};
+use crate::value::FieldPath;
 
-const BIDDER: &[&str] = &["id", "name", "note"];
+const BIDDER: &[&str] = &["id", "name", "note", "informational"];
 const PROVENANCE: &[&str] = &["status", "source", "note", "range"];
 
 /// Parse a bid document.
@@ -27,6 +28,7 @@ pub(super) fn parse(doc: &Table, file: usize, sink: &mut Sink) -> Option<Bid> {
     let name = f.req_str("name", sink);
     let note = f.opt_text("note", sink);
     let fields = Table { entries: doc.entries.iter().filter(|e| e.key != "bidder" && e.key != "provenance").cloned().collect() };
+    let informational = parse_informational(&f, &fields, sink);
     let mut provenance = BTreeMap::new();
     if let Some(p) = doc.get("provenance")
         && let Some((pt, _)) = as_table(&p.node, "provenance", sink)
@@ -37,7 +39,45 @@ pub(super) fn parse(doc: &Table, file: usize, sink: &mut Sink) -> Option<Bid> {
         return None;
     }
     let (id, span) = id?;
-    Some(Bid { id, name: name?.0, note, fields, provenance, file, span })
+    Some(Bid { id, name: name?.0, note, fields, provenance, informational, file, span })
+}
+
+/// `informational = ["award_reported", "datacenter.site"]`: tables or fields the bid carries
+/// for the record, which no rule is meant to read. Each must be in the bid.
+fn parse_informational(f: &Fields<'_>, fields: &Table, sink: &mut Sink) -> Vec<(FieldPath, Span)> {
+    let Some(n) = f.get("informational") else {
+        return Vec::new();
+    };
+    let Some(items) = as_array(n, "informational", sink) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for item in items {
+        let Some((s, sp)) = as_str(item, "informational", sink) else { continue };
+        let Some(path) = FieldPath::parse(s) else {
+            sink.push(
+                Diagnostic::error("bad-field-path", sp, format!("`{s}` is not a field path"))
+                    .with_help("write a dotted path into this bid such as `award_reported` or `datacenter.site` (no empty parts, no `=`)"),
+            );
+            continue;
+        };
+        if fields.lookup(path.segments()).is_none() {
+            let mut known = leaf_paths(fields);
+            known.extend(fields.entries.iter().filter(|e| matches!(e.node.value, Value::Table(_))).map(|e| e.key.clone()));
+            let d = Diagnostic::error(
+                "informational-unknown-field",
+                sp,
+                format!("`{s}` is declared informational, but the bid has no such field"),
+            );
+            sink.push(match did_you_mean(s, known.iter().map(String::as_str)) {
+                Some(k) => d.with_help(format!("did you mean `{k}`?")),
+                None => d.with_help("list tables or fields of this bid, such as `award_reported` or `datacenter.site`"),
+            });
+            continue;
+        }
+        out.push((path, sp));
+    }
+    out
 }
 
 /// `[provenance."offer.gpus"]` or nested `[provenance.offer.gpus]`: a table with `status`

@@ -14,7 +14,7 @@ use crate::load::node::{Node, Value};
 use crate::load::reader::{Sink, as_bool, as_count, as_date, as_number, unknown_ref};
 use crate::load::{self, node};
 use crate::rules::InputKind;
-use crate::value::Given;
+use crate::value::{FieldPath, Given};
 
 /// Validated inputs: a tender, its bids (sorted by id) and the panel's marks.
 #[derive(Clone, Debug)]
@@ -283,7 +283,23 @@ fn resolve(t: &Tender, bids: &[Bid], panel: Option<&Panel>, panel_seen: bool, si
     // Every field some rule reads; a bid field outside this set changes nothing.
     let read = t.read_fields();
     for b in bids {
-        let unread: Vec<String> = bid::leaf_paths(&b.fields).into_iter().filter(|p| read.binary_search(p).is_err()).collect();
+        // Fields declared informational are meant to be unread; a rule that reads one would
+        // contradict the declaration.
+        let declared = |p: &str| b.informational.iter().any(|(d, _)| FieldPath::parse(p).is_some_and(|p| p.starts_with(d)));
+        for (d, sp) in &b.informational {
+            if let Some(r) = read.iter().find(|r| FieldPath::parse(r).is_some_and(|r| r.starts_with(d))) {
+                sink.push(
+                    Diagnostic::error(
+                        "informational-field-read",
+                        *sp,
+                        format!("bid `{}` declares `{d}` informational, but the tender reads `{r}`", b.id),
+                    )
+                    .with_help("remove it from `informational`: a value a rule reads counts"),
+                );
+            }
+        }
+        let unread: Vec<String> =
+            bid::leaf_paths(&b.fields).into_iter().filter(|p| read.binary_search(p).is_err() && !declared(p)).collect();
         if !unread.is_empty() {
             let shown: Vec<String> = unread.iter().take(4).map(|p| format!("`{p}`")).collect();
             let more = if unread.len() > 4 { format!(" and {} more", unread.len() - 4) } else { String::new() };

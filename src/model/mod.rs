@@ -353,6 +353,9 @@ pub struct Bid {
     pub(crate) fields: Table,
     /// Provenance by field path.
     pub provenance: BTreeMap<String, Provenance>,
+    /// Tables or fields carried for the record (`informational` in `[bidder]`): no rule may
+    /// read them, and they are not reported as unread. Each with where it is written.
+    pub informational: Vec<(FieldPath, Span)>,
     /// Index of the file it was read from.
     pub file: usize,
     /// Where its id is written.

@@ -127,6 +127,10 @@ impl Bid {
         let _ = writeln!(o, "id = {}", toml_string(&self.id));
         let _ = writeln!(o, "name = {}", toml_string(&self.name));
         opt(&mut o, "note", self.note.as_ref());
+        if !self.informational.is_empty() {
+            let paths: Vec<String> = self.informational.iter().map(|(p, _)| toml_string(&p.to_string())).collect();
+            let _ = writeln!(o, "informational = [{}]", paths.join(", "));
+        }
         let tables = Table { entries: self.fields.entries.iter().filter(|e| matches!(e.node.value, Value::Table(_))).cloned().collect() };
         write_table(&mut o, "", &tables);
         for (path, p) in &self.provenance {

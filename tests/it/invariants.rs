@@ -293,7 +293,10 @@ fn flagship_inputs_survive_a_round_trip() {
     let b = load_ok(&a.tender.to_toml(), &others);
     assert_eq!(a.tender, b.tender);
     for (x, y) in a.bids.iter().zip(&b.bids) {
-        assert_eq!((&x.id, &x.name, &x.note, x.field_values(), &x.provenance), (&y.id, &y.name, &y.note, y.field_values(), &y.provenance));
+        assert_eq!(
+            (&x.id, &x.name, &x.note, x.field_values(), &x.provenance, &x.informational),
+            (&y.id, &y.name, &y.note, y.field_values(), &y.provenance, &y.informational)
+        );
     }
     assert_eq!(a.panel, b.panel);
     assert_eq!(evaluate(&a), evaluate(&b));
