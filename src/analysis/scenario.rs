@@ -15,7 +15,7 @@ use super::Error;
 use super::error::PointsProblem;
 use crate::evaluate::score::{Exact, Givens, official, scored};
 use crate::evaluate::tally::{self, Field, Frame, InForce, Scorer, Tally};
-use crate::evaluate::{Awarded, BidStatus, Outcome, Scope, evaluate, gate_verdicts, passes};
+use crate::evaluate::{Awarded, BidStatus, Outcome, evaluate, gate_verdicts, passes};
 use crate::exact::{Points, Rat};
 use crate::model::{Inputs, Minimum, Resolved, gate_kind};
 use crate::rules::{CriterionAt, InputKind, ValueAt};
@@ -209,7 +209,11 @@ impl Scenario {
         if bids.is_empty() {
             return Err(Error::NoBidsLeft);
         }
-        Ok(Prepared { published, bids, rows, columns, weights, fixed, hold: self.hold })
+        let frame = match &weights {
+            Some(w) => Frame::with_weights(&inputs.tender, w.clone()),
+            None => Frame::new(&inputs.tender),
+        };
+        Ok(Prepared { published, bids, rows, columns, weights, frame, fixed, hold: self.hold })
     }
 
     /// The panel criteria's marks without the evaluators left out, by criterion then bid.
@@ -304,11 +308,7 @@ impl Scenario {
             let scope = |c: &crate::model::Criterion| q.section.as_ref().is_none_or(|s| *s == c.section);
             let max: Decimal = t.criteria.iter().zip(&points).filter(|(c, _)| scope(c)).map(|(_, p)| *p).sum();
             if need > max {
-                return Err(Error::BadPoints(PointsProblem::Unreachable {
-                    scope: q.section.clone().map_or(Scope::Total, Scope::Section),
-                    needed: need,
-                    max,
-                }));
+                return Err(Error::BadPoints(PointsProblem::Unreachable { scope: q.scope(), needed: need, max }));
             }
         }
         Ok(Some(points.into_iter().map(Rat::from_decimal).collect()))
@@ -392,6 +392,8 @@ pub(crate) struct Prepared<'p, 'a> {
     /// Per criterion: every bid's changed marks.
     columns: Vec<Option<Vec<Option<Given>>>>,
     weights: Option<Vec<Rat>>,
+    /// The tender with the weights in force.
+    frame: Frame<'a>,
     /// Per bid and criterion: points taken as given.
     fixed: Vec<Option<Vec<Option<Points>>>>,
     hold: bool,
@@ -417,10 +419,6 @@ impl Scorer for Prepared<'_, '_> {
 
     fn amount(cell: &Points) -> &Points {
         cell
-    }
-
-    fn given(&self, bid: usize, criterion: usize) -> Option<&Given> {
-        Givens::given(self, bid, criterion)
     }
 
     fn score(&self, bid: usize, criterion: usize, reference: &InForce) -> Points {
@@ -478,12 +476,7 @@ impl<'a> Prepared<'_, 'a> {
 
     /// The official tally (rows indexed like [`Prepared::bid`]).
     pub(crate) fn tally(&self) -> Tally<Points, Points> {
-        let inputs = self.published.inputs;
-        let frame = match &self.weights {
-            Some(w) => Frame::with_weights(&inputs.tender, w.clone()),
-            None => Frame::new(&inputs.tender),
-        };
-        tally::tally(&frame, self, &self.field())
+        tally::tally(&self.frame, self, &self.field())
     }
 
     /// The exact, unrounded tally at `weights` (one per criterion).
@@ -497,13 +490,8 @@ impl<'a> Prepared<'_, 'a> {
     /// Whether tally row `a` ranks ahead of row `b`, as the ranking orders them (total, the
     /// tie-break chain, then bidder id), whatever their statuses.
     pub(crate) fn ahead(&self, tally: &Tally<Points, Points>, a: usize, b: usize) -> bool {
-        let inputs = self.published.inputs;
-        let frame = match &self.weights {
-            Some(w) => Frame::with_weights(&inputs.tender, w.clone()),
-            None => Frame::new(&inputs.tender),
-        };
         let ids: Vec<&str> = (0..tally.rows.len()).map(|i| self.bidder(i)).collect();
-        tally::precedes(&frame, |p: &Points| p, &ids, &tally.rows, a, b)
+        tally::Ranker { frame: &self.frame, amount: <Self as Scorer>::amount, ids: &ids, rows: &tally.rows }.precedes(a, b)
     }
 
     /// The input index of tally row `row`.

@@ -14,12 +14,12 @@ mod award;
 pub(crate) mod score;
 pub(crate) mod tally;
 
-use std::fmt;
 use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
 use crate::exact::{Points, Rat};
+pub use crate::model::Scope;
 use crate::model::{Bid, Gate, Inputs, Status, TieBreak};
 use crate::rules::Reason;
 use crate::value::{Given, Scalar};
@@ -115,24 +115,6 @@ impl CriterionScore {
             max: Decimal::ZERO,
             reason: Reason::Missing { field: None },
             saturated: false,
-        }
-    }
-}
-
-/// What a qualification threshold measures.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Scope {
-    /// A section's points.
-    Section(String),
-    /// The total.
-    Total,
-}
-
-impl fmt::Display for Scope {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Scope::Section(s) => write!(f, "section:{s}"),
-            Scope::Total => f.write_str("total"),
         }
     }
 }
@@ -322,12 +304,11 @@ fn outcome(
 ) -> Outcome {
     let t = &inputs.tender;
     let read = t.read_fields();
-    let (ties, mut warnings) = tally::ties(frame, field, |c: &CriterionScore| &c.points, &tally);
+    let (mut ties, mut warnings) = tally::ties(frame, field, |c: &CriterionScore| &c.points, &tally);
     let references = tally.references.iter().map(|r| r.best).collect();
     let Tally { rows, order, .. } = tally;
     let mut rows: Vec<Option<Row<CriterionScore, Points>>> = rows.into_iter().map(Some).collect();
     let mut gates: Vec<Option<Vec<GateVerdict>>> = gates.into_iter().map(Some).collect();
-    let mut ties: Vec<Option<Tie>> = ties;
     let sections = |sums: &[Points]| -> Vec<(String, Points)> { t.sections.iter().zip(sums).map(|(s, p)| (s.id.clone(), *p)).collect() };
     let mut standings = Vec::with_capacity(order.len());
     for i in order {
@@ -336,12 +317,7 @@ fn outcome(
             .qualify
             .iter()
             .zip(&row.qualification)
-            .map(|(q, v)| ThresholdVerdict {
-                scope: q.section.clone().map_or(Scope::Total, Scope::Section),
-                needed: v.needed.clone(),
-                scored: v.scored,
-                met: v.met,
-            })
+            .map(|(q, v)| ThresholdVerdict { scope: q.scope(), needed: v.needed.clone(), scored: v.scored, met: v.met })
             .collect();
         let counted = row.counted();
         let original = t.differential.as_ref().map(|_| Original {

@@ -8,17 +8,12 @@ use std::sync::Arc;
 use rust_decimal::Decimal;
 
 use super::CriterionScore;
+pub(crate) use super::tally::Givens;
 use super::tally::{InForce, Scorer};
 use crate::exact::{Points, Rat};
 use crate::model::{Criterion, Inputs, Tender};
 use crate::rules::{Reason, Scored};
 use crate::value::Given;
-
-/// What each bid gives each criterion: the inputs as validated, or a scenario's variation.
-pub(crate) trait Givens: Sync {
-    /// The value or marks (`None`: missing).
-    fn given(&self, bid: usize, criterion: usize) -> Option<&Given>;
-}
 
 impl Givens for Inputs {
     fn given(&self, bid: usize, criterion: usize) -> Option<&Given> {
@@ -68,16 +63,18 @@ impl<'a, G: Givens> Full<'a, G> {
     }
 }
 
+impl<G: Givens> Givens for Full<'_, G> {
+    fn given(&self, bid: usize, criterion: usize) -> Option<&Given> {
+        self.givens.given(bid, criterion)
+    }
+}
+
 impl<G: Givens> Scorer for Full<'_, G> {
     type Amount = Points;
     type Cell = CriterionScore;
 
     fn amount(cell: &CriterionScore) -> &Points {
         &cell.points
-    }
-
-    fn given(&self, bid: usize, criterion: usize) -> Option<&Given> {
-        self.givens.given(bid, criterion)
     }
 
     fn score(&self, bid: usize, criterion: usize, reference: &InForce) -> CriterionScore {
@@ -120,16 +117,18 @@ impl<'a, G: Givens> Exact<'a, G> {
     }
 }
 
+impl<G: Givens> Givens for Exact<'_, G> {
+    fn given(&self, bid: usize, criterion: usize) -> Option<&Given> {
+        self.givens.given(bid, criterion)
+    }
+}
+
 impl<G: Givens> Scorer for Exact<'_, G> {
     type Amount = Rat;
     type Cell = Rat;
 
     fn amount(cell: &Rat) -> &Rat {
         cell
-    }
-
-    fn given(&self, bid: usize, criterion: usize) -> Option<&Given> {
-        self.givens.given(bid, criterion)
     }
 
     fn score(&self, bid: usize, criterion: usize, reference: &InForce) -> Rat {

@@ -113,16 +113,21 @@ pub(crate) struct InForce {
     pub(crate) as_published: bool,
 }
 
+/// What each bid gives each criterion: the inputs as validated, or a scenario's variation
+/// (the tally reads it for references).
+pub(crate) trait Givens: Sync {
+    /// The value or marks (`None`: missing).
+    fn given(&self, bid: usize, criterion: usize) -> Option<&Given>;
+}
+
 /// What the tally needs to know about a bid's points on each criterion.
-pub(crate) trait Scorer: Sync {
+pub(crate) trait Scorer: Givens {
     /// The number the points are in.
     type Amount: Amount;
     /// What is kept per bid and criterion.
     type Cell: Send;
     /// A cell's points.
     fn amount(cell: &Self::Cell) -> &Self::Amount;
-    /// What bid `bid` gives criterion `criterion`, for references.
-    fn given(&self, bid: usize, criterion: usize) -> Option<&Given>;
     /// The cell of bid `bid` on criterion `criterion` against `reference`.
     fn score(&self, bid: usize, criterion: usize, reference: &InForce) -> Self::Cell;
     /// The best value criterion `criterion` had in the published evaluation, when this
@@ -419,67 +424,58 @@ fn differential<C, N: Amount>(frame: &Frame<'_>, k: usize, step: &Rat, rows: &mu
     }
 }
 
-/// The tie-break chain between two rows (after the total): the order and the index of the
-/// step in `tender.tie_break` that decided it. `Less`: `a` first.
-pub(crate) fn chain<C, N: Amount>(
-    frame: &Frame<'_>,
-    amount: impl Fn(&C) -> &N,
-    ids: &[&str],
-    rows: &[Row<C, N>],
-    a: usize,
-    b: usize,
-) -> (Ordering, Option<usize>) {
-    let (Some(ra), Some(rb)) = (rows.get(a), rows.get(b)) else {
-        return (Ordering::Equal, None);
-    };
-    let id = |i: usize| ids.get(i).copied().unwrap_or_default();
-    for (s, step) in frame.chain.iter().enumerate() {
-        let ord = match *step {
-            Step::Section(k) => rb.counted().sections.get(k).cmp(&ra.counted().sections.get(k)).then_with(|| {
-                // Differential scoring can clip two ranks to 0; the points as scored still
-                // order them (the adjustment keeps the order, so nothing else changes).
-                rb.scored.sections.get(k).cmp(&ra.scored.sections.get(k))
-            }),
-            Step::Criterion(j) => rb.cells.get(j).map(&amount).cmp(&ra.cells.get(j).map(&amount)),
-            Step::Bidder => id(a).cmp(id(b)),
-        };
-        if ord != Ordering::Equal {
-            return (ord, Some(s));
-        }
+/// The ranking's comparisons over one tally's rows: `amount` reads a cell's points, `ids`
+/// are the bidder ids (the last step of the chain and of report order).
+pub(crate) struct Ranker<'r, C, N, A> {
+    pub(crate) frame: &'r Frame<'r>,
+    pub(crate) amount: A,
+    pub(crate) ids: &'r [&'r str],
+    pub(crate) rows: &'r [Row<C, N>],
+}
+
+impl<C, N: Amount, A: Fn(&C) -> &N> Ranker<'_, C, N, A> {
+    fn id(&self, i: usize) -> &str {
+        self.ids.get(i).copied().unwrap_or_default()
     }
-    (Ordering::Equal, None)
-}
 
-/// How the ranking orders two rows: total, then the chain (`Equal`: tied after every step).
-pub(crate) fn ranking<C, N: Amount>(
-    frame: &Frame<'_>,
-    amount: impl Fn(&C) -> &N,
-    ids: &[&str],
-    rows: &[Row<C, N>],
-    a: usize,
-    b: usize,
-) -> Ordering {
-    let total = |i: usize| rows.get(i).map(|r| &r.counted().total);
-    total(b).cmp(&total(a)).then_with(|| chain(frame, amount, ids, rows, a, b).0)
-}
+    /// The tie-break chain between two rows (after the total): the order and the index of
+    /// the step in `tender.tie_break` that decided it. `Less`: `a` first.
+    pub(crate) fn chain(&self, a: usize, b: usize) -> (Ordering, Option<usize>) {
+        let (Some(ra), Some(rb)) = (self.rows.get(a), self.rows.get(b)) else {
+            return (Ordering::Equal, None);
+        };
+        for (s, step) in self.frame.chain.iter().enumerate() {
+            let ord = match *step {
+                Step::Section(k) => rb.counted().sections.get(k).cmp(&ra.counted().sections.get(k)).then_with(|| {
+                    // Differential scoring can clip two ranks to 0; the points as scored still
+                    // order them (the adjustment keeps the order, so nothing else changes).
+                    rb.scored.sections.get(k).cmp(&ra.scored.sections.get(k))
+                }),
+                Step::Criterion(j) => rb.cells.get(j).map(&self.amount).cmp(&ra.cells.get(j).map(&self.amount)),
+                Step::Bidder => self.id(a).cmp(self.id(b)),
+            };
+            if ord != Ordering::Equal {
+                return (ord, Some(s));
+            }
+        }
+        (Ordering::Equal, None)
+    }
 
-/// The ranking's order of two rows, ties after every step broken by bidder id (report order).
-fn order<C, N: Amount>(frame: &Frame<'_>, amount: impl Fn(&C) -> &N, ids: &[&str], rows: &[Row<C, N>], a: usize, b: usize) -> Ordering {
-    let id = |i: usize| ids.get(i).copied().unwrap_or_default();
-    ranking(frame, amount, ids, rows, a, b).then_with(|| id(a).cmp(id(b)))
-}
+    /// How the ranking orders two rows: total, then the chain (`Equal`: tied after every step).
+    pub(crate) fn ranking(&self, a: usize, b: usize) -> Ordering {
+        let total = |i: usize| self.rows.get(i).map(|r| &r.counted().total);
+        total(b).cmp(&total(a)).then_with(|| self.chain(a, b).0)
+    }
 
-/// Whether row `a` comes before row `b` in the ranking's order (total, the tie-break chain,
-/// then bidder id), whatever their statuses.
-pub(crate) fn precedes<C, N: Amount>(
-    frame: &Frame<'_>,
-    amount: impl Fn(&C) -> &N,
-    ids: &[&str],
-    rows: &[Row<C, N>],
-    a: usize,
-    b: usize,
-) -> bool {
-    order(frame, amount, ids, rows, a, b) == Ordering::Less
+    /// The ranking's order, ties after every step broken by bidder id (report order).
+    fn order(&self, a: usize, b: usize) -> Ordering {
+        self.ranking(a, b).then_with(|| self.id(a).cmp(self.id(b)))
+    }
+
+    /// Whether row `a` comes before row `b` in the ranking's order, whatever their statuses.
+    pub(crate) fn precedes(&self, a: usize, b: usize) -> bool {
+        self.order(a, b) == Ordering::Less
+    }
 }
 
 /// Rank the qualified rows (competition ranking: 1, 2, 2, 4), award in that order, and
@@ -496,14 +492,23 @@ fn rank_and_award<C, N: Amount>(
     let groups: Vec<u8> = rows.iter().map(|r| r.status.group()).collect();
     let group = |i: usize| groups.get(i).copied().unwrap_or(u8::MAX);
     let (mut qualified, rest): (Vec<usize>, Vec<usize>) = (0..rows.len()).partition(|&i| group(i) == 0);
-    let cmp = |rows: &[Row<C, N>], a: usize, b: usize| ranking(frame, amount, ids, rows, a, b);
-    qualified.sort_by(|&a, &b| order(frame, amount, ids, rows, a, b));
-    let mut rank = 0u32;
-    for (pos, &i) in qualified.iter().enumerate() {
-        let tied = pos > 0 && qualified.get(pos - 1).is_some_and(|&prev| cmp(rows, prev, i) == Ordering::Equal);
-        if !tied {
-            rank = u32::try_from(pos + 1).unwrap_or(u32::MAX);
-        }
+    let ranks: Vec<u32> = {
+        let ranker = Ranker { frame, amount, ids, rows: &*rows };
+        qualified.sort_by(|&a, &b| ranker.order(a, b));
+        let mut rank = 0u32;
+        qualified
+            .iter()
+            .enumerate()
+            .map(|(pos, &i)| {
+                let tied = pos > 0 && qualified.get(pos - 1).is_some_and(|&prev| ranker.ranking(prev, i) == Ordering::Equal);
+                if !tied {
+                    rank = u32::try_from(pos + 1).unwrap_or(u32::MAX);
+                }
+                rank
+            })
+            .collect()
+    };
+    for (&i, rank) in qualified.iter().zip(ranks) {
         if let Some(r) = rows.get_mut(i) {
             r.rank = Some(rank);
         }
@@ -538,6 +543,7 @@ pub(crate) fn ties<C, N: Amount>(
     tally: &Tally<C, N>,
 ) -> (Vec<Option<Tie>>, Vec<Warning>) {
     let rows = &tally.rows;
+    let ranker = Ranker { frame, amount, ids: &field.ids, rows };
     let mut warnings = Vec::new();
     let id = |i: usize| field.ids.get(i).copied().unwrap_or_default().to_owned();
     let mut out: Vec<Option<Tie>> = vec![None; rows.len()];
@@ -555,7 +561,7 @@ pub(crate) fn ties<C, N: Amount>(
                 let rank = rows.get(me).and_then(|r| r.rank);
                 let shared: Vec<usize> = others.iter().copied().filter(|&o| rows.get(o).and_then(|r| r.rank) == rank).collect();
                 let settled_by = if shared.is_empty() {
-                    let step = others.iter().find_map(|&o| chain(frame, amount, &field.ids, rows, me, o).1);
+                    let step = others.iter().find_map(|&o| ranker.chain(me, o).1);
                     Some(step.and_then(|s| frame.tender.tie_break.get(s).cloned()).unwrap_or(TieBreak::Bidder))
                 } else {
                     if shared.iter().all(|&o| id(me) < id(o)) {

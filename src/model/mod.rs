@@ -146,6 +146,31 @@ pub struct Threshold {
     pub span: Span,
 }
 
+/// What a qualification threshold measures.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// A section's points.
+    Section(String),
+    /// The total.
+    Total,
+}
+
+impl fmt::Display for Scope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Scope::Section(s) => write!(f, "section:{s}"),
+            Scope::Total => f.write_str("total"),
+        }
+    }
+}
+
+impl Threshold {
+    /// What the threshold measures.
+    pub fn scope(&self) -> Scope {
+        self.section.clone().map_or(Scope::Total, Scope::Section)
+    }
+}
+
 /// A threshold's minimum.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Minimum {
