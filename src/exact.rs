@@ -383,47 +383,165 @@ impl serde::Serialize for Points {
     }
 }
 
-/// Why a TOML number could not become an exact decimal.
+/// The one limit on numbers, wherever they enter (files, `whatif --set`, `--points`, the
+/// library's scenarios): below 10^18 in magnitude ([`MAX_INTEGER_DIGITS`] digits before the
+/// point) and at most [`MAX_FRACTION_DIGITS`] digits after it, trailing zeros not counted.
+/// Within it every sum of fewer than 10^10 values, and every difference, fits a `Decimal`
+/// exactly; products and quotients go through [`Rat`].
+pub(crate) const MAX_INTEGER_DIGITS: i64 = 18;
+/// See [`MAX_INTEGER_DIGITS`].
+pub(crate) const MAX_FRACTION_DIGITS: i64 = 10;
+/// The limit in words, for help lines.
+pub(crate) const NUMBER_LIMIT: &str = "numbers must be below 10^18 in magnitude, with at most 10 digits after the decimal point";
+
+/// Why a number could not become an exact decimal.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum NumberError {
     /// `inf` or `nan`.
     NotFinite,
-    /// More than 28 significant digits, or beyond ±7.9 × 10^28.
-    OutOfRange,
+    /// 10^18 or more in magnitude.
+    TooLarge,
+    /// More than 10 digits after the decimal point.
+    TooPrecise,
+    /// Not a number literal at all.
+    NotANumber,
 }
 
-/// Parse a TOML integer literal (`radix` 2, 8, 10 or 16; underscores already removed).
+impl NumberError {
+    /// What is wrong, after "`key` ".
+    pub(crate) fn problem(self) -> &'static str {
+        match self {
+            NumberError::NotFinite => "must be a finite number",
+            NumberError::TooLarge => "is too large: numbers must be below 10^18 in magnitude",
+            NumberError::TooPrecise => "has more than 10 digits after the decimal point",
+            NumberError::NotANumber => "is not a number",
+        }
+    }
+}
+
+/// Parse a number as a file would hold it (the text of a TOML integer or float literal),
+/// within the one limit on numbers: below 10^18 in magnitude, at most 10 digits after the
+/// decimal point. For command-line values such as `whatif --points speed=12.5`.
+///
+/// # Errors
+/// A sentence saying what is wrong, naming the limit.
+pub fn parse_decimal(text: &str) -> Result<Decimal, String> {
+    parse_float(text.trim()).map_err(|e| match e {
+        NumberError::NotANumber => format!("`{}` is not a number", text.trim()),
+        e => format!("`{}` {}; {NUMBER_LIMIT}", text.trim(), e.problem()),
+    })
+}
+
+/// What is wrong with `d`, if it is beyond the one limit on numbers.
+pub(crate) fn beyond_limit(d: Decimal) -> Option<&'static str> {
+    within_limit(d).err().map(NumberError::problem)
+}
+
+/// Is `d` within the limit ([`MAX_INTEGER_DIGITS`], [`MAX_FRACTION_DIGITS`])?
+pub(crate) fn within_limit(d: Decimal) -> Result<(), NumberError> {
+    let d = d.normalize();
+    if i64::from(d.scale()) > MAX_FRACTION_DIGITS {
+        return Err(NumberError::TooPrecise);
+    }
+    if d.abs() >= Decimal::from(1_000_000_000_000_000_000_i64) {
+        return Err(NumberError::TooLarge);
+    }
+    Ok(())
+}
+
+/// Parse a TOML integer literal (`radix` 2, 8, 10 or 16; underscores allowed).
 pub(crate) fn parse_integer(text: &str, radix: u32) -> Result<Decimal, NumberError> {
-    let cleaned: String = text.chars().filter(|c| *c != '_').collect();
-    let v = i128::from_str_radix(&cleaned, radix).map_err(|_| NumberError::OutOfRange)?;
-    Decimal::try_from_i128_with_scale(v, 0).map_err(|_| NumberError::OutOfRange)
+    let cleaned: String = text.chars().filter(|c| *c != '_' && *c != '+').collect();
+    let v = match i128::from_str_radix(&cleaned, radix) {
+        Ok(v) => v,
+        // Digits only, yet no i128: far beyond the limit.
+        Err(_) if cleaned.trim_start_matches('-').chars().all(|c| c.is_digit(radix)) && !cleaned.is_empty() => {
+            return Err(NumberError::TooLarge);
+        }
+        Err(_) => return Err(NumberError::NotANumber),
+    };
+    let d = Decimal::try_from_i128_with_scale(v, 0).map_err(|_| NumberError::TooLarge)?;
+    within_limit(d)?;
+    Ok(d)
 }
 
-/// Parse a TOML float literal exactly from its source text: `0.1` is exactly one tenth.
-/// (SPEC §2 says "through its shortest round-trip decimal text"; the literal itself is
-/// that text or more precise, see docs/spec-changes.md.)
+/// Parse a decimal number exactly from its text (a TOML float or integer literal, or a
+/// command-line value): `0.1` is exactly one tenth, `1.000` is 1, `0e100` is 0. (SPEC §2
+/// says "through its shortest round-trip decimal text"; the literal itself is that text or
+/// more precise, see docs/spec-changes.md.) The digits are counted before anything is
+/// built, so no literal, however long, can overflow.
 pub(crate) fn parse_float(text: &str) -> Result<Decimal, NumberError> {
-    let cleaned: String = text.chars().filter(|c| *c != '_' && *c != '+').collect();
-    if cleaned.contains("inf") || cleaned.contains("nan") {
+    let cleaned: String = text.chars().filter(|c| *c != '_').collect();
+    let lower = cleaned.to_ascii_lowercase();
+    let (negative, unsigned) = match lower.as_bytes().first() {
+        Some(b'-') => (true, &lower[1..]),
+        Some(b'+') => (false, &lower[1..]),
+        _ => (false, lower.as_str()),
+    };
+    if unsigned == "inf" || unsigned == "nan" {
         return Err(NumberError::NotFinite);
     }
-    let lower = cleaned.to_ascii_lowercase();
-    let Some((mantissa, exp)) = lower.split_once('e') else {
-        return Decimal::from_str_exact(&cleaned).map_err(|_| NumberError::OutOfRange);
+    let (mantissa, exp) = match unsigned.split_once('e') {
+        Some((m, e)) => (m, Some(e)),
+        None => (unsigned, None),
     };
-    let m = Decimal::from_str_exact(mantissa).map_err(|_| NumberError::OutOfRange)?;
-    let exp: i64 = exp.parse().map_err(|_| NumberError::OutOfRange)?;
-    // Shift the decimal point exactly: m × 10^exp.
-    let scale = i64::from(m.scale()) - exp;
-    let mut mant = m.mantissa();
-    let scale = if scale < 0 {
-        let factor = u32::try_from(-scale).ok().and_then(|p| 10i128.checked_pow(p)).ok_or(NumberError::OutOfRange)?;
-        mant = mant.checked_mul(factor).ok_or(NumberError::OutOfRange)?;
-        0
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits_ok = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if (int.is_empty() && frac.is_empty()) || !digits_ok(int) || !digits_ok(frac) {
+        return Err(NumberError::NotANumber);
+    }
+    // The value is `digits × 10^shift`.
+    let digits = format!("{int}{frac}");
+    let significant = digits.trim_start_matches('0');
+    if significant.is_empty() {
+        return match exp {
+            Some(e) if parse_exponent(e).is_none() => Err(NumberError::NotANumber),
+            _ => Ok(Decimal::ZERO),
+        };
+    }
+    let exponent = match exp {
+        Some(e) => parse_exponent(e).ok_or(NumberError::NotANumber)?,
+        None => 0,
+    };
+    let trimmed = significant.trim_end_matches('0');
+    let trailing = i64::try_from(significant.len().saturating_sub(trimmed.len())).unwrap_or(i64::MAX);
+    let frac_len = i64::try_from(frac.len()).unwrap_or(i64::MAX);
+    let shift = exponent.saturating_sub(frac_len).saturating_add(trailing);
+    let len = i64::try_from(trimmed.len()).unwrap_or(i64::MAX);
+    if len.saturating_add(shift) > MAX_INTEGER_DIGITS {
+        return Err(NumberError::TooLarge);
+    }
+    if shift.saturating_neg() > MAX_FRACTION_DIGITS {
+        return Err(NumberError::TooPrecise);
+    }
+    // Now at most 18 + 10 digits: the mantissa fits an i128.
+    let mut mantissa: i128 = trimmed.parse().map_err(|_| NumberError::TooLarge)?;
+    let scale = if shift < 0 {
+        u32::try_from(shift.saturating_neg()).map_err(|_| NumberError::TooPrecise)?
     } else {
-        u32::try_from(scale).map_err(|_| NumberError::OutOfRange)?
+        let factor = u32::try_from(shift).ok().and_then(|p| 10i128.checked_pow(p)).ok_or(NumberError::TooLarge)?;
+        mantissa = mantissa.checked_mul(factor).ok_or(NumberError::TooLarge)?;
+        0
     };
-    Decimal::try_from_i128_with_scale(mant, scale).map_err(|_| NumberError::OutOfRange)
+    if negative {
+        mantissa = mantissa.checked_neg().ok_or(NumberError::TooLarge)?;
+    }
+    Decimal::try_from_i128_with_scale(mantissa, scale).map_err(|_| NumberError::TooLarge)
+}
+
+/// An exponent's value, saturated far beyond any limit (so `1e-99999999999999999999` is
+/// "too precise", not a parse failure).
+fn parse_exponent(e: &str) -> Option<i64> {
+    let (negative, digits) = match e.as_bytes().first() {
+        Some(b'-') => (true, &e[1..]),
+        Some(b'+') => (false, &e[1..]),
+        _ => (false, e),
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let v = digits.parse::<i64>().unwrap_or(i64::MAX / 2);
+    Some(if negative { v.saturating_neg() } else { v })
 }
 
 #[cfg(test)]
@@ -470,7 +588,37 @@ mod tests {
         assert_eq!(parse_float("1e3"), Ok(dec("1000")));
         assert_eq!(parse_float("1_000.5"), Ok(dec("1000.5")));
         assert_eq!(parse_float("inf"), Err(NumberError::NotFinite));
-        assert_eq!(parse_float("1e40"), Err(NumberError::OutOfRange));
+        assert_eq!(parse_float("1e40"), Err(NumberError::TooLarge));
         assert_eq!(parse_integer("ff", 16), Ok(dec("255")));
+    }
+
+    #[test]
+    fn one_limit_for_every_number_literal() {
+        // Trailing zeros and zero mantissas are not precision.
+        assert_eq!(parse_float("1.00000000000000000000000000000"), Ok(dec("1")));
+        assert_eq!(parse_float("0e100"), Ok(dec("0")));
+        assert_eq!(parse_float("-0.0e-99999999999999999999"), Ok(dec("0")));
+        assert_eq!(parse_float("999999999999999999.9999999999"), Ok(dec("999999999999999999.9999999999")));
+        assert_eq!(parse_float("-999999999999999999"), Ok(dec("-999999999999999999")));
+        assert_eq!(parse_float("1e17"), Ok(dec("100000000000000000")));
+        assert_eq!(parse_float("1.5e-10"), Err(NumberError::TooPrecise));
+        assert_eq!(parse_float("15e-11"), Err(NumberError::TooPrecise));
+        assert_eq!(parse_float("1e-10"), Ok(dec("0.0000000001")));
+        // What used to be silently rounded, or accepted beyond the documented range.
+        assert_eq!(parse_float("40.00000000000000000000000000001"), Err(NumberError::TooPrecise));
+        assert_eq!(parse_float("79228162514264337593543950335"), Err(NumberError::TooLarge));
+        assert_eq!(parse_integer("79228162514264337593543950335", 10), Err(NumberError::TooLarge));
+        assert_eq!(parse_integer("18446744073709551616", 10), Err(NumberError::TooLarge));
+        assert_eq!(parse_integer("1000000000000000000", 10), Err(NumberError::TooLarge));
+        assert_eq!(parse_integer("999999999999999999", 10), Ok(dec("999999999999999999")));
+        assert_eq!(parse_float("1e18"), Err(NumberError::TooLarge));
+        assert_eq!(parse_float("1e99999999999999999999"), Err(NumberError::TooLarge));
+        assert_eq!(parse_float("1e-99999999999999999999"), Err(NumberError::TooPrecise));
+        for bad in ["", ".", "e5", "1e", "1.2.3", "--1", "0x10", "abc", "1e+-2"] {
+            assert_eq!(parse_float(bad), Err(NumberError::NotANumber), "{bad}");
+        }
+        assert_eq!(within_limit(Decimal::MAX), Err(NumberError::TooLarge));
+        assert_eq!(within_limit(dec("0.00000000001")), Err(NumberError::TooPrecise));
+        assert_eq!(within_limit(dec("2.50000000000000")), Ok(()));
     }
 }

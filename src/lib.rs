@@ -32,7 +32,7 @@ pub use diag::{Diagnostic, Diagnostics, FileId, Label, Severity, SourceFile, Spa
 pub use evaluate::{
     Awarded, BidStatus, CriterionScore, GateVerdict, Original, Outcome, Scope, Standing, ThresholdVerdict, Tie, Warning, evaluate,
 };
-pub use exact::{Points, Rat, RoundingMode};
+pub use exact::{Points, Rat, RoundingMode, parse_decimal};
 pub use model::{Bid, Criterion, Gate, Inputs, Panel, Tender, load_paths, load_sources};
 pub use rules::Reason;
 pub use rust_decimal::Decimal;

@@ -63,6 +63,15 @@ pub enum Error {
     },
     /// Points that no criteria file could hold.
     BadPoints(PointsProblem),
+    /// A number beyond the one limit on numbers (the same as in the files).
+    BeyondLimit {
+        /// What it is: ``criterion `speed`'s points``, ``bid `a`: `offer.gpus` ``.
+        what: String,
+        /// The number.
+        value: Decimal,
+        /// What is wrong with it.
+        problem: &'static str,
+    },
     /// A value of the wrong type for a rule that reads the field.
     WrongType {
         /// The bid.
@@ -113,6 +122,15 @@ pub enum Error {
 /// Why points given to criteria cannot be.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PointsProblem {
+    /// Beyond the one limit on numbers.
+    BeyondLimit {
+        /// The criterion.
+        criterion: String,
+        /// The points.
+        points: Decimal,
+        /// What is wrong with them.
+        problem: &'static str,
+    },
     /// Below zero.
     Negative {
         /// The criterion.
@@ -216,6 +234,9 @@ impl fmt::Display for Error {
             }
             Error::BadPoints(p) => {
                 match p {
+                    PointsProblem::BeyondLimit { criterion, points, problem } => {
+                        write!(f, "criterion `{criterion}`: `{points}` {problem}; {}", crate::exact::NUMBER_LIMIT)
+                    }
                     PointsProblem::Negative { criterion, points } => write!(f, "criterion `{criterion}` cannot have `{points}` points"),
                     PointsProblem::TooFine { points, places } => {
                         write!(f, "`{points}` points are finer than the {places} decimal places the tender keeps")
@@ -235,6 +256,9 @@ impl fmt::Display for Error {
                     }
                 }?;
                 write!(f, "; {POINTS_HELP}")
+            }
+            Error::BeyondLimit { what, value, problem } => {
+                write!(f, "{what}: `{value}` {problem}; {}", crate::exact::NUMBER_LIMIT)
             }
             Error::WrongType { bid, field, expected, found } => {
                 write!(f, "bid `{bid}`: `{field}` is read as {expected}, but the value given is {found}")

@@ -278,6 +278,9 @@ impl Scenario {
                 return Err(Error::PointsTwice { criterion: id.clone() });
             }
             seen.push(id);
+            if let Some(problem) = crate::exact::beyond_limit(*p) {
+                return Err(Error::BadPoints(PointsProblem::BeyondLimit { criterion: id.clone(), points: *p, problem }));
+            }
             if *p < Decimal::ZERO {
                 return Err(Error::BadPoints(PointsProblem::Negative { criterion: id.clone(), points: *p }));
             }
@@ -326,6 +329,11 @@ fn set_value(inputs: &Inputs, row: &mut Resolved, bidder: &str, path: &FieldPath
         expected: expected.name(),
         found: value.type_name(),
     };
+    if let Scalar::Number(d) = value
+        && let Some(problem) = crate::exact::beyond_limit(*d)
+    {
+        return Err(Error::BeyondLimit { what: format!("bid `{bidder}`: `{field}`"), value: *d, problem });
+    }
     let fits = |kind: InputKind| {
         matches!(
             (kind, value),

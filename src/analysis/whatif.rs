@@ -248,6 +248,11 @@ fn set_path(t: &mut Table, path: &[String], node: Node) -> bool {
 /// remainder goes to the largest remainders first, so the sum stays exact.
 fn rescale(t: &mut crate::model::Tender, pinned: &[(String, Decimal)]) -> Result<(), PointsProblem> {
     let places = t.rounding.places;
+    for (c, p) in pinned {
+        if let Some(problem) = crate::exact::beyond_limit(*p) {
+            return Err(PointsProblem::BeyondLimit { criterion: c.clone(), points: *p, problem });
+        }
+    }
     let fixed: Decimal = pinned.iter().map(|(_, p)| *p).sum();
     for (c, p) in pinned {
         if *p < Decimal::ZERO {

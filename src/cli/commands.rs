@@ -8,7 +8,7 @@ use bidscore::analysis::{self, Change, PathToWinOptions};
 use bidscore::report::{
     self, CheckReport, ExplainReport, Options, PanelReport, PathToWinReport, ScoreReport, StabilityReport, View, WhatIfReport,
 };
-use bidscore::{Decimal, Inputs, Outcome, evaluate, load_paths};
+use bidscore::{Inputs, Outcome, evaluate, load_paths};
 
 use super::Exit;
 use super::args::{Command, InputArgs, OutputArgs};
@@ -170,7 +170,7 @@ fn parse_changes(sets: &[String], points: &[String]) -> Result<Vec<Change>, Stri
     }
     for p in points {
         let (criterion, value) = p.split_once('=').ok_or_else(|| format!("`--points {p}`: write CRITERION=P, such as `dc-tenure=12`"))?;
-        let points = value.trim().parse::<Decimal>().map_err(|_| format!("`--points {p}`: `{}` is not a number", value.trim()))?;
+        let points = bidscore::parse_decimal(value).map_err(|e| format!("`--points {p}`: {e}"))?;
         out.push(Change::Points { criterion: criterion.trim().to_owned(), points });
     }
     Ok(out)

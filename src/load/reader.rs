@@ -4,7 +4,7 @@
 use rust_decimal::Decimal;
 
 use crate::diag::{Diagnostic, Span, did_you_mean, one_of_list};
-use crate::exact::{NumberError, parse_float, parse_integer};
+use crate::exact::{NUMBER_LIMIT, NumberError, parse_float, parse_integer};
 use crate::load::node::{Node, Table, Value};
 use crate::value::Date;
 
@@ -154,7 +154,7 @@ pub(crate) fn as_number(n: &Node, key: &str, sink: &mut Sink) -> Option<(Decimal
         Value::Float(text) => parse_float(text),
         Value::String(s) => {
             let mut d = type_error(n, key, "a number");
-            if parse_float(s.trim()).is_ok() {
+            if parse_float(s.trim()) != Err(NumberError::NotANumber) {
                 d = d.with_help(format!("write the number without quotes: `{key} = {}`", s.trim()));
             } else {
                 d = d.with_help(format!("`{key}` must be a number such as `12` or `0.85`"));
@@ -176,11 +176,16 @@ pub(crate) fn as_number(n: &Node, key: &str, sink: &mut Sink) -> Option<(Decimal
             );
             None
         }
-        Err(NumberError::OutOfRange) => {
+        Err(e @ (NumberError::TooLarge | NumberError::TooPrecise)) => {
             sink.push(
-                Diagnostic::error("number-out-of-range", n.span, format!("`{key}` is out of the supported range"))
-                    .with_help("numbers may have at most 28 significant digits and magnitude below 7.9e28"),
+                Diagnostic::error("number-out-of-range", n.span, format!("`{key}` {}", e.problem()))
+                    .with_label("beyond the limit")
+                    .with_help(format!("{NUMBER_LIMIT}; write a unit that keeps the value small, or fewer decimals")),
             );
+            None
+        }
+        Err(NumberError::NotANumber) => {
+            sink.push(type_error(n, key, "a number").with_help(format!("`{key}` must be a number such as `12` or `0.85`")));
             None
         }
     }

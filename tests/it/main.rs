@@ -15,6 +15,7 @@ mod differential;
 mod fixtures;
 mod fuzz_regressions;
 mod generate;
+mod hostile;
 mod invariants;
 mod panel_analysis;
 mod ranking;
