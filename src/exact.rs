@@ -154,6 +154,30 @@ impl Rat {
         Rat::big(self.as_big() / other.as_big())
     }
 
+    /// The size of the value: bits of its numerator and denominator together.
+    pub(crate) fn bits(&self) -> u64 {
+        match &self.0 {
+            Repr::Small(n, d) => {
+                u64::from(128 - n.unsigned_abs().leading_zeros()).saturating_add(u64::from(128 - d.unsigned_abs().leading_zeros()))
+            }
+            Repr::Big(b) => b.numer().bits().saturating_add(b.denom().bits()),
+        }
+    }
+
+    /// The value moved towards `toward` onto the grid of multiples of 2^-`bits` (the
+    /// nearest such multiple on `toward`'s side, or the value itself when it is on the
+    /// grid), if that lies strictly beyond `toward`: a smaller number that keeps a walk from
+    /// `toward` on the safe side of `self`.
+    pub(crate) fn snap_toward(&self, toward: &Rat, bits: u32) -> Option<Rat> {
+        let b = self.as_big();
+        let scale = BigInt::one() << bits;
+        let scaled = b.clone() * BigRational::from_integer(scale.clone());
+        let n = if toward < self { scaled.floor() } else { scaled.ceil() };
+        let snapped = Rat::big(n / BigRational::from_integer(scale));
+        let beyond = if toward < self { snapped > *toward } else { snapped < *toward };
+        beyond.then_some(snapped)
+    }
+
     /// Whether the value is zero.
     pub fn is_zero(&self) -> bool {
         match &self.0 {
@@ -526,6 +550,15 @@ pub(crate) fn parse_float(text: &str) -> Result<Decimal, NumberError> {
     if negative {
         mantissa = mantissa.checked_neg().ok_or(NumberError::TooLarge)?;
     }
+    // Keep the places as written (`5.0` stays `5.0` in reports) where a decimal can.
+    let written = frac_len.saturating_sub(exponent).clamp(0, 28);
+    if let Ok(written) = u32::try_from(written)
+        && written > scale
+        && let Some(m) = written.checked_sub(scale).and_then(|p| 10i128.checked_pow(p)).and_then(|f| mantissa.checked_mul(f))
+        && let Ok(d) = Decimal::try_from_i128_with_scale(m, written)
+    {
+        return Ok(d);
+    }
     Decimal::try_from_i128_with_scale(mantissa, scale).map_err(|_| NumberError::TooLarge)
 }
 
@@ -596,6 +629,8 @@ mod tests {
     fn one_limit_for_every_number_literal() {
         // Trailing zeros and zero mantissas are not precision.
         assert_eq!(parse_float("1.00000000000000000000000000000"), Ok(dec("1")));
+        assert_eq!(parse_float("5.0").map(|d| d.to_string()), Ok(String::from("5.0")));
+        assert_eq!(parse_float("1.50e1").map(|d| d.to_string()), Ok(String::from("15.0")));
         assert_eq!(parse_float("0e100"), Ok(dec("0")));
         assert_eq!(parse_float("-0.0e-99999999999999999999"), Ok(dec("0")));
         assert_eq!(parse_float("999999999999999999.9999999999"), Ok(dec("999999999999999999.9999999999")));

@@ -33,7 +33,8 @@ pub use evaluate::{
     Awarded, BidStatus, CriterionScore, GateVerdict, Original, Outcome, Scope, Standing, ThresholdVerdict, Tie, Warning, evaluate,
 };
 pub use exact::{Points, Rat, RoundingMode, parse_decimal};
-pub use model::{Bid, Criterion, Gate, Inputs, Panel, Tender, load_paths, load_sources};
+pub use load::ReadLimits;
+pub use model::{Bid, Criterion, Gate, Inputs, Panel, Tender, load_paths, load_paths_with, load_sources};
 pub use rules::Reason;
 pub use rust_decimal::Decimal;
 pub use value::{Date, FieldPath, Given, Scalar};

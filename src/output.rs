@@ -1,5 +1,12 @@
-//! Writing a report file: atomically (a temporary file in the same directory, then a
-//! rename), never over an input, and never leaving a partial file behind.
+//! Writing a report file: atomically (a temporary file in the same directory, created
+//! exclusively under an unpredictable name, then a rename), never over an input (also
+//! through a symbolic or hard link), never onto something that is not a regular file, and
+//! never leaving a partial file behind.
+//!
+//! A destination that is a symbolic link is written through: the file it points to is
+//! replaced, the link is kept. A FIFO, a device or a directory is refused, as is a dangling
+//! link. The binary also removes the temporary file when it is interrupted
+//! ([`PendingFile::temp_path`] says which file that is).
 
 use std::fs;
 use std::io::Write;
@@ -8,10 +15,24 @@ use std::path::{Path, PathBuf};
 /// Why an output file was not written.
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
-    /// The output path is one of the input files.
+    /// The output path is one of the input files (or a link to one).
     #[error("refusing to write the report over the input file `{0}`")]
     WouldOverwriteInput(String),
-    /// The write or the rename failed; the old file, if any, is untouched.
+    /// The output path exists and is not a regular file.
+    #[error(
+        "refusing to write the report to `{path}`: it is {kind}, not a regular file; give a file path (omit `--output` to print the report)"
+    )]
+    NotRegular {
+        /// The output path.
+        path: String,
+        /// What it is ("a FIFO (named pipe)", "a directory", …).
+        kind: &'static str,
+    },
+    /// The output path is a symbolic link to nothing.
+    #[error("refusing to write the report to `{0}`: it is a symbolic link to nothing; remove the link or give another path")]
+    DanglingLink(String),
+    /// Creating, writing or renaming failed; the old file, if any, is untouched and the
+    /// temporary file is removed.
     #[error("cannot write `{path}`: {source}")]
     Io {
         /// The output path.
@@ -21,38 +42,125 @@ pub enum OutputError {
     },
 }
 
-fn same_file(a: &Path, b: &Path) -> bool {
+/// A report being written: a temporary file beside its destination, renamed over it by
+/// [`PendingFile::commit`]; dropped without a commit, it is removed.
+#[derive(Debug)]
+pub struct PendingFile {
+    temp: tempfile::NamedTempFile,
+    /// The file replaced: the path given, or what a symbolic link there points to.
+    dest: PathBuf,
+    /// The path as given, for messages.
+    shown: String,
+}
+
+impl PendingFile {
+    /// Check where `path` may be written and create the temporary file beside it.
+    ///
+    /// # Errors
+    /// [`OutputError::WouldOverwriteInput`], [`OutputError::NotRegular`] or
+    /// [`OutputError::DanglingLink`] if the report must not go there; [`OutputError::Io`] if
+    /// the temporary file cannot be created.
+    pub fn create(path: &Path, inputs: &[PathBuf]) -> Result<PendingFile, OutputError> {
+        let shown = path.to_string_lossy().into_owned();
+        let io = |source| OutputError::Io { path: shown.clone(), source };
+        let (dest, existing) = match fs::symlink_metadata(path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => (path.to_path_buf(), None),
+            Err(e) => return Err(io(e)),
+            Ok(m) if m.file_type().is_symlink() => {
+                let target = fs::canonicalize(path).map_err(|_| OutputError::DanglingLink(shown.clone()))?;
+                let meta = fs::metadata(&target).map_err(io)?;
+                (target, Some(meta))
+            }
+            Ok(m) => (path.to_path_buf(), Some(m)),
+        };
+        if let Some(m) = &existing {
+            if !m.is_file() {
+                return Err(OutputError::NotRegular { path: shown, kind: crate::load::kind_of(m.file_type()) });
+            }
+            if let Some(p) = inputs.iter().find(|i| fs::metadata(i).is_ok_and(|im| same_file(&im, m, i, &dest))) {
+                return Err(OutputError::WouldOverwriteInput(p.to_string_lossy().into_owned()));
+            }
+        }
+        let dir = match dest.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let name = dest.file_name().map_or_else(|| String::from("report"), |n| n.to_string_lossy().into_owned());
+        // Exclusive creation under a random name: nothing planted there can be written through.
+        let temp = tempfile::Builder::new().prefix(&format!(".{name}.")).suffix(".tmp").tempfile_in(&dir).map_err(io)?;
+        // The report keeps the old file's permissions; a new one is readable by all, as a
+        // file made by the shell would be (the temporary file starts private).
+        let permissions = match &existing {
+            Some(m) => Some(m.permissions()),
+            None => new_file_permissions(),
+        };
+        if let Some(p) = permissions {
+            fs::set_permissions(temp.path(), p).map_err(io)?;
+        }
+        Ok(PendingFile { temp, dest, shown })
+    }
+
+    /// The temporary file, to remove if the process is interrupted before the commit.
+    pub fn temp_path(&self) -> &Path {
+        self.temp.path()
+    }
+
+    /// Append `bytes` to the report.
+    ///
+    /// # Errors
+    /// [`OutputError::Io`] (a full disk, say).
+    pub fn write_all(&mut self, bytes: &[u8]) -> Result<(), OutputError> {
+        self.temp.as_file_mut().write_all(bytes).map_err(|source| OutputError::Io { path: self.shown.clone(), source })
+    }
+
+    /// Flush to disk and rename over the destination.
+    ///
+    /// # Errors
+    /// [`OutputError::Io`]; the temporary file is then removed and the old file kept.
+    pub fn commit(self) -> Result<(), OutputError> {
+        let PendingFile { temp, dest, shown } = self;
+        let io = |source| OutputError::Io { path: shown.clone(), source };
+        temp.as_file().sync_all().map_err(io)?;
+        temp.persist(&dest).map_err(|e| io(e.error))?;
+        Ok(())
+    }
+}
+
+/// Write `contents` to `path` atomically, refusing if `path` is any of `inputs` or not a
+/// regular file.
+///
+/// # Errors
+/// As [`PendingFile::create`], [`PendingFile::write_all`] and [`PendingFile::commit`]; on
+/// any error the old file is untouched and no temporary file is left.
+pub fn write_atomic(path: &Path, contents: &[u8], inputs: &[PathBuf]) -> Result<(), OutputError> {
+    let mut f = PendingFile::create(path, inputs)?;
+    f.write_all(contents)?;
+    f.commit()
+}
+
+/// The same file: the same device and inode (so hard links count), or elsewhere the same
+/// canonical path.
+#[cfg(unix)]
+fn same_file(a: &fs::Metadata, b: &fs::Metadata, _: &Path, _: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    a.dev() == b.dev() && a.ino() == b.ino()
+}
+
+#[cfg(not(unix))]
+fn same_file(_: &fs::Metadata, _: &fs::Metadata, a: &Path, b: &Path) -> bool {
     match (fs::canonicalize(a), fs::canonicalize(b)) {
         (Ok(x), Ok(y)) => x == y,
         _ => false,
     }
 }
 
-/// Write `contents` to `path` atomically, refusing if `path` is any of `inputs`.
-///
-/// # Errors
-/// [`OutputError::WouldOverwriteInput`] if `path` names an input file; [`OutputError::Io`]
-/// if writing or renaming fails (the temporary file is removed, the old file kept).
-pub fn write_atomic(path: &Path, contents: &[u8], inputs: &[PathBuf]) -> Result<(), OutputError> {
-    if let Some(p) = inputs.iter().find(|i| same_file(i, path)) {
-        return Err(OutputError::WouldOverwriteInput(p.to_string_lossy().into_owned()));
-    }
-    let io = |source| OutputError::Io { path: path.to_string_lossy().into_owned(), source };
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = path.file_name().map_or_else(|| String::from("report"), |n| n.to_string_lossy().into_owned());
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut f = fs::File::create(&tmp)?;
-        f.write_all(contents)?;
-        f.sync_all()?;
-        fs::rename(&tmp, path)
-    })();
-    if let Err(e) = result {
-        let _ = fs::remove_file(&tmp);
-        return Err(io(e));
-    }
-    Ok(())
+#[cfg(unix)]
+fn new_file_permissions() -> Option<fs::Permissions> {
+    use std::os::unix::fs::PermissionsExt;
+    Some(fs::Permissions::from_mode(0o644))
+}
+
+#[cfg(not(unix))]
+fn new_file_permissions() -> Option<fs::Permissions> {
+    None
 }

@@ -39,6 +39,21 @@ impl Date {
         let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
         era * 146_097 + doe - 719_468
     }
+
+    /// The date `days` after 1970-01-01, by Howard Hinnant's `civil_from_days`; `None` past
+    /// the years a date holds (TOML's four-digit years and more).
+    pub fn from_days(days: i64) -> Option<Date> {
+        let z = days.checked_add(719_468)?;
+        let era = z.div_euclid(146_097);
+        let doe = z.rem_euclid(146_097);
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = doy - (153 * mp + 2) / 5 + 1;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 };
+        let year = era.checked_mul(400)?.checked_add(yoe)?.checked_add(i64::from(month <= 2))?;
+        Date::new(i32::try_from(year).ok()?, u8::try_from(month).ok()?, u8::try_from(day).ok()?)
+    }
 }
 
 impl fmt::Display for Date {
@@ -136,5 +151,19 @@ impl FieldPath {
 impl fmt::Display for FieldPath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0.join("."))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Date;
+
+    #[test]
+    fn days_and_back() {
+        for (y, m, d) in [(1970, 1, 1), (2000, 2, 29), (2025, 12, 31), (1, 1, 1), (9999, 12, 31), (1969, 12, 31)] {
+            let date = Date::new(y, m, d).unwrap();
+            assert_eq!(Date::from_days(date.days()), Some(date), "{date}");
+        }
+        assert_eq!(Date::from_days(i64::MAX), None);
     }
 }

@@ -256,7 +256,7 @@ fn compare(inputs: &Inputs, outcome: &Outcome, me: &Standing, other: &Standing, 
     let reversal = |set: &[&Delta]| -> Option<Decimal> { order(set).and_then(|(b, gap)| (b != behind).then_some(gap)) };
     let found = if swings.len() <= 12 {
         (1..=swings.len()).find_map(|k| {
-            super::subsets(swings.len(), k).into_iter().find_map(|idx| {
+            super::subsets(swings.len(), k).find_map(|idx| {
                 let set: Vec<&Delta> = idx.iter().filter_map(|&i| swings.get(i).copied()).collect();
                 reversal(&set).map(|g| (set, g))
             })

@@ -199,36 +199,42 @@ pub fn path_to_win(inputs: &Inputs, outcome: &Outcome, bidder: &str, options: Pa
     let mut best_miss: Option<(u32, Points)> = None;
     let mut found: Vec<(usize, Vec<(usize, usize)>)> = Vec::new();
     let mut truncated = false;
+    // The bid's row once `changes` are made, if they can be made.
+    let status_with = |changes: &[(&str, &Scalar)]| -> Option<(BidStatus, Option<u32>, Points)> {
+        let mut scenario = Scenario::new();
+        for (field, value) in changes {
+            scenario = scenario.set(bidder, field, (*value).clone());
+        }
+        let prepared = scenario.prepare(&published).ok()?;
+        let tally = prepared.tally();
+        let me = tally.rows.get(index)?;
+        Some((me.status, me.rank, me.counted().total))
+    };
     'sizes: for k in 1..=max_changes.min(fields.len()) {
         for combo in super::subsets(fields.len(), k) {
-            // Every choice of one value per field in the combination.
+            // Every choice of one value per field in the combination, built one at a time so
+            // that the limit is checked before anything is allocated for the next.
             let sizes: Vec<usize> = combo.iter().filter_map(|&f| fields.get(f).map(|c| c.values.len())).collect();
-            for picks in product(&sizes) {
+            for picks in super::product(&sizes) {
                 if result.evaluated >= options.max_evaluations {
                     truncated = true;
                     break 'sizes;
                 }
-                result.evaluated += 1;
+                result.evaluated = result.evaluated.saturating_add(1);
                 let chosen: Vec<(usize, usize)> = combo.iter().copied().zip(picks.iter().copied()).collect();
-                let mut scenario = Scenario::new();
-                for &(f, v) in &chosen {
-                    if let Some((c, value)) = fields.get(f).and_then(|c| Some((c, c.values.get(v)?))) {
-                        scenario = scenario.set(bidder, &c.field, value.clone());
-                    }
-                }
+                let changes: Vec<(&str, &Scalar)> =
+                    chosen.iter().filter_map(|&(f, v)| fields.get(f).and_then(|c| Some((c.field.as_str(), c.values.get(v)?)))).collect();
                 // Candidates are valid for the rules by construction; one that is not is
                 // simply not a path.
-                let Ok(prepared) = scenario.prepare(&published) else { continue };
-                let tally = prepared.tally();
-                let Some(me) = tally.rows.get(index) else { continue };
-                if me.status == BidStatus::Selected {
+                let Some((status, rank, total)) = status_with(&changes) else { continue };
+                if status == BidStatus::Selected {
                     // Least change: the sum of each value's position in its field's list.
-                    let cost = picks.iter().sum();
+                    let cost = picks.iter().fold(0usize, |a, b| a.saturating_add(*b));
                     found.push((cost, chosen));
-                } else if let Some(r) = me.rank
-                    && best_miss.as_ref().is_none_or(|(b, t)| r < *b || (r == *b && me.counted().total > *t))
+                } else if let Some(r) = rank
+                    && best_miss.as_ref().is_none_or(|(b, t)| r < *b || (r == *b && total > *t))
                 {
-                    best_miss = Some((r, me.counted().total));
+                    best_miss = Some((r, total));
                 }
             }
         }
@@ -238,15 +244,52 @@ pub fn path_to_win(inputs: &Inputs, outcome: &Outcome, bidder: &str, options: Pa
     }
     result.truncated = truncated;
     found.sort();
+    // One path per set of fields, the least change: the same fields with a deeper change
+    // are not another way to win.
+    let mut sets: Vec<Vec<usize>> = Vec::new();
+    found.retain(|(_, chosen)| {
+        let set: Vec<usize> = chosen.iter().map(|(f, _)| *f).collect();
+        let new = !sets.contains(&set);
+        if new {
+            sets.push(set);
+        }
+        new
+    });
     for (_, chosen) in found {
         if result.paths.len() >= MAX_PATHS {
             break;
         }
-        let changes: Vec<FieldChange> = chosen
+        let mut values: Vec<(String, Option<Scalar>, Scalar)> = chosen
             .iter()
             .filter_map(|&(f, v)| {
                 let c = fields.get(f)?;
-                Some(FieldChange { field: c.field.clone(), from: c.current.as_ref().map(scalar_short), to: scalar_short(c.values.get(v)?) })
+                Some((c.field.clone(), c.current.clone(), c.values.get(v)?.clone()))
+            })
+            .collect();
+        // A number or a date is pulled back to the least change that still wins, at the
+        // precision of the values (solved by bisection on the exact tally, then verified):
+        // a breakpoint can overshoot, as when a `relative` price's bound assumes the bid
+        // becomes the reference.
+        for i in 0..values.len() {
+            let wins = |x: &Scalar, evaluated: &mut usize| {
+                *evaluated = evaluated.saturating_add(1);
+                let changes: Vec<(&str, &Scalar)> =
+                    values.iter().enumerate().map(|(j, (f, _, v))| (f.as_str(), if j == i { x } else { v })).collect();
+                status_with(&changes).is_some_and(|(st, _, _)| st == BidStatus::Selected)
+            };
+            if let Some((_, Some(current), to)) = values.get(i)
+                && let Some(least) = least_change(current, to, |x| wins(x, &mut result.evaluated))
+                && let Some(slot) = values.get_mut(i)
+            {
+                slot.2 = least;
+            }
+        }
+        let changes: Vec<FieldChange> = values
+            .iter()
+            .map(|(field, current, to)| FieldChange {
+                field: field.clone(),
+                from: current.as_ref().map(scalar_short),
+                to: scalar_short(to),
             })
             .collect();
         // Verified through the files, as `bidscore whatif` would run it.
@@ -379,11 +422,58 @@ fn distance(current: Option<&Scalar>, v: &Scalar) -> Rat {
     }
 }
 
-/// Every tuple with element i in 0..sizes[i], the first position varying slowest.
-fn product(sizes: &[usize]) -> Vec<Vec<usize>> {
-    let mut out = vec![Vec::new()];
-    for &s in sizes {
-        out = out.into_iter().flat_map(|prefix| (0..s).map(move |i| [prefix.clone(), vec![i]].concat())).collect();
+/// The value nearest `current` between `current` (which does not win) and `to` (which
+/// does) that still wins, on the grid of the finer of the two values' decimals (whole days
+/// for dates): a bisection that keeps `to`'s side winning, so what it returns has been
+/// seen to win, and one grid step nearer `current` has been seen not to. `None` for other
+/// kinds of values.
+fn least_change(current: &Scalar, to: &Scalar, mut wins: impl FnMut(&Scalar) -> bool) -> Option<Scalar> {
+    let grid = Grid::of(current, to)?;
+    // `lose` does not win, `win` does; narrow until they are one step apart.
+    let (mut lose, mut win) = (grid.index(current)?, grid.index(to)?);
+    while win.abs_diff(lose) > 1 {
+        let mid = lose.checked_add(win.checked_sub(lose)? / 2)?;
+        if wins(&grid.value(mid)?) {
+            win = mid;
+        } else {
+            lose = mid;
+        }
     }
-    out
+    grid.value(win)
+}
+
+/// The values `least_change` steps through, as integers: numbers in units of their finest
+/// decimal place, dates in days.
+enum Grid {
+    Number(u32),
+    Date,
+}
+
+impl Grid {
+    fn of(current: &Scalar, to: &Scalar) -> Option<Grid> {
+        match (current, to) {
+            (Scalar::Number(c), Scalar::Number(t)) => Some(Grid::Number(c.scale().max(t.scale()))),
+            (Scalar::Date(_), Scalar::Date(_)) => Some(Grid::Date),
+            _ => None,
+        }
+    }
+
+    fn index(&self, v: &Scalar) -> Option<i128> {
+        match (self, v) {
+            (Grid::Number(scale), Scalar::Number(d)) => {
+                let mut d = *d;
+                d.rescale(*scale);
+                Some(d.mantissa())
+            }
+            (Grid::Date, Scalar::Date(d)) => Some(i128::from(d.days())),
+            _ => None,
+        }
+    }
+
+    fn value(&self, i: i128) -> Option<Scalar> {
+        match self {
+            Grid::Number(scale) => rust_decimal::Decimal::try_from_i128_with_scale(i, *scale).ok().map(Scalar::Number),
+            Grid::Date => i64::try_from(i).ok().and_then(crate::value::Date::from_days).map(Scalar::Date),
+        }
+    }
 }

@@ -12,11 +12,42 @@
 //! where the discrete state is constant. Between two consecutive candidate points the
 //! winners cannot change. Every point is evaluated by the exact tally.
 
+use std::cell::Cell;
+
+use rust_decimal::Decimal;
+
 use super::scenario::{Prepared, Published, Scenario};
 use crate::evaluate::Outcome;
 use crate::evaluate::tally::{Frame, InForce, Tally, order_margins, state_margins};
-use crate::exact::Rat;
+use crate::exact::{Rat, RoundingMode};
 use crate::model::Inputs;
+
+/// How far `stability` walks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StabilityOptions {
+    /// Stop after this many exact evaluations in all (every criterion, both sides), and
+    /// say so: the intervals shown then hold as far as they reach.
+    pub max_evaluations: usize,
+}
+
+impl StabilityOptions {
+    /// At most 50,000 evaluations.
+    pub fn new() -> StabilityOptions {
+        StabilityOptions { max_evaluations: 50_000 }
+    }
+
+    /// Stop after `n` evaluations.
+    pub fn with_max_evaluations(mut self, n: usize) -> StabilityOptions {
+        self.max_evaluations = n;
+        self
+    }
+}
+
+impl Default for StabilityOptions {
+    fn default() -> StabilityOptions {
+        StabilityOptions::new()
+    }
+}
 
 /// The stability of every criterion's weight.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -25,6 +56,10 @@ pub struct Stability {
     pub winners: Vec<String>,
     /// One entry per criterion, in the tender's order.
     pub criteria: Vec<CriterionStability>,
+    /// The exact evaluations made.
+    pub evaluations: usize,
+    /// The limit of evaluations, when the walk reached it (some ends then say `stopped`).
+    pub stopped_at: Option<usize>,
 }
 
 /// One criterion's interval.
@@ -72,14 +107,35 @@ pub struct End {
     pub entering: Vec<String>,
     /// Bids that win now but would not just beyond.
     pub leaving: Vec<String>,
-    /// The walk stopped at its limit of events before the winners changed: the interval
-    /// reaches at least this far.
+    /// The walk stopped (at its limit of evaluations, or where the next event could only be
+    /// told apart with rationals too large to be worth it) before the winners changed: the
+    /// interval reaches at least this far, and what lies beyond is not established.
     pub stopped: bool,
+    /// Where the official scoring (points rounded to the tender's places, the others
+    /// rescaled by largest remainder, as `bidscore whatif --points` scores) first changes
+    /// the winners beyond the published points on this side, when that is not the first
+    /// point of the rounding grid past this exact end: rounding moves the end. `None`
+    /// when the official scoring agrees, or the end is a limit.
+    pub official: Option<OfficialEnd>,
+}
+
+/// Where the official (rounded) scoring puts an end, when rounding moves it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OfficialEnd {
+    /// The official winners differ at every grid point from here to the exact end (as far
+    /// as was looked): rounding moves the end inward, at least this far.
+    Inside(Decimal),
+    /// The official winners first differ at this grid point, which is not the first one
+    /// past the exact end: rounding moves the end (inward or outward).
+    At(Decimal),
+    /// The official winners are still the published ones at every grid point up to here
+    /// (as far as was looked).
+    Beyond(Decimal),
 }
 
 impl End {
     fn limit(at: Rat, stopped: bool) -> End {
-        End { at, inclusive: true, beyond: None, entering: Vec::new(), leaving: Vec::new(), stopped }
+        End { at, inclusive: true, beyond: None, entering: Vec::new(), leaving: Vec::new(), stopped, official: None }
     }
 }
 
@@ -88,21 +144,127 @@ impl End {
 /// # Examples
 /// ```
 /// let inputs = bidscore::load_paths("criteria/eu-meat.toml", &["bids/eu-meat"]).unwrap();
-/// let s = bidscore::analysis::stability(&inputs, &bidscore::evaluate(&inputs));
+/// let options = bidscore::analysis::StabilityOptions::new();
+/// let s = bidscore::analysis::stability(&inputs, &bidscore::evaluate(&inputs), options);
 /// let price = s.criteria.iter().find(|c| c.id == "price").unwrap();
 /// assert!(price.lower.at <= price.points && price.points <= price.upper.at);
 /// ```
-pub fn stability(inputs: &Inputs, outcome: &Outcome) -> Stability {
+pub fn stability(inputs: &Inputs, outcome: &Outcome, options: StabilityOptions) -> Stability {
     let mut winners: Vec<String> = outcome.winners().into_iter().map(str::to_owned).collect();
     winners.sort();
     let published = Published::from_outcome(inputs, outcome);
     let Ok(prepared) = Scenario::new().prepare(&published) else {
         // INVARIANT: the published inputs prepare without a change to refuse.
-        return Stability { winners, criteria: Vec::new() };
+        return Stability { winners, criteria: Vec::new(), evaluations: 0, stopped_at: None };
     };
-    let criteria = (0..inputs.tender.criteria.len()).map(|k| criterion(&prepared, inputs, k, &winners)).collect();
-    Stability { winners, criteria }
+    let budget = Budget { used: Cell::new(0), limit: options.max_evaluations };
+    let criteria = (0..inputs.tender.criteria.len())
+        .map(|k| {
+            let mut c = criterion(&prepared, inputs, k, &winners, &budget);
+            for (end, up) in [(&mut c.lower, false), (&mut c.upper, true)] {
+                end.official = official_end(inputs, &published, k, end, up, &winners);
+            }
+            c
+        })
+        .collect();
+    let used = budget.used.get();
+    Stability { winners, criteria, evaluations: used, stopped_at: budget.spent().then_some(options.max_evaluations) }
 }
+
+/// Evaluations left, shared by every criterion's walk.
+struct Budget {
+    used: Cell<usize>,
+    limit: usize,
+}
+
+impl Budget {
+    /// Take one evaluation; `false` when none is left.
+    fn take(&self) -> bool {
+        let used = self.used.get();
+        if used >= self.limit {
+            return false;
+        }
+        self.used.set(used.saturating_add(1));
+        true
+    }
+
+    fn spent(&self) -> bool {
+        self.used.get() >= self.limit
+    }
+}
+
+/// At an exact end, the official scoring: the winners at the grid points (the tender's
+/// rounding places) on either side of the end, as `whatif --points` scores them. `None`
+/// when they agree with the exact end (the published winners at the last grid point
+/// inside, others at the first one past it); otherwise what the official scoring says,
+/// looking at most [`OFFICIAL_STEPS`] grid steps past the end.
+fn official_end(inputs: &Inputs, published: &Published<'_>, k: usize, end: &End, up: bool, winners: &[String]) -> Option<OfficialEnd> {
+    if end.beyond.is_none() || end.stopped {
+        return None;
+    }
+    let t = &inputs.tender;
+    let id = &t.criteria.get(k)?.id;
+    let places = t.rounding.places;
+    let unit = Decimal::new(1, places);
+    // The first grid point past the exact end on this side (an inclusive end keeps the
+    // winners at the point itself).
+    let at = end.at.round(places, RoundingMode::Down)?;
+    let on_grid = Rat::from_decimal(at) == end.at;
+    let first_beyond = match (up, on_grid, end.inclusive) {
+        (true, true, true) => at.checked_add(unit)?,
+        (true, true, false) => at,
+        (true, false, _) => at.checked_add(unit)?,
+        (false, true, true) => at.checked_sub(unit)?,
+        (false, true, false) => at,
+        (false, false, _) => at,
+    };
+    let official = |p: Decimal| -> Option<Vec<String>> {
+        let mut tender = t.clone();
+        super::whatif::rescale(&mut tender, &[(id.clone(), p)]).ok()?;
+        let mut scenario = Scenario::new();
+        for c in &tender.criteria {
+            scenario = scenario.with_points(&c.id, c.points);
+        }
+        let ranking = scenario.evaluate(published).ok()?;
+        let mut w: Vec<String> = ranking.winners().into_iter().map(str::to_owned).collect();
+        w.sort();
+        Some(w)
+    };
+    let step = |p: Decimal, n: i64| -> Option<Decimal> {
+        let d = unit.checked_mul(Decimal::from(n))?;
+        let q = if up { p.checked_add(d)? } else { p.checked_sub(d)? };
+        (q >= Decimal::ZERO && q <= t.max_points).then_some(q)
+    };
+    // The last grid point inside the exact interval: the official winners should be the
+    // published ones there.
+    let p0 = t.criteria.get(k)?.points;
+    let inside = |n: i64| step(first_beyond, n.saturating_neg()).filter(|q| if up { *q >= p0 } else { *q <= p0 });
+    if let Some(last) = inside(1)
+        && official(last).is_some_and(|w| w != winners)
+    {
+        // Rounding moves the end inward: walk back to where the official winners agree.
+        let mut first_differing = last;
+        for n in 2..=OFFICIAL_STEPS {
+            let Some(q) = inside(n) else { break };
+            if official(q).is_some_and(|w| w == winners) {
+                return Some(OfficialEnd::At(first_differing));
+            }
+            first_differing = q;
+        }
+        return Some(OfficialEnd::Inside(first_differing));
+    }
+    // The first grid point past it: they should differ there.
+    for n in 0..=OFFICIAL_STEPS {
+        let Some(q) = step(first_beyond, n) else { break };
+        if official(q).is_some_and(|w| w != winners) {
+            return (n > 0).then_some(OfficialEnd::At(q));
+        }
+    }
+    (0..=OFFICIAL_STEPS).rev().find_map(|n| step(first_beyond, n)).map(OfficialEnd::Beyond)
+}
+
+/// Grid steps looked at either way of an exact end for the official end.
+const OFFICIAL_STEPS: i64 = 8;
 
 /// The weights when criterion `k` is worth `p`: the others scaled by `(M − p) / (M − p_k)`.
 fn weights(inputs: &Inputs, k: usize, p: &Rat) -> Vec<Rat> {
@@ -161,7 +323,7 @@ fn nearest_root(a: &Rat, da: &[Rat], b: &Rat, db: &[Rat], u: &Rat, v: &Rat) -> O
     best
 }
 
-fn criterion(prepared: &Prepared<'_, '_>, inputs: &Inputs, k: usize, official: &[String]) -> CriterionStability {
+fn criterion(prepared: &Prepared<'_, '_>, inputs: &Inputs, k: usize, official: &[String], budget: &Budget) -> CriterionStability {
     let t = &inputs.tender;
     let id = t.criteria.get(k).map(|c| c.id.clone()).unwrap_or_default();
     let m = Rat::from_decimal(t.max_points);
@@ -175,7 +337,7 @@ fn criterion(prepared: &Prepared<'_, '_>, inputs: &Inputs, k: usize, official: &
             note: Some(StabilityNote::NothingToRescale),
         };
     }
-    let walk = Walk { prepared, inputs, k, kinks: Vec::new(), winners: Vec::new() };
+    let walk = Walk { prepared, inputs, k, kinks: Vec::new(), winners: Vec::new(), budget };
     // The quantities scored against eligible bids kink where those references say (they do
     // not depend on the weights).
     let (eligible, here) = walk.eval(&p0);
@@ -200,7 +362,16 @@ struct Walk<'w, 'p, 'a> {
     k: usize,
     kinks: Vec<Rat>,
     winners: Vec<String>,
+    budget: &'w Budget,
 }
+
+/// An event point larger than this (numerator and denominator bits together) is pulled
+/// towards the walk's start onto a dyadic grid, so the rationals stay bounded: the walk then
+/// takes a smaller step, never a wrong one (between the start and the true next event the
+/// winners cannot change).
+const MAX_EVENT_BITS: u64 = 512;
+/// The dyadic grid such events are pulled onto: 2^-`SNAP_BITS`.
+const SNAP_BITS: u32 = 128;
 
 impl Walk<'_, '_, '_> {
     /// The references as first taken, and the winners (sorted), at `p`.
@@ -267,12 +438,23 @@ impl Walk<'_, '_, '_> {
     fn walk(&self, p0: &Rat, up: bool) -> End {
         let mut u = p0.clone();
         // Every event is a root of one of finitely many affine pieces, so the walk ends; the
-        // bound only keeps a pathological tender from running for hours.
-        for _ in 0..MAX_EVENTS {
-            let e = self.next_event(&u, up);
+        // budget keeps a pathological tender from running for hours, and says so. One step
+        // costs at most this many evaluations (next_event's five, and two here).
+        while self.budget.used.get().saturating_add(EVALUATIONS_PER_STEP) <= self.budget.limit {
+            for _ in 0..EVALUATIONS_PER_STEP {
+                self.budget.take();
+            }
+            let mut e = self.next_event(&u, up);
             if e == u {
                 // Reached 0 or max_points with the same winners.
                 return End::limit(u, false);
+            }
+            if e.bits() > MAX_EVENT_BITS {
+                match e.snap_toward(&u, SNAP_BITS) {
+                    Some(x) => e = x,
+                    // The next event is closer than the grid can tell: stop, and say so.
+                    None => return End::limit(u, true),
+                }
             }
             let mid = u.add(&e).div(&Rat::from_int(2));
             let (_, w_mid) = self.eval(&mid);
@@ -285,15 +467,17 @@ impl Walk<'_, '_, '_> {
             }
             u = e;
         }
+        // Out of budget: the budget says it was spent, whoever spent the last of it.
+        self.budget.used.set(self.budget.limit);
         End::limit(u, true)
     }
 }
 
-/// Events walked past on one side before giving up (and saying so).
-const MAX_EVENTS: usize = 2_000;
+/// Evaluations one step of the walk may make.
+const EVALUATIONS_PER_STEP: usize = 7;
 
 fn end_at(at: Rat, inclusive: bool, beyond: Vec<String>, winners: &[String]) -> End {
     let entering = beyond.iter().filter(|b| !winners.contains(b)).cloned().collect();
     let leaving = winners.iter().filter(|w| !beyond.contains(w)).cloned().collect();
-    End { at, inclusive, beyond: Some(beyond), entering, leaving, stopped: false }
+    End { at, inclusive, beyond: Some(beyond), entering, leaving, stopped: false, official: None }
 }

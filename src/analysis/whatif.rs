@@ -246,7 +246,7 @@ fn set_path(t: &mut Table, path: &[String], node: Node) -> bool {
 /// Give each pinned criterion its points and scale the others in proportion so that all
 /// still add up to `max_points`, each rounded to the tender's places; the rounding
 /// remainder goes to the largest remainders first, so the sum stays exact.
-fn rescale(t: &mut crate::model::Tender, pinned: &[(String, Decimal)]) -> Result<(), PointsProblem> {
+pub(crate) fn rescale(t: &mut crate::model::Tender, pinned: &[(String, Decimal)]) -> Result<(), PointsProblem> {
     let places = t.rounding.places;
     for (c, p) in pinned {
         if let Some(problem) = crate::exact::beyond_limit(*p) {

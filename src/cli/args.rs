@@ -76,6 +76,9 @@ pub(crate) enum Command {
         /// The most fields a path may change.
         #[arg(long, default_value_t = 3)]
         max_changes: usize,
+        /// Stop after this many evaluated combinations, and say so.
+        #[arg(long, default_value_t = 200_000)]
+        max_evaluations: usize,
         #[command(flatten)]
         output: OutputArgs,
     },
@@ -83,6 +86,9 @@ pub(crate) enum Command {
     Stability {
         #[command(flatten)]
         inputs: InputArgs,
+        /// Stop after this many exact evaluations, and say how far each interval reaches.
+        #[arg(long, default_value_t = 50_000)]
+        max_evaluations: usize,
         #[command(flatten)]
         output: OutputArgs,
     },
@@ -99,6 +105,9 @@ pub(crate) struct InputArgs {
     /// How to print problems with the inputs.
     #[arg(long, value_enum, default_value_t = ErrorFormat::Human)]
     pub(crate) error_format: ErrorFormat,
+    /// The most all input files together may hold, in bytes (each file may hold 16 MiB).
+    #[arg(long, value_name = "BYTES", default_value_t = 256 * 1024 * 1024)]
+    pub(crate) max_input_bytes: u64,
 }
 
 impl InputArgs {

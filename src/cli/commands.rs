@@ -4,11 +4,11 @@
 
 use std::path::PathBuf;
 
-use bidscore::analysis::{self, Change, PathToWinOptions};
+use bidscore::analysis::{self, Change, PathToWinOptions, StabilityOptions};
 use bidscore::report::{
     self, CheckReport, ExplainReport, Options, PanelReport, PathToWinReport, ScoreReport, StabilityReport, View, WhatIfReport,
 };
-use bidscore::{Inputs, Outcome, evaluate, load_paths};
+use bidscore::{Inputs, Outcome, ReadLimits, evaluate, load_paths_with};
 
 use super::Exit;
 use super::args::{Command, InputArgs, OutputArgs};
@@ -22,8 +22,13 @@ pub(crate) fn run(command: Command) -> Exit {
         Command::Panel { inputs, output } => panel(&inputs, &output),
         Command::Explain { inputs, bid, against, output } => explain(&inputs, &bid, against.as_deref(), &output),
         Command::Whatif { inputs, bid, sets, points, output } => whatif(&inputs, &bid, &sets, &points, &output),
-        Command::PathToWin { inputs, bid, max_changes, output } => path_to_win(&inputs, &bid, max_changes, &output),
-        Command::Stability { inputs, output } => stability(&inputs, &output),
+        Command::PathToWin { inputs, bid, max_changes, max_evaluations, output } => {
+            let options = PathToWinOptions::new().with_max_changes(max_changes).with_max_evaluations(max_evaluations);
+            path_to_win(&inputs, &bid, options, &output)
+        }
+        Command::Stability { inputs, max_evaluations, output } => {
+            stability(&inputs, StabilityOptions::new().with_max_evaluations(max_evaluations), &output)
+        }
     }
 }
 
@@ -38,7 +43,8 @@ struct Session {
 impl Session {
     /// Load and score; problems and warnings go to stderr.
     fn load(args: &InputArgs) -> Result<Session, Exit> {
-        let inputs = load_paths(&args.criteria, &args.bids).map_err(|d| {
+        let limits = ReadLimits { max_total_bytes: args.max_input_bytes, ..ReadLimits::default() };
+        let inputs = load_paths_with(&args.criteria, &args.bids, limits).map_err(|d| {
             out::diagnostics(&d, args.error_format);
             Exit::Failed
         })?;
@@ -55,8 +61,7 @@ impl Session {
     /// Render `view` as asked and write it where asked.
     fn emit(&self, view: &dyn View, output: &OutputArgs) -> Exit {
         let options = Options::new().with_width(out::width(output.output.as_deref()));
-        let text = report::render(view, output.format.into(), options);
-        out::emit(&text, output.output.as_deref(), &self.read)
+        out::emit(|| report::render(view, output.format.into(), options), output.output.as_deref(), &self.read)
     }
 }
 
@@ -136,24 +141,23 @@ fn whatif(args: &InputArgs, bid: &str, sets: &[String], points: &[String], outpu
     }
 }
 
-fn path_to_win(args: &InputArgs, bid: &str, max_changes: usize, output: &OutputArgs) -> Exit {
+fn path_to_win(args: &InputArgs, bid: &str, options: PathToWinOptions, output: &OutputArgs) -> Exit {
     let s = match Session::load(args) {
         Ok(s) => s,
         Err(exit) => return exit,
     };
-    let options = PathToWinOptions::new().with_max_changes(max_changes);
     match analysis::path_to_win(&s.inputs, &s.outcome, bid, options) {
         Ok(p) => s.emit(&PathToWinReport { result: &p, arguments: &args.words() }, output),
         Err(e) => refused(&e),
     }
 }
 
-fn stability(args: &InputArgs, output: &OutputArgs) -> Exit {
+fn stability(args: &InputArgs, options: StabilityOptions, output: &OutputArgs) -> Exit {
     let s = match Session::load(args) {
         Ok(s) => s,
         Err(exit) => return exit,
     };
-    let result = analysis::stability(&s.inputs, &s.outcome);
+    let result = analysis::stability(&s.inputs, &s.outcome, options);
     s.emit(&StabilityReport(&result), output)
 }
 

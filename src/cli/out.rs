@@ -12,7 +12,11 @@ use bidscore::Diagnostics;
 use super::Exit;
 use super::args::ErrorFormat;
 
-/// Warnings beyond this many are counted, not shown (errors are always all shown).
+/// Errors beyond this many are counted by code, not shown (in the human format; JSON has
+/// every one).
+const MAX_ERRORS_SHOWN: usize = 20;
+
+/// Warnings beyond this many are counted by code, not shown (in the human format).
 const MAX_WARNINGS_SHOWN: usize = 10;
 
 /// The width of tables: the terminal's when printing to one, else 120.
@@ -24,11 +28,13 @@ pub(crate) fn width(output: Option<&Path>) -> u16 {
     }
 }
 
-/// Write the report to `output`, or to stdout. `inputs` are every file read: the report is
-/// never written over one of them.
-pub(crate) fn emit(text: &str, output: Option<&Path>, inputs: &[PathBuf]) -> Exit {
+/// Render the report and write it to `output`, or to stdout. `inputs` are every file read:
+/// the report is never written over one of them. A file destination is checked (and its
+/// temporary file made) before the report is rendered, so a refused `--output` costs
+/// nothing.
+pub(crate) fn emit(render: impl FnOnce() -> String, output: Option<&Path>, inputs: &[PathBuf]) -> Exit {
     match output {
-        Some(path) => match bidscore::output::write_atomic(path, text.as_bytes(), inputs) {
+        Some(path) => match write_file(path, render, inputs) {
             Ok(()) => Exit::Ok,
             Err(e) => {
                 error(e);
@@ -36,6 +42,7 @@ pub(crate) fn emit(text: &str, output: Option<&Path>, inputs: &[PathBuf]) -> Exi
             }
         },
         None => {
+            let text = render();
             let mut stdout = std::io::stdout().lock();
             match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
                 Ok(()) => Exit::Ok,
@@ -48,6 +55,70 @@ pub(crate) fn emit(text: &str, output: Option<&Path>, inputs: &[PathBuf]) -> Exi
             }
         }
     }
+}
+
+/// Write the report file atomically; interrupted (SIGINT, SIGTERM, SIGHUP) while it is being
+/// written, the process removes the temporary file before it dies, so the old report stays
+/// whole and nothing is left beside it.
+fn write_file(path: &Path, render: impl FnOnce() -> String, inputs: &[PathBuf]) -> Result<(), bidscore::output::OutputError> {
+    let mut file = bidscore::output::PendingFile::create(path, inputs)?;
+    interrupt::remove_on_signal(file.temp_path().to_path_buf());
+    let result = file.write_all(render().as_bytes());
+    // The rename and the signal handler's removal never overlap: whichever comes first wins.
+    interrupt::commit(file, result)
+}
+
+mod interrupt {
+    use std::path::PathBuf;
+    use std::sync::{Mutex, Once};
+
+    /// The temporary file to remove if a signal ends the process.
+    static PENDING: Mutex<Option<PathBuf>> = Mutex::new(None);
+    static HANDLER: Once = Once::new();
+
+    /// Set the file a signal removes; the first call starts the handler.
+    pub(super) fn remove_on_signal(path: PathBuf) {
+        HANDLER.call_once(start);
+        if let Ok(mut p) = PENDING.lock() {
+            *p = Some(path);
+        }
+    }
+
+    /// Commit `file` (if `written` is fine) holding the lock the handler takes, then forget it.
+    pub(super) fn commit(
+        file: bidscore::output::PendingFile,
+        written: Result<(), bidscore::output::OutputError>,
+    ) -> Result<(), bidscore::output::OutputError> {
+        let mut pending = PENDING.lock().ok();
+        let result = written.and_then(|()| file.commit());
+        if let Some(p) = pending.as_mut() {
+            **p = None;
+        }
+        result
+    }
+
+    #[cfg(unix)]
+    fn start() {
+        use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+        let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) else {
+            return;
+        };
+        let _ = std::thread::Builder::new().name(String::from("signals")).spawn(move || {
+            if let Some(signal) = signals.forever().next() {
+                // Hold the lock until exit, so the writer cannot commit in between.
+                let pending = PENDING.lock();
+                if let Ok(p) = &pending
+                    && let Some(path) = p.as_ref()
+                {
+                    let _ = std::fs::remove_file(path);
+                }
+                std::process::exit(128 + signal);
+            }
+        });
+    }
+
+    #[cfg(not(unix))]
+    fn start() {}
 }
 
 /// `error: …` on stderr.
@@ -72,7 +143,7 @@ fn color() -> bool {
 /// Problems with the inputs, on stderr, for people or programs.
 pub(crate) fn diagnostics(d: &Diagnostics, format: ErrorFormat) {
     let text = match format {
-        ErrorFormat::Human => format!("{}{}", d.render_human_limited(color(), MAX_WARNINGS_SHOWN), d.summary()),
+        ErrorFormat::Human => format!("{}{}", d.render_human_limited(color(), MAX_ERRORS_SHOWN, MAX_WARNINGS_SHOWN), d.summary()),
         ErrorFormat::Json => d.render_json(),
     };
     let _ = writeln!(std::io::stderr().lock(), "{text}");

@@ -12,19 +12,31 @@ use crate::value::FieldPath;
 const BIDDER: &[&str] = &["id", "name", "note", "informational"];
 const PROVENANCE: &[&str] = &["status", "source", "note", "range"];
 
-/// Parse a bid document.
-pub(super) fn parse(doc: &Table, file: usize, sink: &mut Sink) -> Option<Bid> {
-    let before = sink.len();
+/// A bid file as read: the bid, as much of it as could be read, and how far that went.
+pub(super) struct Parsed {
+    /// The bid. When the file had problems (reported), only its id and fields are to be
+    /// trusted: its name may be empty, its provenance and `informational` partial.
+    pub(super) bid: Bid,
+    /// The id is well formed, so other files (the panel) may name it.
+    pub(super) id_ok: bool,
+    /// Keys under `[bidder]` that are not bidder keys (reported): usually bid fields written
+    /// after the header, so a rule that reads one should not also call it missing.
+    pub(super) stray: Vec<String>,
+}
+
+/// Parse a bid document. `None` only when there is no `[bidder]` table with a string `id`;
+/// a bid with other problems is returned, marked incomplete, so that checks across files
+/// (a missing field, the panel's marks) still see it.
+pub(super) fn parse(doc: &Table, file: usize, sink: &mut Sink) -> Option<Parsed> {
     let bidder = doc.get("bidder")?;
     let (bt, _) = as_table(&bidder.node, "bidder", sink)?;
     // The usual cause: a plain field written after the `[bidder]` header belongs to it.
     let hint =
         "a key written after `[bidder]` belongs to it: put bid fields above `[bidder]` or in a table of their own, such as `[offer]`";
     let f = Fields::new_with_hint(bt, bidder.key_span, "`[bidder]`", BIDDER, Some(hint), sink);
+    let stray = bt.entries.iter().filter(|e| !BIDDER.contains(&e.key.as_str())).map(|e| e.key.clone()).collect();
     let id = f.req_str("id", sink);
-    if let Some((id, sp)) = &id {
-        check_id(id, *sp, "bidder", sink);
-    }
+    let id_ok = id.as_ref().is_some_and(|(id, sp)| check_id(id, *sp, "bidder", sink));
     let name = f.req_str("name", sink);
     let note = f.opt_text("note", sink);
     let fields = Table { entries: doc.entries.iter().filter(|e| e.key != "bidder" && e.key != "provenance").cloned().collect() };
@@ -35,11 +47,18 @@ pub(super) fn parse(doc: &Table, file: usize, sink: &mut Sink) -> Option<Bid> {
     {
         collect_provenance(pt, "", &fields, &mut provenance, sink);
     }
-    if sink.len() > before {
-        return None;
-    }
     let (id, span) = id?;
-    Some(Bid { id, name: name?.0, note, fields, provenance, informational, file, span })
+    let bid = Bid { id, name: name.map(|n| n.0).unwrap_or_default(), note, fields, provenance, informational, file, span };
+    Some(Parsed { bid, id_ok, stray })
+}
+
+/// The bidder id of a document that could not be read in full (a syntax error further
+/// down, say), if it is there and well formed.
+pub(super) fn recover_id(doc: &Table) -> Option<String> {
+    let Value::Table(bt) = &doc.get("bidder")?.node.value else { return None };
+    let id = bt.get("id")?;
+    let Value::String(s) = &id.node.value else { return None };
+    check_id(s, id.node.span, "bidder", &mut Vec::new()).then(|| s.clone())
 }
 
 /// `informational = ["award_reported", "datacenter.site"]`: tables or fields the bid carries

@@ -12,7 +12,7 @@ use super::{Bid, CriterionMissing, GateMissing, Panel, Require, Scalar, Tender, 
 use crate::diag::{Diagnostic, Diagnostics, FileId, Severity, SourceFile, Span};
 use crate::load::node::{Node, Value};
 use crate::load::reader::{Sink, as_bool, as_count, as_date, as_number, unknown_ref};
-use crate::load::{self, node};
+use crate::load::{self, ReadLimits, node};
 use crate::rules::InputKind;
 use crate::value::{FieldPath, Given};
 
@@ -55,26 +55,50 @@ pub(crate) struct Resolved {
 /// assert_eq!(inputs.tender.id, "msit-2025-gpu");
 /// ```
 pub fn load_paths(criteria: impl AsRef<Path>, others: &[impl AsRef<Path>]) -> Result<Inputs, Diagnostics> {
+    load_paths_with(criteria, others, ReadLimits::default())
+}
+
+/// [`load_paths`] with other limits on how much is read.
+///
+/// # Errors
+/// As [`load_paths`].
+pub fn load_paths_with(criteria: impl AsRef<Path>, others: &[impl AsRef<Path>], limits: ReadLimits) -> Result<Inputs, Diagnostics> {
     let others: Vec<std::path::PathBuf> = others.iter().map(|p| p.as_ref().to_path_buf()).collect();
-    let (files, diags) = load::read_paths(criteria.as_ref(), &others);
+    let (files, all) = load::read_paths(criteria.as_ref(), &others, limits);
+    // Warnings about what was read (an entry skipped) go with the inputs' own warnings.
     // Without a readable criteria file there is nothing to validate the bids against.
     let criteria_read = files.first().is_some_and(|f| f.path == criteria.as_ref().to_string_lossy());
     if !criteria_read {
-        return Err(Diagnostics::new(files, diags));
+        return Err(Diagnostics::new(files, all));
     }
+    let (read_warnings, diags): (Vec<Diagnostic>, Vec<Diagnostic>) = all.into_iter().partition(|d| d.severity == Severity::Warning);
     let skip: Vec<FileId> = diags.iter().filter(|d| d.code == "not-utf8").filter_map(|d| d.labels.first().map(|l| l.span.file)).collect();
-    // An empty directory already says there are no bids.
-    let empty_dir = diags.iter().any(|d| d.code == "empty-directory");
+    // An empty directory, or a bid path that could not be read, already says why there
+    // are no bids.
+    let unread = diags.iter().any(|d| d.labels.is_empty());
     let drop_repeat = |items: &mut Vec<Diagnostic>| {
-        if empty_dir {
+        if unread {
             items.retain(|d| d.code != "no-bids");
         }
     };
-    match validate(files, &skip) {
-        Ok(inputs) if diags.is_empty() => Ok(inputs),
-        Ok(inputs) => Err(Diagnostics::new(inputs.sources, diags)),
+    // Bid paths that could not be read at all: any of them may be a bid the panel names.
+    let criteria_path = criteria.as_ref().to_string_lossy();
+    let lost: Vec<String> = diags
+        .iter()
+        .filter(|d| d.severity == Severity::Error && d.labels.is_empty() && d.code != "empty-directory")
+        .filter_map(|d| d.path.clone())
+        .filter(|p| *p != criteria_path)
+        .collect();
+    match validate(files, &skip, &lost) {
+        Ok(mut inputs) if diags.is_empty() => {
+            inputs.warnings.extend(read_warnings);
+            crate::diag::sort(&inputs.sources, &mut inputs.warnings);
+            Ok(inputs)
+        }
+        Ok(inputs) => Err(Diagnostics::new(inputs.sources, diags.into_iter().chain(read_warnings).collect())),
         Err(mut d) => {
             d.items.extend(diags);
+            d.items.extend(read_warnings);
             drop_repeat(&mut d.items);
             Err(Diagnostics::new(d.sources, d.items))
         }
@@ -113,15 +137,40 @@ pub fn load_paths(criteria: impl AsRef<Path>, others: &[impl AsRef<Path>]) -> Re
 /// assert_eq!(inputs.bids.len(), 1);
 /// ```
 pub fn load_sources(sources: Vec<SourceFile>) -> Result<Inputs, Diagnostics> {
-    validate(sources, &[])
+    validate(sources, &[], &[])
 }
 
-/// Validate files read already; `skip` are files that could not be decoded.
-fn validate(sources: Vec<SourceFile>, skip: &[FileId]) -> Result<Inputs, Diagnostics> {
+/// What failed to load, so that checks across files do not blame the other files for it.
+#[derive(Debug, Default)]
+struct Failed {
+    /// Ids of bids that could not be read in full but whose id could: the panel may name them.
+    ids: Vec<String>,
+    /// Paths other than the criteria that could not be read, with no id to be had from them
+    /// (a syntax error above it, not UTF-8, a bad id, a path that cannot be read): any of
+    /// them may be a bid the panel names, or the panel file itself.
+    unidentified: Vec<String>,
+    /// Per bid file, keys under `[bidder]` that belong elsewhere (reported already).
+    stray: Vec<(FileId, Vec<String>)>,
+}
+
+impl Failed {
+    /// Whether `path` is missing from bid `b` only because it was written under `[bidder]`.
+    fn misplaced(&self, b: &Bid, path: &FieldPath) -> bool {
+        let first = path.segments().first();
+        self.stray.iter().any(|(f, keys)| *f == b.file && first.is_some_and(|s| keys.contains(s)))
+    }
+}
+
+/// Validate files read already; `skip` are files that could not be decoded, `lost` paths
+/// that could not be read at all (each with its diagnostic).
+fn validate(sources: Vec<SourceFile>, skip: &[FileId], lost: &[String]) -> Result<Inputs, Diagnostics> {
     let mut sink: Sink = Vec::new();
     let mut tender: Option<Tender> = None;
     let mut tender_failed = false;
     let mut bids: Vec<Bid> = Vec::new();
+    // Bids read in part, whose id is malformed: checked on their own, never matched by id.
+    let mut partial: Vec<Bid> = Vec::new();
+    let mut failed = Failed { unidentified: lost.to_vec(), ..Failed::default() };
     let mut panels: Vec<(Panel, FileId)> = Vec::new();
     // A panel file was given, even if it failed: then "no panel file" would be wrong.
     let mut panel_seen = false;
@@ -129,24 +178,37 @@ fn validate(sources: Vec<SourceFile>, skip: &[FileId]) -> Result<Inputs, Diagnos
         if skip.contains(&i) {
             if i == 0 {
                 tender_failed = true;
+            } else {
+                failed.unidentified.push(f.path.clone());
             }
             continue;
         }
-        let doc = match node::parse_document(i, &f.text) {
-            Ok(d) => d,
-            Err(errs) => {
-                if i == 0 {
-                    tender_failed = true;
+        let (doc, errs) = node::parse_partial(i, &f.text);
+        if !errs.is_empty() {
+            sink.extend(errs);
+            if i == 0 {
+                tender_failed = true;
+            } else {
+                // The part read may still say what the file is, and whose bid.
+                match bid::recover_id(&doc) {
+                    Some(id) => failed.ids.push(id),
+                    None if doc.get("panel").is_some() => panel_seen = true,
+                    None if doc.get("tender").is_some() => {}
+                    None => failed.unidentified.push(f.path.clone()),
                 }
-                sink.extend(errs);
-                continue;
             }
-        };
+            continue;
+        }
         let kind = match super::classify::classify(i, &f.text, &doc) {
             Ok(k) => k,
             Err(d) => {
                 if i == 0 {
                     tender_failed = true;
+                } else {
+                    match bid::recover_id(&doc) {
+                        Some(id) => failed.ids.push(id),
+                        None => failed.unidentified.push(f.path.clone()),
+                    }
                 }
                 sink.push(d);
                 continue;
@@ -172,11 +234,23 @@ fn validate(sources: Vec<SourceFile>, skip: &[FileId]) -> Result<Inputs, Diagnos
                         .with_help("score one tender at a time: give only its bids after the criteria file"),
                 );
             }
-            (_, Kind::Bid) => {
-                if let Some(b) = bid::parse(&doc, i, &mut sink) {
-                    bids.push(b);
+            (_, Kind::Bid) => match bid::parse(&doc, i, &mut sink) {
+                // A bid with problems of its own still takes part in the checks across
+                // files (its missing fields, the panel's marks for it); the errors already
+                // pushed stop the run.
+                Some(p) => {
+                    if !p.stray.is_empty() {
+                        failed.stray.push((i, p.stray));
+                    }
+                    if p.id_ok {
+                        bids.push(p.bid);
+                    } else {
+                        failed.unidentified.push(f.path.clone());
+                        partial.push(p.bid);
+                    }
                 }
-            }
+                None => failed.unidentified.push(f.path.clone()),
+            },
             (_, Kind::Panel) => {
                 panel_seen = true;
                 if let Some(p) = panel::parse(&doc, i, &mut sink) {
@@ -212,6 +286,7 @@ fn validate(sources: Vec<SourceFile>, skip: &[FileId]) -> Result<Inputs, Diagnos
     // "No bids" only when no other file was given at all: a bid file that failed to read or
     // parse has its own diagnostic, which says more.
     let no_bid_files = bids.is_empty()
+        && partial.is_empty()
         && !skip.iter().any(|&i| i > 0)
         && !sources.iter().enumerate().skip(1).any(|(i, _)| sink.iter().any(|d| d.labels.first().is_some_and(|l| l.span.file == i)));
     if no_bid_files && !tender_failed {
@@ -224,10 +299,17 @@ fn validate(sources: Vec<SourceFile>, skip: &[FileId]) -> Result<Inputs, Diagnos
     let mut warnings = Vec::new();
     let mut resolved = Vec::new();
     if let Some(t) = &tender {
-        resolved = resolve(t, &bids, panel.as_ref(), panel_seen, &mut sink, &mut warnings);
+        let read = t.read_fields();
+        resolved = bids.iter().map(|b| resolve(t, b, &read, panel.as_ref(), &failed, &mut sink, &mut warnings)).collect();
+        for b in &partial {
+            let _ = resolve(t, b, &read, panel.as_ref(), &failed, &mut sink, &mut warnings);
+        }
+        let unread: Vec<&str> = failed.unidentified.iter().map(String::as_str).collect();
+        check_panel(t, &bids, &failed.ids, &unread, panel.as_ref(), panel_seen, &mut sink);
     }
-    // With errors, warnings are left out: fix the errors first, then see what remains.
-    if sink.iter().any(|d| d.severity == Severity::Error) || tender.is_none() {
+    // With errors, warnings are left out: fix the errors first, then see what remains. (A
+    // note is there only because of an error, here or in reading the files.)
+    if sink.iter().any(|d| d.severity != Severity::Warning) || tender.is_none() {
         return Err(Diagnostics::new(sources, sink));
     }
     let Some(tender) = tender else {
@@ -278,11 +360,10 @@ fn missing_field(b: &Bid, field: &str, user: &str, fix: &str) -> Diagnostic {
         .with_help(help)
 }
 
-fn resolve(t: &Tender, bids: &[Bid], panel: Option<&Panel>, panel_seen: bool, sink: &mut Sink, warnings: &mut Sink) -> Vec<Resolved> {
-    let mut out = Vec::with_capacity(bids.len());
-    // Every field some rule reads; a bid field outside this set changes nothing.
-    let read = t.read_fields();
-    for b in bids {
+/// What bid `b` gives each rule, reporting what is missing or mistyped. `read` is every
+/// field some rule reads (`Tender::read_fields`); a bid field outside it changes nothing.
+fn resolve(t: &Tender, b: &Bid, read: &[String], panel: Option<&Panel>, failed: &Failed, sink: &mut Sink, warnings: &mut Sink) -> Resolved {
+    {
         // Fields declared informational are meant to be unread; a rule that reads one would
         // contradict the declaration.
         let declared = |p: &str| b.informational.iter().any(|(d, _)| FieldPath::parse(p).is_some_and(|p| p.starts_with(d)));
@@ -302,7 +383,10 @@ fn resolve(t: &Tender, bids: &[Bid], panel: Option<&Panel>, panel_seen: bool, si
             bid::leaf_paths(&b.fields).into_iter().filter(|p| read.binary_search(p).is_err() && !declared(p)).collect();
         if !unread.is_empty() {
             let shown: Vec<String> = unread.iter().take(4).map(|p| format!("`{p}`")).collect();
-            let more = if unread.len() > 4 { format!(" and {} more", unread.len() - 4) } else { String::new() };
+            let more = match unread.len().saturating_sub(4) {
+                0 => String::new(),
+                n => format!(" and {n} more"),
+            };
             warnings.push(
                 Diagnostic::warning(
                     "unread-field",
@@ -329,7 +413,7 @@ fn resolve(t: &Tender, bids: &[Bid], panel: Option<&Panel>, panel_seen: bool, si
             let path = g.field.to_string();
             let user = format!("gate `{}`", g.id);
             match b.fields.lookup(g.field.segments()) {
-                None if g.missing == GateMissing::Fail => r.gates.push(None),
+                None if g.missing == GateMissing::Fail || failed.misplaced(b, &g.field) => r.gates.push(None),
                 None => {
                     sink.push(missing_field(b, &path, &user, "set `missing = \"fail\"` on the gate"));
                     r.gates.push(None);
@@ -354,7 +438,7 @@ fn resolve(t: &Tender, bids: &[Bid], panel: Option<&Panel>, panel_seen: bool, si
             let path = field.to_string();
             match b.fields.lookup(field.segments()) {
                 None => {
-                    if c.missing == CriterionMissing::Error {
+                    if c.missing == CriterionMissing::Error && !failed.misplaced(b, field) {
                         sink.push(missing_field(b, &path, &user, "set `missing = \"zero\"` on the criterion"));
                     }
                     r.criteria.push(None);
@@ -372,6 +456,7 @@ fn resolve(t: &Tender, bids: &[Bid], panel: Option<&Panel>, panel_seen: bool, si
         if let Some(q) = &t.award.quantity {
             let path = q.field.to_string();
             match b.fields.lookup(q.field.segments()) {
+                None if failed.misplaced(b, &q.field) => {}
                 None => sink.push(missing_field(b, &path, "the award", "remove `quantity` from `[award]`")),
                 Some(e) => {
                     note_unsourced(&path);
@@ -381,7 +466,10 @@ fn resolve(t: &Tender, bids: &[Bid], panel: Option<&Panel>, panel_seen: bool, si
         }
         if !unsourced.is_empty() {
             let shown: Vec<String> = unsourced.iter().take(4).map(|p| format!("`{p}`")).collect();
-            let more = if unsourced.len() > 4 { format!(" and {} more", unsourced.len() - 4) } else { String::new() };
+            let more = match unsourced.len().saturating_sub(4) {
+                0 => String::new(),
+                n => format!(" and {n} more"),
+            };
             warnings.push(
                 Diagnostic::warning(
                     "unsourced-value",
@@ -398,19 +486,41 @@ fn resolve(t: &Tender, bids: &[Bid], panel: Option<&Panel>, panel_seen: bool, si
                 ),
             );
         }
-        out.push(r);
+        r
     }
-    check_panel(t, bids, panel, panel_seen, sink);
-    out
 }
 
-fn check_panel(t: &Tender, bids: &[Bid], panel: Option<&Panel>, panel_seen: bool, sink: &mut Sink) {
+/// The panel's marks against the tender and the bids. `recovered` are the ids of bids that
+/// failed to load but were named; `unread` the paths of files that failed with no id to be
+/// had. When one of those may be what a check looks for (a bid the panel names, the panel
+/// file itself) the check is not made, and one note says why.
+fn check_panel(t: &Tender, bids: &[Bid], recovered: &[String], unread: &[&str], panel: Option<&Panel>, panel_seen: bool, sink: &mut Sink) {
     let panel_criteria: Vec<_> = t.criteria.iter().filter(|c| c.rule.panel().is_some()).collect();
+    let unread_list = || {
+        let shown: Vec<&str> = unread.iter().take(3).copied().collect();
+        let more = unread.len().saturating_sub(shown.len());
+        let list = crate::diag::all_of_list(shown);
+        if more > 0 { format!("{list} and {more} more") } else { list }
+    };
     let Some(p) = panel else {
         if panel_seen {
             return;
         }
-        for c in panel_criteria.iter().filter(|c| c.missing == CriterionMissing::Error) {
+        let wanted: Vec<_> = panel_criteria.iter().filter(|c| c.missing == CriterionMissing::Error).collect();
+        if let Some(first) = wanted.first()
+            && !unread.is_empty()
+        {
+            sink.push(
+                Diagnostic::note(
+                    "check-skipped",
+                    first.span,
+                    format!("not checked whether a panel file was given: {} could not be read, and may be the panel file", unread_list()),
+                )
+                .with_help("fix the files that could not be read first; then the panel file is looked for"),
+            );
+            return;
+        }
+        for c in wanted {
             sink.push(
                 Diagnostic::error(
                     "panel-missing",
@@ -422,7 +532,9 @@ fn check_panel(t: &Tender, bids: &[Bid], panel: Option<&Panel>, panel_seen: bool
         }
         return;
     };
-    let ids: std::collections::HashSet<&str> = bids.iter().map(|b| b.id.as_str()).collect();
+    let ids: std::collections::HashSet<&str> = bids.iter().map(|b| b.id.as_str()).chain(recovered.iter().map(String::as_str)).collect();
+    // Marks for ids no bid has, not reported because a file that failed may be that bid.
+    let mut unmatched: Vec<(&str, Span)> = Vec::new();
     for (cid, by_bidder) in &p.marks {
         let (cspan, bspans) = p.spans.get(cid).cloned().unwrap_or_default();
         let Some(c) = t.criterion(cid) else {
@@ -447,24 +559,16 @@ fn check_panel(t: &Tender, bids: &[Bid], panel: Option<&Panel>, panel_seen: bool
         for (bidder, marks) in by_bidder {
             let bsp = bspans.get(bidder).copied().unwrap_or(cspan);
             if !ids.contains(bidder.as_str()) {
-                sink.push(unknown_ref("bid", bidder, bsp, bids.iter().map(|b| b.id.as_str())));
+                if unread.is_empty() {
+                    sink.push(unknown_ref("bid", bidder, bsp, bids.iter().map(|b| b.id.as_str())));
+                } else {
+                    match unmatched.iter_mut().find(|(b, _)| b == bidder) {
+                        Some((_, at)) if bsp.start < at.start => *at = bsp,
+                        Some(_) => {}
+                        None => unmatched.push((bidder, bsp)),
+                    }
+                }
                 continue;
-            }
-            let need = 2 * rule.trim as usize + 1;
-            if marks.len() < need {
-                sink.push(
-                    Diagnostic::error(
-                        "too-few-marks",
-                        bsp,
-                        format!(
-                            "`{bidder}` has {} on `{cid}`; dropping {} highest and {} lowest needs at least {need}",
-                            crate::diag::plural(marks.len(), "mark"),
-                            rule.trim,
-                            rule.trim
-                        ),
-                    )
-                    .with_help("give one mark per evaluator, or lower `trim` on the criterion"),
-                );
             }
             for m in marks {
                 if *m < Decimal::ZERO || *m > rule.scale {
@@ -479,6 +583,12 @@ fn check_panel(t: &Tender, bids: &[Bid], panel: Option<&Panel>, panel_seen: bool
                 }
             }
             lengths.push((marks.len(), bidder));
+        }
+        // Too few marks for `trim` is one mistake, whether one bid is short or all are.
+        if let Some(&(fewest, who)) = lengths.iter().min_by_key(|(l, _)| *l) {
+            let at = bspans.get(who).copied().unwrap_or(cspan);
+            let uniform = lengths.iter().all(|(l, _)| *l == fewest);
+            rule.check_mark_count((cid, c.span), (fewest, who, at), uniform, sink);
         }
         if let Some(names) = &p.evaluators {
             for (len, who) in lengths.iter().filter(|(l, _)| *l != names.len()) {
@@ -524,6 +634,26 @@ fn check_panel(t: &Tender, bids: &[Bid], panel: Option<&Panel>, panel_seen: bool
                     .with_help(format!("add `[panel.marks.{}]` with one array of marks per bid", c.id)),
             );
         }
+    }
+    if let Some((_, at)) = unmatched.iter().min_by_key(|(_, sp)| sp.start) {
+        let shown: Vec<&str> = unmatched.iter().take(3).map(|(b, _)| *b).collect();
+        let more = unmatched.len().saturating_sub(shown.len());
+        let mut who = crate::diag::all_of_list(shown);
+        if more > 0 {
+            who.push_str(&format!(" and {more} more"));
+        }
+        let those = if unmatched.len() == 1 { "that bid" } else { "those bids" };
+        sink.push(
+            Diagnostic::note(
+                "check-skipped",
+                *at,
+                format!(
+                    "the panel's marks for {who} were not checked against the bids: {} could not be read, and may be {those}",
+                    unread_list()
+                ),
+            )
+            .with_help("fix the files that could not be read first; then every bidder the panel names is checked against the bids"),
+        );
     }
 }
 

@@ -22,7 +22,7 @@ use crate::load::node::Table;
 use crate::rules::Rule;
 use crate::value::{Date, FieldPath, Scalar};
 
-pub use inputs::{Inputs, load_paths, load_sources};
+pub use inputs::{Inputs, load_paths, load_paths_with, load_sources};
 
 pub(crate) use inputs::{Resolved, gate_kind};
 pub(crate) use tender::MAX_POINTS_LIMIT;
@@ -416,6 +416,6 @@ impl Panel {
 
     /// Evaluator `i`'s name: as declared, or `i + 1`.
     pub fn evaluator(&self, i: usize) -> String {
-        self.evaluators.as_ref().and_then(|e| e.get(i).cloned()).unwrap_or_else(|| (i + 1).to_string())
+        self.evaluators.as_ref().and_then(|e| e.get(i).cloned()).unwrap_or_else(|| i.saturating_add(1).to_string())
     }
 }

@@ -355,8 +355,10 @@ fn parse_evaluation(t: &Table, sp: Span, t_root: &Fields<'_>, sections: &[Sectio
         // another reason must not also make the sum look wrong.
         let sum = points_sum(t_root);
         if let Some(sum) = sum.filter(|s| *s != m) {
-            let diff = sum - m;
-            let (word, by) = if diff > Decimal::ZERO { ("over", diff) } else { ("short", -diff) };
+            // Both are bounded (each criterion's points and `max_points` at most
+            // MAX_POINTS_LIMIT); a difference that did not fit would only lose its amount.
+            let (word, by) = if sum > m { ("over", sum.checked_sub(m)) } else { ("short", m.checked_sub(sum)) };
+            let by = by.unwrap_or(Decimal::MAX);
             sink.push(
                 Diagnostic::error("points-mismatch", msp, format!("the criteria's points add up to `{sum}`, not `{m}` ({word} by `{by}`)"))
                     .with_label(format!("the criteria add up to {sum}"))

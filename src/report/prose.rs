@@ -202,3 +202,24 @@ pub fn drop_one_reason(r: &DropOneReason) -> String {
         ),
     }
 }
+
+/// Where the official (rounded) scoring puts a stability end that rounding moved.
+pub fn official_end(o: crate::analysis::OfficialEnd) -> String {
+    match o {
+        crate::analysis::OfficialEnd::Inside(x) => format!("official scoring: winners already differ at {x} and up to the end"),
+        crate::analysis::OfficialEnd::At(x) => format!("official scoring: winners change at {x}"),
+        crate::analysis::OfficialEnd::Beyond(x) => format!("official scoring: same winners at least to {x}"),
+    }
+}
+
+/// Why some stability ends carry an official end.
+pub const OFFICIAL_ENDS: &str = "Where rounding moves an end, \"official scoring\" gives it as `bidscore whatif --points` scores it \
+(points rounded to the tender's places, the others rescaled by largest remainder).";
+
+/// The stability walk ran out of evaluations.
+pub fn stability_stopped(limit: usize) -> String {
+    format!(
+        "The search stopped after {limit} evaluations (raise the limit with --max-evaluations); the intervals shown are exact so far: \
+an end marked as stopped reaches at least that far, and what lies beyond it is not established."
+    )
+}

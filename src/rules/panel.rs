@@ -4,7 +4,7 @@
 use rust_decimal::Decimal;
 
 use super::{Breakpoints, CriterionAt, InputKind, Reason, Reference, RuleKind, Scored, ValueAt, num};
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, Span, plural};
 use crate::exact::Rat;
 use crate::load::reader::{Fields, Sink, as_count};
 use crate::value::{Given, Scalar};
@@ -16,6 +16,8 @@ pub struct PanelRule {
     pub scale: Decimal,
     /// How many highest and how many lowest marks are dropped (default 1).
     pub trim: u32,
+    /// Where `trim` is written, if it is.
+    pub trim_at: Option<Span>,
 }
 
 impl RuleKind for PanelRule {
@@ -28,7 +30,7 @@ impl RuleKind for PanelRule {
         let trim = match f.get("trim") {
             Some(n) => match as_count(n, "trim", sink) {
                 Some((t, sp)) => match u32::try_from(t) {
-                    Ok(t) if t <= 100 => Some(t),
+                    Ok(t) if t <= 100 => Some((t, Some(sp))),
                     _ => {
                         sink.push(
                             Diagnostic::error("bad-trim", sp, format!("`trim` is `{t}`; at most 100 marks can be dropped"))
@@ -39,7 +41,7 @@ impl RuleKind for PanelRule {
                 },
                 None => None,
             },
-            None => Some(1),
+            None => Some((1, None)),
         };
         let (scale, sp) = scale?;
         if scale <= Decimal::ZERO {
@@ -49,7 +51,8 @@ impl RuleKind for PanelRule {
             );
             return None;
         }
-        Some(PanelRule { scale, trim: trim? })
+        let (trim, trim_at) = trim?;
+        Some(PanelRule { scale, trim, trim_at })
     }
 
     fn check_value(&self, _: &Scalar, _: &ValueAt<'_>, _: &mut Sink) {}
@@ -67,7 +70,7 @@ impl RuleKind for PanelRule {
             return Scored { score: Rat::zero(), reason: Reason::Panel { trim: self.trim, mean: None, scale: self.scale } };
         }
         let sum = kept.iter().fold(Rat::zero(), |acc, m| acc.add(&Rat::from_decimal(*m)));
-        let mean = sum.div(&Rat::from_int(kept.len() as i128));
+        let mean = sum.div(&Rat::from_int(i128::try_from(kept.len()).unwrap_or(i128::MAX)));
         let score = mean.div(&Rat::from_decimal(self.scale));
         Scored { score, reason: Reason::Panel { trim: self.trim, mean: Some(mean), scale: self.scale } }
     }
@@ -92,10 +95,10 @@ impl PanelRule {
         let mut sorted = marks.to_vec();
         sorted.sort();
         let t = self.trim as usize;
-        if sorted.len() <= 2 * t {
+        if sorted.len() < self.marks_needed() {
             return Vec::new();
         }
-        sorted.get(t..sorted.len() - t).map(<[Decimal]>::to_vec).unwrap_or_default()
+        sorted.get(t..sorted.len().saturating_sub(t)).map(<[Decimal]>::to_vec).unwrap_or_default()
     }
 
     /// What one evaluator's mark alone is worth on a criterion of `points`: `points × mark /
@@ -106,6 +109,51 @@ impl PanelRule {
 
     /// Marks needed so that trimming leaves at least one.
     pub fn marks_needed(&self) -> usize {
-        2 * self.trim as usize + 1
+        (self.trim as usize).saturating_mul(2).saturating_add(1)
+    }
+
+    /// The panel's marks on criterion `criterion` against `trim`: when the fewest any bid
+    /// has (`fewest`, bid `who`, its marks written at `marks_at`) leave nothing after
+    /// trimming, one error at `trim` (or, when `trim` is not written, at the criterion,
+    /// `criterion_at`), however many bids are short: the fix is one change there or more
+    /// marks for all. `uniform`: every bid has `fewest` marks.
+    pub(crate) fn check_mark_count(&self, criterion: (&str, Span), fewest: (usize, &str, Span), uniform: bool, sink: &mut Sink) {
+        let need = self.marks_needed();
+        let (n, who, marks_at) = fewest;
+        if n >= need {
+            return;
+        }
+        let (cid, criterion_at) = criterion;
+        let t = self.trim;
+        let gives = if uniform { format!("the panel gives {n}") } else { format!("the panel gives bid `{who}` only {n}") };
+        let (at, message) = match self.trim_at {
+            Some(at) => (
+                at,
+                format!(
+                    "`trim = {t}` drops the {t} highest and {t} lowest marks: that needs at least {need} per bid, but {gives} on `{cid}`"
+                ),
+            ),
+            None => (
+                criterion_at,
+                format!(
+                    "criterion `{cid}` drops the highest and the lowest mark (`trim` is 1 unless set): that needs at least {need} marks per bid, but {gives}"
+                ),
+            ),
+        };
+        let help = match n.saturating_sub(1) / 2 {
+            _ if n == 0 => format!("give every bid at least {need} marks on `{cid}`, one per evaluator"),
+            0 => format!(
+                "with {} per bid no mark can be dropped: set `trim = 0`, or give every bid at least {need} marks",
+                plural(n, "mark")
+            ),
+            most => format!(
+                "with {n} marks per bid, `trim` can be at most {most}: set `trim = {most}`, or give every bid at least {need} marks"
+            ),
+        };
+        sink.push(
+            Diagnostic::error("too-few-marks", at, message)
+                .with_secondary(marks_at, format!("`{who}` has {} on `{cid}`", plural(n, "mark")))
+                .with_help(help),
+        );
     }
 }

@@ -4,7 +4,7 @@
 //! the candidates; inside a stability interval the winners are the original ones and just
 //! outside they differ — checked against the independent reference scorer on exact weights.
 
-use bidscore::analysis::{Change, PathToWinOptions, StabilityNote, explain, path_to_win, stability, whatif};
+use bidscore::analysis::{Change, PathToWinOptions, StabilityNote, StabilityOptions, explain, path_to_win, stability, whatif};
 use bidscore::report::{Format, StabilityReport, prose};
 use bidscore::{BidStatus, evaluate};
 use num_bigint::BigInt;
@@ -166,7 +166,7 @@ proptest! {
         let others = c.other_files(&all(&c));
         let refs: Vec<&str> = others.iter().map(String::as_str).collect();
         let inputs = load_ok(&criteria, &others);
-        let s = stability(&inputs, &evaluate(&inputs));
+        let s = stability(&inputs, &evaluate(&inputs), StabilityOptions::new());
         // The printed ends are rounded inward: always inside the interval.
         let v: serde_json::Value = serde_json::from_str(&crate::show(&StabilityReport(&s), Format::Json)).unwrap();
         for (cs, j) in s.criteria.iter().zip(v["criteria"].as_array().unwrap()) {

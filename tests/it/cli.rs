@@ -76,11 +76,14 @@ fn a_failed_write_keeps_the_old_output_file() {
     let dir = tmp("fail");
     let target = dir.join("out.json");
     std::fs::write(&target, "old").unwrap();
-    // Renaming onto a directory fails: the old file must survive and no temp file remain.
+    // Onto a directory: refused before anything is written; into a directory that does
+    // not exist: the temporary file cannot be made. The old file survives, no temp remains.
     let blocked = dir.join("sub");
     std::fs::create_dir_all(blocked.join("x")).unwrap();
     let err = bidscore::output::write_atomic(&blocked, b"new", &[]).unwrap_err();
-    assert!(matches!(err, bidscore::output::OutputError::Io { .. }));
+    assert!(matches!(err, bidscore::output::OutputError::NotRegular { .. }), "{err}");
+    let err = bidscore::output::write_atomic(&dir.join("missing").join("out.json"), b"new", &[]).unwrap_err();
+    assert!(matches!(err, bidscore::output::OutputError::Io { .. }), "{err}");
     assert_eq!(std::fs::read_to_string(&target).unwrap(), "old");
     let names: Vec<String> =
         std::fs::read_dir(&dir).unwrap().filter_map(Result::ok).map(|e| e.file_name().to_string_lossy().into_owned()).collect();

@@ -62,7 +62,7 @@ fn every_diagnostic_code_is_documented() {
                 continue;
             }
             let text = std::fs::read_to_string(&p).unwrap_or_default();
-            for marker in ["Diagnostic::error(\"", "Diagnostic::warning(\""] {
+            for marker in ["Diagnostic::error(\"", "Diagnostic::warning(\"", "Diagnostic::at_path(\"", "warning_at_path(\""] {
                 for part in text.split(marker).skip(1) {
                     let code = part.split('"').next().unwrap_or_default();
                     seen += 1;

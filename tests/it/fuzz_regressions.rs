@@ -18,11 +18,11 @@ fn replay(target: &str, run: impl Fn(&[u8])) -> usize {
 
 #[test]
 fn fuzz_regressions_never_panic() {
-    let mut n = replay("criteria", common::criteria);
-    n += replay("bid", common::bid);
-    n += replay("panel", common::panel);
+    let mut n = replay("criteria", |d| common::criteria(d, true));
+    n += replay("bid", |d| common::bid(d, true));
+    n += replay("panel", |d| common::panel(d, true));
     let dir = std::env::temp_dir().join(format!("bidscore-fuzz-regression-{}", std::process::id()));
-    n += replay("directory", |d| common::directory(d, &dir));
+    n += replay("directory", |d| common::directory(d, &dir, true));
     let _ = std::fs::remove_dir_all(&dir);
     assert!(n > 0, "no regression inputs found under fuzz/regressions");
 }

@@ -16,6 +16,7 @@ mod fixtures;
 mod fuzz_regressions;
 mod generate;
 mod hostile;
+mod hostile_output;
 mod invariants;
 mod panel_analysis;
 mod ranking;

@@ -63,7 +63,7 @@ fn panel_reports() {
 /// The four analyses on the flagship tender, as people and programs read them.
 #[test]
 fn flagship_analyses() {
-    use bidscore::analysis::{Change, PathToWinOptions, explain, panel, path_to_win, stability, whatif};
+    use bidscore::analysis::{Change, PathToWinOptions, StabilityOptions, explain, panel, path_to_win, stability, whatif};
     let inputs = load_paths("criteria/msit-2025-gpu.toml", &["bids/msit-2025"]).unwrap();
     let outcome = evaluate(&inputs);
 
@@ -96,7 +96,7 @@ fn flagship_analyses() {
         insta::assert_snapshot!(format!("path_to_win_coupang_{k}_json"), show(&view, Format::Json));
     }
 
-    let s = stability(&inputs, &outcome);
+    let s = stability(&inputs, &outcome, StabilityOptions::new());
     insta::assert_snapshot!("stability_table", show(&StabilityReport(&s), Format::Table));
     insta::assert_snapshot!("stability_json", show(&StabilityReport(&s), Format::Json));
 }
@@ -117,7 +117,7 @@ const SUBJECTS: [&str; 7] = ["score", "check", "panel", "explain", "whatif", "pa
 
 impl Flagship {
     fn new() -> Flagship {
-        use bidscore::analysis::{Change, PathToWinOptions, explain, panel, path_to_win, stability, whatif};
+        use bidscore::analysis::{Change, PathToWinOptions, StabilityOptions, explain, panel, path_to_win, stability, whatif};
         let inputs = load_paths("criteria/msit-2025-gpu.toml", &["bids/msit-2025"]).unwrap();
         let outcome = evaluate(&inputs);
         let changes = [Change::Set { field: "security.csap_certified".into(), literal: "true".into() }];
@@ -128,7 +128,7 @@ impl Flagship {
             whatif_panel: panel(&w.inputs, &w.outcome).ok(),
             whatif: w,
             path: path_to_win(&inputs, &outcome, "coupang", PathToWinOptions::new().with_max_changes(4)).unwrap(),
-            stability: stability(&inputs, &outcome),
+            stability: stability(&inputs, &outcome, StabilityOptions::new()),
             inputs,
             outcome,
         }

@@ -1,7 +1,10 @@
 //! Markdown (CommonMark with GitHub tables), for issue trackers, wikis and documents.
+//! Control characters in any text are escaped as `\u{1b}` before the Markdown escaping (so
+//! the backslash shows), and a line feed is kept only in a table cell, as `<br>`.
 
 use std::fmt::Write as _;
 
+use crate::diag::{Keep, escape_controls, escape_line};
 use crate::report::doc::{Align, Block, Doc, Table};
 
 /// Render `doc` as Markdown.
@@ -31,7 +34,7 @@ pub(crate) fn render(doc: &Doc) -> String {
                 let _ = writeln!(o, "{nest}- {}", escape(text));
             }
             Block::Command { text, .. } => {
-                let _ = writeln!(o, "```sh\n$ {text}\n```\n");
+                let _ = writeln!(o, "```sh\n$ {}\n```\n", escape_line(text));
             }
             Block::Table(t) if t.shown() => table(&mut o, t),
             Block::Table(_) | Block::Blank => {}
@@ -47,9 +50,15 @@ pub(crate) fn render(doc: &Doc) -> String {
     o
 }
 
+/// One line of text as Markdown: control characters escaped (a line feed too), then
+/// [`markup`].
+fn escape(s: &str) -> String {
+    markup(&escape_line(s))
+}
+
 /// Text as Markdown: backticks stay code spans; what would turn into markup does not (`<`,
 /// `*`, `\\`, and `_` where it could open or close emphasis: not inside a word).
-fn escape(s: &str) -> String {
+fn markup(s: &str) -> String {
     let chars: Vec<char> = s.chars().collect();
     let mut out = String::with_capacity(s.len());
     let mut code = false;
@@ -61,7 +70,7 @@ fn escape(s: &str) -> String {
                 out.push(c);
             }
             '<' if !code => out.push_str("&lt;"),
-            '_' if !code && word(i.checked_sub(1)) && word(Some(i + 1)) => out.push(c),
+            '_' if !code && word(i.checked_sub(1)) && word(i.checked_add(1)) => out.push(c),
             '*' | '_' | '\\' if !code => {
                 out.push('\\');
                 out.push(c);
@@ -73,7 +82,7 @@ fn escape(s: &str) -> String {
 }
 
 fn cell(s: &str) -> String {
-    escape(s).replace('|', "\\|").replace('\n', "<br>")
+    markup(&escape_controls(s, Keep::LineFeeds)).replace('|', "\\|").replace('\n', "<br>")
 }
 
 fn table(o: &mut String, t: &Table) {

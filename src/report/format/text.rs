@@ -1,9 +1,12 @@
 //! Plain text for a terminal: lines as they are, tables drawn with comfy-table to the width
-//! given. This is the `table` format.
+//! given. This is the `table` format. Control characters in any text (a bidder's name, a
+//! title) are escaped as `\u{1b}`, so nothing read from a file reaches the terminal raw; a
+//! line feed is kept only inside a table cell, whose lines the table draws.
 
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{Cell, CellAlignment, ContentArrangement};
 
+use crate::diag::{Keep, escape_controls, escape_line};
 use crate::report::doc::{Align, Block, Doc, Table};
 
 /// Render `doc` with tables wrapped to `width` columns.
@@ -27,12 +30,12 @@ pub(crate) fn render(doc: &Doc, width: u16) -> String {
 
 fn line(o: &mut String, indent: usize, s: &str) {
     o.extend(std::iter::repeat_n(' ', indent));
-    o.push_str(s);
+    o.push_str(&escape_line(s));
     o.push('\n');
 }
 
 fn cell(text: &str, align: Align) -> Cell {
-    let c = Cell::new(text);
+    let c = Cell::new(escape_controls(text, Keep::LineFeeds));
     match align {
         Align::Right => c.set_alignment(CellAlignment::Right),
         Align::Left => c,

@@ -72,7 +72,7 @@ impl View for ScoreReport<'_> {
             let mut data =
                 Table::new("assumed", vec![Column::data("bidder"), Column::data("field"), Column::data("low"), Column::data("high")]);
             for s in assumed {
-                let bid = inputs.bids.iter().find(|b| b.id == s.bidder);
+                let bid = inputs.bid_index(&s.bidder).and_then(|i| inputs.bids.get(i));
                 let range = |f: &str| bid.and_then(|b| b.provenance.get(f)).and_then(|p| p.range.as_ref());
                 let items: Vec<String> = s
                     .assumed

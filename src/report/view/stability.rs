@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::json_text;
-use crate::analysis::{End, Stability};
+use crate::analysis::{End, OfficialEnd, Stability};
 use crate::exact::{Rat, RoundingMode};
 use crate::report::doc::{Align, Cell, Column, Doc, Table};
 use crate::report::{View, prose};
@@ -38,6 +38,14 @@ fn ceil4(r: &Rat) -> Decimal {
 
 /// `outside`: the end rounded away from the interval, into the region where the winners differ.
 fn beyond(e: &End, side: &str, outside: Decimal) -> String {
+    let exact = exact_beyond(e, side, outside);
+    match e.official {
+        Some(o) => format!("{exact}; {}", prose::official_end(o)),
+        None => exact,
+    }
+}
+
+fn exact_beyond(e: &End, side: &str, outside: Decimal) -> String {
     match &e.beyond {
         None if e.stopped => format!("same winners at least to {}; the search stopped there", e.at.display(4)),
         None => format!("same winners all the way to {}", e.at.display(4)),
@@ -102,6 +110,12 @@ fn doc(s: &Stability) -> Doc {
         }
     }
     d.text("Ends are exact rationals (see --format json), printed rounded inward to 4 places.");
+    if s.criteria.iter().any(|c| c.lower.official.is_some() || c.upper.official.is_some()) {
+        d.text(prose::OFFICIAL_ENDS);
+    }
+    if let Some(limit) = s.stopped_at {
+        d.text(prose::stability_stopped(limit));
+    }
     d
 }
 
@@ -109,6 +123,8 @@ fn doc(s: &Stability) -> Doc {
 struct Json<'a> {
     winners: &'a [String],
     criteria: Vec<Crit<'a>>,
+    evaluations: usize,
+    stopped_at: Option<usize>,
 }
 
 #[derive(Serialize)]
@@ -129,6 +145,22 @@ struct EndJson<'a> {
     entering: &'a [String],
     leaving: &'a [String],
     stopped: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    official: Option<OfficialJson>,
+}
+
+/// Where the official (rounded) scoring moves an end.
+#[derive(Serialize)]
+struct OfficialJson {
+    /// The official winners differ at every grid point from here to the exact end…
+    #[serde(skip_serializing_if = "Option::is_none")]
+    differs_from: Option<String>,
+    /// …or they first differ at this grid point…
+    #[serde(skip_serializing_if = "Option::is_none")]
+    changes_at: Option<String>,
+    /// …or the furthest grid point looked at, where they are still the published ones.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    same_through: Option<String>,
 }
 
 fn end(e: &End, lower: bool) -> EndJson<'_> {
@@ -140,6 +172,11 @@ fn end(e: &End, lower: bool) -> EndJson<'_> {
         entering: &e.entering,
         leaving: &e.leaving,
         stopped: e.stopped,
+        official: e.official.map(|o| match o {
+            OfficialEnd::Inside(x) => OfficialJson { differs_from: Some(x.to_string()), changes_at: None, same_through: None },
+            OfficialEnd::At(x) => OfficialJson { differs_from: None, changes_at: Some(x.to_string()), same_through: None },
+            OfficialEnd::Beyond(x) => OfficialJson { differs_from: None, changes_at: None, same_through: Some(x.to_string()) },
+        }),
     }
 }
 
@@ -158,5 +195,7 @@ fn to_json(s: &Stability) -> Json<'_> {
                 note: c.note.as_ref().map(prose::stability_note),
             })
             .collect(),
+        evaluations: s.evaluations,
+        stopped_at: s.stopped_at,
     }
 }
