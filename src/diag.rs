@@ -565,6 +565,13 @@ pub(crate) fn escape_controls(s: &str, keep: Keep) -> Cow<'_, str> {
     escape(s, keep).text
 }
 
+/// `s` safe for a terminal: every control character a terminal must not receive (C0 but
+/// line feeds, DEL, C1, bidi controls) written as `\u{…}`, as in every human report and
+/// diagnostic. For messages a program prints itself (the command line's `error: …`).
+pub fn escape_for_terminal(s: &str) -> Cow<'_, str> {
+    escape_controls(s, Keep::LineFeeds)
+}
+
 /// [`escape_controls`] for a one-line text.
 pub(crate) fn escape_line(s: &str) -> Cow<'_, str> {
     escape_controls(s, Keep::Nothing)

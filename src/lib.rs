@@ -28,7 +28,7 @@ pub mod rules;
 mod value;
 
 pub use analysis::{Published, Ranked, Ranking, Scenario};
-pub use diag::{Diagnostic, Diagnostics, FileId, Label, Severity, SourceFile, Span};
+pub use diag::{Diagnostic, Diagnostics, FileId, Label, Severity, SourceFile, Span, escape_for_terminal};
 pub use evaluate::{
     Awarded, BidStatus, CriterionScore, GateVerdict, Original, Outcome, Scope, Standing, ThresholdVerdict, Tie, Warning, evaluate,
 };

@@ -112,7 +112,7 @@ mod interrupt {
                 {
                     let _ = std::fs::remove_file(path);
                 }
-                std::process::exit(128 + signal);
+                std::process::exit(signal.saturating_add(128));
             }
         });
     }
@@ -122,18 +122,20 @@ mod interrupt {
 }
 
 /// `error: …` on stderr.
+/// (Messages quote what the user gave — paths, `--set` values — so control characters in
+/// them are escaped, as in every report.)
 pub(crate) fn error(message: impl Display) {
-    let _ = writeln!(std::io::stderr().lock(), "error: {message}");
+    let _ = writeln!(std::io::stderr().lock(), "error: {}", bidscore::escape_for_terminal(&message.to_string()));
 }
 
 /// `warning: …` on stderr.
 pub(crate) fn warning(message: impl Display) {
-    let _ = writeln!(std::io::stderr().lock(), "warning: {message}");
+    let _ = writeln!(std::io::stderr().lock(), "warning: {}", bidscore::escape_for_terminal(&message.to_string()));
 }
 
 /// A line on stderr.
 pub(crate) fn note(message: impl Display) {
-    let _ = writeln!(std::io::stderr().lock(), "{message}");
+    let _ = writeln!(std::io::stderr().lock(), "{}", bidscore::escape_for_terminal(&message.to_string()));
 }
 
 fn color() -> bool {

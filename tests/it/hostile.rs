@@ -449,3 +449,56 @@ mod bounded {
         assert!(p.evaluated <= 20_000 + 5 * 2 * 96, "{}", p.evaluated);
     }
 }
+
+/// Stress (ignored; run by hand): stability on many random tenders, reporting the slowest.
+#[test]
+#[ignore = "a stress run, by hand: cargo test --release --test it stability_stress -- --ignored"]
+fn stability_stress() {
+    use proptest::strategy::{Strategy, ValueTree};
+    use proptest::test_runner::{Config, TestRunner};
+    let mut runner = TestRunner::new_with_rng(
+        Config::default(),
+        proptest::test_runner::TestRng::deterministic_rng(proptest::test_runner::RngAlgorithm::ChaCha),
+    );
+    let strategy = crate::generate::case(6);
+    let mut worst = (std::time::Duration::ZERO, 0usize, String::new());
+    let n: usize = std::env::var("STRESS_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(2000);
+    for _ in 0..n {
+        let c = strategy.new_tree(&mut runner).unwrap().current();
+        let all: Vec<usize> = (0..c.bids.len()).collect();
+        let Ok(inputs) = crate::load_texts(&c.criteria_toml(), &c.other_files(&all)) else { continue };
+        let o = bidscore::evaluate(&inputs);
+        let start = std::time::Instant::now();
+        let s = bidscore::analysis::stability(&inputs, &o, bidscore::analysis::StabilityOptions::new());
+        let took = start.elapsed();
+        if took > worst.0 {
+            worst = (took, s.evaluations, c.criteria_toml());
+        }
+    }
+    eprintln!("slowest of {n}: {:?}, {} evaluations\n{}", worst.0, worst.1, worst.2);
+}
+
+/// A full standard output is an error, said on stderr (exit 1), for every command; never a
+/// panic and never a report lost in silence.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_standard_output_is_an_error_for_every_command() {
+    let (c, b) = ("criteria/eu-meat.toml", "bids/eu-meat");
+    for args in [
+        vec!["check", c, b],
+        vec!["score", c, b],
+        vec!["score", c, b, "--format", "json"],
+        vec!["panel", "criteria/kr-negotiated-sw.toml", "bids/kr-negotiated-sw"],
+        vec!["explain", c, b, "--bid", "boreal"],
+        vec!["whatif", c, b, "--bid", "boreal", "--set", "offer.price=90000"],
+        vec!["path-to-win", c, b, "--bid", "boreal"],
+        vec!["stability", c, b],
+    ] {
+        let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_bidscore")).args(&args).stdout(full).output().unwrap();
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert!(err.contains("No space left on device"), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+}
