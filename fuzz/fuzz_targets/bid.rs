@@ -3,4 +3,4 @@
 mod common;
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| common::bid(data));
+fuzz_target!(|data: &[u8]| common::bid(data, false));
