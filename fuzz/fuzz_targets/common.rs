@@ -171,18 +171,20 @@ impl Choices<'_> {
     }
 
     /// A number at least 0 (above 0 with `positive`), as a TOML literal: the edge values (0,
-    /// 1, one equal to an earlier value, large values near 1e15, tiny fractions) or a value
-    /// from the bytes, with up to 6 decimals.
+    /// 1, one equal to an earlier value, large values near 1e15, tiny fractions down to the
+    /// 10 decimals a number may have) or a value from the bytes, with up to 6 decimals.
     fn amount(&mut self, positive: bool, earlier: &[String]) -> String {
         let s = match self.below(10) {
             0 => String::from("0"),
             1 => String::from("1"),
             2 => match earlier.get(self.below(earlier.len())) {
-                Some(e) => e.clone(),
+                Some(e) => String::from(e.trim_start_matches('-')),
                 None => String::from("1"),
             },
-            3 => String::from(self.pick(&["1e15", "999999999999999", "1000000000000001", "999999999999999.999999", "123456789012345.6789"])),
-            4 => String::from(self.pick(&["0.000001", "1e-10", "0.0000000000000000000000001", "0.1", "0.333333333333333333333333"])),
+            3 => {
+                String::from(self.pick(&["1e15", "999999999999999", "1000000000000001", "999999999999999.999999", "123456789012345.6789"]))
+            }
+            4 => String::from(self.pick(&["0.000001", "1e-10", "0.0000000001", "0.1", "0.3333333333"])),
             5 => self.byte().to_string(),
             6 => self.u32().to_string(),
             7 => {
@@ -308,7 +310,8 @@ pub fn tender_from_bytes(data: &[u8]) -> Vec<SourceFile> {
         }
         max_points = Decimal::TEN;
     }
-    let among_qualified: Vec<bool> = rules.iter().map(|r| matches!(r, Rule::Relative | Rule::KrPrice | Rule::KrPrice2) && c.flag()).collect();
+    let among_qualified: Vec<bool> =
+        rules.iter().map(|r| matches!(r, Rule::Relative | Rule::KrPrice | Rule::KrPrice2) && c.flag()).collect();
     let any_qualified = among_qualified.iter().any(|q| *q);
     // Sections: `tech` holds the linear, steps and panel rules, `price` the references;
     // a relative rule among the eligible bids may sit in `tech`.
@@ -318,7 +321,8 @@ pub fn tender_from_bytes(data: &[u8]) -> Vec<SourceFile> {
         Rule::Relative if relative_in_tech && !among_qualified.get(i).copied().unwrap_or(false) => "tech",
         _ => "price",
     };
-    let tech_max: Decimal = rules.iter().zip(&points).enumerate().filter(|(i, (r, _))| section(*i, **r) == "tech").map(|(_, (_, p))| *p).sum();
+    let tech_max: Decimal =
+        rules.iter().zip(&points).enumerate().filter(|(i, (r, _))| section(*i, **r) == "tech").map(|(_, (_, p))| *p).sum();
     // A `relative` rule in `tech` makes `tech` depend on a reference: then no threshold on
     // `tech` may sit with a rule `among = "qualified"` (none does: those are in `price`).
     let mut qualify = Vec::new();
@@ -328,7 +332,9 @@ pub fn tender_from_bytes(data: &[u8]) -> Vec<SourceFile> {
             let share: Decimal = c.pick(&["0", "0.25", "0.5", "0.9", "1"]).parse().unwrap();
             qualify.push(format!("{{ min_points = {} }}", (max_points * share).normalize()));
         }
-        3 if !tech_max.is_zero() => qualify.push(format!("{{ section = \"tech\", min_points = {} }}", (tech_max / Decimal::TWO).normalize())),
+        3 if !tech_max.is_zero() => {
+            qualify.push(format!("{{ section = \"tech\", min_points = {} }}", (tech_max / Decimal::TWO).normalize()))
+        }
         _ => {}
     }
     let mut steps = vec!["1", "3", "2"];
@@ -404,7 +410,14 @@ pub fn tender_from_bytes(data: &[u8]) -> Vec<SourceFile> {
             Rule::Steps => String::from("{ kind = \"steps\", steps = [{ at_least = 1, score = 0.5 }, { at_least = 3, score = 1 }] }"),
             Rule::Panel => format!("{{ kind = \"panel\", scale = 10, trim = {trim} }}"),
         };
-        let _ = writeln!(t, "[[criterion]]\nid = \"{}\"\nsection = \"{}\"\ntitle = \"{}\"\npoints = {}", rule.id(), section(i, *rule), rule.id(), p);
+        let _ = writeln!(
+            t,
+            "[[criterion]]\nid = \"{}\"\nsection = \"{}\"\ntitle = \"{}\"\npoints = {}",
+            rule.id(),
+            section(i, *rule),
+            rule.id(),
+            p
+        );
         if let Some(f) = rule.field() {
             let _ = writeln!(t, "field = \"offer.{f}\"");
         }
@@ -433,7 +446,7 @@ pub fn tender_from_bytes(data: &[u8]) -> Vec<SourceFile> {
                     let m: Vec<String> = (0..marks_each)
                         .map(|_| {
                             let v = c.byte() % 21;
-                            if v % 2 == 0 { (v / 2).to_string() } else { format!("{}.5", v / 2) }
+                            if v.is_multiple_of(2) { (v / 2).to_string() } else { format!("{}.5", v / 2) }
                         })
                         .collect();
                     let _ = writeln!(marks, "{id} = [{}]", m.join(", "));
@@ -490,7 +503,14 @@ pub fn analyses(data: &[u8], render: bool) {
     let _ = bidscore::analysis::path_to_win(&inputs, &outcome, who, bidscore::analysis::PathToWinOptions::new());
     let s = bidscore::analysis::stability(&inputs, &outcome, bidscore::analysis::StabilityOptions::new());
     for c in &s.criteria {
-        assert!(c.lower.at <= c.points && c.points <= c.upper.at, "stability of {}: {} not within [{}, {}]", c.id, c.points, c.lower.at, c.upper.at);
+        assert!(
+            c.lower.at <= c.points && c.points <= c.upper.at,
+            "stability of {}: {} not within [{}, {}]",
+            c.id,
+            c.points,
+            c.lower.at,
+            c.upper.at
+        );
     }
     let _ = bidscore::analysis::panel(&inputs, &outcome);
     if render {
