@@ -17,20 +17,20 @@ pub(crate) struct Node {
     pub value: Value,
 }
 
-/// A TOML value. Numbers keep their literal text until a rule reads them.
+/// A number literal read exactly, or why it could not be (said where a rule reads it).
+/// Parsed once, here, so the tree holds no text per number: a file of numbers costs little
+/// more than its size.
+pub(crate) type Number = Result<rust_decimal::Decimal, crate::exact::NumberError>;
+
+/// A TOML value.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Value {
     /// A string.
     String(String),
-    /// An integer literal: text without sign prefix handling done by the parser, and radix.
-    Integer {
-        /// Digits as written (sign included, radix prefix removed).
-        text: String,
-        /// 2, 8, 10 or 16.
-        radix: u32,
-    },
-    /// A float literal as written.
-    Float(String),
+    /// An integer literal.
+    Integer(Number),
+    /// A float literal (a fraction or an exponent).
+    Float(Number),
     /// A boolean.
     Bool(bool),
     /// A date, time or date-time.
@@ -84,7 +84,7 @@ impl Value {
     pub(crate) fn type_name(&self) -> &'static str {
         match self {
             Value::String(_) => "a string",
-            Value::Integer { .. } => "an integer",
+            Value::Integer(_) => "an integer",
             Value::Float(_) => "a number with a fraction",
             Value::Bool(_) => "a boolean",
             Value::Datetime(d) => match (d.date, d.time) {
@@ -264,8 +264,8 @@ fn node(file: FileId, span: std::ops::Range<usize>, v: &DeValue<'_>, depth: usiz
     } else {
         match v {
             DeValue::String(s) => Value::String(s.to_string()),
-            DeValue::Integer(i) => Value::Integer { text: i.as_str().to_owned(), radix: i.radix() },
-            DeValue::Float(f) => Value::Float(f.as_str().to_owned()),
+            DeValue::Integer(i) => Value::Integer(crate::exact::parse_integer(i.as_str(), i.radix())),
+            DeValue::Float(f) => Value::Float(crate::exact::parse_float(f.as_str())),
             DeValue::Boolean(b) => Value::Bool(*b),
             DeValue::Datetime(d) => Value::Datetime(*d),
             DeValue::Array(a) => Value::Array(

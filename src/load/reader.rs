@@ -4,7 +4,7 @@
 use rust_decimal::Decimal;
 
 use crate::diag::{Diagnostic, Span, did_you_mean, one_of_list};
-use crate::exact::{NUMBER_LIMIT, NumberError, parse_float, parse_integer};
+use crate::exact::{NUMBER_LIMIT, NumberError, parse_float};
 use crate::load::node::{Node, Table, Value};
 use crate::value::Date;
 
@@ -150,8 +150,7 @@ pub(crate) fn as_bool(n: &Node, key: &str, sink: &mut Sink) -> Option<bool> {
 /// A number (integer or float literal), exactly.
 pub(crate) fn as_number(n: &Node, key: &str, sink: &mut Sink) -> Option<(Decimal, Span)> {
     let parsed = match &n.value {
-        Value::Integer { text, radix } => parse_integer(text, *radix),
-        Value::Float(text) => parse_float(text),
+        Value::Integer(n) | Value::Float(n) => *n,
         Value::String(s) => {
             let mut d = type_error(n, key, "a number");
             if parse_float(s.trim()) != Err(NumberError::NotANumber) {
@@ -194,7 +193,7 @@ pub(crate) fn as_number(n: &Node, key: &str, sink: &mut Sink) -> Option<(Decimal
 /// A whole non-negative number (an integer literal, or a float with no fraction is refused).
 pub(crate) fn as_count(n: &Node, key: &str, sink: &mut Sink) -> Option<(u64, Span)> {
     match &n.value {
-        Value::Integer { .. } => {
+        Value::Integer(_) => {
             let (d, sp) = as_number(n, key, sink)?;
             match u64::try_from(d) {
                 Ok(v) => Some((v, sp)),
@@ -207,9 +206,10 @@ pub(crate) fn as_count(n: &Node, key: &str, sink: &mut Sink) -> Option<(u64, Spa
                 }
             }
         }
-        Value::Float(text) => {
+        Value::Float(number) => {
+            let found = number.map_or_else(|_| String::from("a number with a fraction"), |d| format!("`{d}`"));
             sink.push(
-                Diagnostic::error("not-a-count", n.span, format!("`{key}` must be a whole number, found `{text}`"))
+                Diagnostic::error("not-a-count", n.span, format!("`{key}` must be a whole number, found {found}"))
                     .with_help("quantities are counted in whole units: write an integer such as `3`"),
             );
             None

@@ -36,13 +36,9 @@ pub(crate) fn toml_string(s: &str) -> String {
 pub(crate) fn value(n: &Node) -> String {
     match &n.value {
         Value::String(s) => toml_string(s),
-        Value::Integer { text, radix } => match radix {
-            2 => format!("0b{text}"),
-            8 => format!("0o{text}"),
-            16 => format!("0x{text}"),
-            _ => text.clone(),
-        },
-        Value::Float(t) => t.clone(),
+        // A number that did not parse never reaches the writer (validation refused it); `nan`
+        // would be refused again.
+        Value::Integer(n) | Value::Float(n) => n.map_or_else(|_| String::from("nan"), |d| d.to_string()),
         Value::Bool(b) => b.to_string(),
         Value::Datetime(d) => d.to_string(),
         Value::Array(a) => format!("[{}]", a.iter().map(value).collect::<Vec<_>>().join(", ")),
