@@ -1,6 +1,7 @@
-//! What if a bid's values, or a criterion's points, were different? The changed tender is
-//! written back to TOML and validated and scored from scratch, exactly as a real one would
-//! be: a what-if can never score something the files could not say.
+//! What if a bid's values, or a criterion's points, were different? The changed files are
+//! written back to TOML and validated and scored from scratch, exactly as real ones would
+//! be (the unchanged files are taken as they were read; every check across files runs
+//! again): a what-if can never score something the files could not say.
 
 use rust_decimal::Decimal;
 
@@ -186,7 +187,10 @@ pub fn whatif(inputs: &Inputs, before: &Outcome, bidder: &str, changes: &[Change
     if bid_changed && let Some(s) = sources.get_mut(b.file) {
         *s = SourceFile::new(format!("{} (what-if)", s.path), bid.to_toml());
     }
-    let changed = crate::model::load_sources(sources).map_err(Error::Invalid)?;
+    // Only the changed files are parsed again; every check across files runs in full.
+    let changed_files: Vec<usize> = [(tender_changed, 0), (bid_changed, b.file)].iter().filter(|(c, _)| *c).map(|(_, f)| *f).collect();
+    let reuse = crate::model::Reuse { prior: inputs, changed: &changed_files };
+    let changed = crate::model::load_sources_reusing(sources, &reuse).map_err(Error::Invalid)?;
     let outcome = evaluate(&changed);
     let moves = outcome
         .standings

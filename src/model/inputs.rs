@@ -89,7 +89,7 @@ pub fn load_paths_with(criteria: impl AsRef<Path>, others: &[impl AsRef<Path>], 
         .filter_map(|d| d.path.clone())
         .filter(|p| *p != criteria_path)
         .collect();
-    match validate(files, &skip, &lost) {
+    match validate(files, &skip, &lost, None) {
         Ok(mut inputs) if diags.is_empty() => {
             inputs.warnings.extend(read_warnings);
             crate::diag::sort(&inputs.sources, &mut inputs.warnings);
@@ -137,7 +137,22 @@ pub fn load_paths_with(criteria: impl AsRef<Path>, others: &[impl AsRef<Path>], 
 /// assert_eq!(inputs.bids.len(), 1);
 /// ```
 pub fn load_sources(sources: Vec<SourceFile>) -> Result<Inputs, Diagnostics> {
-    validate(sources, &[], &[])
+    validate(sources, &[], &[], None)
+}
+
+/// Files of valid inputs that a what-if leaves unchanged: their tender, bid or panel is taken
+/// from the inputs instead of parsed again (the same text gives the same result), and every
+/// check across files runs as for [`load_sources`].
+pub(crate) struct Reuse<'a> {
+    /// The inputs the sources were taken from.
+    pub(crate) prior: &'a Inputs,
+    /// The files whose text changed: parsed and validated from scratch.
+    pub(crate) changed: &'a [FileId],
+}
+
+/// [`load_sources`] for sources that differ from `reuse.prior`'s only in `reuse.changed`.
+pub(crate) fn load_sources_reusing(sources: Vec<SourceFile>, reuse: &Reuse<'_>) -> Result<Inputs, Diagnostics> {
+    validate(sources, &[], &[], Some(reuse))
 }
 
 /// What failed to load, so that checks across files do not blame the other files for it.
@@ -163,7 +178,7 @@ impl Failed {
 
 /// Validate files read already; `skip` are files that could not be decoded, `lost` paths
 /// that could not be read at all (each with its diagnostic).
-fn validate(sources: Vec<SourceFile>, skip: &[FileId], lost: &[String]) -> Result<Inputs, Diagnostics> {
+fn validate(sources: Vec<SourceFile>, skip: &[FileId], lost: &[String], reuse: Option<&Reuse<'_>>) -> Result<Inputs, Diagnostics> {
     let mut sink: Sink = Vec::new();
     let mut tender: Option<Tender> = None;
     let mut tender_failed = false;
@@ -174,7 +189,37 @@ fn validate(sources: Vec<SourceFile>, skip: &[FileId], lost: &[String]) -> Resul
     let mut panels: Vec<(Panel, FileId)> = Vec::new();
     // A panel file was given, even if it failed: then "no panel file" would be wrong.
     let mut panel_seen = false;
+    // Per file, the prior bid read from it.
+    let prior_bid: Vec<Option<&Bid>> = match reuse {
+        Some(r) => {
+            let mut v = vec![None; sources.len()];
+            for b in &r.prior.bids {
+                if let Some(slot) = v.get_mut(b.file) {
+                    *slot = Some(b);
+                }
+            }
+            v
+        }
+        None => Vec::new(),
+    };
     for (i, f) in sources.iter().enumerate() {
+        if let Some(r) = reuse
+            && !r.changed.contains(&i)
+        {
+            if i == 0 {
+                tender = Some(r.prior.tender.clone());
+                continue;
+            }
+            if let Some(b) = prior_bid.get(i).copied().flatten() {
+                bids.push(b.clone());
+                continue;
+            }
+            if let Some(p) = r.prior.panel.as_ref().filter(|p| p.span.file == i) {
+                panel_seen = true;
+                panels.push((p.clone(), i));
+                continue;
+            }
+        }
         if skip.contains(&i) {
             if i == 0 {
                 tender_failed = true;

@@ -381,6 +381,9 @@ mod bounded {
             for path in &p.paths {
                 let w = whatif(&inputs, &o, &me, &PathToWin::changes(path)).unwrap();
                 prop_assert_eq!(w.outcome.standing(&me).unwrap().status, BidStatus::Selected);
+                // The what-if parses only the changed file: the same as loading them all.
+                let full = bidscore::load_sources(w.inputs.sources.clone()).unwrap();
+                prop_assert_eq!(crate::json(&full, &evaluate(&full)), crate::json(&w.inputs, &w.outcome));
                 // Least change: one step back towards the bid's own value no longer wins.
                 for (i, ch) in path.changes.iter().enumerate() {
                     let Some(from) = &ch.from else { continue };
