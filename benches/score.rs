@@ -2,7 +2,15 @@
 //! - 10,000 bids × 20 criteria evaluated and ranked in-process: under 50 ms;
 //! - the CLI loading those 10,000 files and scoring them: under 1.5 s;
 //! - the flagship `score`: under 20 ms.
-#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, reason = "benchmark harness")]
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    reason = "benchmark harness"
+)]
 
 use std::fmt::Write as _;
 use std::hint::black_box;

@@ -3,6 +3,7 @@
 //! Uses only the library API: load, evaluate, read the outcome. Run with
 //! `cargo run --example coupang_vs_winners`.
 #![allow(clippy::print_stdout, reason = "an example prints its result")]
+#![allow(clippy::arithmetic_side_effects, reason = "differences of points, which are at most max_points")]
 
 use std::process::ExitCode;
 

@@ -112,6 +112,7 @@ impl Rat {
     }
 
     /// `self + other`.
+    #[expect(clippy::arithmetic_side_effects, reason = "big rationals and integers do not overflow")]
     pub fn add(&self, other: &Rat) -> Rat {
         if let (Repr::Small(a, b), Repr::Small(c, d)) = (&self.0, &other.0)
             && let Some((n, d)) = Rat::small_add((*a, *b), (*c, *d), false)
@@ -122,6 +123,7 @@ impl Rat {
     }
 
     /// `self − other`.
+    #[expect(clippy::arithmetic_side_effects, reason = "big rationals and integers do not overflow")]
     pub fn sub(&self, other: &Rat) -> Rat {
         if let (Repr::Small(a, b), Repr::Small(c, d)) = (&self.0, &other.0)
             && let Some((n, d)) = Rat::small_add((*a, *b), (*c, *d), true)
@@ -132,6 +134,7 @@ impl Rat {
     }
 
     /// `self × other`.
+    #[expect(clippy::arithmetic_side_effects, reason = "big rationals and integers do not overflow")]
     pub fn mul(&self, other: &Rat) -> Rat {
         if let (Repr::Small(a, b), Repr::Small(c, d)) = (&self.0, &other.0)
             && let (Some(n), Some(d)) = (a.checked_mul(*c), b.checked_mul(*d))
@@ -142,6 +145,7 @@ impl Rat {
     }
 
     /// `self ÷ other`; dividing by zero yields zero (callers never do: rules check first).
+    #[expect(clippy::arithmetic_side_effects, reason = "big rationals and integers do not overflow")]
     pub fn div(&self, other: &Rat) -> Rat {
         if other.is_zero() {
             return Rat::zero();
@@ -157,9 +161,8 @@ impl Rat {
     /// The size of the value: bits of its numerator and denominator together.
     pub(crate) fn bits(&self) -> u64 {
         match &self.0 {
-            Repr::Small(n, d) => {
-                u64::from(128 - n.unsigned_abs().leading_zeros()).saturating_add(u64::from(128 - d.unsigned_abs().leading_zeros()))
-            }
+            Repr::Small(n, d) => u64::from(128u32.saturating_sub(n.unsigned_abs().leading_zeros()))
+                .saturating_add(u64::from(128u32.saturating_sub(d.unsigned_abs().leading_zeros()))),
             Repr::Big(b) => b.numer().bits().saturating_add(b.denom().bits()),
         }
     }
@@ -168,6 +171,7 @@ impl Rat {
     /// nearest such multiple on `toward`'s side, or the value itself when it is on the
     /// grid), if that lies strictly beyond `toward`: a smaller number that keeps a walk from
     /// `toward` on the safe side of `self`.
+    #[expect(clippy::arithmetic_side_effects, reason = "big rationals and integers do not overflow")]
     pub(crate) fn snap_toward(&self, toward: &Rat, bits: u32) -> Option<Rat> {
         let b = self.as_big();
         let scale = BigInt::one() << bits;
@@ -227,6 +231,7 @@ impl Rat {
 
     /// The exact value as decimal text when it terminates within 28 places, else `n/d`
     /// in lowest terms.
+    #[expect(clippy::arithmetic_side_effects, reason = "big rationals and integers do not overflow")]
     pub fn to_exact_string(&self) -> String {
         if let Repr::Small(n, d) = self.0
             && let Some(s) = small_exact_string(n, d)
@@ -269,22 +274,22 @@ impl Rat {
 /// [`Rat::to_exact_string`] without big integers, or `None` if it would overflow.
 fn small_exact_string(n: i128, d: i128) -> Option<String> {
     let g = n.gcd(&d);
-    let (n, d) = (n / g, d / g);
+    let (n, d) = (n.checked_div(g)?, d.checked_div(g)?);
     let (mut rest, mut twos, mut fives) = (d, 0u32, 0u32);
     while rest % 2 == 0 {
         rest /= 2;
-        twos += 1;
+        twos = twos.saturating_add(1);
     }
     while rest % 5 == 0 {
         rest /= 5;
-        fives += 1;
+        fives = fives.saturating_add(1);
     }
     if rest != 1 {
         return Some(format!("{n}/{d}"));
     }
     let places = twos.max(fives);
     // n/d = n × (10^places / d) / 10^places exactly.
-    let m = n.checked_mul(10i128.checked_pow(places)? / d)?;
+    let m = n.checked_mul(10i128.checked_pow(places)?.checked_div(d)?)?;
     Some(Decimal::try_from_i128_with_scale(m, places).ok()?.normalize().to_string())
 }
 
@@ -294,52 +299,53 @@ fn round_small(n: i128, d: i128, places: u32, mode: RoundingMode) -> Option<i128
     let n = n.checked_mul(scale)?;
     let (q, rem) = n.div_mod_floor(&d);
     let twice = rem.checked_mul(2)?;
-    Some(apply_mode(q, twice.cmp(&d), rem != 0, n < 0, mode))
+    apply_mode(q, twice.cmp(&d), rem != 0, n < 0, mode)
 }
 
+#[expect(clippy::arithmetic_side_effects, reason = "big rationals and integers do not overflow")]
 fn round_big(r: &BigRational, places: u32, mode: RoundingMode) -> Option<i128> {
     let n = r.numer() * BigInt::from(10).pow(places);
     let d = r.denom();
     let (q, rem) = n.div_mod_floor(d);
     let q = q.to_i128()?;
     let twice: BigInt = &rem * 2;
-    Some(apply_mode(q, twice.cmp(d), !rem.is_zero(), n.is_negative(), mode))
+    apply_mode(q, twice.cmp(d), !rem.is_zero(), n.is_negative(), mode)
 }
 
 /// `q` is the floor, `half` compares the remainder with one half, `inexact` says whether
 /// there is a remainder at all.
-fn apply_mode(q: i128, half: Ordering, inexact: bool, negative: bool, mode: RoundingMode) -> i128 {
-    match mode {
+fn apply_mode(q: i128, half: Ordering, inexact: bool, negative: bool, mode: RoundingMode) -> Option<i128> {
+    Some(match mode {
         RoundingMode::Down => {
             if negative && inexact {
-                q + 1
+                q.checked_add(1)?
             } else {
                 q
             }
         }
         RoundingMode::HalfUp => match half {
-            Ordering::Greater => q + 1,
+            Ordering::Greater => q.checked_add(1)?,
             Ordering::Less => q,
             Ordering::Equal => {
                 if negative {
                     q
                 } else {
-                    q + 1
+                    q.checked_add(1)?
                 }
             }
         },
         RoundingMode::HalfEven => match half {
-            Ordering::Greater => q + 1,
+            Ordering::Greater => q.checked_add(1)?,
             Ordering::Less => q,
             Ordering::Equal => {
                 if q.rem_euclid(2) == 0 {
                     q
                 } else {
-                    q + 1
+                    q.checked_add(1)?
                 }
             }
         },
-    }
+    })
 }
 
 impl PartialEq for Rat {

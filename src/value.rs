@@ -29,6 +29,7 @@ impl Date {
     }
 
     /// Days since 1970-01-01 (negative before), by Howard Hinnant's `days_from_civil`.
+    #[expect(clippy::arithmetic_side_effects, reason = "a year is an i32 and every term stays within i64")]
     pub fn days(self) -> i64 {
         let y = i64::from(self.year) - i64::from(self.month <= 2);
         let era = y.div_euclid(400);
@@ -42,6 +43,7 @@ impl Date {
 
     /// The date `days` after 1970-01-01, by Howard Hinnant's `civil_from_days`; `None` past
     /// the years a date holds (TOML's four-digit years and more).
+    #[expect(clippy::arithmetic_side_effects, reason = "after the checked shift, every term is bounded by 146,097 days or 400 years")]
     pub fn from_days(days: i64) -> Option<Date> {
         let z = days.checked_add(719_468)?;
         let era = z.div_euclid(146_097);

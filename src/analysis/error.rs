@@ -268,7 +268,7 @@ impl fmt::Display for Error {
                 f,
                 "without them `{criterion}` keeps {} and `trim = {trim}` needs at least {}",
                 crate::diag::plural(*kept, "mark"),
-                2 * *trim as usize + 1
+                (*trim as usize).saturating_mul(2).saturating_add(1)
             ),
             Error::NoBidsLeft => f.write_str("the scenario withdraws every bid; leave at least one to score"),
             Error::NoSuchEvaluator { evaluator, count } => write!(

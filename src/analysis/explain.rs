@@ -192,14 +192,15 @@ fn compare(inputs: &Inputs, outcome: &Outcome, me: &Standing, other: &Standing, 
             criterion: a.id.to_string(),
             mine: a.points,
             theirs: b.points,
-            delta: a.points.decimal() - b.points.decimal(),
+            // Points are at most `max_points` (≤ 10^9): differences cannot overflow.
+            delta: a.points.decimal().saturating_sub(b.points.decimal()),
         })
         .collect();
     // Largest loss first; then largest gain last; ties in the tender's order (stable sort).
     deltas.sort_by_key(|d| d.delta);
-    let gap = me.total.decimal() - other.total.decimal();
+    let gap = me.total.decimal().saturating_sub(other.total.decimal());
     let summed: Decimal = deltas.iter().map(|d| d.delta).sum();
-    let adjustment = (summed != gap).then_some(gap - summed);
+    let adjustment = (summed != gap).then_some(gap.saturating_sub(summed));
     let mut cmp = Comparison {
         other: other.bidder.clone(),
         why,
@@ -245,7 +246,7 @@ fn compare(inputs: &Inputs, outcome: &Outcome, me: &Standing, other: &Standing, 
         let prepared = scenario.prepare(&published).ok()?;
         let tally = prepared.tally();
         let total = |i: usize| tally.rows.get(i).map(|r| r.counted().total.decimal());
-        Some((prepared.ahead(&tally, theirs, mine), total(mine)? - total(theirs)?))
+        Some((prepared.ahead(&tally, theirs, mine), total(mine)?.saturating_sub(total(theirs)?)))
     };
     let Some((behind, _)) = order(&[]) else {
         return cmp;

@@ -166,7 +166,7 @@ pub fn panel(inputs: &Inputs, outcome: &Outcome) -> Result<PanelAnalysis, Error>
     let counts: Vec<usize> =
         panel_criteria.iter().map(|(j, _, _)| order.iter().find_map(|&i| marks_of(i, *j).map(<[Decimal]>::len)).unwrap_or(0)).collect();
     let m = counts.iter().copied().max().unwrap_or(0);
-    let evaluators: Vec<String> = (0..m).map(|e| p.map_or_else(|| (e + 1).to_string(), |p| p.evaluator(e))).collect();
+    let evaluators: Vec<String> = (0..m).map(|e| p.map_or_else(|| e.saturating_add(1).to_string(), |p| p.evaluator(e))).collect();
 
     let k = Rat::from_decimal(outlier_k);
     let criteria: Vec<PanelCriterion> = panel_criteria
@@ -238,7 +238,7 @@ fn bid_stats(bidder: String, marks: &[Decimal], rule: &PanelRule, k: &Rat) -> Pa
         .then(|| kept.iter().fold(Rat::zero(), |a, x| a.add(&Rat::from_decimal(*x))).div(&Rat::from_int(kept.len() as i128)));
     let hi = marks.iter().copied().max().unwrap_or_default();
     let lo = marks.iter().copied().min().unwrap_or_default();
-    PanelBid { bidder, marks: marks.to_vec(), trimmed_mean, median: mid, spread: hi - lo, mad, outliers }
+    PanelBid { bidder, marks: marks.to_vec(), trimmed_mean, median: mid, spread: hi.saturating_sub(lo), mad, outliers }
 }
 
 fn abs(x: &Rat) -> Rat {
@@ -254,7 +254,7 @@ pub fn median(values: &[Rat]) -> Rat {
     if n % 2 == 1 {
         return upper.cloned().unwrap_or_else(Rat::zero);
     }
-    match (n.checked_sub(1).and_then(|_| v.get(n / 2 - 1)), upper) {
+    match ((n / 2).checked_sub(1).and_then(|i| v.get(i)), upper) {
         (Some(lo), Some(hi)) => lo.add(hi).div(&Rat::from_int(2)),
         _ => Rat::zero(),
     }
@@ -272,15 +272,17 @@ fn ranks(values: &[Rat]) -> (Vec<Rat>, i128) {
         let v = idx.get(start).and_then(|&i| values.get(i));
         let len = idx.get(start..).map_or(0, |rest| rest.iter().take_while(|&&i| values.get(i) == v).count()).max(1);
         // Positions start+1 ..= start+len share their mean rank.
-        let mean = Rat::ratio(2 * start as i128 + len as i128 + 1, 2);
-        for &i in idx.get(start..start + len).unwrap_or_default() {
+        // (Counts of bids: far below where i128 products could overflow; saturating regardless.)
+        let (s, l) = (start as i128, len as i128);
+        let mean = Rat::ratio(s.saturating_mul(2).saturating_add(l).saturating_add(1), 2);
+        for &i in idx.get(start..start.saturating_add(len)).unwrap_or_default() {
             if let Some(slot) = out.get_mut(i) {
                 *slot = mean.clone();
             }
         }
         let t = len as i128;
-        ties += t * t * t - t;
-        start += len;
+        ties = ties.saturating_add(t.saturating_pow(3).saturating_sub(t));
+        start = start.saturating_add(len);
     }
     (out, ties)
 }
@@ -303,15 +305,15 @@ pub fn kendall_w(table: &[Vec<Rat>]) -> Option<Rat> {
         for (s, x) in sums.iter_mut().zip(&r) {
             *s = s.add(x);
         }
-        ties += t;
+        ties = ties.saturating_add(t);
     }
     let (n, m) = (n as i128, m as i128);
-    let mean = Rat::ratio(m * (n + 1), 2);
+    let mean = Rat::ratio(m.saturating_mul(n.saturating_add(1)), 2);
     let s = sums.iter().fold(Rat::zero(), |acc, r| {
         let d = r.sub(&mean);
         acc.add(&d.mul(&d))
     });
-    let denominator = m * m * (n * n * n - n) - m * ties;
+    let denominator = m.saturating_pow(2).saturating_mul(n.saturating_pow(3).saturating_sub(n)).saturating_sub(m.saturating_mul(ties));
     if denominator <= 0 {
         return None;
     }

@@ -416,8 +416,8 @@ fn rivals(inputs: &Inputs, outcome: &Outcome, me: &Standing, j: usize) -> Vec<Ri
 /// by their absolute difference, anything else as one step.
 fn distance(current: Option<&Scalar>, v: &Scalar) -> Rat {
     match (current, v) {
-        (Some(Scalar::Number(a)), Scalar::Number(b)) => Rat::from_decimal((*a - *b).abs()),
-        (Some(Scalar::Date(a)), Scalar::Date(b)) => Rat::from_int(i128::from((a.days() - b.days()).abs())),
+        (Some(Scalar::Number(a)), Scalar::Number(b)) => Rat::from_decimal(a.saturating_sub(*b).abs()),
+        (Some(Scalar::Date(a)), Scalar::Date(b)) => Rat::from_int(i128::from(a.days().saturating_sub(b.days()).saturating_abs())),
         _ => Rat::one(),
     }
 }

@@ -57,7 +57,7 @@ impl<'a> Published<'a> {
         let m = inputs.tender.criteria.len();
         let mut passed = vec![false; n];
         let mut statuses = vec![BidStatus::Disqualified; n];
-        let mut points = vec![Points::default(); n * m];
+        let mut points = vec![Points::default(); n.saturating_mul(m)];
         for s in &outcome.standings {
             let Some(i) = inputs.bid_index(&s.bidder) else { continue };
             if let (Some(p), Some(st)) = (passed.get_mut(i), statuses.get_mut(i)) {
@@ -65,7 +65,7 @@ impl<'a> Published<'a> {
                 *st = s.status;
             }
             for (j, c) in s.criteria.iter().enumerate().take(m) {
-                if let Some(slot) = points.get_mut(i * m + j) {
+                if let Some(slot) = points.get_mut(i.saturating_mul(m).saturating_add(j)) {
                     *slot = c.points;
                 }
             }
@@ -81,7 +81,7 @@ impl<'a> Published<'a> {
 
     fn cell(&self, bid: usize, criterion: usize) -> Points {
         let m = self.inputs.tender.criteria.len();
-        self.points.get(bid * m + criterion).copied().unwrap_or_default()
+        self.points.get(bid.saturating_mul(m).saturating_add(criterion)).copied().unwrap_or_default()
     }
 }
 

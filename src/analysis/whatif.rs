@@ -271,7 +271,8 @@ pub(crate) fn rescale(t: &mut crate::model::Tender, pinned: &[(String, Decimal)]
     }
     let is_pinned = |id: &str| pinned.iter().any(|(c, _)| c == id);
     let others: Decimal = t.criteria.iter().filter(|c| !is_pinned(&c.id)).map(|c| c.points).sum();
-    let left = t.max_points - fixed;
+    // Points are within the limit on numbers and sum to at most `max_points` (≤ 10^9).
+    let left = t.max_points.saturating_sub(fixed);
     if others.is_zero() && !left.is_zero() {
         return Err(PointsProblem::NothingToScale { left });
     }
@@ -284,9 +285,9 @@ pub(crate) fn rescale(t: &mut crate::model::Tender, pinned: &[(String, Decimal)]
             c.points.checked_mul(left).and_then(|x| x.checked_div(others)).unwrap_or(Decimal::ZERO)
         };
         let floor = exact.round_dp_with_strategy(places, rust_decimal::RoundingStrategy::ToZero);
-        parts.push((i, floor, exact - floor));
+        parts.push((i, floor, exact.saturating_sub(floor)));
     }
-    let mut short = left - parts.iter().map(|p| p.1).sum::<Decimal>();
+    let mut short = left.saturating_sub(parts.iter().fold(Decimal::ZERO, |a, p| a.saturating_add(p.1)));
     let mut order: Vec<usize> = (0..parts.len()).collect();
     order.sort_by(|a, b| parts.get(*b).map(|p| p.2).cmp(&parts.get(*a).map(|p| p.2)).then(a.cmp(b)));
     for k in order {
@@ -294,8 +295,8 @@ pub(crate) fn rescale(t: &mut crate::model::Tender, pinned: &[(String, Decimal)]
             break;
         }
         if let Some(p) = parts.get_mut(k) {
-            p.1 += unit;
-            short -= unit;
+            p.1 = p.1.saturating_add(unit);
+            short = short.saturating_sub(unit);
         }
     }
     for (i, p, _) in parts {

@@ -24,11 +24,11 @@ pub(crate) fn award(rule: &Award, offered: &[u64]) -> Vec<Awarded> {
                 if give == 0 {
                     continue;
                 }
-                *left -= give;
+                *left = left.saturating_sub(give);
                 Awarded::Quantity(give)
             }
         };
-        places = places.map(|p| p - 1);
+        places = places.map(|p| p.saturating_sub(1));
     }
     out
 }

@@ -419,7 +419,7 @@ fn differential<C, N: Amount>(frame: &Frame<'_>, k: usize, step: &Rat, rows: &mu
             *slot = N::from_rat(&counted, frame.tender.rounding);
         }
         let total = sections.iter().fold(N::zero(), |a, s| a.plus(s)).finish(places);
-        let section_rank = u32::try_from(ahead + 1).unwrap_or(u32::MAX);
+        let section_rank = u32::try_from(ahead.saturating_add(1)).unwrap_or(u32::MAX);
         row.adjusted = Some(Adjusted { sums: Sums { sections, total }, section_rank });
     }
 }
@@ -500,9 +500,9 @@ fn rank_and_award<C, N: Amount>(
             .iter()
             .enumerate()
             .map(|(pos, &i)| {
-                let tied = pos > 0 && qualified.get(pos - 1).is_some_and(|&prev| ranker.ranking(prev, i) == Ordering::Equal);
+                let tied = pos > 0 && qualified.get(pos.saturating_sub(1)).is_some_and(|&prev| ranker.ranking(prev, i) == Ordering::Equal);
                 if !tied {
-                    rank = u32::try_from(pos + 1).unwrap_or(u32::MAX);
+                    rank = u32::try_from(pos.saturating_add(1)).unwrap_or(u32::MAX);
                 }
                 rank
             })
@@ -554,7 +554,7 @@ pub(crate) fn ties<C, N: Amount>(
     while start < qualified.len() {
         let first = qualified.get(start).and_then(|&i| total(i));
         let len = qualified.get(start..).map_or(0, |rest| rest.iter().take_while(|&&i| total(i) == first).count()).max(1);
-        let run = qualified.get(start..start + len).unwrap_or_default();
+        let run = qualified.get(start..start.saturating_add(len)).unwrap_or_default();
         if run.len() > 1 {
             for &me in run {
                 let others: Vec<usize> = run.iter().copied().filter(|&o| o != me).collect();
@@ -576,12 +576,12 @@ pub(crate) fn ties<C, N: Amount>(
                 }
             }
         }
-        start += len;
+        start = start.saturating_add(len);
     }
     // A tie that the award cuts through is decided by report order (bidder id): say so.
     let last = qualified.iter().rposition(|&i| rows.get(i).is_some_and(|r| r.status == BidStatus::Selected));
     if let Some(pos) = last
-        && let (Some(&a), Some(&b)) = (qualified.get(pos), qualified.get(pos + 1))
+        && let (Some(&a), Some(&b)) = (qualified.get(pos), qualified.get(pos.saturating_add(1)))
         && let (Some(ra), Some(rb)) = (rows.get(a), rows.get(b))
         && ra.rank == rb.rank
         && rb.status != BidStatus::Selected
@@ -622,7 +622,7 @@ pub(crate) fn order_margins<C>(frame: &Frame<'_>, rows: &[Row<C, Rat>], winners:
     let mut out = Vec::new();
     let wins = |i: usize| winners.get(i).copied().unwrap_or(false);
     for (x, a) in rows.iter().enumerate() {
-        for (y, b) in rows.iter().enumerate().skip(x + 1) {
+        for (y, b) in rows.iter().enumerate().skip(x.saturating_add(1)) {
             if super::award::order_matters(&frame.tender.award, wins(x), wins(y)) {
                 out.push(a.counted().total.sub(&b.counted().total));
             }
@@ -630,7 +630,7 @@ pub(crate) fn order_margins<C>(frame: &Frame<'_>, rows: &[Row<C, Rat>], winners:
     }
     if let Some((k, _)) = &frame.differential {
         for (x, a) in rows.iter().enumerate() {
-            for b in rows.iter().skip(x + 1) {
+            for b in rows.iter().skip(x.saturating_add(1)) {
                 if let (Some(sa), Some(sb)) = (a.scored.sections.get(*k), b.scored.sections.get(*k)) {
                     out.push(sa.sub(sb));
                 }

@@ -52,7 +52,7 @@ pub fn source_from_bytes(id: FileId, path: String, bytes: &[u8]) -> (SourceFile,
             let text = String::from_utf8_lossy(bytes).into_owned();
             let d = Diagnostic::error(
                 "not-utf8",
-                Span::new(id, at, at + 1),
+                Span::new(id, at, at.saturating_add(1)),
                 format!("file is not UTF-8: byte `0x{byte:02x}` at offset {at} is invalid"),
             )
             .with_label("invalid byte here")
@@ -220,7 +220,7 @@ impl Reader {
                         .with_help("give the subdirectory as its own argument to read the files in it"),
                 ),
                 _ if is_toml => {
-                    tomls += 1;
+                    tomls = tomls.saturating_add(1);
                     self.read_file(&path);
                 }
                 _ => self.diags.push(
@@ -239,7 +239,7 @@ impl Reader {
 
     fn read_file(&mut self, p: &Path) {
         if let Some((_, skipped)) = &mut self.stopped {
-            *skipped += 1;
+            *skipped = skipped.saturating_add(1);
             return;
         }
         let path = display(p);

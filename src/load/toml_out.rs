@@ -13,7 +13,7 @@ pub(crate) fn toml_key(k: &str) -> String {
 
 /// A TOML basic string with escapes.
 pub(crate) fn toml_string(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
+    let mut out = String::with_capacity(s.len().saturating_add(2));
     out.push('"');
     for c in s.chars() {
         match c {

@@ -176,7 +176,7 @@ pub(crate) fn group(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
+        if i > 0 && s.len().saturating_sub(i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

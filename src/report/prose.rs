@@ -81,7 +81,7 @@ pub fn gate(g: &Gate, v: &GateVerdict) -> String {
 pub fn tie(t: &Tie) -> String {
     let mut names: Vec<String> = t.with.iter().take(5).map(|o| format!("`{o}`")).collect();
     if t.with.len() > 5 {
-        names.push(format!("{} more", t.with.len() - 5));
+        names.push(format!("{} more", t.with.len().saturating_sub(5)));
     }
     let how = match &t.settled_by {
         Some(step) => format!("settled by `{step}`"),
@@ -198,7 +198,7 @@ pub fn drop_one_reason(r: &DropOneReason) -> String {
         DropOneReason::TooFewMarks { criterion, kept, trim } => format!(
             "without them `{criterion}` keeps {} and `trim = {trim}` needs at least {}",
             plural(*kept, "mark"),
-            2 * *trim as usize + 1
+            (*trim as usize).saturating_mul(2).saturating_add(1)
         ),
     }
 }

@@ -44,8 +44,8 @@ impl RuleKind for DateRule {
 
     fn score(&self, given: &Given, _: &Rat, _: Option<&Rat>) -> Scored {
         let Given::Value(Scalar::Date(d)) = given else { return Scored::wrong_input() };
-        let span = self.zero_from.days() - self.full_by.days();
-        let left = (self.zero_from.days() - d.days()).clamp(0, span);
+        let span = self.zero_from.days().saturating_sub(self.full_by.days());
+        let left = self.zero_from.days().saturating_sub(d.days()).clamp(0, span);
         let reason = Reason::Date { full_by: self.full_by, zero_from: self.zero_from, left, span };
         Scored { score: Rat::ratio(i128::from(left), i128::from(span)), reason }
     }

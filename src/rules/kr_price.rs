@@ -139,7 +139,7 @@ impl RuleKind for KrPrice {
     fn breakpoints(&self, at: &Breakpoints<'_>) -> Vec<Scalar> {
         let x = current_number(at);
         let mut v: Vec<Decimal> = at.reference.into_iter().collect();
-        v.extend([Decimal::new(8, 1), Decimal::new(6, 1)].map(|share| self.estimated * share));
+        v.extend([Decimal::new(8, 1), Decimal::new(6, 1)].map(|share| self.estimated.saturating_mul(share)));
         v.into_iter().filter(|c| x.is_some_and(|x| *c < x)).map(Scalar::Number).collect()
     }
 

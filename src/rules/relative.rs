@@ -140,9 +140,9 @@ impl Relative {
                 continue;
             };
             let candidate = match self.better {
-                Better::Higher => b + unit,
+                Better::Higher => b.saturating_add(unit),
                 Better::Lower if Rat::from_decimal(b) < bound => b,
-                Better::Lower => b - unit,
+                Better::Lower => b.saturating_sub(unit),
             };
             let improves = match self.better {
                 Better::Higher => candidate > x0,

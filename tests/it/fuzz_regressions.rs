@@ -1,6 +1,8 @@
 //! The fuzzers' regression corpus, replayed as tests: every input in
 //! `fuzz/regressions/<target>/` goes through the same code as the fuzz target
-//! (`fuzz/fuzz_targets/common.rs`), so CI checks them without running the fuzzer.
+//! (`fuzz/fuzz_targets/common.rs`), so CI checks them without running the fuzzer. The
+//! replay also renders every report and diagnostic (`render = true`), which the fuzz
+//! binaries skip for speed.
 
 #[path = "../../fuzz/fuzz_targets/common.rs"]
 mod common;
@@ -24,5 +26,6 @@ fn fuzz_regressions_never_panic() {
     let dir = std::env::temp_dir().join(format!("bidscore-fuzz-regression-{}", std::process::id()));
     n += replay("directory", |d| common::directory(d, &dir, true));
     let _ = std::fs::remove_dir_all(&dir);
+    n += replay("analyses", |d| common::analyses(d, true));
     assert!(n > 0, "no regression inputs found under fuzz/regressions");
 }

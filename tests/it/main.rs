@@ -4,6 +4,7 @@
     clippy::expect_used,
     clippy::panic,
     clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
     missing_docs,
     unreachable_pub,
     reason = "tests fail loudly; helpers are pub for the test modules"

@@ -65,11 +65,11 @@ impl View for PathToWinReport<'_> {
                 d.blank();
                 for (i, path) in p.paths.iter().enumerate() {
                     let rank = path.rank.map_or_else(|| String::from("—"), |r| r.to_string());
-                    d.text(format!("{}. then rank {rank}, {} points", i + 1, path.total));
+                    d.text(format!("{}. then rank {rank}, {} points", i.saturating_add(1), path.total));
                     for c in &path.changes {
                         d.item(3, format!("{}: {} → {}", c.field, c.from.as_deref().unwrap_or("(absent)"), c.to));
                         changes.rows.push(vec![
-                            Cell::text((i + 1).to_string()),
+                            Cell::text(i.saturating_add(1).to_string()),
                             Cell::text(&c.field),
                             Cell::text(c.from.clone().unwrap_or_default()),
                             Cell::text(&c.to),
@@ -79,7 +79,7 @@ impl View for PathToWinReport<'_> {
                     d.push(Block::Command { indent: 3, text: command.clone() });
                     d.blank();
                     paths.rows.push(vec![
-                        Cell::text((i + 1).to_string()),
+                        Cell::text(i.saturating_add(1).to_string()),
                         Cell::text(path.rank.map(|r| r.to_string()).unwrap_or_default()),
                         Cell::text(path.total.to_string()),
                         Cell::text(command),

@@ -33,7 +33,7 @@ fn floor4(r: &Rat) -> Decimal {
 /// Round up to 4 places (the lower end is printed rounded inward).
 fn ceil4(r: &Rat) -> Decimal {
     let down = r.round(4, RoundingMode::Down).unwrap_or_default();
-    if Rat::from_decimal(down) < *r { down + Decimal::new(1, 4) } else { down }
+    if Rat::from_decimal(down) < *r { down.saturating_add(Decimal::new(1, 4)) } else { down }
 }
 
 /// `outside`: the end rounded away from the interval, into the region where the winners differ.
