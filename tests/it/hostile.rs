@@ -453,7 +453,8 @@ mod bounded {
     }
 }
 
-/// Stress (ignored; run by hand): stability on many random tenders, reporting the slowest.
+/// Stress (ignored; run by hand): stability and path-to-win on many random tenders,
+/// reporting the slowest of each.
 #[test]
 #[ignore = "a stress run, by hand: cargo test --release --test it stability_stress -- --ignored"]
 fn stability_stress() {
@@ -465,6 +466,7 @@ fn stability_stress() {
     );
     let strategy = crate::generate::case(6);
     let mut worst = (std::time::Duration::ZERO, 0usize, String::new());
+    let mut worst_path = (std::time::Duration::ZERO, 0usize);
     let n: usize = std::env::var("STRESS_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(2000);
     for _ in 0..n {
         let c = strategy.new_tree(&mut runner).unwrap().current();
@@ -477,6 +479,19 @@ fn stability_stress() {
         if took > worst.0 {
             worst = (took, s.evaluations, c.criteria_toml());
         }
+        // path-to-win for every bid not selected.
+        for loser in o.standings.iter().filter(|s| s.status != bidscore::BidStatus::Selected) {
+            let start = std::time::Instant::now();
+            let p = bidscore::analysis::path_to_win(&inputs, &o, &loser.bidder, bidscore::analysis::PathToWinOptions::new()).unwrap();
+            let took = start.elapsed();
+            if took > worst_path.0 {
+                worst_path = (took, p.evaluated);
+            }
+        }
+    }
+    #[expect(clippy::print_stderr, reason = "a stress run by hand reports what it measured")]
+    {
+        eprintln!("slowest path-to-win: {:?}, {} evaluations", worst_path.0, worst_path.1);
     }
     // The figure is the point of the run (README's performance section quotes it).
     #[expect(clippy::print_stderr, reason = "a stress run by hand reports what it measured")]
