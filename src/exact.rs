@@ -449,9 +449,10 @@ impl NumberError {
     }
 }
 
-/// Parse a number as a file would hold it (the text of a TOML integer or float literal),
-/// within the one limit on numbers: below 10^18 in magnitude, at most 10 digits after the
-/// decimal point. For command-line values such as `whatif --points speed=12.5`.
+/// Parse a decimal number such as `12`, `-0.85` or `1.5e3` (digits with an optional sign,
+/// point and exponent; `_` between digits is ignored), within the one limit on numbers:
+/// below 10^18 in magnitude, at most 10 digits after the decimal point. For command-line
+/// values such as `whatif --points speed=12.5`.
 ///
 /// # Errors
 /// A sentence saying what is wrong, naming the limit.

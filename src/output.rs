@@ -28,6 +28,9 @@ pub enum OutputError {
         /// What it is ("a FIFO (named pipe)", "a directory", …).
         kind: &'static str,
     },
+    /// The output path is a read-only file (as the shell's `>` would, it is not replaced).
+    #[error("refusing to write the report to `{0}`: the file is read-only; make it writable or give another path")]
+    ReadOnly(String),
     /// The output path is a symbolic link to nothing.
     #[error("refusing to write the report to `{0}`: it is a symbolic link to nothing; remove the link or give another path")]
     DanglingLink(String),
@@ -80,22 +83,36 @@ impl PendingFile {
             if let Some(p) = inputs.iter().find(|i| fs::metadata(i).is_ok_and(|im| same_file(&im, m, i, &dest))) {
                 return Err(OutputError::WouldOverwriteInput(p.to_string_lossy().into_owned()));
             }
+            if m.permissions().readonly() {
+                return Err(OutputError::ReadOnly(shown));
+            }
         }
         let dir = match dest.parent() {
             Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
             _ => PathBuf::from("."),
         };
         let name = dest.file_name().map_or_else(|| String::from("report"), |n| n.to_string_lossy().into_owned());
-        // Exclusive creation under a random name: nothing planted there can be written through.
-        let temp = tempfile::Builder::new().prefix(&format!(".{name}.")).suffix(".tmp").tempfile_in(&dir).map_err(io)?;
-        // The report keeps the old file's permissions; a new one is readable by all, as a
-        // file made by the shell would be (the temporary file starts private).
-        let permissions = match &existing {
-            Some(m) => Some(m.permissions()),
-            None => new_file_permissions(),
-        };
-        if let Some(p) = permissions {
-            fs::set_permissions(temp.path(), p).map_err(io)?;
+        // The temporary name must fit where the destination's does (255 bytes).
+        let mut cut = name.len().min(100);
+        while !name.is_char_boundary(cut) {
+            cut = cut.saturating_sub(1);
+        }
+        let stem = name.get(..cut).unwrap_or("report");
+        // Exclusive creation under a random name: nothing planted there can be written
+        // through. A new report gets the permissions the shell's `>` would give it (0666
+        // less the umask, applied by the system as the file is created); a replaced one
+        // keeps the old file's.
+        let prefix = format!(".{stem}.");
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(&prefix).suffix(".tmp");
+        if existing.is_none()
+            && let Some(p) = new_file_permissions()
+        {
+            builder.permissions(p);
+        }
+        let temp = builder.tempfile_in(&dir).map_err(io)?;
+        if let Some(m) = &existing {
+            fs::set_permissions(temp.path(), m.permissions()).map_err(io)?;
         }
         Ok(PendingFile { temp, dest, shown })
     }
@@ -157,7 +174,7 @@ fn same_file(_: &fs::Metadata, _: &fs::Metadata, a: &Path, b: &Path) -> bool {
 #[cfg(unix)]
 fn new_file_permissions() -> Option<fs::Permissions> {
     use std::os::unix::fs::PermissionsExt;
-    Some(fs::Permissions::from_mode(0o644))
+    Some(fs::Permissions::from_mode(0o666))
 }
 
 #[cfg(not(unix))]

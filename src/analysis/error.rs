@@ -63,6 +63,13 @@ pub enum Error {
     },
     /// Points that no criteria file could hold.
     BadPoints(PointsProblem),
+    /// A literal whose number is beyond the one limit on numbers (as in the files).
+    LiteralBeyondLimit {
+        /// What was given.
+        literal: String,
+        /// What is wrong with its number.
+        problem: &'static str,
+    },
     /// A number beyond the one limit on numbers (the same as in the files).
     BeyondLimit {
         /// What it is: ``criterion `speed`'s points``, ``bid `a`: `offer.gpus` ``.
@@ -256,6 +263,9 @@ impl fmt::Display for Error {
                     }
                 }?;
                 write!(f, "; {POINTS_HELP}")
+            }
+            Error::LiteralBeyondLimit { literal, problem } => {
+                write!(f, "`{literal}` {problem}; {}", crate::exact::NUMBER_LIMIT)
             }
             Error::BeyondLimit { what, value, problem } => {
                 write!(f, "{what}: `{value}` {problem}; {}", crate::exact::NUMBER_LIMIT)

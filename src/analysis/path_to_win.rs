@@ -95,6 +95,13 @@ pub enum NoPath {
         /// The best rank and total reached, if any.
         closest: Option<(u32, Points)>,
     },
+    /// Combinations that select the bid were found on the published evaluation, but none
+    /// was confirmed by re-scoring the changed files (which should not happen: it is said,
+    /// not hidden).
+    Unverified {
+        /// How many were found.
+        found: usize,
+    },
     /// No combination within the limit of changes selects the bid.
     NotFound {
         /// The limit of changes.
@@ -255,6 +262,7 @@ pub fn path_to_win(inputs: &Inputs, outcome: &Outcome, bidder: &str, options: Pa
         }
         new
     });
+    let found_any = found.len();
     for (_, chosen) in found {
         if result.paths.len() >= MAX_PATHS {
             break;
@@ -303,7 +311,9 @@ pub fn path_to_win(inputs: &Inputs, outcome: &Outcome, bidder: &str, options: Pa
     }
     if result.paths.is_empty() {
         let values: usize = fields.iter().map(|c| c.values.len()).sum();
-        result.reason = Some(if truncated {
+        result.reason = Some(if found_any > 0 {
+            NoPath::Unverified { found: found_any }
+        } else if truncated {
             NoPath::Stopped { evaluations: options.max_evaluations, closest: best_miss }
         } else {
             NoPath::NotFound { max_changes, values, fields: fields.len(), closest: best_miss }
@@ -429,8 +439,12 @@ fn distance(current: Option<&Scalar>, v: &Scalar) -> Rat {
 /// kinds of values.
 fn least_change(current: &Scalar, to: &Scalar, mut wins: impl FnMut(&Scalar) -> bool) -> Option<Scalar> {
     let grid = Grid::of(current, to)?;
-    // `lose` does not win, `win` does; narrow until they are one step apart.
+    // `lose` does not win, `win` does; narrow until they are one step apart. Both ends must
+    // be on the grid exactly, or the pull-back is not attempted.
     let (mut lose, mut win) = (grid.index(current)?, grid.index(to)?);
+    if grid.value(lose).as_ref() != Some(current) || grid.value(win).as_ref() != Some(to) {
+        return None;
+    }
     while win.abs_diff(lose) > 1 {
         let mid = lose.checked_add(win.checked_sub(lose)? / 2)?;
         if wins(&grid.value(mid)?) {
@@ -452,7 +466,13 @@ enum Grid {
 impl Grid {
     fn of(current: &Scalar, to: &Scalar) -> Option<Grid> {
         match (current, to) {
-            (Scalar::Number(c), Scalar::Number(t)) => Some(Grid::Number(c.scale().max(t.scale()))),
+            // The places that matter (trailing zeros do not), never finer than the limit on
+            // numbers, so every midpoint is a value a file could hold.
+            (Scalar::Number(c), Scalar::Number(t)) => {
+                let places = c.normalize().scale().max(t.normalize().scale());
+                let max = u32::try_from(crate::exact::MAX_FRACTION_DIGITS).unwrap_or(10);
+                Some(Grid::Number(places.min(max)))
+            }
             (Scalar::Date(_), Scalar::Date(_)) => Some(Grid::Date),
             _ => None,
         }
@@ -461,9 +481,10 @@ impl Grid {
     fn index(&self, v: &Scalar) -> Option<i128> {
         match (self, v) {
             (Grid::Number(scale), Scalar::Number(d)) => {
-                let mut d = *d;
-                d.rescale(*scale);
-                Some(d.mantissa())
+                // Exactly on the grid, or not at all (`rescale` would round).
+                let m = d.normalize();
+                let shift = scale.checked_sub(m.scale())?;
+                m.mantissa().checked_mul(10i128.checked_pow(shift)?)
             }
             (Grid::Date, Scalar::Date(d)) => Some(i128::from(d.days())),
             _ => None,

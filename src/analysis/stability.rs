@@ -157,7 +157,7 @@ pub fn stability(inputs: &Inputs, outcome: &Outcome, options: StabilityOptions) 
         // INVARIANT: the published inputs prepare without a change to refuse.
         return Stability { winners, criteria: Vec::new(), evaluations: 0, stopped_at: None };
     };
-    let budget = Budget { used: Cell::new(0), limit: options.max_evaluations };
+    let budget = Budget { used: Cell::new(0), limit: options.max_evaluations, ran_out: Cell::new(false) };
     let criteria = (0..inputs.tender.criteria.len())
         .map(|k| {
             let mut c = criterion(&prepared, inputs, k, &winners, &budget);
@@ -168,28 +168,27 @@ pub fn stability(inputs: &Inputs, outcome: &Outcome, options: StabilityOptions) 
         })
         .collect();
     let used = budget.used.get();
-    Stability { winners, criteria, evaluations: used, stopped_at: budget.spent().then_some(options.max_evaluations) }
+    Stability { winners, criteria, evaluations: used, stopped_at: budget.ran_out.get().then_some(options.max_evaluations) }
 }
 
 /// Evaluations left, shared by every criterion's walk.
 struct Budget {
+    /// Evaluations made.
     used: Cell<usize>,
     limit: usize,
+    /// A walk stopped for want of evaluations (not merely used the last of them).
+    ran_out: Cell<bool>,
 }
 
 impl Budget {
-    /// Take one evaluation; `false` when none is left.
-    fn take(&self) -> bool {
-        let used = self.used.get();
-        if used >= self.limit {
-            return false;
-        }
-        self.used.set(used.saturating_add(1));
-        true
+    /// Count one evaluation made.
+    fn count(&self) {
+        self.used.set(self.used.get().saturating_add(1));
     }
 
-    fn spent(&self) -> bool {
-        self.used.get() >= self.limit
+    /// Whether `n` more evaluations fit.
+    fn allows(&self, n: usize) -> bool {
+        self.used.get().saturating_add(n) <= self.limit
     }
 }
 
@@ -337,6 +336,11 @@ fn criterion(prepared: &Prepared<'_, '_>, inputs: &Inputs, k: usize, official: &
             note: Some(StabilityNote::NothingToRescale),
         };
     }
+    if !budget.allows(1) {
+        // Nothing left to look with: the interval is the published points, and no more.
+        budget.ran_out.set(true);
+        return CriterionStability { id, points: p0.clone(), lower: End::limit(p0.clone(), true), upper: End::limit(p0, true), note: None };
+    }
     let walk = Walk { prepared, inputs, k, kinks: Vec::new(), winners: Vec::new(), budget };
     // The quantities scored against eligible bids kink where those references say (they do
     // not depend on the weights).
@@ -376,6 +380,7 @@ const SNAP_BITS: u32 = 128;
 impl Walk<'_, '_, '_> {
     /// The references as first taken, and the winners (sorted), at `p`.
     fn eval(&self, p: &Rat) -> (Vec<InForce>, Vec<String>) {
+        self.budget.count();
         let (_, tally) = self.prepared.exact(weights(self.inputs, self.k, p));
         let mut winners: Vec<String> = tally.winners().map(|i| self.prepared.bidder(i).to_owned()).collect();
         winners.sort();
@@ -385,6 +390,7 @@ impl Walk<'_, '_, '_> {
     /// What the walk reads at `p`: each asks only for what it needs (the pairwise margins
     /// are many, and in big rationals).
     fn read<T>(&self, p: &Rat, what: impl Fn(&Frame<'_>, &Tally<Rat, Rat>) -> T) -> T {
+        self.budget.count();
         let (frame, tally) = self.prepared.exact(weights(self.inputs, self.k, p));
         what(&frame, &tally)
     }
@@ -440,10 +446,8 @@ impl Walk<'_, '_, '_> {
         // Every event is a root of one of finitely many affine pieces, so the walk ends; the
         // budget keeps a pathological tender from running for hours, and says so. One step
         // costs at most this many evaluations (next_event's five, and two here).
-        while self.budget.used.get().saturating_add(EVALUATIONS_PER_STEP) <= self.budget.limit {
-            for _ in 0..EVALUATIONS_PER_STEP {
-                self.budget.take();
-            }
+        // A step starts only if all of its evaluations fit, so the limit is never passed.
+        while self.budget.allows(EVALUATIONS_PER_STEP) {
             let mut e = self.next_event(&u, up);
             if e == u {
                 // Reached 0 or max_points with the same winners.
@@ -467,8 +471,7 @@ impl Walk<'_, '_, '_> {
             }
             u = e;
         }
-        // Out of budget: the budget says it was spent, whoever spent the last of it.
-        self.budget.used.set(self.budget.limit);
+        self.budget.ran_out.set(true);
         End::limit(u, true)
     }
 }

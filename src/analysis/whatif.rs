@@ -215,9 +215,24 @@ fn parse_literal(literal: &str) -> Result<Node, Error> {
         literal: literal.to_owned(),
         why: Some(d.first().map(|x| x.message.clone()).unwrap_or_default()),
     })?;
-    match doc.entries.as_slice() {
-        [e] if e.key == "v" => Ok(e.node.clone()),
-        _ => Err(Error::NotAValue { literal: literal.to_owned(), why: None }),
+    let node = match doc.entries.as_slice() {
+        [e] if e.key == "v" => e.node.clone(),
+        _ => return Err(Error::NotAValue { literal: literal.to_owned(), why: None }),
+    };
+    // A number beyond the limit is refused here as a file's would be, with its reason.
+    if let Some(e) = bad_number(&node) {
+        return Err(Error::LiteralBeyondLimit { literal: literal.to_owned(), problem: e.problem() });
+    }
+    Ok(node)
+}
+
+/// The first number in `node` that could not be read, and why.
+fn bad_number(node: &Node) -> Option<crate::exact::NumberError> {
+    match &node.value {
+        Value::Integer(Err(e)) | Value::Float(Err(e)) => Some(*e),
+        Value::Array(a) => a.iter().find_map(bad_number),
+        Value::Table(t) => t.entries.iter().find_map(|e| bad_number(&e.node)),
+        _ => None,
     }
 }
 

@@ -57,10 +57,12 @@ pub(crate) fn emit(render: impl FnOnce() -> String, output: Option<&Path>, input
     }
 }
 
-/// Write the report file atomically; interrupted (SIGINT, SIGTERM, SIGHUP) while it is being
+/// Write the report file atomically; interrupted (SIGINT, SIGTERM, SIGHUP, SIGQUIT) while it is being
 /// written, the process removes the temporary file before it dies, so the old report stays
 /// whole and nothing is left beside it.
 fn write_file(path: &Path, render: impl FnOnce() -> String, inputs: &[PathBuf]) -> Result<(), bidscore::output::OutputError> {
+    // The handler is in place before the temporary file exists.
+    interrupt::start_handler();
     let mut file = bidscore::output::PendingFile::create(path, inputs)?;
     interrupt::remove_on_signal(file.temp_path().to_path_buf());
     let result = file.write_all(render().as_bytes());
@@ -76,9 +78,13 @@ mod interrupt {
     static PENDING: Mutex<Option<PathBuf>> = Mutex::new(None);
     static HANDLER: Once = Once::new();
 
-    /// Set the file a signal removes; the first call starts the handler.
-    pub(super) fn remove_on_signal(path: PathBuf) {
+    /// Start the handler (once).
+    pub(super) fn start_handler() {
         HANDLER.call_once(start);
+    }
+
+    /// Set the file a signal removes.
+    pub(super) fn remove_on_signal(path: PathBuf) {
         if let Ok(mut p) = PENDING.lock() {
             *p = Some(path);
         }
@@ -99,8 +105,8 @@ mod interrupt {
 
     #[cfg(unix)]
     fn start() {
-        use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
-        let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) else {
+        use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
+        let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP, SIGQUIT]) else {
             return;
         };
         let _ = std::thread::Builder::new().name(String::from("signals")).spawn(move || {
@@ -112,6 +118,8 @@ mod interrupt {
                 {
                     let _ = std::fs::remove_file(path);
                 }
+                // Die of the signal, as the shell expects (a loop stops on a Ctrl-C'd child).
+                let _ = signal_hook::low_level::emulate_default_handler(signal);
                 std::process::exit(signal.saturating_add(128));
             }
         });

@@ -249,7 +249,11 @@ impl Reader {
         let file = match open(p) {
             Ok(f) => f,
             Err(e) => {
-                self.diags.push(unreadable(&e));
+                // A socket cannot be opened at all (ENXIO): say what it is.
+                match fs::metadata(p) {
+                    Ok(m) if !m.is_file() && !m.is_dir() => self.diags.push(not_a_file(path, m.file_type())),
+                    _ => self.diags.push(unreadable(&e)),
+                }
                 return;
             }
         };
@@ -261,10 +265,7 @@ impl Reader {
             }
         };
         if !meta.is_file() {
-            self.diags.push(
-                Diagnostic::at_path("not-a-file", path, format!("cannot read: this is {}, not a file", kind_of(meta.file_type())))
-                    .with_help("give criteria, bid and panel files (or a directory of them); pipes and devices are not read"),
-            );
+            self.diags.push(not_a_file(path, meta.file_type()));
             return;
         }
         if !self.seen.insert(file_key(p, &meta)) {
@@ -287,8 +288,10 @@ impl Reader {
             return;
         }
         let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
-        // Read at most one byte past the limit in case the file grew since `metadata`.
-        if let Err(e) = file.take(max.saturating_add(1)).read_to_end(&mut bytes) {
+        // Read at most one byte past either limit, in case the file grew since `metadata` (or
+        // says it is empty, as some file systems do).
+        let room = self.limits.max_total_bytes.saturating_sub(self.total);
+        if let Err(e) = file.take(max.min(room).saturating_add(1)).read_to_end(&mut bytes) {
             self.diags.push(unreadable(&e));
             return;
         }
@@ -297,11 +300,21 @@ impl Reader {
             self.diags.push(Diagnostic::at_path("file-too-large", path, format!("file is over the limit of {max} bytes ({})", mib(max))));
             return;
         }
+        if len > room {
+            self.stopped = Some((path, 0));
+            return;
+        }
         self.total = self.total.saturating_add(len);
         let (file, diag) = source_from_bytes(self.files.len(), path, &bytes);
         self.files.push(file);
         self.diags.extend(diag);
     }
+}
+
+/// A path that is not a regular file.
+fn not_a_file(path: String, t: fs::FileType) -> Diagnostic {
+    Diagnostic::at_path("not-a-file", path, format!("cannot read: this is {}, not a file", kind_of(t)))
+        .with_help("give criteria, bid and panel files (or a directory of them); pipes and devices are not read")
 }
 
 /// A warning about a path (there is no text to point into).

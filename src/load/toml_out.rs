@@ -36,9 +36,17 @@ pub(crate) fn toml_string(s: &str) -> String {
 pub(crate) fn value(n: &Node) -> String {
     match &n.value {
         Value::String(s) => toml_string(s),
-        // A number that did not parse never reaches the writer (validation refused it); `nan`
-        // would be refused again.
-        Value::Integer(n) | Value::Float(n) => n.map_or_else(|_| String::from("nan"), |d| d.to_string()),
+        // A number that did not parse never reaches the writer (`whatif` and validation refuse
+        // it first); `nan` would be refused again.
+        Value::Integer(n) => n.map_or_else(|_| String::from("nan"), |d| d.to_string()),
+        // A float stays a float (`6e2` is 600.0, not the integer 600, which a count accepts).
+        Value::Float(n) => n.map_or_else(
+            |_| String::from("nan"),
+            |d| {
+                let s = d.to_string();
+                if s.contains('.') { s } else { format!("{s}.0") }
+            },
+        ),
         Value::Bool(b) => b.to_string(),
         Value::Datetime(d) => d.to_string(),
         Value::Array(a) => format!("[{}]", a.iter().map(value).collect::<Vec<_>>().join(", ")),

@@ -155,6 +155,10 @@ pub fn no_path(bidder: &str, p: &NoPath) -> String {
         NoPath::Stopped { evaluations, closest: c } => {
             format!("the search stopped after {evaluations} combinations without a path{}", closest(c))
         }
+        NoPath::Unverified { found } => format!(
+            "{} selected `{bidder}` on the published evaluation, but re-scoring the changed files confirmed none (please report this)",
+            crate::diag::plural(*found, "combination")
+        ),
         NoPath::NotFound { max_changes, values, fields, closest: c } => format!(
             "no combination of at most {max_changes} changes among {values} candidate values of {fields} fields makes `{bidder}` selected{}",
             closest(c)
