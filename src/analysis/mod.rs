@@ -23,7 +23,7 @@ pub use panel::{
 };
 pub use path_to_win::{Candidates, FieldChange, NoPath, PathToWin, PathToWinOptions, WinPath, path_to_win};
 pub use scenario::{Published, Ranked, Ranking, Scenario};
-pub use stability::{CriterionStability, End, OfficialEnd, Stability, StabilityNote, StabilityOptions, stability};
+pub use stability::{CriterionStability, End, OfficialEnd, RESOLUTION, Stability, StabilityNote, StabilityOptions, stability};
 pub use whatif::{Applied, Change, ChangeKind, Move, WhatIf, whatif};
 
 /// Every k-subset of 0..n in lexicographic order (smallest indices first): the search

@@ -111,6 +111,11 @@ pub struct End {
     /// told apart with rationals too large to be worth it) before the winners changed: the
     /// interval reaches at least this far, and what lies beyond is not established.
     pub stopped: bool,
+    /// The walk stopped because the events ahead came closer together than
+    /// [`RESOLUTION`] points and could not be told apart (rather than for want of
+    /// evaluations): the winners are the same up to this end, and change within that
+    /// distance beyond it, or not at all.
+    pub unresolved: bool,
     /// Where the official scoring (points rounded to the tender's places, the others
     /// rescaled by largest remainder, as `bidscore whatif --points` scores) first changes
     /// the winners beyond the published points on this side, when that is not the first
@@ -135,7 +140,11 @@ pub enum OfficialEnd {
 
 impl End {
     fn limit(at: Rat, stopped: bool) -> End {
-        End { at, inclusive: true, beyond: None, entering: Vec::new(), leaving: Vec::new(), stopped, official: None }
+        End { at, inclusive: true, beyond: None, entering: Vec::new(), leaving: Vec::new(), stopped, unresolved: false, official: None }
+    }
+
+    fn unresolved(at: Rat) -> End {
+        End { unresolved: true, ..End::limit(at, true) }
     }
 }
 
@@ -373,9 +382,12 @@ struct Walk<'w, 'p, 'a> {
 /// towards the walk's start onto a dyadic grid, so the rationals stay bounded: the walk then
 /// takes a smaller step, never a wrong one (between the start and the true next event the
 /// winners cannot change).
-const MAX_EVENT_BITS: u64 = 512;
-/// The dyadic grid such events are pulled onto: 2^-`SNAP_BITS`.
-const SNAP_BITS: u32 = 128;
+const MAX_EVENT_BITS: u64 = 256;
+/// The dyadic grid such events are pulled onto: 2^-`SNAP_BITS` (finer than [`RESOLUTION`]).
+const SNAP_BITS: u32 = 48;
+/// Events closer together than this many points are not told apart (10^-12: far below the
+/// finest rounding, 10 places, so no official score can see the difference).
+pub const RESOLUTION: Decimal = Decimal::from_parts(1, 0, 0, false, 12);
 
 impl Walk<'_, '_, '_> {
     /// The references as first taken, and the winners (sorted), at `p`.
@@ -457,8 +469,14 @@ impl Walk<'_, '_, '_> {
                 match e.snap_toward(&u, SNAP_BITS) {
                     Some(x) => e = x,
                     // The next event is closer than the grid can tell: stop, and say so.
-                    None => return End::limit(u, true),
+                    None => return End::unresolved(u),
                 }
+            }
+            // Events crowding towards a point (a crossing the affine pieces only approach)
+            // would be walked for ever in ever larger rationals: far below any rounding grid,
+            // stop and say so.
+            if abs(&e.sub(&u)) < Rat::from_decimal(RESOLUTION) {
+                return End::unresolved(u);
             }
             let mid = u.add(&e).div(&Rat::from_int(2));
             let (_, w_mid) = self.eval(&mid);
@@ -482,5 +500,9 @@ const EVALUATIONS_PER_STEP: usize = 7;
 fn end_at(at: Rat, inclusive: bool, beyond: Vec<String>, winners: &[String]) -> End {
     let entering = beyond.iter().filter(|b| !winners.contains(b)).cloned().collect();
     let leaving = winners.iter().filter(|w| !beyond.contains(w)).cloned().collect();
-    End { at, inclusive, beyond: Some(beyond), entering, leaving, stopped: false, official: None }
+    End { at, inclusive, beyond: Some(beyond), entering, leaving, stopped: false, unresolved: false, official: None }
+}
+
+fn abs(x: &Rat) -> Rat {
+    if x.is_negative() { Rat::zero().sub(x) } else { x.clone() }
 }

@@ -47,6 +47,10 @@ fn beyond(e: &End, side: &str, outside: Decimal) -> String {
 
 fn exact_beyond(e: &End, side: &str, outside: Decimal) -> String {
     match &e.beyond {
+        None if e.unresolved => format!(
+            "same winners at least to {}; beyond it the events come closer together than 10^-12 points and were not told apart",
+            e.at.display(4)
+        ),
         None if e.stopped => format!("same winners at least to {}; the search stopped there", e.at.display(4)),
         None => format!("same winners all the way to {}", e.at.display(4)),
         Some(_) => {
@@ -145,6 +149,7 @@ struct EndJson<'a> {
     entering: &'a [String],
     leaving: &'a [String],
     stopped: bool,
+    unresolved: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     official: Option<OfficialJson>,
 }
@@ -172,6 +177,7 @@ fn end(e: &End, lower: bool) -> EndJson<'_> {
         entering: &e.entering,
         leaving: &e.leaving,
         stopped: e.stopped,
+        unresolved: e.unresolved,
         official: e.official.map(|o| match o {
             OfficialEnd::Inside(x) => OfficialJson { differs_from: Some(x.to_string()), changes_at: None, same_through: None },
             OfficialEnd::At(x) => OfficialJson { differs_from: None, changes_at: Some(x.to_string()), same_through: None },
