@@ -21,10 +21,27 @@ pub use explain::{Comparison, DecidedBy, Delta, Explanation, Failed, ThresholdLi
 pub use panel::{
     DropOne, DropOneReason, PanelAnalysis, PanelBid, PanelCriterion, PanelNote, drop_one_winners_full, kendall_w, median, panel,
 };
-pub use path_to_win::{Candidates, FieldChange, NoPath, PathToWin, PathToWinOptions, WinPath, path_to_win};
+pub use path_to_win::{Candidates, FieldChange, NoPath, PathToWin, PathToWinOptions, WinPath, path_to_win, path_to_win_with};
 pub use scenario::{Published, Ranked, Ranking, Scenario};
-pub use stability::{CriterionStability, End, OfficialEnd, RESOLUTION, Stability, StabilityNote, StabilityOptions, stability};
+pub use stability::{
+    CriterionStability, End, OfficialEnd, RESOLUTION, Stability, StabilityNote, StabilityOptions, stability, stability_with,
+};
 pub use whatif::{Applied, Change, ChangeKind, Move, WhatIf, whatif};
+
+/// Told how far a long analysis has got: `done` of `total` units of work (the command line
+/// draws it as a bar on a terminal). Called often; keep it cheap.
+pub trait Progress {
+    /// `done` of `total` (`done` never exceeds `total`).
+    fn step(&self, done: usize, total: usize);
+}
+
+/// No progress reporting.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Silent;
+
+impl Progress for Silent {
+    fn step(&self, _: usize, _: usize) {}
+}
 
 /// Every k-subset of 0..n in lexicographic order (smallest indices first): the search
 /// order of `explain`'s decisive sets and of `path-to-win`'s field combinations. Lazy, so

@@ -174,6 +174,20 @@ impl PathToWin {
 /// # Ok::<(), bidscore::analysis::Error>(())
 /// ```
 pub fn path_to_win(inputs: &Inputs, outcome: &Outcome, bidder: &str, options: PathToWinOptions) -> Result<PathToWin, Error> {
+    path_to_win_with(inputs, outcome, bidder, options, &super::Silent)
+}
+
+/// [`path_to_win`], telling `progress` the evaluations made (of the limit) every thousand.
+///
+/// # Errors
+/// As [`path_to_win`].
+pub fn path_to_win_with(
+    inputs: &Inputs,
+    outcome: &Outcome,
+    bidder: &str,
+    options: PathToWinOptions,
+    progress: &dyn super::Progress,
+) -> Result<PathToWin, Error> {
     let max_changes = options.max_changes;
     let Some(index) = inputs.bid_index(bidder) else {
         return Err(Error::unknown_bid(bidder, inputs.bids.iter().map(|b| b.id.as_str())));
@@ -228,6 +242,9 @@ pub fn path_to_win(inputs: &Inputs, outcome: &Outcome, bidder: &str, options: Pa
                     break 'sizes;
                 }
                 result.evaluated = result.evaluated.saturating_add(1);
+                if result.evaluated.is_multiple_of(1000) {
+                    progress.step(result.evaluated, options.max_evaluations);
+                }
                 let chosen: Vec<(usize, usize)> = combo.iter().copied().zip(picks.iter().copied()).collect();
                 let changes: Vec<(&str, &Scalar)> =
                     chosen.iter().filter_map(|&(f, v)| fields.get(f).and_then(|c| Some((c.field.as_str(), c.values.get(v)?)))).collect();

@@ -159,6 +159,11 @@ impl End {
 /// assert!(price.lower.at <= price.points && price.points <= price.upper.at);
 /// ```
 pub fn stability(inputs: &Inputs, outcome: &Outcome, options: StabilityOptions) -> Stability {
+    stability_with(inputs, outcome, options, &super::Silent)
+}
+
+/// [`stability`], telling `progress` each criterion done (of the criteria).
+pub fn stability_with(inputs: &Inputs, outcome: &Outcome, options: StabilityOptions, progress: &dyn super::Progress) -> Stability {
     let mut winners: Vec<String> = outcome.winners().into_iter().map(str::to_owned).collect();
     winners.sort();
     let published = Published::from_outcome(inputs, outcome);
@@ -167,12 +172,15 @@ pub fn stability(inputs: &Inputs, outcome: &Outcome, options: StabilityOptions) 
         return Stability { winners, criteria: Vec::new(), evaluations: 0, stopped_at: None };
     };
     let budget = Budget { used: Cell::new(0), limit: options.max_evaluations, ran_out: Cell::new(false) };
-    let criteria = (0..inputs.tender.criteria.len())
+    let n = inputs.tender.criteria.len();
+    progress.step(0, n);
+    let criteria = (0..n)
         .map(|k| {
             let mut c = criterion(&prepared, inputs, k, &winners, &budget);
             for (end, up) in [(&mut c.lower, false), (&mut c.upper, true)] {
                 end.official = official_end(inputs, &published, k, end, up, &winners);
             }
+            progress.step(k.saturating_add(1), n);
             c
         })
         .collect();

@@ -146,7 +146,10 @@ fn path_to_win(args: &InputArgs, bid: &str, options: PathToWinOptions, output: &
         Ok(s) => s,
         Err(exit) => return exit,
     };
-    match analysis::path_to_win(&s.inputs, &s.outcome, bid, options) {
+    let bar = out::Bar::new("path-to-win: combinations");
+    let result = analysis::path_to_win_with(&s.inputs, &s.outcome, bid, options, &bar);
+    drop(bar);
+    match result {
         Ok(p) => s.emit(&PathToWinReport { result: &p, arguments: &args.words() }, output),
         Err(e) => refused(&e),
     }
@@ -157,7 +160,9 @@ fn stability(args: &InputArgs, options: StabilityOptions, output: &OutputArgs) -
         Ok(s) => s,
         Err(exit) => return exit,
     };
-    let result = analysis::stability(&s.inputs, &s.outcome, options);
+    let bar = out::Bar::new("stability: criteria");
+    let result = analysis::stability_with(&s.inputs, &s.outcome, options, &bar);
+    drop(bar);
     s.emit(&StabilityReport(&result), output)
 }
 

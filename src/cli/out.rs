@@ -129,6 +129,44 @@ mod interrupt {
     fn start() {}
 }
 
+/// Progress of a long analysis, drawn on stderr when it is a terminal (and only after the
+/// first second, so quick runs print nothing); cleared when dropped.
+pub(crate) struct Bar(Option<indicatif::ProgressBar>);
+
+impl Bar {
+    pub(crate) fn new(what: &'static str) -> Bar {
+        if !std::io::stderr().is_terminal() {
+            return Bar(None);
+        }
+        let bar = indicatif::ProgressBar::hidden();
+        if let Ok(style) = indicatif::ProgressStyle::with_template("{msg} {wide_bar} {pos}/{len} ({elapsed})") {
+            bar.set_style(style);
+        }
+        bar.set_message(what);
+        Bar(Some(bar))
+    }
+}
+
+impl bidscore::analysis::Progress for Bar {
+    fn step(&self, done: usize, total: usize) {
+        if let Some(bar) = &self.0 {
+            if bar.is_hidden() && bar.elapsed() > std::time::Duration::from_secs(1) {
+                bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+            }
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+        }
+    }
+}
+
+impl Drop for Bar {
+    fn drop(&mut self) {
+        if let Some(bar) = &self.0 {
+            bar.finish_and_clear();
+        }
+    }
+}
+
 /// `error: …` on stderr.
 /// (Messages quote what the user gave — paths, `--set` values — so control characters in
 /// them are escaped, as in every report.)

@@ -650,3 +650,23 @@ fn stability_stops_where_events_crowd_together() {
     let text = crate::show(&bidscore::report::StabilityReport(&s), bidscore::report::Format::Markdown);
     assert!(text.contains("were not told apart"), "{text}");
 }
+
+/// Long analyses say how far they have got (the command line draws it on a terminal).
+#[test]
+fn long_analyses_report_their_progress() {
+    struct Seen(std::cell::RefCell<Vec<(usize, usize)>>);
+    impl bidscore::analysis::Progress for Seen {
+        fn step(&self, done: usize, total: usize) {
+            self.0.borrow_mut().push((done, total));
+        }
+    }
+    let inputs = bidscore::load_paths("criteria/eu-meat.toml", &["bids/eu-meat"]).unwrap();
+    let o = bidscore::evaluate(&inputs);
+    let seen = Seen(std::cell::RefCell::new(Vec::new()));
+    let _ = bidscore::analysis::stability_with(&inputs, &o, bidscore::analysis::StabilityOptions::new(), &seen);
+    assert_eq!(*seen.0.borrow(), [(0, 3), (1, 3), (2, 3), (3, 3)]);
+    let seen = Seen(std::cell::RefCell::new(Vec::new()));
+    let options = bidscore::analysis::PathToWinOptions::new().with_max_evaluations(2_500);
+    let _ = bidscore::analysis::path_to_win_with(&inputs, &o, "cirrus", options, &seen);
+    assert!(seen.0.borrow().iter().all(|&(d, t)| d <= t && t == 2_500));
+}
