@@ -111,10 +111,10 @@ pub struct End {
     /// told apart with rationals too large to be worth it) before the winners changed: the
     /// interval reaches at least this far, and what lies beyond is not established.
     pub stopped: bool,
-    /// The walk stopped because the events ahead came closer together than
-    /// [`RESOLUTION`] points and could not be told apart (rather than for want of
-    /// evaluations): the winners are the same up to this end, and change within that
-    /// distance beyond it, or not at all.
+    /// The walk stopped because the events ahead crowd together (closer than
+    /// [`RESOLUTION`] points, or a thousand in a row closer than 10^-6 points) and were not
+    /// told apart, rather than for want of evaluations: the winners are the same up to this
+    /// end; beyond it nothing is established.
     pub unresolved: bool,
     /// Where the official scoring (points rounded to the tender's places, the others
     /// rescaled by largest remainder, as `bidscore whatif --points` scores) first changes
@@ -396,6 +396,10 @@ const SNAP_BITS: u32 = 48;
 /// Events closer together than this many points are not told apart (10^-12: far below the
 /// finest rounding, 10 places, so no official score can see the difference).
 pub const RESOLUTION: Decimal = Decimal::from_parts(1, 0, 0, false, 12);
+/// A step shorter than this many points (10^-6) is a tiny one …
+const CROWDED_STEP: Decimal = Decimal::from_parts(1, 0, 0, false, 6);
+/// … and this many in a row end the walk on that side as unresolved.
+const CROWDED_RUN: usize = 1_000;
 
 impl Walk<'_, '_, '_> {
     /// The references as first taken, and the winners (sorted), at `p`.
@@ -463,6 +467,7 @@ impl Walk<'_, '_, '_> {
 
     fn walk(&self, p0: &Rat, up: bool) -> End {
         let mut u = p0.clone();
+        let mut crowded = 0usize;
         // Every event is a root of one of finitely many affine pieces, so the walk ends; the
         // budget keeps a pathological tender from running for hours, and says so. One step
         // costs at most this many evaluations (next_event's five, and two here).
@@ -483,7 +488,13 @@ impl Walk<'_, '_, '_> {
             // Events crowding towards a point (a crossing the affine pieces only approach)
             // would be walked for ever in ever larger rationals: far below any rounding grid,
             // stop and say so.
-            if abs(&e.sub(&u)) < Rat::from_decimal(RESOLUTION) {
+            let step = abs(&e.sub(&u));
+            if step < Rat::from_decimal(RESOLUTION) {
+                return End::unresolved(u);
+            }
+            // Or a long run of tiny steps: the walk would crawl for ever at ~10^-9 a step.
+            crowded = if step < Rat::from_decimal(CROWDED_STEP) { crowded.saturating_add(1) } else { 0 };
+            if crowded >= CROWDED_RUN {
                 return End::unresolved(u);
             }
             let mid = u.add(&e).div(&Rat::from_int(2));

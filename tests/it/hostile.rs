@@ -670,3 +670,20 @@ fn long_analyses_report_their_progress() {
     let _ = bidscore::analysis::path_to_win_with(&inputs, &o, "cirrus", options, &seen);
     assert!(seen.0.borrow().iter().all(|&(d, t)| d <= t && t == 2_500));
 }
+
+/// The fuzzer's `analyses` target found a second tender (one `kr-price`, a `relative` rule,
+/// a gate, differential scoring) on which the walk steps 1.6 × 10^-9 points at a time for
+/// ever (13.7 s, or the whole budget): a thousand tiny steps in a row now end that side as
+/// unresolved.
+#[test]
+fn stability_stops_a_crawl_of_tiny_steps() {
+    let dir = "tests/fixtures/stability-crawl-fuzz";
+    let files: Vec<String> = ["a", "b", "c", "d", "panel"].iter().map(|f| format!("{dir}/{f}.toml")).collect();
+    let inputs = bidscore::load_paths(format!("{dir}/criteria.toml"), &files).unwrap();
+    let o = bidscore::evaluate(&inputs);
+    let s = bidscore::analysis::stability(&inputs, &o, bidscore::analysis::StabilityOptions::new());
+    assert_eq!(s.stopped_at, None);
+    assert!(s.evaluations < 10_000, "{} evaluations", s.evaluations);
+    let mark = s.criteria.iter().find(|c| c.id == "mark").unwrap();
+    assert!(mark.lower.unresolved, "{:?}", mark.lower);
+}

@@ -48,7 +48,7 @@ fn beyond(e: &End, side: &str, outside: Decimal) -> String {
 fn exact_beyond(e: &End, side: &str, outside: Decimal) -> String {
     match &e.beyond {
         None if e.unresolved => format!(
-            "same winners at least to {}; beyond it the events come closer together than 10^-12 points and were not told apart",
+            "same winners at least to {}; beyond it events crowd together (closer than 10^-12 points, or a thousand in a row closer than 10^-6) and were not told apart",
             e.at.display(4)
         ),
         None if e.stopped => format!("same winners at least to {}; the search stopped there", e.at.display(4)),
