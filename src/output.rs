@@ -31,6 +31,14 @@ pub enum OutputError {
     /// The output path is a read-only file (as the shell's `>` would, it is not replaced).
     #[error("refusing to write the report to `{0}`: the file is read-only; make it writable or give another path")]
     ReadOnly(String),
+    /// The directory the report would go in does not exist.
+    #[error("cannot write `{path}`: the directory `{dir}` does not exist")]
+    NoDirectory {
+        /// The output path.
+        path: String,
+        /// Its directory.
+        dir: String,
+    },
     /// The output path is a symbolic link to nothing.
     #[error("refusing to write the report to `{0}`: it is a symbolic link to nothing; remove the link or give another path")]
     DanglingLink(String),
@@ -91,6 +99,9 @@ impl PendingFile {
             Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
             _ => PathBuf::from("."),
         };
+        if !dir.is_dir() {
+            return Err(OutputError::NoDirectory { path: shown, dir: dir.to_string_lossy().into_owned() });
+        }
         let name = dest.file_name().map_or_else(|| String::from("report"), |n| n.to_string_lossy().into_owned());
         // The temporary name must fit where the destination's does (255 bytes).
         let mut cut = name.len().min(100);

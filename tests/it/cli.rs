@@ -83,7 +83,8 @@ fn a_failed_write_keeps_the_old_output_file() {
     let err = bidscore::output::write_atomic(&blocked, b"new", &[]).unwrap_err();
     assert!(matches!(err, bidscore::output::OutputError::NotRegular { .. }), "{err}");
     let err = bidscore::output::write_atomic(&dir.join("missing").join("out.json"), b"new", &[]).unwrap_err();
-    assert!(matches!(err, bidscore::output::OutputError::Io { .. }), "{err}");
+    assert!(matches!(err, bidscore::output::OutputError::NoDirectory { .. }), "{err}");
+    assert!(err.to_string().ends_with("missing` does not exist"), "{err}");
     assert_eq!(std::fs::read_to_string(&target).unwrap(), "old");
     let names: Vec<String> =
         std::fs::read_dir(&dir).unwrap().filter_map(Result::ok).map(|e| e.file_name().to_string_lossy().into_owned()).collect();
