@@ -489,11 +489,13 @@ impl Walk<'_, '_, '_> {
             // would be walked for ever in ever larger rationals: far below any rounding grid,
             // stop and say so.
             let step = abs(&e.sub(&u));
-            if step < Rat::from_decimal(RESOLUTION) {
+            // (A step onto a kink, 0 or the maximum is no crowding: it is taken.)
+            let onto_kink = self.kinks.contains(&e);
+            if step < Rat::from_decimal(RESOLUTION) && !onto_kink {
                 return End::unresolved(u);
             }
             // Or a long run of tiny steps: the walk would crawl for ever at ~10^-9 a step.
-            crowded = if step < Rat::from_decimal(CROWDED_STEP) { crowded.saturating_add(1) } else { 0 };
+            crowded = if step < Rat::from_decimal(CROWDED_STEP) && !onto_kink { crowded.saturating_add(1) } else { 0 };
             if crowded >= CROWDED_RUN {
                 return End::unresolved(u);
             }

@@ -591,10 +591,12 @@ pub(crate) fn ties<C, N: Amount>(
     (out, warnings)
 }
 
-/// Quantities whose sign decides qualification or the differential clamp, for `stability`:
-/// each bid's scope points as first scored minus each threshold's need, and the
-/// differential section's maximum minus each multiple of the step. Affine in a weight
-/// wherever the points are.
+/// Quantities whose sign decides the discrete state, for `stability`: qualification (each
+/// bid's scope points as first scored minus each threshold's need), and under differential
+/// scoring the clamp (the section's maximum minus each multiple of the step) and the ranks
+/// (every pair of the ranked section's points as scored). Affine in a weight wherever the
+/// points are; between two of their roots every total is affine, which the walk relies on
+/// (a rank change left among the totals once made it crawl towards a kink it could not see).
 pub(crate) fn state_margins<C>(frame: &Frame<'_>, rows: &[Row<C, Rat>]) -> Vec<Rat> {
     let mut out = Vec::new();
     for (scope, needed) in &frame.thresholds {
@@ -610,14 +612,20 @@ pub(crate) fn state_margins<C>(frame: &Frame<'_>, rows: &[Row<C, Rat>]) -> Vec<R
     if let Some((k, step)) = &frame.differential {
         let max = frame.section_max.get(*k).cloned().unwrap_or_else(Rat::zero);
         out.extend((1..rows.len()).map(|r| max.sub(&step.mul(&Rat::from_int(r as i128)))));
+        for (x, a) in rows.iter().enumerate() {
+            for b in rows.iter().skip(x.saturating_add(1)) {
+                if let (Some(sa), Some(sb)) = (a.scored.sections.get(*k), b.scored.sections.get(*k)) {
+                    out.push(sa.sub(sb));
+                }
+            }
+        }
     }
     out
 }
 
 /// Quantities whose sign decides the winners while qualification, references and the
-/// differential ranks stay as they are, for `stability`: the totals of every pair of bids
-/// whose order the award can feel (asked of the award rule), and under differential
-/// scoring every pair of the ranked section's points.
+/// differential ranks stay as they are (see [`state_margins`]), for `stability`: the totals
+/// of every pair of bids whose order the award can feel (asked of the award rule).
 pub(crate) fn order_margins<C>(frame: &Frame<'_>, rows: &[Row<C, Rat>], winners: &[bool]) -> Vec<Rat> {
     let mut out = Vec::new();
     let wins = |i: usize| winners.get(i).copied().unwrap_or(false);
@@ -625,15 +633,6 @@ pub(crate) fn order_margins<C>(frame: &Frame<'_>, rows: &[Row<C, Rat>], winners:
         for (y, b) in rows.iter().enumerate().skip(x.saturating_add(1)) {
             if super::award::order_matters(&frame.tender.award, wins(x), wins(y)) {
                 out.push(a.counted().total.sub(&b.counted().total));
-            }
-        }
-    }
-    if let Some((k, _)) = &frame.differential {
-        for (x, a) in rows.iter().enumerate() {
-            for b in rows.iter().skip(x.saturating_add(1)) {
-                if let (Some(sa), Some(sb)) = (a.scored.sections.get(*k), b.scored.sections.get(*k)) {
-                    out.push(sa.sub(sb));
-                }
             }
         }
     }

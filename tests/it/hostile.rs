@@ -634,23 +634,6 @@ fn stability_says_it_stopped_exactly_when_an_end_is_not_established() {
     }
 }
 
-/// A random tender (two `kr-price` rules among the qualified, differential scoring, a panel)
-/// on which the exact walk once ran for ever in ever larger rationals (perf: big-integer
-/// shifts and gcds), then took 17 s: its events crowd towards a point. Now the end says
-/// it is unresolved, at 10^-12 points, within a few thousand evaluations.
-#[test]
-fn stability_stops_where_events_crowd_together() {
-    let inputs = bidscore::load_paths("tests/fixtures/stability-crawl/criteria.toml", &["tests/fixtures/stability-crawl/bids"]).unwrap();
-    let o = bidscore::evaluate(&inputs);
-    let s = bidscore::analysis::stability(&inputs, &o, bidscore::analysis::StabilityOptions::new());
-    assert_eq!(s.stopped_at, None);
-    assert!(s.evaluations < 5_000, "{} evaluations", s.evaluations);
-    let c2 = s.criteria.iter().find(|c| c.id == "c2").unwrap();
-    assert!(c2.lower.unresolved && c2.lower.stopped, "{:?}", c2.lower);
-    let text = crate::show(&bidscore::report::StabilityReport(&s), bidscore::report::Format::Markdown);
-    assert!(text.contains("were not told apart"), "{text}");
-}
-
 /// Long analyses say how far they have got (the command line draws it on a terminal).
 #[test]
 fn long_analyses_report_their_progress() {
@@ -671,19 +654,36 @@ fn long_analyses_report_their_progress() {
     assert!(seen.0.borrow().iter().all(|&(d, t)| d <= t && t == 2_500));
 }
 
-/// The fuzzer's `analyses` target found a second tender (one `kr-price`, a `relative` rule,
-/// a gate, differential scoring) on which the walk steps 1.6 × 10^-9 points at a time for
-/// ever (13.7 s, or the whole budget): a thousand tiny steps in a row now end that side as
-/// unresolved.
+/// Two tenders on which the exact walk crawled: one from a stress run (two `kr-price` rules
+/// among the qualified, differential scoring, a panel), which once ran for ever in ever
+/// larger rationals and then took 17 s; one the fuzzer's `analyses` target found (one
+/// `kr-price`, a `relative` rule, a gate, differential scoring: 13.7 s). A change of the
+/// differential ranks was left among the totals, which are not affine across it, so the
+/// walk stepped towards a kink it could not see. Now each walk is short, every end is
+/// established, and every interval holds against the reference scorer.
 #[test]
-fn stability_stops_a_crawl_of_tiny_steps() {
-    let dir = "tests/fixtures/stability-crawl-fuzz";
-    let files: Vec<String> = ["a", "b", "c", "d", "panel"].iter().map(|f| format!("{dir}/{f}.toml")).collect();
-    let inputs = bidscore::load_paths(format!("{dir}/criteria.toml"), &files).unwrap();
-    let o = bidscore::evaluate(&inputs);
-    let s = bidscore::analysis::stability(&inputs, &o, bidscore::analysis::StabilityOptions::new());
-    assert_eq!(s.stopped_at, None);
-    assert!(s.evaluations < 10_000, "{} evaluations", s.evaluations);
-    let mark = s.criteria.iter().find(|c| c.id == "mark").unwrap();
-    assert!(mark.lower.unresolved, "{:?}", mark.lower);
+fn stability_walks_that_once_crawled_are_short_and_exact() {
+    let cases: [(&str, Vec<&str>); 2] = [
+        ("tests/fixtures/stability-crawl", vec!["bids"]),
+        ("tests/fixtures/stability-crawl-fuzz", vec!["a.toml", "b.toml", "c.toml", "d.toml", "panel.toml"]),
+    ];
+    for (dir, others) in cases {
+        let files: Vec<String> = others.iter().map(|f| format!("{dir}/{f}")).collect();
+        let inputs = bidscore::load_paths(format!("{dir}/criteria.toml"), &files).unwrap();
+        let o = bidscore::evaluate(&inputs);
+        let s = bidscore::analysis::stability(&inputs, &o, bidscore::analysis::StabilityOptions::new());
+        assert_eq!(s.stopped_at, None, "{dir}");
+        assert!(s.evaluations < 1_000, "{dir}: {} evaluations", s.evaluations);
+        assert!(s.criteria.iter().flat_map(|c| [&c.lower, &c.upper]).all(|e| !e.stopped), "{dir}");
+        // The reference scorer reads the texts. (An uncapped `kr-price` is left out, as in
+        // the property test `stability_intervals_hold_against_the_reference`: its weight
+        // kink is not yet exact.)
+        let criteria = std::fs::read_to_string(format!("{dir}/criteria.toml")).unwrap();
+        if criteria.contains("cap = false") {
+            continue;
+        }
+        let texts: Vec<String> = inputs.sources.iter().skip(1).map(|f| f.text.clone()).collect();
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        crate::analysis::stability_holds_against_the_reference(&criteria, &refs, &inputs, &s).unwrap();
+    }
 }
