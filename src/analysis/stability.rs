@@ -171,7 +171,14 @@ pub fn stability_with(inputs: &Inputs, outcome: &Outcome, options: StabilityOpti
         // INVARIANT: the published inputs prepare without a change to refuse.
         return Stability { winners, criteria: Vec::new(), evaluations: 0, stopped_at: None };
     };
-    let budget = Budget { used: Cell::new(0), limit: options.max_evaluations, ran_out: Cell::new(false) };
+    let budget = Budget {
+        used: Cell::new(0),
+        limit: options.max_evaluations,
+        ran_out: Cell::new(false),
+        progress,
+        at: Cell::new(0),
+        total: inputs.tender.criteria.len(),
+    };
     let n = inputs.tender.criteria.len();
     progress.step(0, n);
     let criteria = (0..n)
@@ -180,6 +187,7 @@ pub fn stability_with(inputs: &Inputs, outcome: &Outcome, options: StabilityOpti
             for (end, up) in [(&mut c.lower, false), (&mut c.upper, true)] {
                 end.official = official_end(inputs, &published, k, end, up, &winners);
             }
+            budget.at.set(k.saturating_add(1));
             progress.step(k.saturating_add(1), n);
             c
         })
@@ -189,18 +197,32 @@ pub fn stability_with(inputs: &Inputs, outcome: &Outcome, options: StabilityOpti
 }
 
 /// Evaluations left, shared by every criterion's walk.
-struct Budget {
+struct Budget<'p> {
     /// Evaluations made.
     used: Cell<usize>,
     limit: usize,
     /// A walk stopped for want of evaluations (not merely used the last of them).
     ran_out: Cell<bool>,
+    /// Told the criteria done, and reminded every few hundred evaluations (so a long
+    /// criterion still shows that the walk is alive).
+    progress: &'p dyn super::Progress,
+    /// Criteria done, of all.
+    at: Cell<usize>,
+    total: usize,
 }
 
-impl Budget {
+impl Budget<'_> {
     /// Count one evaluation made.
     fn count(&self) {
-        self.used.set(self.used.get().saturating_add(1));
+        let used = self.used.get().saturating_add(1);
+        self.used.set(used);
+        if used.is_multiple_of(256) {
+            self.progress.step(self.at.get(), self.total_criteria());
+        }
+    }
+
+    fn total_criteria(&self) -> usize {
+        self.total
     }
 
     /// Whether `n` more evaluations fit.
@@ -339,7 +361,7 @@ fn nearest_root(a: &Rat, da: &[Rat], b: &Rat, db: &[Rat], u: &Rat, v: &Rat) -> O
     best
 }
 
-fn criterion(prepared: &Prepared<'_, '_>, inputs: &Inputs, k: usize, official: &[String], budget: &Budget) -> CriterionStability {
+fn criterion(prepared: &Prepared<'_, '_>, inputs: &Inputs, k: usize, official: &[String], budget: &Budget<'_>) -> CriterionStability {
     let t = &inputs.tender;
     let id = t.criteria.get(k).map(|c| c.id.clone()).unwrap_or_default();
     let m = Rat::from_decimal(t.max_points);
@@ -383,7 +405,7 @@ struct Walk<'w, 'p, 'a> {
     k: usize,
     kinks: Vec<Rat>,
     winners: Vec<String>,
-    budget: &'w Budget,
+    budget: &'w Budget<'w>,
 }
 
 /// An event point larger than this (numerator and denominator bits together) is pulled

@@ -61,7 +61,15 @@ impl Session {
     /// Render `view` as asked and write it where asked.
     fn emit(&self, view: &dyn View, output: &OutputArgs) -> Exit {
         let options = Options::new().with_width(out::width(output.output.as_deref()));
-        out::emit(|| report::render(view, output.format.into(), options), output.output.as_deref(), &self.read)
+        let format: report::Format = output.format.into();
+        // CSV is data, kept exact in a file or a pipe; on a terminal it is read by a person,
+        // so control characters are escaped there as in every human format.
+        let on_terminal = output.output.is_none() && std::io::IsTerminal::is_terminal(&std::io::stdout());
+        let render = || {
+            let text = report::render(view, format, options);
+            if on_terminal && format == report::Format::Csv { bidscore::escape_for_terminal(&text).into_owned() } else { text }
+        };
+        out::emit(render, output.output.as_deref(), &self.read)
     }
 }
 
