@@ -198,6 +198,11 @@ impl Rat {
         }
     }
 
+    /// The absolute value.
+    pub fn abs(&self) -> Rat {
+        if self.is_negative() { Rat::zero().sub(self) } else { self.clone() }
+    }
+
     /// The value clamped to `[0, 1]`.
     pub fn clamp01(self) -> Rat {
         if self.is_negative() {

@@ -229,7 +229,7 @@ pub fn panel(inputs: &Inputs, outcome: &Outcome) -> Result<PanelAnalysis, Error>
 fn bid_stats(bidder: String, marks: &[Decimal], rule: &PanelRule, k: &Rat) -> PanelBid {
     let exact: Vec<Rat> = marks.iter().map(|x| Rat::from_decimal(*x)).collect();
     let mid = median(&exact);
-    let deviations: Vec<Rat> = exact.iter().map(|x| abs(&x.sub(&mid))).collect();
+    let deviations: Vec<Rat> = exact.iter().map(|x| x.sub(&mid).abs()).collect();
     let mad = median(&deviations);
     let limit = k.mul(&mad);
     let outliers = deviations.iter().enumerate().filter(|(_, d)| **d > limit).map(|(e, _)| e).collect();
@@ -239,10 +239,6 @@ fn bid_stats(bidder: String, marks: &[Decimal], rule: &PanelRule, k: &Rat) -> Pa
     let hi = marks.iter().copied().max().unwrap_or_default();
     let lo = marks.iter().copied().min().unwrap_or_default();
     PanelBid { bidder, marks: marks.to_vec(), trimmed_mean, median: mid, spread: hi.saturating_sub(lo), mad, outliers }
-}
-
-fn abs(x: &Rat) -> Rat {
-    if x.is_negative() { Rat::zero().sub(x) } else { x.clone() }
 }
 
 /// The median: the middle value, or the mean of the two middle values (0 when empty).

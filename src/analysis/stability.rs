@@ -217,12 +217,8 @@ impl Budget<'_> {
         let used = self.used.get().saturating_add(1);
         self.used.set(used);
         if used.is_multiple_of(256) {
-            self.progress.step(self.at.get(), self.total_criteria());
+            self.progress.step(self.at.get(), self.total);
         }
-    }
-
-    fn total_criteria(&self) -> usize {
-        self.total
     }
 
     /// Whether `n` more evaluations fit.
@@ -510,7 +506,7 @@ impl Walk<'_, '_, '_> {
             // Events crowding towards a point (a crossing the affine pieces only approach)
             // would be walked for ever in ever larger rationals: far below any rounding grid,
             // stop and say so.
-            let step = abs(&e.sub(&u));
+            let step = e.sub(&u).abs();
             // (A step onto a kink, 0 or the maximum is no crowding: it is taken.)
             let onto_kink = self.kinks.contains(&e);
             if step < Rat::from_decimal(RESOLUTION) && !onto_kink {
@@ -544,8 +540,4 @@ fn end_at(at: Rat, inclusive: bool, beyond: Vec<String>, winners: &[String]) -> 
     let entering = beyond.iter().filter(|b| !winners.contains(b)).cloned().collect();
     let leaving = winners.iter().filter(|w| !beyond.contains(w)).cloned().collect();
     End { at, inclusive, beyond: Some(beyond), entering, leaving, stopped: false, unresolved: false, official: None }
-}
-
-fn abs(x: &Rat) -> Rat {
-    if x.is_negative() { Rat::zero().sub(x) } else { x.clone() }
 }
