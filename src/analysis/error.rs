@@ -124,6 +124,29 @@ pub enum Error {
     },
     /// The changed inputs fail validation: every problem, located in the changed files.
     Invalid(Diagnostics),
+    /// Too few or too many samples asked for.
+    Samples {
+        /// Asked.
+        samples: u64,
+        /// The most one run may draw.
+        max: u64,
+    },
+    /// `--weights declared`, but the criteria file declares neither a `points_range` nor a
+    /// `weight_order`.
+    NothingDeclared {
+        /// The tender.
+        tender: String,
+    },
+    /// Rejection found no weights in the declared set in a pilot of this many draws.
+    WeightsTooNarrow {
+        /// Draws tried.
+        tried: u32,
+    },
+    /// A bootstrap over evaluators needs one mark per evaluator on every panel criterion.
+    UnevenCommittee {
+        /// A criterion whose bids have a different number of marks.
+        criterion: String,
+    },
 }
 
 /// Why points given to criteria cannot be.
@@ -191,7 +214,7 @@ impl Error {
     /// Whether the question itself is wrong (a usage error, exit code 2), rather than the
     /// inputs (exit code 1).
     pub fn is_usage(&self) -> bool {
-        !matches!(self, Error::Invalid(_) | Error::NoPanelCriterion { .. })
+        !matches!(self, Error::Invalid(_) | Error::NoPanelCriterion { .. } | Error::WeightsTooNarrow { .. } | Error::UnevenCommittee { .. })
     }
 
     /// An unknown bid, naming the known ones.
@@ -290,6 +313,19 @@ impl fmt::Display for Error {
                 write!(f, "tender `{tender}` has no criterion scored by the panel (`kind = \"panel\"`)")
             }
             Error::Invalid(d) => f.write_str(&d.render_short()),
+            Error::Samples { samples, max } => write!(f, "{samples} samples asked for; give from 1 to {max}"),
+            Error::NothingDeclared { tender } => write!(
+                f,
+                "tender `{tender}` declares no weights to sample: give criteria a `points_range = [low, high]`, or list `weight_order` in `[evaluation]`"
+            ),
+            Error::WeightsTooNarrow { tried } => write!(
+                f,
+                "the declared weights leave almost no room: none of {tried} draws met every `points_range` and the `weight_order`; widen the ranges"
+            ),
+            Error::UnevenCommittee { criterion } => write!(
+                f,
+                "the committee cannot be resampled: the bids have different numbers of marks on `{criterion}` (one per evaluator is needed)"
+            ),
         }
     }
 }

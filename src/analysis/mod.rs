@@ -12,6 +12,7 @@ mod error;
 mod explain;
 mod panel;
 mod path_to_win;
+mod robustness;
 mod scenario;
 mod stability;
 mod whatif;
@@ -22,6 +23,10 @@ pub use panel::{
     DropOne, DropOneReason, PanelAnalysis, PanelBid, PanelCriterion, PanelNote, drop_one_winners_full, kendall_w, median, panel,
 };
 pub use path_to_win::{Candidates, FieldChange, NoPath, PathToWin, PathToWinOptions, WinPath, path_to_win, path_to_win_with};
+pub use robustness::{
+    BLOCK, Flip, Influence, InputMode, Level, LevelAt, MAX_SAMPLES, MarkMode, Method, Odds, PAIRWISE_UP_TO, Reversal, ReversalTest,
+    Robustness, RobustnessOptions, Unknown, WeightMode, WinnerSet, Witness, robustness, robustness_with, sample_weights, sampled_ranking,
+};
 pub use scenario::{Published, Ranked, Ranking, Scenario};
 pub use stability::{
     CriterionStability, End, OfficialEnd, RESOLUTION, Stability, StabilityNote, StabilityOptions, stability, stability_with,

@@ -106,6 +106,8 @@ pub struct Scenario {
     points: Vec<(String, Decimal)>,
     withdrawn: Vec<String>,
     without: Vec<usize>,
+    /// The committee resampled: evaluator indices, in mark order (a bootstrap draw).
+    committee: Option<Vec<usize>>,
     /// Points taken as given for a bid on a criterion (by index), for `explain`.
     fixed: Vec<(usize, usize, Points)>,
     /// Statuses held as published: qualification is not decided again.
@@ -134,6 +136,15 @@ impl Scenario {
     /// Evaluator `evaluator` (from 0, in mark order) is left out of every panel criterion.
     pub fn without_evaluator(mut self, evaluator: usize) -> Scenario {
         self.without.push(evaluator);
+        self
+    }
+
+    /// The committee is these evaluators (from 0, in mark order, repeats allowed): every
+    /// panel criterion's marks become those evaluators' marks, in this order — a bootstrap
+    /// resample of the committee. An evaluator left out ([`Scenario::without_evaluator`]) is
+    /// left out of the resample too.
+    pub fn with_committee(mut self, evaluators: Vec<usize>) -> Scenario {
+        self.committee = Some(evaluators);
         self
     }
 
@@ -197,7 +208,7 @@ impl Scenario {
                 *p = false;
             }
         }
-        let columns = self.columns(inputs)?;
+        let columns = self.columns(inputs, &present)?;
         let weights = self.weights(inputs)?;
         let mut fixed: Vec<Option<Vec<Option<Points>>>> = vec![None; n];
         for &(b, j, p) in &self.fixed {
@@ -217,9 +228,9 @@ impl Scenario {
     }
 
     /// The panel criteria's marks without the evaluators left out, by criterion then bid.
-    fn columns(&self, inputs: &Inputs) -> Result<Vec<Option<Vec<Option<Given>>>>, Error> {
+    fn columns(&self, inputs: &Inputs, present: &[bool]) -> Result<Vec<Option<Vec<Option<Given>>>>, Error> {
         let t = &inputs.tender;
-        if self.without.is_empty() {
+        if self.without.is_empty() && self.committee.is_none() {
             return Ok(vec![None; t.criteria.len()]);
         }
         let count = (0..inputs.bids.len())
@@ -230,9 +241,16 @@ impl Scenario {
             })
             .max()
             .unwrap_or(0);
-        if let Some(&e) = self.without.iter().find(|&&e| e >= count) {
+        let committee = self.committee.as_deref().unwrap_or_default();
+        if let Some(&e) = self.without.iter().chain(committee).find(|&&e| e >= count) {
             return Err(Error::NoSuchEvaluator { evaluator: e, count });
         }
+        let pick = |marks: &[Decimal]| -> Vec<Decimal> {
+            match &self.committee {
+                Some(c) => c.iter().filter(|e| !self.without.contains(e)).filter_map(|&e| marks.get(e).copied()).collect(),
+                None => marks.to_vec(),
+            }
+        };
         let mut out = Vec::with_capacity(t.criteria.len());
         for (j, c) in t.criteria.iter().enumerate() {
             let Some(rule) = c.rule.panel() else {
@@ -242,14 +260,19 @@ impl Scenario {
             let column: Vec<Option<Given>> = (0..inputs.bids.len())
                 .map(|i| match inputs.given(i, j) {
                     Some(Given::Marks(marks)) => {
-                        Some(Given::Marks(marks.iter().enumerate().filter(|(e, _)| !self.without.contains(e)).map(|(_, x)| *x).collect()))
+                        let kept: Vec<Decimal> =
+                            marks.iter().enumerate().filter(|(e, _)| !self.without.contains(e)).map(|(_, x)| *x).collect();
+                        Some(Given::Marks(if self.committee.is_some() { pick(marks) } else { kept }))
                     }
                     other => other.cloned(),
                 })
                 .collect();
+            // A withdrawn bid's marks are not scored: they need not survive the trim.
             let kept = column
                 .iter()
-                .filter_map(|g| match g {
+                .zip(present)
+                .filter(|(_, p)| **p)
+                .filter_map(|(g, _)| match g {
                     Some(Given::Marks(m)) => Some(m.len()),
                     _ => None,
                 })

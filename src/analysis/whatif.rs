@@ -11,7 +11,7 @@ use crate::diag::SourceFile;
 use crate::evaluate::{Awarded, BidStatus, Outcome, evaluate};
 use crate::exact::Points;
 use crate::load::node::{Entry, Node, Table, Value};
-use crate::model::{Inputs, Provenance, Status};
+use crate::model::{Bid, Inputs, Provenance, Status};
 use crate::value::FieldPath;
 
 /// One change to apply.
@@ -25,6 +25,18 @@ pub enum Change {
         /// The TOML literal.
         literal: String,
     },
+    /// Set a field of bid `bidder` (which need not be the what-if's bid).
+    SetOf {
+        /// The bid.
+        bidder: String,
+        /// The field.
+        field: String,
+        /// The TOML literal.
+        literal: String,
+    },
+    /// The committee resampled: every panel criterion's marks become those of these
+    /// evaluators (indices from 0, in mark order; repeats allowed), in this order.
+    Committee(Vec<usize>),
     /// Give a criterion these points, scaling the others in proportion so they still add
     /// up to `max_points` (rounded to the tender's places by largest remainder).
     Points {
@@ -42,6 +54,8 @@ pub enum ChangeKind {
     Field,
     /// A criterion's points.
     Points,
+    /// The committee.
+    Committee,
 }
 
 impl ChangeKind {
@@ -50,6 +64,7 @@ impl ChangeKind {
         match self {
             ChangeKind::Field => "field",
             ChangeKind::Points => "points",
+            ChangeKind::Committee => "committee",
         }
     }
 }
@@ -59,6 +74,8 @@ impl ChangeKind {
 pub struct Applied {
     /// A field or a criterion's points.
     pub kind: ChangeKind,
+    /// The bid changed (for a field).
+    pub bidder: Option<String>,
     /// The field path or criterion id.
     pub target: String,
     /// The value before, as TOML (`None`: the bid had no such field).
@@ -119,47 +136,20 @@ pub struct WhatIf {
 /// assert_eq!(w.outcome.standing("coupang").unwrap().criterion("dc-tenure").unwrap().points.to_string(), "9.0000");
 /// ```
 pub fn whatif(inputs: &Inputs, before: &Outcome, bidder: &str, changes: &[Change]) -> Result<WhatIf, Error> {
-    let Some(b) = inputs.bids.iter().find(|b| b.id == bidder) else {
-        return Err(Error::unknown_bid(bidder, inputs.bids.iter().map(|b| b.id.as_str())));
+    let index = |id: &str| {
+        inputs.bids.iter().position(|b| b.id == id).ok_or_else(|| Error::unknown_bid(id, inputs.bids.iter().map(|b| b.id.as_str())))
     };
-    let mut bid = b.clone();
+    index(bidder)?;
+    let mut bids: Vec<(usize, Bid)> = Vec::new();
     let mut tender = inputs.tender.clone();
     let mut applied = Vec::new();
-    let mut bid_changed = false;
     let mut tender_changed = false;
     let mut pinned: Vec<(String, Decimal)> = Vec::new();
+    let mut committee: Option<&[usize]> = None;
     for c in changes {
-        match c {
-            Change::Set { field, literal } => {
-                let Some(path) = FieldPath::parse(field) else {
-                    return Err(Error::NotAFieldPath { field: field.clone() });
-                };
-                // Only a field some rule reads can change anything; anything else is a typo
-                // (or `bidder.*` / `provenance.*`, which are not values).
-                let read = tender.read_fields();
-                if !read.contains(field) {
-                    return Err(Error::FieldNotRead { field: field.clone(), read });
-                }
-                let node = parse_literal(literal)?;
-                let from = bid.fields.lookup(path.segments()).map(|e| crate::load::toml_out::value(&e.node));
-                if !set_path(&mut bid.fields, path.segments(), node.clone()) {
-                    return Err(Error::ThroughAValue { field: field.clone(), bid: bidder.to_owned() });
-                }
-                // The changed value is no longer what the source said: it is this what-if's
-                // assumption (and may lie outside the assumed range, which is the point).
-                let to = crate::load::toml_out::value(&node);
-                bid.provenance.insert(
-                    field.clone(),
-                    Provenance {
-                        status: Status::Assumed,
-                        source: None,
-                        note: Some(format!("what-if: was {}", from.as_deref().unwrap_or("absent"))),
-                        range: None,
-                    },
-                );
-                applied.push(Applied { kind: ChangeKind::Field, target: field.clone(), from, to });
-                bid_changed = true;
-            }
+        let (who, field, literal) = match c {
+            Change::Set { field, literal } => (bidder, field, literal),
+            Change::SetOf { bidder, field, literal } => (bidder.as_str(), field, literal),
             Change::Points { criterion, points } => {
                 if tender.criterion(criterion).is_none() {
                     return Err(Error::unknown_criterion(criterion, tender.criteria.iter().map(|c| c.id.as_str())));
@@ -168,27 +158,129 @@ pub fn whatif(inputs: &Inputs, before: &Outcome, bidder: &str, changes: &[Change
                     return Err(Error::PointsTwice { criterion: criterion.clone() });
                 }
                 pinned.push((criterion.clone(), *points));
+                continue;
             }
+            Change::Committee(list) => {
+                committee = Some(list);
+                continue;
+            }
+        };
+        let b = index(who)?;
+        let Some(path) = FieldPath::parse(field) else {
+            return Err(Error::NotAFieldPath { field: field.clone() });
+        };
+        // Only a field some rule reads can change anything; anything else is a typo
+        // (or `bidder.*` / `provenance.*`, which are not values).
+        let read = tender.read_fields();
+        if !read.contains(field) {
+            return Err(Error::FieldNotRead { field: field.clone(), read });
         }
+        let node = parse_literal(literal)?;
+        let slot = match bids.iter().position(|(i, _)| *i == b) {
+            Some(k) => k,
+            None => {
+                bids.push((
+                    b,
+                    inputs.bids.get(b).cloned().ok_or_else(|| Error::unknown_bid(who, inputs.bids.iter().map(|b| b.id.as_str())))?,
+                ));
+                bids.len().saturating_sub(1)
+            }
+        };
+        let Some((_, bid)) = bids.get_mut(slot) else { continue };
+        let from = bid.fields.lookup(path.segments()).map(|e| crate::load::toml_out::value(&e.node));
+        if !set_path(&mut bid.fields, path.segments(), node.clone()) {
+            return Err(Error::ThroughAValue { field: field.clone(), bid: who.to_owned() });
+        }
+        // The changed value is no longer what the source said: it is this what-if's
+        // assumption (and may lie outside the assumed range, which is the point).
+        let to = crate::load::toml_out::value(&node);
+        bid.provenance.insert(
+            field.clone(),
+            Provenance {
+                status: Status::Assumed,
+                source: None,
+                note: Some(format!("what-if: was {}", from.as_deref().unwrap_or("absent"))),
+                range: None,
+                alternatives: None,
+            },
+        );
+        applied.push(Applied { kind: ChangeKind::Field, bidder: Some(who.to_owned()), target: field.clone(), from, to });
     }
     if !pinned.is_empty() {
         let before: Vec<(String, Decimal)> =
             pinned.iter().filter_map(|(c, _)| tender.criterion(c).map(|x| (c.clone(), x.points))).collect();
         rescale(&mut tender, &pinned).map_err(Error::BadPoints)?;
+        // The what-if's points are its own: a declared range or order of weights no longer
+        // describes them.
+        tender.weight_order.clear();
+        for c in &mut tender.criteria {
+            c.points_range = None;
+        }
         for ((c, to), (_, from)) in pinned.iter().zip(before) {
-            applied.push(Applied { kind: ChangeKind::Points, target: c.clone(), from: Some(from.to_string()), to: to.to_string() });
+            applied.push(Applied {
+                kind: ChangeKind::Points,
+                bidder: None,
+                target: c.clone(),
+                from: Some(from.to_string()),
+                to: to.to_string(),
+            });
         }
         tender_changed = true;
     }
     let mut sources: Vec<SourceFile> = inputs.sources.clone();
+    let mut changed_files: Vec<usize> = Vec::new();
     if tender_changed && let Some(s) = sources.get_mut(0) {
         *s = SourceFile::new(format!("{} (what-if)", s.path), tender.to_toml());
+        changed_files.push(0);
     }
-    if bid_changed && let Some(s) = sources.get_mut(b.file) {
-        *s = SourceFile::new(format!("{} (what-if)", s.path), bid.to_toml());
+    for (_, bid) in &bids {
+        if let Some(s) = sources.get_mut(bid.file) {
+            *s = SourceFile::new(format!("{} (what-if)", s.path), bid.to_toml());
+            changed_files.push(bid.file);
+        }
+    }
+    if let Some(list) = committee {
+        let Some(panel) = &inputs.panel else {
+            return Err(Error::NoPanelCriterion { tender: inputs.tender.id.clone() });
+        };
+        let count = panel.marks.values().flat_map(|m| m.values()).map(Vec::len).max().unwrap_or(0);
+        if let Some(&e) = list.iter().find(|&&e| e >= count) {
+            return Err(Error::NoSuchEvaluator { evaluator: e, count });
+        }
+        let mut resampled = panel.clone();
+        for marks in resampled.marks.values_mut() {
+            for m in marks.values_mut() {
+                *m = list.iter().filter_map(|&e| m.get(e).copied()).collect();
+            }
+        }
+        resampled.evaluators = panel.evaluators.as_ref().map(|names| {
+            let mut seen: Vec<usize> = Vec::new();
+            list.iter()
+                .map(|&e| {
+                    seen.push(e);
+                    let name = names.get(e).cloned().unwrap_or_else(|| (e.saturating_add(1)).to_string());
+                    match seen.iter().filter(|&&x| x == e).count() {
+                        1 => name,
+                        k => format!("{name}#{k}"),
+                    }
+                })
+                .collect()
+        });
+        let file = panel.span.file;
+        if let Some(s) = sources.get_mut(file) {
+            *s = SourceFile::new(format!("{} (what-if)", s.path), resampled.to_toml());
+            changed_files.push(file);
+        }
+        let shown = |v: &[usize]| v.iter().map(ToString::to_string).collect::<Vec<_>>().join(",");
+        applied.push(Applied {
+            kind: ChangeKind::Committee,
+            bidder: None,
+            target: String::from("evaluators"),
+            from: Some(shown(&(0..count).collect::<Vec<_>>())),
+            to: shown(list),
+        });
     }
     // Only the changed files are parsed again; every check across files runs in full.
-    let changed_files: Vec<usize> = [(tender_changed, 0), (bid_changed, b.file)].iter().filter(|(c, _)| *c).map(|(_, f)| *f).collect();
     let reuse = crate::model::Reuse { prior: inputs, changed: &changed_files };
     let changed = crate::model::load_sources_reusing(sources, &reuse).map_err(Error::Invalid)?;
     let outcome = evaluate(&changed);

@@ -57,12 +57,17 @@ pub(crate) enum Command {
         /// The bid whose values change.
         #[arg(long)]
         bid: String,
-        /// FIELD=VALUE, VALUE a TOML literal: `3`, `"owned"`, `2025-11-30`, `true`.
-        #[arg(long = "set", value_name = "FIELD=VALUE")]
+        /// FIELD=VALUE, VALUE a TOML literal: `3`, `"owned"`, `2025-11-30`, `true`; or
+        /// BID:FIELD=VALUE to change another bid.
+        #[arg(long = "set", value_name = "[BID:]FIELD=VALUE")]
         sets: Vec<String>,
         /// CRITERION=P: the criterion is worth P points, the others scaled in proportion.
         #[arg(long = "points", value_name = "CRITERION=P")]
         points: Vec<String>,
+        /// The committee resampled: evaluator indices from 0, in mark order, repeats allowed
+        /// (as `robustness --marks bootstrap` prints them).
+        #[arg(long, value_name = "E,E,…", value_delimiter = ',')]
+        committee: Option<Vec<usize>>,
         #[command(flatten)]
         output: OutputArgs,
     },
@@ -79,6 +84,40 @@ pub(crate) enum Command {
         /// Stop after this many evaluated combinations, and say so.
         #[arg(long, default_value_t = 200_000)]
         max_evaluations: usize,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+    /// How likely each bid is to rank and win across what nobody published: a seeded
+    /// Monte-Carlo (SMAA-2) over weights, assumed values and the committee, flips replayed
+    /// exactly, and a rank-reversal audit.
+    Robustness {
+        #[command(flatten)]
+        inputs: InputArgs,
+        /// Samples to draw.
+        #[arg(long, default_value_t = 100_000)]
+        samples: u64,
+        /// The seed: the same seed gives the same report, byte for byte, on any number of threads.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// How the weights vary: `published`, `uniform`, `around=P%` or `declared` (the
+        /// criteria's `points_range` and `weight_order`).
+        #[arg(long, default_value = "published", value_parser = parse_weights)]
+        weights: bidscore::analysis::WeightMode,
+        /// Whether assumed values vary: `ranges` draws each from its `range` or `alternatives`.
+        #[arg(long = "inputs", value_enum, default_value_t = Vary::Ranges)]
+        vary_inputs: Vary,
+        /// Whether the committee varies: `bootstrap` resamples the evaluators with replacement.
+        #[arg(long, value_enum, default_value_t = Marks::Fixed)]
+        marks: Marks,
+        /// Replay this many of the most frequent other winner sets exactly.
+        #[arg(long, default_value_t = 5)]
+        certify: usize,
+        /// Withdraw and copy this many bids (in report order) for the rank-reversal audit.
+        #[arg(long, default_value_t = 50)]
+        audit: usize,
+        /// No progress bar.
+        #[arg(long, short)]
+        quiet: bool,
         #[command(flatten)]
         output: OutputArgs,
     },
@@ -159,6 +198,28 @@ impl From<Format> for bidscore::report::Format {
             Format::Markdown => bidscore::report::Format::Markdown,
         }
     }
+}
+
+fn parse_weights(s: &str) -> Result<bidscore::analysis::WeightMode, String> {
+    bidscore::analysis::WeightMode::parse(s)
+}
+
+/// Whether assumed values vary.
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum Vary {
+    /// As the files give them.
+    Fixed,
+    /// Drawn from their ranges or alternatives.
+    Ranges,
+}
+
+/// Whether the committee varies.
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum Marks {
+    /// As given.
+    Fixed,
+    /// Resampled with replacement.
+    Bootstrap,
 }
 
 /// How to print problems with the inputs.

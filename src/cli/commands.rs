@@ -4,14 +4,15 @@
 
 use std::path::PathBuf;
 
-use bidscore::analysis::{self, Change, PathToWinOptions, StabilityOptions};
+use bidscore::analysis::{self, Change, InputMode, MarkMode, PathToWinOptions, RobustnessOptions, StabilityOptions};
 use bidscore::report::{
-    self, CheckReport, ExplainReport, Options, PanelReport, PathToWinReport, ScoreReport, StabilityReport, View, WhatIfReport,
+    self, CheckReport, ExplainReport, Options, PanelReport, PathToWinReport, RobustnessReport, ScoreReport, StabilityReport, View,
+    WhatIfReport,
 };
 use bidscore::{Inputs, Outcome, ReadLimits, evaluate, load_paths_with};
 
 use super::Exit;
-use super::args::{Command, InputArgs, OutputArgs};
+use super::args::{Command, InputArgs, Marks, OutputArgs, Vary};
 use super::out;
 
 /// Run one subcommand.
@@ -21,10 +22,28 @@ pub(crate) fn run(command: Command) -> Exit {
         Command::Check { inputs, output } => check(&inputs, &output),
         Command::Panel { inputs, output } => panel(&inputs, &output),
         Command::Explain { inputs, bid, against, output } => explain(&inputs, &bid, against.as_deref(), &output),
-        Command::Whatif { inputs, bid, sets, points, output } => whatif(&inputs, &bid, &sets, &points, &output),
+        Command::Whatif { inputs, bid, sets, points, committee, output } => whatif(&inputs, &bid, &sets, &points, committee, &output),
         Command::PathToWin { inputs, bid, max_changes, max_evaluations, output } => {
             let options = PathToWinOptions::new().with_max_changes(max_changes).with_max_evaluations(max_evaluations);
             path_to_win(&inputs, &bid, options, &output)
+        }
+        Command::Robustness { inputs, samples, seed, weights, vary_inputs, marks, certify, audit, quiet, output } => {
+            let options = RobustnessOptions {
+                samples,
+                seed,
+                weights,
+                inputs: match vary_inputs {
+                    Vary::Fixed => InputMode::Fixed,
+                    Vary::Ranges => InputMode::Ranges,
+                },
+                marks: match marks {
+                    Marks::Fixed => MarkMode::Fixed,
+                    Marks::Bootstrap => MarkMode::Bootstrap,
+                },
+                certify,
+                audit,
+            };
+            robustness(&inputs, &options, quiet, &output)
         }
         Command::Stability { inputs, max_evaluations, output } => {
             stability(&inputs, StabilityOptions::new().with_max_evaluations(max_evaluations), &output)
@@ -123,8 +142,8 @@ fn explain(args: &InputArgs, bid: &str, against: Option<&str>, output: &OutputAr
     }
 }
 
-fn whatif(args: &InputArgs, bid: &str, sets: &[String], points: &[String], output: &OutputArgs) -> Exit {
-    let changes = match parse_changes(sets, points) {
+fn whatif(args: &InputArgs, bid: &str, sets: &[String], points: &[String], committee: Option<Vec<usize>>, output: &OutputArgs) -> Exit {
+    let changes = match parse_changes(sets, points, committee) {
         Ok(c) => c,
         Err(msg) => {
             out::error(msg);
@@ -163,6 +182,20 @@ fn path_to_win(args: &InputArgs, bid: &str, options: PathToWinOptions, output: &
     }
 }
 
+fn robustness(args: &InputArgs, options: &RobustnessOptions, quiet: bool, output: &OutputArgs) -> Exit {
+    let s = match Session::load(args) {
+        Ok(s) => s,
+        Err(exit) => return exit,
+    };
+    let bar = if quiet { out::Bar::none() } else { out::Bar::new("robustness: samples ×1024") };
+    let result = analysis::robustness_with(&s.inputs, &s.outcome, options, &bar);
+    drop(bar);
+    match result {
+        Ok(r) => s.emit(&RobustnessReport { result: &r, inputs: &s.inputs, arguments: &args.words() }, output),
+        Err(e) => refused(&e),
+    }
+}
+
 fn stability(args: &InputArgs, options: StabilityOptions, output: &OutputArgs) -> Exit {
     let s = match Session::load(args) {
         Ok(s) => s,
@@ -174,16 +207,23 @@ fn stability(args: &InputArgs, options: StabilityOptions, output: &OutputArgs) -
     s.emit(&StabilityReport(&result), output)
 }
 
-/// `--set FIELD=VALUE` and `--points CRITERION=P` as changes.
-fn parse_changes(sets: &[String], points: &[String]) -> Result<Vec<Change>, String> {
-    if sets.is_empty() && points.is_empty() {
-        return Err(String::from("nothing to change: give `--set FIELD=VALUE` or `--points CRITERION=P`"));
+/// `--set [BID:]FIELD=VALUE`, `--points CRITERION=P` and `--committee` as changes.
+fn parse_changes(sets: &[String], points: &[String], committee: Option<Vec<usize>>) -> Result<Vec<Change>, String> {
+    if sets.is_empty() && points.is_empty() && committee.is_none() {
+        return Err(String::from("nothing to change: give `--set FIELD=VALUE`, `--points CRITERION=P` or `--committee E,E,…`"));
     }
     let mut out = Vec::new();
     for s in sets {
-        let (field, literal) =
+        let (target, literal) =
             s.split_once('=').ok_or_else(|| format!("`--set {s}`: write FIELD=VALUE, such as `datacenter.tenure=\"owned\"`"))?;
-        out.push(Change::Set { field: field.trim().to_owned(), literal: literal.trim().to_owned() });
+        let literal = literal.trim().to_owned();
+        match target.split_once(':') {
+            Some((bidder, field)) => out.push(Change::SetOf { bidder: bidder.trim().to_owned(), field: field.trim().to_owned(), literal }),
+            None => out.push(Change::Set { field: target.trim().to_owned(), literal }),
+        }
+    }
+    if let Some(c) = committee {
+        out.push(Change::Committee(c));
     }
     for p in points {
         let (criterion, value) = p.split_once('=').ok_or_else(|| format!("`--points {p}`: write CRITERION=P, such as `dc-tenure=12`"))?;

@@ -134,6 +134,11 @@ mod interrupt {
 pub(crate) struct Bar(Option<indicatif::ProgressBar>);
 
 impl Bar {
+    /// No bar (`--quiet`).
+    pub(crate) fn none() -> Bar {
+        Bar(None)
+    }
+
     pub(crate) fn new(what: &'static str) -> Bar {
         if !std::io::stderr().is_terminal() {
             return Bar(None);

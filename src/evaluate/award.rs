@@ -10,9 +10,17 @@ use crate::model::Award;
 /// bids, each getting `min(offered, remaining)` of the quantity; a bid that would get
 /// nothing is skipped and does not use up a place. One entry per bid.
 pub(crate) fn award(rule: &Award, offered: &[u64]) -> Vec<Awarded> {
+    let mut out = Vec::with_capacity(offered.len());
+    award_into(rule, offered, &mut out);
+    out
+}
+
+/// [`award`] into a buffer the caller keeps (the sampling tally awards a million times).
+pub(crate) fn award_into(rule: &Award, offered: &[u64], out: &mut Vec<Awarded>) {
     let mut remaining = rule.quantity.as_ref().map(|q| q.total);
     let mut places = rule.winners;
-    let mut out = vec![Awarded::No; offered.len()];
+    out.clear();
+    out.resize(offered.len(), Awarded::No);
     for (slot, &offer) in out.iter_mut().zip(offered) {
         if places == Some(0) {
             break;
@@ -30,7 +38,6 @@ pub(crate) fn award(rule: &Award, offered: &[u64]) -> Vec<Awarded> {
         };
         places = places.map(|p| p.saturating_sub(1));
     }
-    out
 }
 
 /// Whether two bids trading places in the ranking can change who wins or what each gets,

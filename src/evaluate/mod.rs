@@ -11,6 +11,7 @@
 //! into sentences, never sentences themselves.
 
 mod award;
+pub(crate) mod sampled;
 pub(crate) mod score;
 pub(crate) mod tally;
 

@@ -142,23 +142,27 @@ pub(crate) struct Frame<'t> {
     /// Each criterion's points.
     pub(crate) weights: Vec<Rat>,
     /// Each criterion's section (an index into `tender.sections`).
-    section_of: Vec<Option<usize>>,
+    pub(crate) section_of: Vec<Option<usize>>,
     /// The points available per section.
     pub(crate) section_max: Vec<Rat>,
     /// The `qualify` thresholds: scope and the exact points needed.
-    thresholds: Vec<(Option<usize>, Rat)>,
+    pub(crate) thresholds: Vec<(Option<usize>, Rat)>,
     /// The tie-break chain, resolved.
-    chain: Vec<Step>,
+    pub(crate) chain: Vec<Step>,
     /// Differential scoring: the section and the step.
-    differential: Option<(usize, Rat)>,
+    pub(crate) differential: Option<(usize, Rat)>,
     /// Criteria scored again among the qualified bids.
-    late: Vec<usize>,
+    pub(crate) late: Vec<usize>,
 }
 
+/// One step of the tie-break chain, resolved to an index.
 #[derive(Clone, Copy)]
-enum Step {
+pub(crate) enum Step {
+    /// Higher section points first.
     Section(usize),
+    /// Higher criterion points first.
     Criterion(usize),
+    /// Lower bidder id first.
     Bidder,
 }
 

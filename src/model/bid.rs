@@ -10,7 +10,7 @@ use crate::load::reader::{Fields, Sink, as_array, as_date, as_number, as_str, as
 use crate::value::FieldPath;
 
 const BIDDER: &[&str] = &["id", "name", "note", "informational"];
-const PROVENANCE: &[&str] = &["status", "source", "note", "range"];
+const PROVENANCE: &[&str] = &["status", "source", "note", "range", "alternatives"];
 
 /// A bid file as read: the bid, as much of it as could be read, and how far that went.
 pub(super) struct Parsed {
@@ -161,7 +161,86 @@ fn parse_entry(t: &Table, at: Span, path: &str, target: Option<&Node>, sink: &mu
         None => None,
         Some(n) => Some(parse_range(n, path, target, sink)?),
     };
-    Some(Provenance { status, source, note, range })
+    let alternatives = match f.get("alternatives") {
+        None => None,
+        Some(n) => {
+            if range.is_some() {
+                sink.push(
+                    Diagnostic::error("range-and-alternatives", n.span, format!("`{path}` has both a `range` and `alternatives`"))
+                        .with_help("give a `range` for a number or a date, or list its `alternatives`, not both"),
+                );
+                return None;
+            }
+            Some(parse_alternatives(n, path, target, sink)?)
+        }
+    };
+    Some(Provenance { status, source, note, range, alternatives })
+}
+
+/// Most alternatives a value may list: each is a level of the robustness analysis.
+pub(crate) const MAX_ALTERNATIVES: usize = 256;
+
+/// `alternatives = [...]`: the values an assumed field could take, of one type, the value
+/// used among them.
+fn parse_alternatives(n: &Node, path: &str, target: Option<&Node>, sink: &mut Sink) -> Option<Vec<Scalar>> {
+    let items = as_array(n, "alternatives", sink)?;
+    if items.len() < 2 || items.len() > MAX_ALTERNATIVES {
+        sink.push(
+            Diagnostic::error(
+                "bad-alternatives",
+                n.span,
+                format!("`alternatives` has {}; it needs 2 to {MAX_ALTERNATIVES}", crate::diag::plural(items.len(), "value")),
+            )
+            .with_help("list the value used and at least one other it could plausibly be"),
+        );
+        return None;
+    }
+    let mut out: Vec<Scalar> = Vec::with_capacity(items.len());
+    for x in items {
+        let v = match &x.value {
+            Value::String(s) => Scalar::Text(s.clone()),
+            Value::Bool(b) => Scalar::Bool(*b),
+            Value::Datetime(_) => as_date(x, "alternatives", sink).map(|(d, _)| Scalar::Date(d))?,
+            _ => as_number(x, "alternatives", sink).map(|(d, _)| Scalar::Number(d))?,
+        };
+        if out.first().is_some_and(|f| f.type_name() != v.type_name()) {
+            sink.push(
+                Diagnostic::error("bad-alternatives", x.span, "`alternatives` mixes types")
+                    .with_help("list values of the field's own type"),
+            );
+            return None;
+        }
+        if out.contains(&v) {
+            sink.push(
+                Diagnostic::error("bad-alternatives", x.span, format!("`{v}` is listed twice in `alternatives`"))
+                    .with_help("list each alternative once"),
+            );
+            return None;
+        }
+        out.push(v);
+    }
+    if let Some(t) = target {
+        let value = match &t.value {
+            Value::String(s) => Some(Scalar::Text(s.clone())),
+            Value::Bool(b) => Some(Scalar::Bool(*b)),
+            Value::Datetime(_) => as_date(t, path, &mut Vec::new()).map(|(d, _)| Scalar::Date(d)),
+            Value::Integer { .. } | Value::Float(_) => as_number(t, path, &mut Vec::new()).map(|(d, _)| Scalar::Number(d)),
+            _ => None,
+        };
+        if !value.as_ref().is_some_and(|v| out.contains(v)) {
+            let shown = value.map_or_else(|| t.value.type_name().to_owned(), |v| format!("`{v}`"));
+            sink.push(
+                Diagnostic::error(
+                    "value-not-an-alternative",
+                    n.span,
+                    format!("the value of `{path}` ({shown}) is not among its `alternatives`"),
+                )
+                .with_help("the alternatives must include the value used"),
+            );
+            return None;
+        }
+    }
+    Some(out)
 }
 
 fn parse_range(n: &Node, path: &str, target: Option<&Node>, sink: &mut Sink) -> Option<(Scalar, Scalar)> {

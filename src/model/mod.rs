@@ -52,6 +52,8 @@ pub struct Tender {
     pub tie_break: Vec<TieBreak>,
     /// Differential scoring (차등점수제) of one section, if the tender uses it.
     pub differential: Option<Differential>,
+    /// Criteria by importance, most important first (`robustness --weights declared`).
+    pub weight_order: Vec<String>,
     /// Award rule.
     pub award: Award,
     /// Sections in file order.
@@ -316,6 +318,9 @@ pub struct Criterion {
     pub title: String,
     /// Its weight in points.
     pub points: Decimal,
+    /// Where its weight may lie, when the tender publishes it as a range
+    /// (`robustness --weights declared`).
+    pub points_range: Option<(Decimal, Decimal)>,
     /// The bid field it reads (`None` for panel criteria).
     pub field: Option<FieldPath>,
     /// How a value becomes a score in [0, 1].
@@ -363,6 +368,9 @@ pub struct Provenance {
     pub note: Option<String>,
     /// Plausible low and high for an assumed number or date.
     pub range: Option<(Scalar, Scalar)>,
+    /// The values an assumed field could plausibly take (the value used among them), for
+    /// strings and booleans above all: drawn uniformly by `robustness --inputs ranges`.
+    pub alternatives: Option<Vec<Scalar>>,
 }
 
 /// A bid.

@@ -16,7 +16,7 @@ use crate::rules::{CriterionAt, InputKind, Rule};
 
 const TOP: &[&str] = &["tender", "evaluation", "award", "section", "gate", "criterion"];
 const TENDER: &[&str] = &["id", "title", "authority", "currency", "source", "note"];
-const EVALUATION: &[&str] = &["max_points", "rounding", "qualify", "tie_break", "differential"];
+const EVALUATION: &[&str] = &["max_points", "rounding", "qualify", "tie_break", "differential", "weight_order"];
 const DIFFERENTIAL: &[&str] = &["section", "step"];
 const ROUNDING: &[&str] = &["places", "mode"];
 const QUALIFY: &[&str] = &["section", "min_share", "min_points"];
@@ -25,7 +25,7 @@ const QUANTITY: &[&str] = &["field", "total"];
 const SECTION: &[&str] = &["id", "title", "note"];
 const GATE: &[&str] = &["id", "title", "field", "require", "missing", "source", "note"];
 const REQUIRE: &[&str] = &["equals", "one_of", "at_least", "at_most", "not_after"];
-const CRITERION: &[&str] = &["id", "section", "title", "points", "field", "rule", "missing", "source", "note"];
+const CRITERION: &[&str] = &["id", "section", "title", "points", "points_range", "field", "rule", "missing", "source", "note"];
 
 /// Points above this are refused, so that sums of points can never overflow a decimal.
 pub(crate) const MAX_POINTS_LIMIT: i64 = 1_000_000_000;
@@ -52,12 +52,12 @@ pub(super) fn parse(doc: &Table, file: usize, sink: &mut Sink) -> Option<Tender>
     let criteria = parse_criteria(&root, &sections, &mut declared, sink);
     let gates = parse_gates(&root, sink);
 
-    let (max_points, rounding, qualify, tie_break, differential) = match root.req_table("evaluation", sink) {
+    let (max_points, rounding, qualify, tie_break, differential, weight_order) = match root.req_table("evaluation", sink) {
         Some((et, esp)) => {
             let esp = root.key_span("evaluation").unwrap_or(esp);
             parse_evaluation(et, esp, &root, &sections, &criteria, sink)
         }
-        None => (None, Some(Rounding::default()), Some(Vec::new()), Some(vec![TieBreak::Bidder]), Some(None)),
+        None => (None, Some(Rounding::default()), Some(Vec::new()), Some(vec![TieBreak::Bidder]), Some(None), Some(Vec::new())),
     };
     if let Some(q) = &qualify {
         check_qualified_references(&criteria, q, sink);
@@ -88,6 +88,7 @@ pub(super) fn parse(doc: &Table, file: usize, sink: &mut Sink) -> Option<Tender>
         qualify: qualify?,
         tie_break: tie_break?,
         differential: differential?,
+        weight_order: weight_order?,
         award: award?,
         sections,
         gates,
@@ -170,6 +171,10 @@ fn parse_criteria(root: &Fields<'_>, sections: &[Section], declared: &mut Vec<St
         if let Some((p, psp)) = points {
             check_points(p, psp, &name, sink);
         }
+        let points_range = match (f.get("points_range"), points) {
+            (None, _) => Some(None),
+            (Some(n), p) => parse_points_range(n, p.map(|x| x.0), &name, sink).map(Some),
+        };
         let rule = f.req_table("rule", sink).and_then(|(rt, rsp)| Rule::parse(rt, rsp, &owner, sink));
         // Whether the rule *says* panel, even if its parameters are wrong: then no `field`.
         let says_panel = rule.as_ref().is_some_and(|r| r.input() == InputKind::Marks)
@@ -210,7 +215,19 @@ fn parse_criteria(root: &Fields<'_>, sections: &[Section], declared: &mut Vec<St
         else {
             continue;
         };
-        out.push(Criterion { id, section, title, points, field, rule, missing, source, note, span: isp });
+        out.push(Criterion {
+            id,
+            section,
+            title,
+            points,
+            points_range: points_range.flatten(),
+            field,
+            rule,
+            missing,
+            source,
+            note,
+            span: isp,
+        });
     }
     out
 }
@@ -259,6 +276,81 @@ fn parse_gates(root: &Fields<'_>, sink: &mut Sink) -> Vec<Gate> {
         out.push(Gate { id, title, field, require, missing, source, note, span: isp });
     }
     out
+}
+
+/// `points_range = [low, high]`: where a criterion's weight may lie (a weighting published
+/// as a range, EU Directive 2014/24 Art. 67(5)), for `robustness --weights declared`.
+fn parse_points_range(n: &Node, points: Option<Decimal>, name: &str, sink: &mut Sink) -> Option<(Decimal, Decimal)> {
+    let items = as_array(n, "points_range", sink)?;
+    let [lo, hi] = items else {
+        sink.push(
+            Diagnostic::error(
+                "bad-points-range",
+                n.span,
+                format!("`points_range` of {name} has {}; it needs two, low and high", crate::diag::plural(items.len(), "value")),
+            )
+            .with_help("write `points_range = [low, high]`"),
+        );
+        return None;
+    };
+    let (lo, hi) = (as_number(lo, "points_range", sink)?.0, as_number(hi, "points_range", sink)?.0);
+    let problem = if lo < Decimal::ZERO {
+        Some(format!("`points_range` of {name} starts below 0 (`{lo}`)"))
+    } else if lo > hi {
+        Some(format!("`points_range` of {name} runs backwards: `{lo}` is above `{hi}`"))
+    } else {
+        points.filter(|p| *p < lo || *p > hi).map(|p| format!("{name} is worth `{p}` points, outside its `points_range` [`{lo}`, `{hi}`]"))
+    };
+    if let Some(message) = problem {
+        sink.push(
+            Diagnostic::error("bad-points-range", n.span, message)
+                .with_help("write `points_range = [low, high]`, from 0 up, holding the criterion's `points`"),
+        );
+        return None;
+    }
+    Some((lo, hi))
+}
+
+/// `weight_order = [...]`: criteria by importance, most important first, for `robustness
+/// --weights declared` (weights that never rise along the list). The published points must
+/// keep the order.
+fn parse_weight_order(n: &Node, criteria: &[Criterion], sink: &mut Sink) -> Option<Vec<String>> {
+    let items = as_array(n, "weight_order", sink)?;
+    let mut out: Vec<(String, Span)> = Vec::new();
+    let mut ok = true;
+    for i in items {
+        let Some((id, sp)) = as_str(i, "weight_order", sink) else {
+            ok = false;
+            continue;
+        };
+        if !criteria.iter().any(|c| c.id == id) {
+            sink.push(unknown_ref("criterion", id, sp, criteria.iter().map(|c| c.id.as_str())));
+            ok = false;
+        } else if let Some((_, prev)) = out.iter().find(|(x, _)| *x == id) {
+            sink.push(duplicate("criterion in `weight_order`", id, sp, *prev));
+            ok = false;
+        } else {
+            out.push((id.to_owned(), sp));
+        }
+    }
+    let points = |id: &str| criteria.iter().find(|c| c.id == id).map(|c| c.points);
+    for pair in out.windows(2) {
+        let [(a, _), (b, sb)] = pair else { continue };
+        if let (Some(pa), Some(pb)) = (points(a), points(b))
+            && pb > pa
+        {
+            sink.push(
+                Diagnostic::error(
+                    "weight-order-broken",
+                    *sb,
+                    format!("`{b}` ({pb} points) is listed after `{a}` ({pa} points) in `weight_order`"),
+                )
+                .with_help("list the criteria most important first: the published points must not rise along the list"),
+            );
+            ok = false;
+        }
+    }
+    ok.then(|| out.into_iter().map(|(id, _)| id).collect())
 }
 
 /// A scalar for `equals` / `one_of`.
@@ -339,7 +431,8 @@ fn parse_require(t: &Table, sp: Span, sink: &mut Sink) -> Option<Require> {
     }
 }
 
-type EvalParts = (Option<Decimal>, Option<Rounding>, Option<Vec<Threshold>>, Option<Vec<TieBreak>>, Option<Option<Differential>>);
+type EvalParts =
+    (Option<Decimal>, Option<Rounding>, Option<Vec<Threshold>>, Option<Vec<TieBreak>>, Option<Option<Differential>>, Option<Vec<String>>);
 
 fn parse_evaluation(t: &Table, sp: Span, t_root: &Fields<'_>, sections: &[Section], criteria: &[Criterion], sink: &mut Sink) -> EvalParts {
     let f = Fields::new(t, sp, "`[evaluation]`", EVALUATION, sink);
@@ -374,6 +467,17 @@ fn parse_evaluation(t: &Table, sp: Span, t_root: &Fields<'_>, sections: &[Sectio
     // Points finer than the rounding could round above themselves (19.5 at 0 places → 20).
     if let Some(r) = rounding {
         for c in criteria {
+            let range_fine = c.points_range.is_some_and(|(lo, hi)| lo.normalize().scale() > r.places || hi.normalize().scale() > r.places);
+            if range_fine {
+                sink.push(
+                    Diagnostic::error(
+                        "points-finer-than-rounding",
+                        c.span,
+                        format!("the `points_range` of criterion `{}` is finer than the {} decimal places kept", c.id, r.places),
+                    )
+                    .with_help(format!("round the range to {} places", r.places)),
+                );
+            }
             if c.points.normalize().scale() > r.places {
                 sink.push(
                     Diagnostic::error(
@@ -412,7 +516,11 @@ fn parse_evaluation(t: &Table, sp: Span, t_root: &Fields<'_>, sections: &[Sectio
             .and_then(|(dt, dsp)| parse_differential(dt, f.key_span("differential").unwrap_or(dsp), sections, rounding, sink))
             .map(Some),
     };
-    (max_points, rounding, qualify, tie_break, differential)
+    let weight_order = match f.get("weight_order") {
+        None => Some(Vec::new()),
+        Some(n) => parse_weight_order(n, criteria, sink),
+    };
+    (max_points, rounding, qualify, tie_break, differential, weight_order)
 }
 
 fn parse_differential(t: &Table, sp: Span, sections: &[Section], rounding: Option<Rounding>, sink: &mut Sink) -> Option<Differential> {

@@ -44,6 +44,10 @@ impl Tender {
         if let Some(d) = &self.differential {
             let _ = writeln!(o, "differential = {{ section = {}, step = {} }}", toml_string(&d.section), d.step);
         }
+        if !self.weight_order.is_empty() {
+            let ids: Vec<String> = self.weight_order.iter().map(|c| toml_string(c)).collect();
+            let _ = writeln!(o, "weight_order = [{}]", ids.join(", "));
+        }
         o.push_str("\n[award]\n");
         let Award { winners, quantity } = &self.award;
         match winners {
@@ -86,6 +90,9 @@ impl Tender {
             let _ = writeln!(o, "section = {}", toml_string(&c.section));
             let _ = writeln!(o, "title = {}", toml_string(&c.title));
             let _ = writeln!(o, "points = {}", c.points);
+            if let Some((lo, hi)) = c.points_range {
+                let _ = writeln!(o, "points_range = [{lo}, {hi}]");
+            }
             if let Some(f) = &c.field {
                 let _ = writeln!(o, "field = {}", toml_string(&f.to_string()));
             }
@@ -140,6 +147,10 @@ impl Bid {
             opt(&mut o, "note", p.note.as_ref());
             if let Some((lo, hi)) = &p.range {
                 let _ = writeln!(o, "range = [{}, {}]", scalar(lo), scalar(hi));
+            }
+            if let Some(alternatives) = &p.alternatives {
+                let items: Vec<String> = alternatives.iter().map(scalar).collect();
+                let _ = writeln!(o, "alternatives = [{}]", items.join(", "));
             }
         }
         o

@@ -12,7 +12,10 @@ pub mod prose;
 mod view;
 
 pub use doc::{Align, Block, Cell, Column, Doc, Table};
-pub use view::{CheckReport, ExplainReport, PanelReport, PathToWinReport, ScoreReport, StabilityReport, WhatIfReport, whatif_command};
+pub use view::{
+    CheckReport, ExplainReport, PanelReport, PathToWinReport, RobustnessReport, ScoreReport, StabilityReport, WhatIfReport, whatif_command,
+    witness_command,
+};
 
 /// An output format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

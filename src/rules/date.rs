@@ -61,4 +61,9 @@ impl RuleKind for DateRule {
     fn weight_kink(&self, _: &Given, _: Option<&Rat>) -> Option<Rat> {
         None
     }
+
+    /// Linear in the day number: 0 at `zero_from`, 1 at `full_by`.
+    fn fast(&self) -> super::fast::Fast {
+        super::fast::Fast::Linear { zero: self.zero_from.days() as f64, full: self.full_by.days() as f64 }
+    }
 }

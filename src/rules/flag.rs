@@ -61,4 +61,8 @@ impl RuleKind for Flag {
     fn weight_kink(&self, _: &Given, _: Option<&Rat>) -> Option<Rat> {
         None
     }
+
+    fn fast(&self) -> super::fast::Fast {
+        super::fast::Fast::Exact
+    }
 }

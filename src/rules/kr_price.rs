@@ -157,4 +157,9 @@ impl RuleKind for KrPrice {
         let (bonus, _) = self.bonus(&Rat::from_decimal(number(given)?))?;
         Some(bonus.div(&Rat::one().sub(&a)))
     }
+
+    fn fast(&self) -> super::fast::Fast {
+        let e = super::fast::f64_of(self.estimated);
+        super::fast::Fast::KrPrice { e80: e * 0.8, e60: e * 0.6, cap: self.cap }
+    }
 }

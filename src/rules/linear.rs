@@ -63,4 +63,8 @@ impl RuleKind for Linear {
     fn weight_kink(&self, _: &Given, _: Option<&Rat>) -> Option<Rat> {
         None
     }
+
+    fn fast(&self) -> super::fast::Fast {
+        super::fast::Fast::Linear { zero: super::fast::f64_of(self.zero_at), full: super::fast::f64_of(self.full_at) }
+    }
 }

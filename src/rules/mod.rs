@@ -11,6 +11,7 @@
 
 mod choice;
 mod date;
+pub(crate) mod fast;
 mod flag;
 mod kr_price;
 mod linear;
@@ -206,6 +207,8 @@ pub(crate) trait RuleKind: Sized {
     /// the weight (the `kr-price` cap meeting its band bonus); `None` for rules whose score
     /// does not depend on the weight.
     fn weight_kink(&self, given: &Given, reference: Option<&Rat>) -> Option<Rat>;
+    /// The formula in `f64`, for sampling (`robustness`): one of the shapes in `fast.rs`.
+    fn fast(&self) -> fast::Fast;
 }
 
 /// The kinds, listed once: the enum and every dispatch are generated from this list.
@@ -269,6 +272,10 @@ macro_rules! kinds {
 
             pub(crate) fn weight_kink(&self, given: &Given, reference: Option<&Rat>) -> Option<Rat> {
                 match self { $(Rule::$variant(r) => r.weight_kink(given, reference),)+ }
+            }
+
+            pub(crate) fn fast(&self) -> fast::Fast {
+                match self { $(Rule::$variant(r) => r.fast(),)+ }
             }
 
             /// The rule as a TOML inline table.

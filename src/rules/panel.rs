@@ -87,6 +87,10 @@ impl RuleKind for PanelRule {
     fn weight_kink(&self, _: &Given, _: Option<&Rat>) -> Option<Rat> {
         None
     }
+
+    fn fast(&self) -> super::fast::Fast {
+        super::fast::Fast::Panel { trim: self.trim as usize, scale: super::fast::f64_of(self.scale) }
+    }
 }
 
 impl PanelRule {

@@ -109,6 +109,10 @@ impl RuleKind for Relative {
     fn weight_kink(&self, _: &Given, _: Option<&Rat>) -> Option<Rat> {
         None
     }
+
+    fn fast(&self) -> super::fast::Fast {
+        super::fast::Fast::Relative { higher: self.better == Better::Higher }
+    }
 }
 
 impl Relative {

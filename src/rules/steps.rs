@@ -189,4 +189,13 @@ impl RuleKind for Steps {
     fn weight_kink(&self, _: &Given, _: Option<&Rat>) -> Option<Rat> {
         None
     }
+
+    fn fast(&self) -> super::fast::Fast {
+        use super::fast::f64_of;
+        super::fast::Fast::Steps {
+            at_least: self.direction == StepDirection::AtLeast,
+            steps: self.steps.iter().map(|s| (f64_of(s.threshold), f64_of(s.score))).collect(),
+            otherwise: f64_of(self.otherwise),
+        }
+    }
 }

@@ -23,6 +23,7 @@ mod panel_analysis;
 mod ranking;
 mod reference;
 mod regimes;
+mod robustness;
 mod rules;
 mod scenarios;
 mod snapshots;

@@ -19,7 +19,7 @@ pub struct PathToWinReport<'a> {
 }
 
 /// Quote a word for a POSIX shell when it needs it.
-fn shell(word: &str) -> String {
+pub(super) fn shell(word: &str) -> String {
     if !word.is_empty() && word.chars().all(|c| c.is_ascii_alphanumeric() || "-_./=:,@%+".contains(c)) {
         word.to_owned()
     } else {

@@ -396,7 +396,13 @@ pub(super) fn report<'a>(
         whatif: whatif.map(|(bidder, applied)| {
             applied
                 .iter()
-                .map(|a| AppliedJson { bid: bidder, kind: a.kind.as_str(), target: &a.target, from: a.from.as_deref(), to: &a.to })
+                .map(|a| AppliedJson {
+                    bid: a.bidder.as_deref().unwrap_or(bidder),
+                    kind: a.kind.as_str(),
+                    target: &a.target,
+                    from: a.from.as_deref(),
+                    to: &a.to,
+                })
                 .collect()
         }),
     }

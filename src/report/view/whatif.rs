@@ -35,17 +35,24 @@ impl View for WhatIfReport<'_> {
         let w = self.whatif;
         let mut d = Doc::new();
         d.text(format!("What if, for bid `{}`:", w.bidder));
-        let mut changes =
-            Table::new("changes", vec![Column::data("kind"), Column::data("target"), Column::data("from"), Column::data("to")]);
+        let mut changes = Table::new(
+            "changes",
+            vec![Column::data("kind"), Column::data("bid"), Column::data("target"), Column::data("from"), Column::data("to")],
+        );
         for a in &w.applied {
             let what = match a.kind {
                 ChangeKind::Points => format!("criterion `{}` is worth", a.target),
+                ChangeKind::Field if a.bidder.as_deref().is_some_and(|b| b != w.bidder) => {
+                    format!("`{}` of `{}`", a.target, a.bidder.as_deref().unwrap_or_default())
+                }
                 ChangeKind::Field => format!("`{}`", a.target),
+                ChangeKind::Committee => String::from("the committee (evaluators by index)"),
             };
             let from = a.from.as_deref().unwrap_or("(absent)");
             d.item(2, format!("{what} {from} → {}", a.to));
             changes.rows.push(vec![
                 Cell::text(a.kind.as_str()),
+                Cell::text(a.bidder.clone().unwrap_or_default()),
                 Cell::text(&a.target),
                 Cell::text(a.from.clone().unwrap_or_default()),
                 Cell::text(&a.to),
