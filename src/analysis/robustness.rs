@@ -17,7 +17,7 @@
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
 
-use rand::{Rng, SeedableRng};
+use rand::{Rng, RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use rust_decimal::Decimal;
@@ -37,8 +37,8 @@ use crate::value::{Date, FieldPath, Given, Scalar};
 pub const BLOCK: u64 = 1024;
 /// The most samples one run may draw.
 pub const MAX_SAMPLES: u64 = 1_000_000_000;
-/// Bins of each unknown's histogram, from which its low and high halves are read.
-const BINS: usize = 256;
+/// Draws of the pilot that finds each unknown's median, before sampling.
+const PILOT_MEDIAN: u64 = 4096;
 /// An unknown with at most this many values is reported value by value, not in halves.
 const LEVELS_UP_TO: i64 = 8;
 /// Samples drawn at each bid's central weights for its confidence factor.
@@ -556,8 +556,8 @@ pub fn sample_weights(inputs: &Inputs, outcome: &Outcome, options: &RobustnessOp
 
 /// A varied value's draw.
 enum Draw {
-    /// `k × 10^-places`, `k` uniform in `lo..=hi`.
-    Grid { lo: i64, hi: i64, places: u32 },
+    /// `k × 10^-places`, `k` uniform in `lo..=hi` (`per` = 10^-places).
+    Grid { lo: i64, hi: i64, places: u32, per: f64 },
     /// A day number uniform in `lo..=hi`.
     Days { lo: i64, hi: i64 },
     /// One of the alternatives, each with the cells, gate verdicts and offer it gives.
@@ -595,29 +595,28 @@ enum DimOf {
     Evaluator(usize),
 }
 
-/// One dimension of the influence histogram: values `lo..lo + span` in `bins` bins.
+/// One dimension of the influence counts: an unknown's values `lo..lo + span`, split at its
+/// median into a low and a high half (`split`, found by a pilot draw before sampling), or,
+/// for `levels`, counted value by value. `slot` is its first counter.
 #[derive(Clone, Copy)]
 struct Dim {
     of: DimOf,
     lo: i64,
     span: i64,
-    bins: usize,
-    /// Each value is its own level (else halves).
     levels: bool,
+    split: i64,
+    slot: usize,
 }
 
 impl Dim {
-    fn bin(&self, value: i64) -> usize {
-        let off = i128::from(value.saturating_sub(self.lo)).max(0);
-        let b = off.saturating_mul(self.bins as i128).checked_div(i128::from(self.span.max(1))).unwrap_or(0);
-        usize::try_from(b).unwrap_or(0).min(self.bins.saturating_sub(1))
+    fn new(of: DimOf, lo: i64, span: i64, levels: bool) -> Dim {
+        Dim { of, lo, span: span.max(1), levels, split: lo, slot: 0 }
     }
 
-    /// The lowest value in bin `b`.
-    fn bin_start(&self, b: usize) -> i64 {
-        let bins = (self.bins as i128).max(1);
-        let off = i128::from(self.span).saturating_mul(b as i128).saturating_add(bins.saturating_sub(1)).checked_div(bins).unwrap_or(0);
-        self.lo.saturating_add(i64::try_from(off).unwrap_or(i64::MAX))
+    /// Counters it uses: one per value for levels, else one (the low half; the high half is
+    /// the rest).
+    fn slots(&self) -> usize {
+        if self.levels { usize::try_from(self.span).unwrap_or(1) } else { 1 }
     }
 }
 
@@ -630,6 +629,8 @@ struct Model<'a> {
     m: usize,
     gates: usize,
     cells: Vec<Input>,
+    scores: Vec<f64>,
+    special: Vec<(usize, usize)>,
     marks: Vec<f64>,
     gate_ok: Vec<bool>,
     passed: Vec<bool>,
@@ -645,6 +646,8 @@ struct Model<'a> {
     /// Evaluators, and the first mark of every panel cell (each has one per evaluator).
     committee: Option<(usize, Vec<usize>)>,
     dims: Vec<Dim>,
+    /// Counters the dimensions use together.
+    slots: usize,
     unknowns: Vec<Unknown>,
     published: Vec<u64>,
     words: usize,
@@ -656,6 +659,7 @@ struct Buf {
     units: Vec<i64>,
     weights: Vec<f64>,
     cells: Vec<Input>,
+    scores: Vec<f64>,
     marks: Vec<f64>,
     gate_ok: Vec<bool>,
     passed: Vec<bool>,
@@ -663,8 +667,11 @@ struct Buf {
     values: Vec<i64>,
     picks: Vec<usize>,
     bits: Vec<u64>,
+    ranks: Vec<u32>,
+    /// The block's histogram (at most [`BLOCK`] samples: 16 bits suffice) and winner sets.
+    hist: Vec<[u16; 2]>,
+    sets: Vec<(Vec<u64>, SetStat)>,
     x: Vec<f64>,
-    order: Vec<(f64, usize)>,
     work: Work,
 }
 
@@ -685,7 +692,9 @@ struct Stats {
     pairwise: Vec<u64>,
     unchanged: u64,
     sets: BTreeMap<Vec<u64>, SetStat>,
-    hist: Vec<[u64; 2]>,
+    /// Per dimension and bin: samples, and those with the published winners. 32-bit (a run
+    /// draws at most 10^9 samples) so the whole histogram stays in the first-level cache.
+    hist: Vec<[u32; 2]>,
 }
 
 impl Stats {
@@ -703,19 +712,27 @@ impl Stats {
             a[1] = a[1].saturating_add(b[1]);
         }
         for (k, v) in other.sets {
-            self.sets
-                .entry(k)
-                .and_modify(|s| {
-                    s.count = s.count.saturating_add(v.count);
-                    if (v.margin, std::cmp::Reverse(v.sample)) > (s.margin, std::cmp::Reverse(s.sample)) {
-                        s.margin = v.margin;
-                        s.sample = v.sample;
-                    }
-                })
-                .or_insert(v);
+            merge_set(&mut self.sets, k, v);
         }
         self
     }
+}
+
+/// Winner sets a block keeps to itself before adding them to the totals.
+const LOCAL_SETS: usize = 32;
+
+/// Count `v` for set `k`; the witness kept is the one with the largest margin, then the
+/// earliest sample (a total order: the same whatever order blocks are merged in).
+fn merge_set(sets: &mut BTreeMap<Vec<u64>, SetStat>, k: Vec<u64>, v: SetStat) {
+    sets.entry(k)
+        .and_modify(|s| {
+            s.count = s.count.saturating_add(v.count);
+            if (v.margin, std::cmp::Reverse(v.sample)) > (s.margin, std::cmp::Reverse(s.sample)) {
+                s.margin = v.margin;
+                s.sample = v.sample;
+            }
+        })
+        .or_insert(v);
 }
 
 fn add(a: &mut [u64], b: &[u64]) {
@@ -736,44 +753,34 @@ fn to_grid_int(d: Decimal, places: u32) -> Option<i64> {
     (x.scale() == places).then(|| i64::try_from(x.mantissa()).ok()).flatten()
 }
 
-/// Put `x` (summing to about `total`) onto whole units summing to exactly `total`, by
-/// largest remainder (ties: the lower index).
-fn onto_grid(x: &[f64], total: i64, out: &mut [i64], order: &mut Vec<(f64, usize)>) {
-    let mut sum = 0i64;
-    order.clear();
+/// Put `x` (summing to about `total`) onto whole units summing to exactly `total`, each
+/// within one unit of its `x` (rounding the running sums: O(n), no sort).
+fn onto_grid(x: &[f64], total: i64, out: &mut [i64]) {
+    let mut running = 0.0f64;
+    let mut before = 0i64;
+    let last = x.len().min(out.len()).saturating_sub(1);
     for (j, (&v, slot)) in x.iter().zip(out.iter_mut()).enumerate() {
-        let f = v.max(0.0).floor();
-        *slot = f as i64;
-        sum = sum.saturating_add(*slot);
-        order.push((v - f, j));
-    }
-    let mut short = total.saturating_sub(sum);
-    if short == 0 {
-        return;
-    }
-    order.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-    if short > 0 {
-        for &(_, j) in order.iter().cycle().take(usize::try_from(short).unwrap_or(0)) {
-            if let Some(slot) = out.get_mut(j) {
-                *slot = slot.saturating_add(1);
-            }
-        }
-    } else {
-        for &(_, j) in order.iter().rev().cycle().take(order.len().saturating_mul(2)) {
-            if short == 0 {
-                break;
-            }
-            if let Some(slot) = out.get_mut(j).filter(|s| **s > 0) {
-                *slot = slot.saturating_sub(1);
-                short = short.saturating_add(1);
-            }
-        }
+        running += v.max(0.0);
+        // Never negative: truncation of `running + 0.5` is the rounding.
+        let upto = if j == last { total } else { ((running + 0.5) as i64).min(total) };
+        *slot = upto.saturating_sub(before).max(0);
+        before = before.saturating_add(*slot);
     }
 }
 
 /// A uniform draw in (0, 1].
 fn open01(rng: &mut ChaCha8Rng) -> f64 {
-    1.0 - rng.random::<f64>()
+    // One 32-bit word (ChaCha's native output, half the cost of a 64-bit draw): ample
+    // resolution for weights, never 0 (so its logarithm is finite).
+    (f64::from(rng.next_u32()) + 0.5) * (1.0 / 4_294_967_296.0)
+}
+
+/// A whole number uniform in `lo..=hi`: one 32-bit word when the span allows.
+fn uniform_int(rng: &mut ChaCha8Rng, lo: i64, hi: i64) -> i64 {
+    match u32::try_from(hi.saturating_sub(lo)) {
+        Ok(span) => lo.saturating_add(i64::from(rng.random_range(0..=span))),
+        Err(_) => rng.random_range(lo..=hi),
+    }
 }
 
 impl<'a> Model<'a> {
@@ -827,6 +834,7 @@ impl<'a> Model<'a> {
         let mut dims = Vec::new();
         let (weights, method) = weight_draw(inputs, options, &units, total_units, &mut unknowns, &mut dims)?;
         let varied = if options.inputs == InputMode::Ranges { varied(inputs, &kernel, &mut unknowns, &mut dims) } else { Vec::new() };
+        fix_references(inputs, outcome, &kernel, &varied, &mut cells);
         let committee = match options.marks {
             MarkMode::Fixed => None,
             MarkMode::Bootstrap => {
@@ -838,7 +846,7 @@ impl<'a> Model<'a> {
                 }
                 let names = inputs.panel.as_ref().and_then(|p| p.evaluators.clone());
                 for index in 0..e {
-                    dims.push(Dim { of: DimOf::Evaluator(index), lo: 0, span: 2, bins: 2, levels: true });
+                    dims.push(Dim::new(DimOf::Evaluator(index), 0, 2, true));
                     unknowns.push(Unknown::Evaluator { index, name: names.as_ref().and_then(|v| v.get(index).cloned()) });
                 }
                 Some((e, mark_cells))
@@ -851,6 +859,19 @@ impl<'a> Model<'a> {
                 set_bit(&mut published, i);
             }
         }
+        let scores = cells
+            .iter()
+            .map(|c| match c {
+                Input::Score(s) => *s,
+                _ => 0.0,
+            })
+            .collect();
+        let special = cells
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| matches!(c, Input::Number(_) | Input::Marks { .. }))
+            .map(|(k, _)| (k.checked_div(m).unwrap_or(0), k.checked_rem(m).unwrap_or(0)))
+            .collect();
         let mut model = Model {
             inputs,
             outcome,
@@ -859,6 +880,8 @@ impl<'a> Model<'a> {
             m,
             gates: g,
             cells,
+            scores,
+            special,
             marks,
             gate_ok,
             passed,
@@ -872,6 +895,7 @@ impl<'a> Model<'a> {
             varied,
             committee,
             dims,
+            slots: 0,
             unknowns,
             published,
             words,
@@ -885,6 +909,7 @@ impl<'a> Model<'a> {
             }
             model.method = Method::Rejection { acceptance: Rat::ratio(i128::from(acceptance), i128::from(PILOT)), sorted };
         }
+        model.place_dims();
         Ok(model)
     }
 
@@ -898,7 +923,7 @@ impl<'a> Model<'a> {
             pairwise: if n <= PAIRWISE_UP_TO { vec![0; n.saturating_mul(n)] } else { Vec::new() },
             unchanged: 0,
             sets: BTreeMap::new(),
-            hist: vec![[0; 2]; self.dims.len().saturating_mul(BINS)],
+            hist: vec![[0; 2]; self.slots],
         }
     }
 
@@ -907,6 +932,7 @@ impl<'a> Model<'a> {
             units: self.units.clone(),
             weights: self.units.iter().map(|u| *u as f64 / self.scale).collect(),
             cells: self.cells.clone(),
+            scores: self.scores.clone(),
             marks: self.marks.clone(),
             gate_ok: self.gate_ok.clone(),
             passed: self.passed.clone(),
@@ -914,8 +940,10 @@ impl<'a> Model<'a> {
             values: self.varied.iter().map(|v| v.published).collect(),
             picks: Vec::new(),
             bits: vec![0; self.words],
+            ranks: Vec::new(),
+            hist: vec![[0; 2]; self.slots],
+            sets: Vec::new(),
             x: Vec::new(),
-            order: Vec::new(),
             work: Work::default(),
         }
     }
@@ -937,8 +965,9 @@ impl<'a> Model<'a> {
                 continue;
             }
             self.evaluate(&mut buf);
-            self.record(&buf, start.saturating_add(t), stats);
+            self.record(&mut buf, start.saturating_add(t), stats);
         }
+        Model::flush(&mut buf, stats);
     }
 
     /// Draw one sample into `buf` (weights too, when `weights`). False when rejection gave up.
@@ -948,8 +977,8 @@ impl<'a> Model<'a> {
         }
         for (v, var) in self.varied.iter().enumerate() {
             let value = match &var.draw {
-                Draw::Grid { lo, hi, .. } | Draw::Days { lo, hi } => rng.random_range(*lo..=*hi),
-                Draw::Pick { values, .. } => i64::try_from(rng.random_range(0..values.len())).unwrap_or(0),
+                Draw::Grid { lo, hi, .. } | Draw::Days { lo, hi } => uniform_int(rng, *lo, *hi),
+                Draw::Pick { values, .. } => uniform_int(rng, 0, i64::try_from(values.len()).unwrap_or(1).saturating_sub(1)),
             };
             if let Some(slot) = buf.values.get_mut(v) {
                 *slot = value;
@@ -958,7 +987,8 @@ impl<'a> Model<'a> {
         }
         if let Some((e, _)) = &self.committee {
             buf.picks.clear();
-            buf.picks.extend((0..*e).map(|_| rng.random_range(0..*e)));
+            let last = i64::try_from(*e).unwrap_or(1).saturating_sub(1);
+            buf.picks.extend((0..*e).map(|_| usize::try_from(uniform_int(rng, 0, last)).unwrap_or(0)));
             self.resample(buf);
         }
         true
@@ -983,16 +1013,17 @@ impl<'a> Model<'a> {
         let i = var.bid;
         let at = |j: usize| i.saturating_mul(self.m).saturating_add(j);
         let scalar = match &var.draw {
-            Draw::Grid { places, .. } => {
-                let x = value as f64 / 10f64.powi(i32::try_from(*places).unwrap_or(0));
+            Draw::Grid { places, per, .. } => {
+                let x = value as f64 * per;
                 for &j in &var.criteria {
                     let fast = self.kernel.fast().get(j);
-                    let cell = match fast.and_then(|f| if f.independent() { f.score_of(x) } else { None }) {
-                        Some(s) => Input::Score(s),
-                        None => Input::Number(x),
-                    };
-                    if let Some(slot) = buf.cells.get_mut(at(j)) {
-                        *slot = cell;
+                    match fast.and_then(|f| if f.independent() { f.score_of(x) } else { None }) {
+                        Some(s) => put_score(buf, at(j), s),
+                        None => {
+                            if let Some(slot) = buf.cells.get_mut(at(j)) {
+                                *slot = Input::Number(x);
+                            }
+                        }
                     }
                 }
                 if var.award
@@ -1005,17 +1036,20 @@ impl<'a> Model<'a> {
             Draw::Days { .. } => {
                 for &j in &var.criteria {
                     let s = self.kernel.fast().get(j).and_then(|f| f.score_of(value as f64)).unwrap_or(0.0);
-                    if let Some(slot) = buf.cells.get_mut(at(j)) {
-                        *slot = Input::Score(s);
-                    }
+                    put_score(buf, at(j), s);
                 }
                 if var.gates.is_empty() { None } else { Date::from_days(value).map(Scalar::Date) }
             }
             Draw::Pick { cells, gates, offered, .. } => {
                 let k = usize::try_from(value).unwrap_or(0);
                 for (&j, cell) in var.criteria.iter().zip(cells.get(k).into_iter().flatten()) {
-                    if let Some(slot) = buf.cells.get_mut(at(j)) {
-                        *slot = *cell;
+                    match cell {
+                        Input::Score(s) => put_score(buf, at(j), *s),
+                        other => {
+                            if let Some(slot) = buf.cells.get_mut(at(j)) {
+                                *slot = *other;
+                            }
+                        }
                     }
                 }
                 for (&gi, ok) in var.gates.iter().zip(gates.get(k).into_iter().flatten()) {
@@ -1058,17 +1092,17 @@ impl<'a> Model<'a> {
                 for x in &mut buf.x {
                     *x = *x / sum * total;
                 }
-                onto_grid(&buf.x, self.total_units, &mut buf.units, &mut buf.order);
+                onto_grid(&buf.x, self.total_units, &mut buf.units);
             }
             WeightDraw::Around { published, p } => {
                 buf.x.clear();
-                buf.x.extend(published.iter().map(|w| w * (1.0 + p * (2.0 * rng.random::<f64>() - 1.0))));
+                buf.x.extend(published.iter().map(|w| w * (1.0 + p * (2.0 * open01(rng) - 1.0))));
                 let sum: f64 = buf.x.iter().sum();
                 let total = self.total_units as f64;
                 for x in &mut buf.x {
                     *x = if sum > 0.0 { *x / sum * total } else { 0.0 };
                 }
-                onto_grid(&buf.x, self.total_units, &mut buf.units, &mut buf.order);
+                onto_grid(&buf.x, self.total_units, &mut buf.units);
             }
             WeightDraw::Declared { fixed, free, lo, hi, order, sorted, total } => {
                 let mut accepted = false;
@@ -1094,7 +1128,7 @@ impl<'a> Model<'a> {
                     for (x, l) in buf.x.iter_mut().zip(lo) {
                         *x += *l as f64;
                     }
-                    onto_grid(&buf.x, *total, &mut free_units, &mut buf.order);
+                    onto_grid(&buf.x, *total, &mut free_units);
                     let within = free_units.iter().zip(lo.iter().zip(hi)).all(|(u, (l, h))| u >= l && u <= h);
                     let ordered = order.windows(2).all(|w| match w {
                         [a, b] => free_units.get(*a) >= free_units.get(*b),
@@ -1132,7 +1166,6 @@ impl<'a> Model<'a> {
         let mut rng = self.rng(u64::MAX);
         let mut x = Vec::new();
         let mut units = vec![0i64; free.len()];
-        let mut scratch = Vec::new();
         let room = total.saturating_sub(lo.iter().fold(0i64, |a, l| a.saturating_add(*l))) as f64;
         let mut accepted = 0u32;
         for _ in 0..PILOT {
@@ -1154,7 +1187,7 @@ impl<'a> Model<'a> {
             for (v, l) in x.iter_mut().zip(lo) {
                 *v += *l as f64;
             }
-            onto_grid(&x, *total, &mut units, &mut scratch);
+            onto_grid(&x, *total, &mut units);
             let within = units.iter().zip(lo.iter().zip(hi)).all(|(u, (l, h))| u >= l && u <= h);
             let ordered = order.windows(2).all(|w| match w {
                 [a, b] => units.get(*a) >= units.get(*b),
@@ -1168,16 +1201,24 @@ impl<'a> Model<'a> {
     }
 
     fn evaluate(&self, buf: &mut Buf) {
-        let case = Case { weights: &buf.weights, cells: &buf.cells, marks: &buf.marks, passed: &buf.passed, offered: &buf.offered };
+        let case = Case {
+            weights: &buf.weights,
+            scores: &buf.scores,
+            special: &self.special,
+            cells: &buf.cells,
+            marks: &buf.marks,
+            passed: &buf.passed,
+            offered: &buf.offered,
+        };
         self.kernel.run(&case, &mut buf.work);
     }
 
-    fn record(&self, buf: &Buf, sample: u64, stats: &mut Stats) {
+    fn record(&self, buf: &mut Buf, sample: u64, stats: &mut Stats) {
         let (n, m) = (self.n, self.m);
+        let mut bits = std::mem::take(&mut buf.bits);
+        bits.iter_mut().for_each(|b| *b = 0);
         let w = &buf.work;
         stats.samples = stats.samples.saturating_add(1);
-        let mut bits = buf.bits.clone();
-        bits.iter_mut().for_each(|b| *b = 0);
         for i in 0..n {
             let r = w.rank(i) as usize;
             let slot = i.saturating_mul(n.saturating_add(1)).saturating_add(if r == 0 { n } else { r.saturating_sub(1) });
@@ -1199,19 +1240,15 @@ impl<'a> Model<'a> {
             }
         }
         if !stats.pairwise.is_empty() {
-            for i in 0..n {
-                let ri = w.rank(i);
-                if ri == 0 {
-                    continue;
-                }
-                for k in 0..n {
-                    let rk = w.rank(k);
-                    if k != i
-                        && (rk == 0 || ri < rk)
-                        && let Some(c) = stats.pairwise.get_mut(i.saturating_mul(n).saturating_add(k))
-                    {
-                        *c = c.saturating_add(1);
-                    }
+            // Unranked counts as last: `i` is ahead of `k` when its rank is strictly better.
+            buf.ranks.clear();
+            buf.ranks.extend((0..n).map(|i| match w.rank(i) {
+                0 => u32::MAX,
+                r => r,
+            }));
+            for (row, &ri) in stats.pairwise.chunks_exact_mut(n.max(1)).zip(&buf.ranks) {
+                for (c, &rk) in row.iter_mut().zip(&buf.ranks) {
+                    *c = c.wrapping_add(u64::from(ri < rk));
                 }
             }
         }
@@ -1219,31 +1256,88 @@ impl<'a> Model<'a> {
         if unchanged {
             stats.unchanged = stats.unchanged.saturating_add(1);
         }
-        for (d, dim) in self.dims.iter().enumerate() {
-            let value = match dim.of {
-                DimOf::Weight(j) => buf.units.get(j).copied().unwrap_or(0),
-                DimOf::Input(v) => buf.values.get(v).copied().unwrap_or(0),
-                DimOf::Evaluator(e) => i64::from(buf.picks.contains(&e)),
-            };
-            if let Some(h) = stats.hist.get_mut(d.saturating_mul(BINS).saturating_add(dim.bin(value))) {
-                h[0] = h[0].saturating_add(1);
-                if unchanged {
-                    h[1] = h[1].saturating_add(1);
-                }
+        for dim in &self.dims {
+            let value = self.dim_value(dim, buf);
+            let k = if dim.levels { usize::try_from(value.saturating_sub(dim.lo)).unwrap_or(0) } else { 0 };
+            // A half: counted only below the split (the high half is the rest).
+            let counted = dim.levels || value < dim.split;
+            if let Some(h) = buf.hist.get_mut(dim.slot.saturating_add(k)) {
+                h[0] = h[0].wrapping_add(u16::from(counted));
+                h[1] = h[1].wrapping_add(u16::from(counted && unchanged));
             }
         }
         let margin = self.kernel.margin(w);
-        match stats.sets.get_mut(&bits) {
-            Some(s) => {
+        // A block gives few winner sets: a short list, searched from the last one found.
+        let local = buf.sets.len();
+        match buf.sets.iter_mut().rev().find(|(k, _)| *k == bits) {
+            Some((_, s)) => {
                 s.count = s.count.saturating_add(1);
                 if margin > s.margin {
                     s.margin = margin;
                     s.sample = sample;
                 }
             }
-            None => {
-                stats.sets.insert(bits, SetStat { count: 1, margin, sample });
+            None if local < LOCAL_SETS => buf.sets.push((bits.clone(), SetStat { count: 1, margin, sample })),
+            None => merge_set(&mut stats.sets, bits.clone(), SetStat { count: 1, margin, sample }),
+        }
+        buf.bits = bits;
+    }
+
+    /// The value of an unknown in the sample in `buf`.
+    fn dim_value(&self, dim: &Dim, buf: &Buf) -> i64 {
+        match dim.of {
+            DimOf::Weight(j) => buf.units.get(j).copied().unwrap_or(0),
+            DimOf::Input(v) => buf.values.get(v).copied().unwrap_or(0),
+            DimOf::Evaluator(e) => i64::from(buf.picks.contains(&e)),
+        }
+    }
+
+    /// Each continuous unknown's median over a pilot draw (its own stream), where its low
+    /// half ends; and each dimension's first counter.
+    fn place_dims(&mut self) {
+        let mut rng = self.rng(u64::MAX.saturating_sub(1));
+        let mut buf = self.buf();
+        let mut seen: Vec<Vec<i64>> = vec![Vec::new(); self.dims.len()];
+        if self.dims.iter().any(|d| !d.levels && matches!(d.of, DimOf::Weight(_))) {
+            for _ in 0..PILOT_MEDIAN {
+                if !self.draw(&mut rng, &mut buf, true) {
+                    continue;
+                }
+                for (d, dim) in self.dims.iter().enumerate() {
+                    if let Some(v) = seen.get_mut(d) {
+                        v.push(self.dim_value(dim, &buf));
+                    }
+                }
             }
+        }
+        let mut slot = 0usize;
+        for (dim, mut values) in self.dims.iter_mut().zip(seen) {
+            if !dim.levels {
+                dim.split = match dim.of {
+                    // Drawn uniformly: the median is the middle of the range.
+                    DimOf::Input(_) => dim.lo.saturating_add(dim.span / 2),
+                    _ => {
+                        values.sort_unstable();
+                        // The upper median: "below" holds at most half the values.
+                        values.get(values.len() / 2).copied().unwrap_or(dim.lo)
+                    }
+                };
+            }
+            dim.slot = slot;
+            slot = slot.saturating_add(dim.slots());
+        }
+        self.slots = slot;
+    }
+
+    /// Add a block's histogram and winner sets to the totals.
+    fn flush(buf: &mut Buf, stats: &mut Stats) {
+        for (a, b) in stats.hist.iter_mut().zip(&buf.hist) {
+            a[0] = a[0].saturating_add(u32::from(b[0]));
+            a[1] = a[1].saturating_add(u32::from(b[1]));
+        }
+        buf.hist.iter_mut().for_each(|h| *h = [0; 2]);
+        for (k, v) in buf.sets.drain(..) {
+            merge_set(&mut stats.sets, k, v);
         }
     }
 
@@ -1377,8 +1471,7 @@ impl<'a> Model<'a> {
         let mut buf = self.buf();
         let x: Vec<f64> = central.iter().map(|c| rat_f64(c) * self.total_units as f64).collect();
         let mut units = vec![0i64; self.m];
-        let mut order = Vec::new();
-        onto_grid(&x, self.total_units, &mut units, &mut order);
+        onto_grid(&x, self.total_units, &mut units);
         for (w, u) in buf.weights.iter_mut().zip(&units) {
             *w = *u as f64 / self.scale;
         }
@@ -1423,53 +1516,40 @@ impl<'a> Model<'a> {
 
     fn influence(&self, stats: &Stats) -> Vec<Influence> {
         let mut out = Vec::new();
+        let counter = |k: usize| stats.hist.get(k).map_or([0, 0], |x| [u64::from(x[0]), u64::from(x[1])]);
         for (d, dim) in self.dims.iter().enumerate() {
-            let h = stats.hist.get(d.saturating_mul(BINS)..d.saturating_mul(BINS).saturating_add(dim.bins)).unwrap_or_default();
-            let total: u64 = h.iter().map(|x| x[0]).sum();
             let mut levels = Vec::new();
             if dim.levels {
-                for (b, x) in h.iter().enumerate() {
-                    if x[0] == 0 {
+                for b in 0..dim.slots() {
+                    let [samples, unchanged] = counter(dim.slot.saturating_add(b));
+                    if samples == 0 {
                         continue;
                     }
+                    let value = dim.lo.saturating_add(i64::try_from(b).unwrap_or(0));
                     let at = match dim.of {
                         DimOf::Evaluator(_) => {
-                            if b == 0 {
+                            if value == 0 {
                                 LevelAt::Absent
                             } else {
                                 LevelAt::Present
                             }
                         }
-                        _ => match self.value_at(dim, dim.bin_start(b)) {
+                        _ => match self.value_at(dim, value) {
                             Some(v) => LevelAt::Is(v),
                             None => continue,
                         },
                     };
-                    levels.push(Level { at, samples: x[0], unchanged: x[1] });
+                    levels.push(Level { at, samples, unchanged });
                 }
             } else {
-                // The split nearest the median.
-                let mut below = 0u64;
-                let mut best: Option<(u64, usize, u64)> = None;
-                for b in 1..dim.bins {
-                    below = below.saturating_add(h.get(b.saturating_sub(1)).map_or(0, |x| x[0]));
-                    if below == 0 || below == total {
-                        continue;
-                    }
-                    let off = below.abs_diff(total.saturating_sub(below));
-                    if best.is_none_or(|(o, _, _)| off < o) {
-                        best = Some((off, b, below));
-                    }
-                }
-                if let Some((_, b, _)) = best {
-                    let (lo, hi) = h.split_at(b.min(h.len()));
-                    let sum = |s: &[[u64; 2]]| s.iter().fold((0u64, 0u64), |a, x| (a.0.saturating_add(x[0]), a.1.saturating_add(x[1])));
-                    let (ls, lu) = sum(lo);
-                    let (hs, hu) = sum(hi);
-                    if let Some(split) = self.value_at(dim, dim.bin_start(b)) {
-                        levels.push(Level { at: LevelAt::Below(split.clone()), samples: ls, unchanged: lu });
-                        levels.push(Level { at: LevelAt::From(split), samples: hs, unchanged: hu });
-                    }
+                let [ls, lu] = counter(dim.slot);
+                let (hs, hu) = (stats.samples.saturating_sub(ls), stats.unchanged.saturating_sub(lu));
+                if ls > 0
+                    && hs > 0
+                    && let Some(split) = self.value_at(dim, dim.split)
+                {
+                    levels.push(Level { at: LevelAt::Below(split.clone()), samples: ls, unchanged: lu });
+                    levels.push(Level { at: LevelAt::From(split), samples: hs, unchanged: hu });
                 }
             }
             if levels.len() < 2 {
@@ -1583,6 +1663,14 @@ fn reversed_pairs(before: &[&str], after: &[&str], skip: &[&str]) -> Vec<(String
     out
 }
 
+/// A known score into the sample. A cell's kind never changes between samples (a score
+/// stays a score), and the tally reads a score cell from `scores` only.
+fn put_score(buf: &mut Buf, at: usize, s: f64) {
+    if let Some(slot) = buf.scores.get_mut(at) {
+        *slot = s;
+    }
+}
+
 fn set_bit(bits: &mut [u64], i: usize) {
     if let Some(w) = bits.get_mut(i / 64) {
         *w |= 1u64 << (i % 64);
@@ -1625,6 +1713,33 @@ fn drawn_scalar(draw: &Draw, raw: i64) -> Option<Scalar> {
     }
 }
 
+/// A criterion scored against the best value of the other bids keeps the published
+/// reference in every sample when no value in its column varies, no gate's verdict can
+/// change and it is not taken among the qualified (whose set moves with the weights); and
+/// when its points are proportional to its weight (`relative`: `kr-price` adds a bonus in
+/// points), each of its cells is then a fixed score: `weight × score`, no formula per sample.
+fn fix_references(inputs: &Inputs, outcome: &Outcome, kernel: &Kernel<'_>, varied: &[Varied], cells: &mut [Input]) {
+    let t = &inputs.tender;
+    let m = t.criteria.len();
+    let gates_vary = varied.iter().any(|v| !v.gates.is_empty());
+    for (j, c) in t.criteria.iter().enumerate() {
+        let Some(r) = c.rule.reference() else { continue };
+        let proportional = matches!(kernel.fast().get(j), Some(Fast::Relative { .. }));
+        let column_varies = varied.iter().any(|v| v.criteria.contains(&j));
+        if !proportional || column_varies || gates_vary || r.among == crate::rules::Among::Qualified {
+            continue;
+        }
+        let reference = outcome.references.get(j).copied().flatten().map(Rat::from_decimal);
+        let w = Rat::from_decimal(c.points);
+        for i in 0..inputs.bids.len() {
+            if let (Some(slot @ Input::Number(_)), Some(given)) = (cells.get_mut(i.saturating_mul(m).saturating_add(j)), inputs.given(i, j))
+            {
+                *slot = Input::Score(rat_f64(&scored(c, &w, Some(given), reference.as_ref()).score));
+            }
+        }
+    }
+}
+
 /// A published value as a sampling cell.
 fn cell_of(fast: &Fast, c: &crate::model::Criterion, given: &Given, v: &Scalar) -> Input {
     match v {
@@ -1649,7 +1764,7 @@ fn weight_draw(
     let places = t.rounding.places;
     let mut weight_dim = |j: usize, lo: i64, hi: i64, unknowns: &mut Vec<Unknown>| {
         let span = hi.saturating_sub(lo).saturating_add(1);
-        dims.push(Dim { of: DimOf::Weight(j), lo, span, bins: BINS.min(usize::try_from(span).unwrap_or(BINS)), levels: false });
+        dims.push(Dim::new(DimOf::Weight(j), lo, span, false));
         unknowns.push(Unknown::Weight {
             criterion: t.criteria.get(j).map(|c| c.id.clone()).unwrap_or_default(),
             low: Decimal::new(lo, places).normalize(),
@@ -1760,7 +1875,7 @@ fn varied(inputs: &Inputs, kernel: &Kernel<'_>, unknowns: &mut Vec<Unknown>, dim
                     if klo > khi {
                         continue;
                     }
-                    (Draw::Grid { lo: klo, hi: khi, places }, kv, klo, khi)
+                    (Draw::Grid { lo: klo, hi: khi, places, per: 10f64.powi(i32::try_from(places).unwrap_or(0)).recip() }, kv, klo, khi)
                 }
                 (Some((Scalar::Date(lo), Scalar::Date(hi))), _, Scalar::Date(v)) => {
                     (Draw::Days { lo: lo.days(), hi: hi.days() }, v.days(), lo.days(), hi.days())
@@ -1795,8 +1910,7 @@ fn varied(inputs: &Inputs, kernel: &Kernel<'_>, unknowns: &mut Vec<Unknown>, dim
             let (draw, published, lo, hi) = draw;
             let span = hi.saturating_sub(lo).saturating_add(1);
             let levels = matches!(draw, Draw::Pick { .. }) || span <= LEVELS_UP_TO;
-            let bins = if levels { usize::try_from(span).unwrap_or(1).min(BINS) } else { BINS.min(usize::try_from(span).unwrap_or(BINS)) };
-            dims.push(Dim { of: DimOf::Input(out.len()), lo, span, bins, levels });
+            dims.push(Dim::new(DimOf::Input(out.len()), lo, span, levels));
             let (values, range) = match &draw {
                 Draw::Pick { values, .. } => (values.clone(), false),
                 _ => (

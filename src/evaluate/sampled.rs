@@ -25,6 +25,18 @@ use crate::rules::fast::{Fast, Input, f64_of};
 /// rounding unit for any valid tender (points ≤ 10⁹ with at most 6 places).
 const SLACK: f64 = 1e-12;
 
+/// Units are capped here (2^52; a valid tender's points stay below 10^15 units), where every
+/// `f64` is a whole number and sums of two stay exact.
+const UNITS_CAP: f64 = 4_503_599_627_370_496.0;
+
+/// The floor of `y` in [0, 2^52], without a libm call on baseline x86-64: adding and
+/// subtracting 2^52 rounds to a whole number, and a round up is stepped back.
+fn floor(y: f64) -> f64 {
+    let r = (y + UNITS_CAP) - UNITS_CAP;
+    // Branch-free: whether the rounding went up is a coin toss a branch would mispredict.
+    r - f64::from(u8::from(r > y))
+}
+
 /// The tender compiled for sampling.
 pub(crate) struct Kernel<'t> {
     frame: Frame<'t>,
@@ -40,12 +52,20 @@ pub(crate) struct Kernel<'t> {
     n: usize,
     m: usize,
     sections: usize,
+    /// Per section: its criteria, and their range when they are written together.
+    columns: Vec<Vec<usize>>,
+    ranges: Vec<Option<std::ops::Range<usize>>>,
 }
 
 /// One scenario: weights (points per criterion), every cell's input, the marks the cells
 /// point into, which bids pass every gate and what each offers.
 pub(crate) struct Case<'a> {
     pub(crate) weights: &'a [f64],
+    /// Per cell: its score, for cells whose score is known (0 for the others).
+    pub(crate) scores: &'a [f64],
+    /// The cells whose points need their formula (numbers against a reference, marks), as
+    /// (bid, criterion); every other cell is `weight × score`.
+    pub(crate) special: &'a [(usize, usize)],
     pub(crate) cells: &'a [Input],
     pub(crate) marks: &'a [f64],
     pub(crate) passed: &'a [bool],
@@ -55,12 +75,12 @@ pub(crate) struct Case<'a> {
 /// Buffers reused from one scenario to the next, and the last scenario's result.
 #[derive(Default)]
 pub(crate) struct Work {
-    units: Vec<i64>,
+    units: Vec<f64>,
     /// Per bid: sections then total, as scored.
-    scored: Vec<i64>,
+    scored: Vec<f64>,
     /// Per bid: the total that ranks it, and the differential section as counted.
-    counted: Vec<i64>,
-    counted_section: Vec<i64>,
+    counted: Vec<f64>,
+    counted_section: Vec<f64>,
     status: Vec<BidStatus>,
     rank: Vec<u32>,
     /// Qualified bids in ranking order.
@@ -69,7 +89,7 @@ pub(crate) struct Work {
     awards: Vec<Awarded>,
     best: Vec<Option<f64>>,
     marks: Vec<f64>,
-    sorted: Vec<i64>,
+    sorted: Vec<f64>,
     section_max: Vec<f64>,
 }
 
@@ -85,8 +105,8 @@ impl Work {
     }
 
     /// The total that ranks bid `i`, in rounding units.
-    pub(crate) fn total(&self, i: usize) -> i64 {
-        self.counted.get(i).copied().unwrap_or(0)
+    pub(crate) fn total(&self, i: usize) -> f64 {
+        self.counted.get(i).copied().unwrap_or(0.0)
     }
 }
 
@@ -114,7 +134,22 @@ impl<'t> Kernel<'t> {
             .collect();
         let differential = tender.differential.as_ref().and_then(|d| section_index(&d.section).map(|k| (k, f64_of(d.step))));
         let scale = 10f64.powi(i32::try_from(tender.rounding.places).unwrap_or(0));
+        let mut columns = vec![Vec::new(); tender.sections.len()];
+        for (j, k) in frame.section_of.iter().enumerate() {
+            if let Some(c) = k.and_then(|k| columns.get_mut(k)) {
+                c.push(j);
+            }
+        }
+        let ranges = columns
+            .iter()
+            .map(|c| {
+                let (first, last) = (c.first().copied()?, c.last().copied()?);
+                (last.saturating_sub(first).saturating_add(1) == c.len()).then(|| first..last.saturating_add(1))
+            })
+            .collect();
         Kernel {
+            columns,
+            ranges,
             frame,
             fast,
             refs,
@@ -133,23 +168,23 @@ impl<'t> Kernel<'t> {
         &self.fast
     }
 
-    /// Points as whole rounding units, rounded with the tender's mode. A value within
-    /// [`SLACK`] of a rounding half is taken to be on it, as its exact value would be.
-    fn units(&self, points: f64) -> i64 {
-        let u = points * self.scale;
-        let slack = u.abs() * SLACK;
-        let r = match self.mode {
-            RoundingMode::HalfUp => (u + 0.5 + slack).floor(),
-            RoundingMode::Down => (u + slack).floor(),
+    /// Points as whole rounding units (a whole number in an `f64`: exact below 2^53, so sums
+    /// and comparisons are exact), rounded with the tender's mode. A value within [`SLACK`]
+    /// of a rounding half is taken to be on it, as its exact value would be.
+    fn units(&self, points: f64) -> f64 {
+        let u = (points * self.scale).clamp(0.0, UNITS_CAP);
+        let slack = u * SLACK;
+        match self.mode {
+            RoundingMode::HalfUp => floor(u + 0.5 + slack),
+            RoundingMode::Down => floor(u + slack),
             RoundingMode::HalfEven => {
-                let f = u.floor();
+                let f = floor(u);
                 let d = u - f;
+                let odd = floor(f * 0.5) * 2.0 != f;
                 // Up beyond the half, and on it when that reaches the even neighbour.
-                let up = d > 0.5 + slack || (d >= 0.5 - slack && f.rem_euclid(2.0) != 0.0);
-                if up { f + 1.0 } else { f }
+                f + f64::from(u8::from(d > 0.5 + slack || (d >= 0.5 - slack && odd)))
             }
-        };
-        r as i64
+        }
     }
 
     fn reference(&self, case: &Case<'_>, j: usize, counts: impl Fn(usize) -> bool) -> Option<f64> {
@@ -178,40 +213,62 @@ impl<'t> Kernel<'t> {
         }
     }
 
-    fn sum(&self, w: &mut Work, i: usize) {
-        let stride = self.sections.saturating_add(1);
-        let base = i.saturating_mul(stride);
-        let mut total = 0i64;
-        for k in 0..stride {
-            if let Some(slot) = w.scored.get_mut(base.saturating_add(k)) {
-                *slot = 0;
+    /// Every cell `weight × score`, rounded: one tight loop per row, free of branches.
+    fn round_all(&self, case: &Case<'_>, w: &mut Work) {
+        let m = self.m.max(1);
+        let (scale, cap) = (self.scale, UNITS_CAP);
+        let round = |x: f64| -> f64 {
+            let u = (x * scale).clamp(0.0, cap);
+            let slack = u * SLACK;
+            match self.mode {
+                RoundingMode::HalfUp => floor(u + 0.5 + slack),
+                RoundingMode::Down => floor(u + slack),
+                RoundingMode::HalfEven => {
+                    let f = floor(u);
+                    let d = u - f;
+                    let odd = floor(f * 0.5) * 2.0 != f;
+                    f + f64::from(u8::from(d > 0.5 + slack || (d >= 0.5 - slack && odd)))
+                }
             }
-        }
-        for j in 0..self.m {
-            let u = w.units.get(i.saturating_mul(self.m).saturating_add(j)).copied().unwrap_or(0);
-            total = total.saturating_add(u);
-            if let Some(k) = self.frame.section_of.get(j).copied().flatten()
-                && let Some(slot) = w.scored.get_mut(base.saturating_add(k))
-            {
-                *slot = slot.saturating_add(u);
+        };
+        for (units, scores) in w.units.chunks_exact_mut(m).zip(case.scores.chunks_exact(m)) {
+            for ((u, s), wt) in units.iter_mut().zip(scores).zip(case.weights) {
+                *u = round(wt * s);
             }
-        }
-        if let Some(slot) = w.scored.get_mut(base.saturating_add(self.sections)) {
-            *slot = total;
         }
     }
 
-    fn scored(&self, w: &Work, i: usize, k: usize) -> i64 {
-        w.scored.get(i.saturating_mul(self.sections.saturating_add(1)).saturating_add(k)).copied().unwrap_or(0)
+    fn sum(&self, w: &mut Work, i: usize) {
+        let stride = self.sections.saturating_add(1);
+        let (from, to) = (i.saturating_mul(stride), i.saturating_add(1).saturating_mul(stride));
+        let row = i.saturating_mul(self.m)..i.saturating_add(1).saturating_mul(self.m);
+        let (Some(units), Some(scored)) = (w.units.get(row), w.scored.get_mut(from..to)) else {
+            return;
+        };
+        // Section by section, each sum in a register; a section whose criteria are written
+        // together is one slice.
+        for (slot, (cols, range)) in scored.iter_mut().zip(self.columns.iter().zip(&self.ranges)) {
+            *slot = match range.as_ref().and_then(|r| units.get(r.clone())) {
+                Some(slice) => slice.iter().sum(),
+                None => cols.iter().map(|&j| units.get(j).copied().unwrap_or(0.0)).sum(),
+            };
+        }
+        if let Some(slot) = scored.last_mut() {
+            *slot = units.iter().sum();
+        }
+    }
+
+    fn scored(&self, w: &Work, i: usize, k: usize) -> f64 {
+        w.scored.get(i.saturating_mul(self.sections.saturating_add(1)).saturating_add(k)).copied().unwrap_or(0.0)
     }
 
     /// Evaluate one scenario into `w`.
     pub(crate) fn run(&self, case: &Case<'_>, w: &mut Work) {
         let (n, m, s) = (self.n, self.m, self.sections);
-        w.units.resize(n.saturating_mul(m), 0);
-        w.scored.resize(n.saturating_mul(s.saturating_add(1)), 0);
-        w.counted.resize(n, 0);
-        w.counted_section.resize(n, 0);
+        w.units.resize(n.saturating_mul(m), 0.0);
+        w.scored.resize(n.saturating_mul(s.saturating_add(1)), 0.0);
+        w.counted.resize(n, 0.0);
+        w.counted_section.resize(n, 0.0);
         w.status.resize(n, BidStatus::Disqualified);
         w.rank.clear();
         w.rank.resize(n, 0);
@@ -221,13 +278,11 @@ impl<'t> Kernel<'t> {
         w.marks.extend_from_slice(case.marks);
         w.section_max.clear();
         w.section_max.resize(s, 0.0);
-        let mut total_max = 0.0;
-        for (j, &wt) in case.weights.iter().enumerate().take(m) {
-            total_max += wt;
-            if let Some(slot) = self.frame.section_of.get(j).copied().flatten().and_then(|k| w.section_max.get_mut(k)) {
-                *slot += wt;
-            }
+        // Section by section, each sum in a register.
+        for (slot, cols) in w.section_max.iter_mut().zip(&self.columns) {
+            *slot = cols.iter().map(|&j| case.weights.get(j).copied().unwrap_or(0.0)).sum();
         }
+        let total_max: f64 = case.weights.iter().sum();
         let passed = |i: usize| case.passed.get(i).copied().unwrap_or(false);
         for j in 0..m {
             let r = self.reference(case, j, passed);
@@ -235,10 +290,11 @@ impl<'t> Kernel<'t> {
                 *slot = r;
             }
         }
+        self.round_all(case, w);
+        for &(i, j) in case.special {
+            self.score_cell(case, w, i, j);
+        }
         for i in 0..n {
-            for j in 0..m {
-                self.score_cell(case, w, i, j);
-            }
             self.sum(w, i);
             let status = if !passed(i) {
                 BidStatus::Disqualified
@@ -289,7 +345,7 @@ impl<'t> Kernel<'t> {
                 None => (self.scored(w, i, self.sections), total_max),
             };
             let needed = if share { min * max } else { min } * self.scale;
-            scored as f64 >= needed - needed.abs() * SLACK
+            scored >= needed - needed.abs() * SLACK
         })
     }
 
@@ -300,7 +356,7 @@ impl<'t> Kernel<'t> {
         let mut sorted = std::mem::take(&mut w.sorted);
         sorted.clear();
         sorted.extend((0..self.n).filter(|&i| w.status(i) == BidStatus::Qualified).map(|i| self.scored(w, i, k)));
-        sorted.sort_unstable_by(|a, b| b.cmp(a));
+        sorted.sort_unstable_by(|a, b| b.total_cmp(a));
         for i in 0..self.n {
             if w.status(i) != BidStatus::Qualified {
                 continue;
@@ -308,7 +364,7 @@ impl<'t> Kernel<'t> {
             let mine = self.scored(w, i, k);
             let ahead = sorted.partition_point(|&p| p > mine);
             let counted = self.units((max - step * ahead as f64).max(0.0));
-            let total = self.scored(w, i, self.sections).saturating_sub(mine).saturating_add(counted);
+            let total = self.scored(w, i, self.sections) - mine + counted;
             if let (Some(c), Some(t)) = (w.counted_section.get_mut(i), w.counted.get_mut(i)) {
                 *c = counted;
                 *t = total;
@@ -318,16 +374,16 @@ impl<'t> Kernel<'t> {
     }
 
     /// The section that ranks bid `i`: as counted under differential scoring, else as scored.
-    fn counted_section(&self, w: &Work, i: usize, k: usize) -> i64 {
+    fn counted_section(&self, w: &Work, i: usize, k: usize) -> f64 {
         match self.differential {
-            Some((d, _)) if d == k && w.status(i) == BidStatus::Qualified => w.counted_section.get(i).copied().unwrap_or(0),
+            Some((d, _)) if d == k && w.status(i) == BidStatus::Qualified => w.counted_section.get(i).copied().unwrap_or(0.0),
             _ => self.scored(w, i, k),
         }
     }
 
     /// The ranking's comparison (total, then the chain); `Equal`: tied after every step.
     fn ranking(&self, w: &Work, a: usize, b: usize) -> Ordering {
-        let by_total = w.total(b).cmp(&w.total(a));
+        let by_total = w.total(b).total_cmp(&w.total(a));
         if by_total != Ordering::Equal {
             return by_total;
         }
@@ -335,11 +391,11 @@ impl<'t> Kernel<'t> {
             let ord = match *step {
                 Step::Section(k) => self
                     .counted_section(w, b, k)
-                    .cmp(&self.counted_section(w, a, k))
-                    .then_with(|| self.scored(w, b, k).cmp(&self.scored(w, a, k))),
+                    .total_cmp(&self.counted_section(w, a, k))
+                    .then_with(|| self.scored(w, b, k).total_cmp(&self.scored(w, a, k))),
                 Step::Criterion(j) => {
-                    let u = |i: usize| w.units.get(i.saturating_mul(self.m).saturating_add(j)).copied().unwrap_or(0);
-                    u(b).cmp(&u(a))
+                    let u = |i: usize| w.units.get(i.saturating_mul(self.m).saturating_add(j)).copied().unwrap_or(0.0);
+                    u(b).total_cmp(&u(a))
                 }
                 // Bids are sorted by id at validation: the index is the id's order.
                 Step::Bidder => a.cmp(&b),
@@ -355,7 +411,7 @@ impl<'t> Kernel<'t> {
         let mut order = std::mem::take(&mut w.order);
         order.clear();
         order.extend((0..self.n).filter(|&i| w.status(i) == BidStatus::Qualified));
-        order.sort_by(|&a, &b| self.ranking(w, a, b).then(a.cmp(&b)));
+        order.sort_unstable_by(|&a, &b| self.ranking(w, a, b).then(a.cmp(&b)));
         let mut rank = 0u32;
         for pos in 0..order.len() {
             let Some(&i) = order.get(pos) else { continue };
@@ -387,7 +443,7 @@ impl<'t> Kernel<'t> {
         let mut gap = i64::MAX;
         for pair in w.order.windows(2) {
             let [a, b] = pair else { continue };
-            gap = gap.min(w.total(*a).saturating_sub(w.total(*b)));
+            gap = gap.min((w.total(*a) - w.total(*b)) as i64);
             if w.status(*b) != BidStatus::Selected {
                 break;
             }

@@ -64,6 +64,6 @@ impl RuleKind for DateRule {
 
     /// Linear in the day number: 0 at `zero_from`, 1 at `full_by`.
     fn fast(&self) -> super::fast::Fast {
-        super::fast::Fast::Linear { zero: self.zero_from.days() as f64, full: self.full_by.days() as f64 }
+        super::fast::Fast::linear(self.zero_from.days() as f64, self.full_by.days() as f64)
     }
 }

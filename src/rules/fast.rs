@@ -15,12 +15,13 @@ pub(crate) fn f64_of(d: Decimal) -> f64 {
 /// A rule's formula with its parameters in `f64`.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Fast {
-    /// `clamp((x − zero) / (full − zero), 0, 1)` of a number, or of a date's day number.
+    /// `clamp((x − zero) × per, 0, 1)` of a number, or of a date's day number, with
+    /// `per = 1 / (full − zero)` (a multiplication per draw, not a division).
     Linear {
         /// The value scoring 0.
         zero: f64,
-        /// The value scoring 1.
-        full: f64,
+        /// One over the distance to the value scoring 1.
+        per: f64,
     },
     /// The score of the most demanding threshold met, else `otherwise`.
     Steps {
@@ -56,6 +57,13 @@ pub(crate) enum Fast {
     Exact,
 }
 
+impl Fast {
+    /// The linear shape from the value scoring 0 to the value scoring 1 (which differ).
+    pub(crate) fn linear(zero: f64, full: f64) -> Fast {
+        Fast::Linear { zero, per: 1.0 / (full - zero) }
+    }
+}
+
 /// What a cell holds while sampling.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) enum Input {
@@ -84,7 +92,7 @@ impl Fast {
     /// The score of a number or a day number, for an independent rule (`None` otherwise).
     pub(crate) fn score_of(&self, x: f64) -> Option<f64> {
         match self {
-            Fast::Linear { zero, full } => Some(((x - zero) / (full - zero)).clamp(0.0, 1.0)),
+            Fast::Linear { zero, per } => Some(((x - zero) * per).clamp(0.0, 1.0)),
             Fast::Steps { at_least, steps, otherwise } => {
                 let met = steps.iter().rev().find(|(t, _)| if *at_least { x >= *t } else { x <= *t });
                 Some(met.map_or(*otherwise, |(_, s)| *s))

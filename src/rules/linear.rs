@@ -65,6 +65,6 @@ impl RuleKind for Linear {
     }
 
     fn fast(&self) -> super::fast::Fast {
-        super::fast::Fast::Linear { zero: super::fast::f64_of(self.zero_at), full: super::fast::f64_of(self.full_at) }
+        super::fast::Fast::linear(super::fast::f64_of(self.zero_at), super::fast::f64_of(self.full_at))
     }
 }
