@@ -1401,8 +1401,12 @@ impl<'a> Model<'a> {
                 })
             })
             .collect();
+        // The confidence runs together draw at most half as many samples as the run itself
+        // (each at most CONFIDENCE_SAMPLES): the work stays bounded by the samples asked.
+        let with_central = central.iter().filter(|c| c.is_some()).count().max(1) as u64;
+        let trials = CONFIDENCE_SAMPLES.min((samples / 2 / with_central).max(1));
         let confidence: Vec<Option<(u64, u64)>> =
-            (0..n).into_par_iter().map(|i| central.get(i).and_then(Option::as_ref).map(|c| self.confidence(i, c, samples))).collect();
+            (0..n).into_par_iter().map(|i| central.get(i).and_then(Option::as_ref).map(|c| self.confidence(i, c, trials))).collect();
         let bids = order
             .iter()
             .map(|&i| {
@@ -1466,8 +1470,8 @@ impl<'a> Model<'a> {
     }
 
     /// How often bid `i` ranks first with the weights at `central` (onto the grid), the rest
-    /// varying: once when nothing else varies.
-    fn confidence(&self, i: usize, central: &[Rat], samples: u64) -> (u64, u64) {
+    /// varying, in `trials` draws: once when nothing else varies.
+    fn confidence(&self, i: usize, central: &[Rat], trials: u64) -> (u64, u64) {
         let mut buf = self.buf();
         let x: Vec<f64> = central.iter().map(|c| rat_f64(c) * self.total_units as f64).collect();
         let mut units = vec![0i64; self.m];
@@ -1476,7 +1480,7 @@ impl<'a> Model<'a> {
             *w = *u as f64 / self.scale;
         }
         buf.units = units;
-        let trials = if self.varied.is_empty() && self.committee.is_none() { 1 } else { samples.min(CONFIDENCE_SAMPLES) };
+        let trials = if self.varied.is_empty() && self.committee.is_none() { 1 } else { trials };
         let mut rng = self.rng((1u64 << 40).saturating_add(i as u64));
         let mut hits = 0u64;
         for _ in 0..trials {

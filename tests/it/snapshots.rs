@@ -99,6 +99,11 @@ fn flagship_analyses() {
     let s = stability(&inputs, &outcome, StabilityOptions::new());
     insta::assert_snapshot!("stability_table", show(&StabilityReport(&s), Format::Table));
     insta::assert_snapshot!("stability_json", show(&StabilityReport(&s), Format::Json));
+
+    let r = flagship_robustness(&inputs, &outcome);
+    let view = bidscore::report::RobustnessReport { result: &r, inputs: &inputs, arguments: &words };
+    insta::assert_snapshot!("robustness_table", show(&view, Format::Table));
+    insta::assert_snapshot!("robustness_json", show(&view, Format::Json));
 }
 
 /// Every subject on the flagship, computed as the CLI computes it.
@@ -111,9 +116,24 @@ struct Flagship {
     whatif_panel: Option<bidscore::analysis::PanelAnalysis>,
     path: bidscore::analysis::PathToWin,
     stability: bidscore::analysis::Stability,
+    robustness: bidscore::analysis::Robustness,
 }
 
-const SUBJECTS: [&str; 7] = ["score", "check", "panel", "explain", "whatif", "path_to_win", "stability"];
+/// The robustness run every snapshot shows: uniform weights (so central weights, confidence
+/// factors and flips appear), assumed values and the committee varying.
+fn flagship_robustness(inputs: &bidscore::Inputs, outcome: &bidscore::Outcome) -> bidscore::analysis::Robustness {
+    use bidscore::analysis::{MarkMode, RobustnessOptions, WeightMode, robustness};
+    let options = RobustnessOptions {
+        samples: 20_000,
+        seed: 7,
+        weights: WeightMode::Uniform,
+        marks: MarkMode::Bootstrap,
+        ..RobustnessOptions::new()
+    };
+    robustness(inputs, outcome, &options).unwrap()
+}
+
+const SUBJECTS: [&str; 8] = ["score", "check", "panel", "explain", "whatif", "path_to_win", "stability", "robustness"];
 
 impl Flagship {
     fn new() -> Flagship {
@@ -129,6 +149,7 @@ impl Flagship {
             whatif: w,
             path: path_to_win(&inputs, &outcome, "coupang", PathToWinOptions::new().with_max_changes(4)).unwrap(),
             stability: stability(&inputs, &outcome, StabilityOptions::new()),
+            robustness: flagship_robustness(&inputs, &outcome),
             inputs,
             outcome,
         }
@@ -146,6 +167,7 @@ impl Flagship {
             "whatif" => show(&WhatIfReport { whatif: &self.whatif, panel: self.whatif_panel.as_ref() }, format),
             "path_to_win" => show(&PathToWinReport { result: &self.path, arguments: &words }, format),
             "stability" => show(&StabilityReport(&self.stability), format),
+            "robustness" => show(&bidscore::report::RobustnessReport { result: &self.robustness, inputs, arguments: &words }, format),
             other => panic!("no subject {other}"),
         }
     }
@@ -235,6 +257,25 @@ fn csv_reads_back_into_the_json_numbers() {
             (row["from"].as_str(), row["to"].as_str()),
             (c["lower"]["shown"].as_str().unwrap(), c["upper"]["shown"].as_str().unwrap())
         );
+    }
+
+    // Robustness: every probability of every bid, and the winner sets.
+    let csv = read_csv(&get("robustness", Format::Csv));
+    let json = j("robustness");
+    let bids = json["robustness"]["bids"].as_array().unwrap();
+    assert_eq!(csv["odds"].len(), bids.len());
+    for (row, b) in csv["odds"].iter().zip(bids) {
+        assert_eq!(row["bidder"], b["bidder"].as_str().unwrap());
+        assert_eq!(row["selected"], b["selected_probability"].as_str().unwrap());
+        assert_eq!(row["unranked"], b["unranked_probability"].as_str().unwrap());
+        for (k, p) in b["rank_probability"].as_array().unwrap().iter().enumerate() {
+            assert_eq!(row[&format!("rank_{}", k + 1)], p.as_str().unwrap());
+        }
+        assert_eq!(row["confidence"], b["confidence"].as_str().unwrap_or_default());
+    }
+    for (row, s) in csv["winner_sets"].iter().zip(json["robustness"]["winner_sets"].as_array().unwrap()) {
+        assert_eq!(row["share"], s["probability"].as_str().unwrap());
+        assert_eq!(row["samples"], s["samples"].as_u64().unwrap().to_string());
     }
 
     // Panel: every mark and every statistic, exactly.

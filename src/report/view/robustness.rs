@@ -49,6 +49,13 @@ fn percent(count: u64, samples: u64) -> String {
     format!("{d}%")
 }
 
+/// A probability given to 4 places, as a percentage for people (`0.2793` → `27.93`).
+fn as_percent(d: Decimal) -> Decimal {
+    let mut p = d * Decimal::ONE_HUNDRED;
+    p.rescale(2);
+    p
+}
+
 fn rat4(r: &Rat) -> Decimal {
     let mut d = r.round(4, RoundingMode::HalfEven).unwrap_or_default();
     d.rescale(4);
@@ -200,12 +207,12 @@ fn summary(r: &Robustness) -> Vec<String> {
     for b in &r.bids {
         let first = b.ranks.first().copied().unwrap_or(0);
         out.push(format!(
-            "`{}` ({} as published) is selected in {} of the samples (95% interval {}–{}), ranks first in {}.",
+            "`{}` ({} as published) is selected in {} of the samples (95% interval {}–{}%), ranks first in {}.",
             b.bidder,
             b.published.as_str(),
             percent(b.selected, n),
-            b.interval_95.0,
-            b.interval_95.1,
+            as_percent(b.interval_95.0),
+            as_percent(b.interval_95.1),
             percent(first, n)
         ));
     }
@@ -250,7 +257,10 @@ impl View for RobustnessReport<'_> {
                 Cell::text(&b.bidder),
                 Cell::text(b.published.as_str()),
                 Cell::with_data(percent(b.selected, n), prob(b.selected, n).to_string()),
-                Cell::with_data(format!("{}–{}", b.interval_95.0, b.interval_95.1), format!("{} {}", b.interval_95.0, b.interval_95.1)),
+                Cell::with_data(
+                    format!("{}–{}%", as_percent(b.interval_95.0), as_percent(b.interval_95.1)),
+                    format!("{} {}", b.interval_95.0, b.interval_95.1),
+                ),
             ];
             for c in &b.ranks {
                 row.push(Cell::with_data(percent(*c, n), prob(*c, n).to_string()));
