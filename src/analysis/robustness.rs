@@ -1404,7 +1404,7 @@ impl<'a> Model<'a> {
         // The confidence runs together draw at most half as many samples as the run itself
         // (each at most CONFIDENCE_SAMPLES): the work stays bounded by the samples asked.
         let with_central = central.iter().filter(|c| c.is_some()).count().max(1) as u64;
-        let trials = CONFIDENCE_SAMPLES.min((samples / 2 / with_central).max(1));
+        let trials = CONFIDENCE_SAMPLES.min((samples / 2).checked_div(with_central).unwrap_or(1).max(1));
         let confidence: Vec<Option<(u64, u64)>> =
             (0..n).into_par_iter().map(|i| central.get(i).and_then(Option::as_ref).map(|c| self.confidence(i, c, trials))).collect();
         let bids = order

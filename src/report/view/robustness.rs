@@ -51,7 +51,7 @@ fn percent(count: u64, samples: u64) -> String {
 
 /// A probability given to 4 places, as a percentage for people (`0.2793` → `27.93`).
 fn as_percent(d: Decimal) -> Decimal {
-    let mut p = d * Decimal::ONE_HUNDRED;
+    let mut p = d.saturating_mul(Decimal::ONE_HUNDRED);
     p.rescale(2);
     p
 }
