@@ -163,6 +163,39 @@ fn the_analysis_commands_run_and_fail_clearly() {
     assert_eq!(out.status.code(), Some(0));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["criteria"].as_array().unwrap().len(), 9);
+
+    // Robustness: the same seed gives the same bytes; every certified flip's command runs
+    // and selects the winners it claims; bad modes are usage errors.
+    let args = ["robustness", "--samples", "5000", "--seed", "3", "--weights", "uniform", "--marks", "bootstrap", "--format", "json"];
+    let a = run(&args);
+    assert_eq!(a.status.code(), Some(0), "{}", String::from_utf8_lossy(&a.stderr));
+    assert_eq!(a.stdout, run(&args).stdout);
+    let v: serde_json::Value = serde_json::from_slice(&a.stdout).unwrap();
+    assert_eq!(v["robustness"]["samples"], 5000);
+    assert_eq!(v["inputs"].as_array().unwrap().len(), 6);
+    let flips = v["robustness"]["certified"].as_array().unwrap();
+    assert!(!flips.is_empty());
+    for f in flips {
+        let words = shell_words(f["command"].as_str().unwrap());
+        let mut args: Vec<&str> = words[1..].iter().map(String::as_str).collect();
+        args.extend(["--format", "json"]);
+        let out = bidscore(&args);
+        assert_eq!(out.status.code(), Some(0), "{:?}: {}", f["command"], String::from_utf8_lossy(&out.stderr));
+        let w: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let winners: Vec<&str> =
+            w["bids"].as_array().unwrap().iter().filter(|b| b["status"] == "selected").map(|b| b["bidder"].as_str().unwrap()).collect();
+        let exact: Vec<&str> = f["exact_winners"].as_array().unwrap().iter().map(|x| x.as_str().unwrap()).collect();
+        assert_eq!(winners, exact, "{:?}", f["command"]);
+    }
+    assert_eq!(run(&["robustness", "--weights", "around=0%"]).status.code(), Some(2));
+    assert_eq!(run(&["robustness", "--weights", "declared"]).status.code(), Some(2));
+    assert_eq!(run(&["robustness", "--samples", "0"]).status.code(), Some(2));
+    let out = run(&["robustness", "--samples", "2000000000"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("give from 1 to 1000000000"), "{}", String::from_utf8_lossy(&out.stderr));
+    // A bootstrap needs a panel.
+    let out = bidscore(&["robustness", "criteria/worldbank-qcbs.toml", "bids/worldbank-qcbs", "--marks", "bootstrap", "--samples", "100"]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
 /// Split a command line printed by path-to-win (single quotes only).
@@ -204,6 +237,7 @@ const COMMANDS: &[&[&str]] = &[
     &["whatif", "--bid", "coupang", "--set", "security.csap_certified=true"],
     &["path-to-win", "--bid", "coupang"],
     &["stability"],
+    &["robustness", "--samples", "2048"],
 ];
 
 fn command_line<'a>(cmd: &[&'a str], extra: &[&'a str]) -> Vec<&'a str> {
