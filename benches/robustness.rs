@@ -111,6 +111,10 @@ fn benches(c: &mut Criterion) {
     g.bench_function("1000000 samples, 10 bids x 20 criteria, weights and inputs", |b| {
         b.iter(|| black_box(robustness(&inputs, &outcome, &options(1_000_000)).unwrap()))
     });
+    g.bench_function("1000000 samples, 10 bids x 20 criteria, weights only", |b| {
+        let o = RobustnessOptions { inputs: InputMode::Fixed, ..options(1_000_000) };
+        b.iter(|| black_box(robustness(&inputs, &outcome, &o).unwrap()))
+    });
     let flagship = load_paths("criteria/msit-2025-gpu.toml", &["bids/msit-2025"]).unwrap();
     let published = evaluate(&flagship);
     g.throughput(Throughput::Elements(100_000));

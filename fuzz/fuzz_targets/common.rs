@@ -528,7 +528,48 @@ pub fn analyses(data: &[u8], render: bool) {
         );
     }
     let _ = bidscore::analysis::panel(&inputs, &outcome);
+    robustness(&inputs, &outcome, pick, render);
     if render {
         let _ = inputs.tender.to_toml();
+    }
+}
+
+/// Robustness on a small budget: no panic; every bid's ranks account for every sample; a
+/// bid that fails a gate on values that do not vary is never selected; every certified
+/// flip was re-scored (or says why not).
+fn robustness(inputs: &bidscore::Inputs, outcome: &bidscore::Outcome, pick: u8, render: bool) {
+    use bidscore::analysis::{InputMode, MarkMode, RobustnessOptions, WeightMode};
+    let options = RobustnessOptions {
+        samples: 256 + u64::from(pick),
+        seed: u64::from(pick),
+        weights: match pick % 3 {
+            0 => WeightMode::Uniform,
+            1 => WeightMode::Around(Decimal::from(25)),
+            _ => WeightMode::Published,
+        },
+        inputs: InputMode::Ranges,
+        marks: if inputs.panel.is_some() && pick.is_multiple_of(2) { MarkMode::Bootstrap } else { MarkMode::Fixed },
+        certify: 3,
+        audit: 4,
+    };
+    let r = match bidscore::analysis::robustness(inputs, outcome, &options) {
+        Ok(r) => r,
+        Err(e) => {
+            assert!(e.to_string().contains("committee cannot be resampled"), "robustness refused: {e}");
+            return;
+        }
+    };
+    for b in &r.bids {
+        assert_eq!(b.ranks.iter().sum::<u64>() + b.unranked, r.samples, "robustness: {}'s ranks do not add up", b.bidder);
+    }
+    for f in &r.certified {
+        assert!(f.exact_winners.is_some() || f.refused.is_some(), "robustness: a flip neither re-scored nor refused");
+    }
+    if render {
+        let words = [String::from("criteria.toml"), String::from("bids")];
+        let view = bidscore::report::RobustnessReport { result: &r, inputs, arguments: &words };
+        for format in [bidscore::report::Format::Table, bidscore::report::Format::Json, bidscore::report::Format::Csv] {
+            let _ = bidscore::report::render(&view, format, bidscore::report::Options::new());
+        }
     }
 }

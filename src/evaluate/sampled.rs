@@ -29,6 +29,19 @@ const SLACK: f64 = 1e-12;
 /// `f64` is a whole number and sums of two stay exact.
 const UNITS_CAP: f64 = 4_503_599_627_370_496.0;
 
+/// The sum of whole units in four independent lanes (not one chain of dependent additions).
+fn lanes(xs: &[f64]) -> f64 {
+    let mut acc = [0.0f64; 4];
+    let mut chunks = xs.chunks_exact(4);
+    for c in &mut chunks {
+        for (a, x) in acc.iter_mut().zip(c) {
+            *a += x;
+        }
+    }
+    let rest: f64 = chunks.remainder().iter().sum();
+    (acc[0] + acc[1]) + (acc[2] + acc[3]) + rest
+}
+
 /// The floor of `y` in [0, 2^52], without a libm call on baseline x86-64: adding and
 /// subtracting 2^52 rounds to a whole number, and a round up is stepped back.
 fn floor(y: f64) -> f64 {
@@ -91,6 +104,8 @@ pub(crate) struct Work {
     marks: Vec<f64>,
     sorted: Vec<f64>,
     section_max: Vec<f64>,
+    /// Per criterion: its weight in rounding units, slack included.
+    factor: Vec<f64>,
 }
 
 impl Work {
@@ -216,24 +231,26 @@ impl<'t> Kernel<'t> {
     /// Every cell `weight × score`, rounded: one tight loop per row, free of branches.
     fn round_all(&self, case: &Case<'_>, w: &mut Work) {
         let m = self.m.max(1);
-        let (scale, cap) = (self.scale, UNITS_CAP);
-        let round = |x: f64| -> f64 {
-            let u = (x * scale).clamp(0.0, cap);
-            let slack = u * SLACK;
-            match self.mode {
-                RoundingMode::HalfUp => floor(u + 0.5 + slack),
-                RoundingMode::Down => floor(u + slack),
-                RoundingMode::HalfEven => {
-                    let f = floor(u);
-                    let d = u - f;
-                    let odd = floor(f * 0.5) * 2.0 != f;
-                    f + f64::from(u8::from(d > 0.5 + slack || (d >= 0.5 - slack && odd)))
+        // Per criterion once: its weight in rounding units, with the slack folded in
+        // (`u + u × SLACK` is `u × (1 + SLACK)`), so a cell is one multiplication and a floor.
+        w.factor.clear();
+        w.factor.extend(case.weights.iter().map(|wt| (wt * self.scale).max(0.0) * (1.0 + SLACK)));
+        let factor = &w.factor;
+        match self.mode {
+            RoundingMode::HalfUp | RoundingMode::Down => {
+                let half = if self.mode == RoundingMode::HalfUp { 0.5 } else { 0.0 };
+                for (units, scores) in w.units.chunks_exact_mut(m).zip(case.scores.chunks_exact(m)) {
+                    for ((u, s), f) in units.iter_mut().zip(scores).zip(factor) {
+                        *u = floor((f * s + half).min(UNITS_CAP));
+                    }
                 }
             }
-        };
-        for (units, scores) in w.units.chunks_exact_mut(m).zip(case.scores.chunks_exact(m)) {
-            for ((u, s), wt) in units.iter_mut().zip(scores).zip(case.weights) {
-                *u = round(wt * s);
+            RoundingMode::HalfEven => {
+                for (units, scores) in w.units.chunks_exact_mut(m).zip(case.scores.chunks_exact(m)) {
+                    for ((u, s), wt) in units.iter_mut().zip(scores).zip(case.weights) {
+                        *u = self.units(wt * s);
+                    }
+                }
             }
         }
     }
@@ -245,16 +262,19 @@ impl<'t> Kernel<'t> {
         let (Some(units), Some(scored)) = (w.units.get(row), w.scored.get_mut(from..to)) else {
             return;
         };
-        // Section by section, each sum in a register; a section whose criteria are written
-        // together is one slice.
+        // Section by section; a section whose criteria are written together is one slice,
+        // summed in four lanes (whole units below 2^53 add exactly in any order).
+        let mut total = 0.0;
         for (slot, (cols, range)) in scored.iter_mut().zip(self.columns.iter().zip(&self.ranges)) {
             *slot = match range.as_ref().and_then(|r| units.get(r.clone())) {
-                Some(slice) => slice.iter().sum(),
+                Some(slice) => lanes(slice),
                 None => cols.iter().map(|&j| units.get(j).copied().unwrap_or(0.0)).sum(),
             };
+            total += *slot;
         }
+        // Every criterion belongs to a section: the total is the sections' sum.
         if let Some(slot) = scored.last_mut() {
-            *slot = units.iter().sum();
+            *slot = total;
         }
     }
 
