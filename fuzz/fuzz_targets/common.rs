@@ -548,7 +548,11 @@ fn robustness(inputs: &bidscore::Inputs, outcome: &bidscore::Outcome, pick: u8, 
             _ => WeightMode::Published,
         },
         inputs: InputMode::Ranges,
-        marks: if inputs.panel.is_some() && pick.is_multiple_of(2) { MarkMode::Bootstrap } else { MarkMode::Fixed },
+        marks: if inputs.tender.criteria.iter().any(|c| c.rule.panel().is_some()) && pick.is_multiple_of(2) {
+            MarkMode::Bootstrap
+        } else {
+            MarkMode::Fixed
+        },
         certify: 3,
         audit: 4,
     };

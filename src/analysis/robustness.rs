@@ -837,20 +837,24 @@ impl<'a> Model<'a> {
         fix_references(inputs, outcome, &kernel, &varied, &mut cells);
         let committee = match options.marks {
             MarkMode::Fixed => None,
-            MarkMode::Bootstrap => {
-                let Some(e) = evaluators.filter(|e| *e > 0) else {
-                    return Err(Error::NoPanelCriterion { tender: t.id.clone() });
-                };
-                if let Some(criterion) = uneven {
-                    return Err(Error::UnevenCommittee { criterion });
-                }
-                let names = inputs.panel.as_ref().and_then(|p| p.evaluators.clone());
-                for index in 0..e {
-                    dims.push(Dim::new(DimOf::Evaluator(index), 0, 2, true));
-                    unknowns.push(Unknown::Evaluator { index, name: names.as_ref().and_then(|v| v.get(index).cloned()) });
-                }
-                Some((e, mark_cells))
+            MarkMode::Bootstrap if !t.criteria.iter().any(|c| c.rule.panel().is_some()) => {
+                return Err(Error::NoPanelCriterion { tender: t.id.clone() });
             }
+            // A panel criterion no bid has marks on: nothing to resample.
+            MarkMode::Bootstrap => match evaluators.filter(|e| *e > 0) {
+                None => None,
+                Some(e) => {
+                    if let Some(criterion) = uneven {
+                        return Err(Error::UnevenCommittee { criterion });
+                    }
+                    let names = inputs.panel.as_ref().and_then(|p| p.evaluators.clone());
+                    for index in 0..e {
+                        dims.push(Dim::new(DimOf::Evaluator(index), 0, 2, true));
+                        unknowns.push(Unknown::Evaluator { index, name: names.as_ref().and_then(|v| v.get(index).cloned()) });
+                    }
+                    Some((e, mark_cells))
+                }
+            },
         };
         let words = n.div_ceil(64).max(1);
         let mut published = vec![0u64; words];

@@ -328,7 +328,7 @@ proptest! {
             seed,
             weights: if uniform_weights { WeightMode::Uniform } else { WeightMode::Around(Decimal::from(30)) },
             inputs: InputMode::Ranges,
-            marks: if inputs.panel.is_some() { MarkMode::Bootstrap } else { MarkMode::Fixed },
+            marks: if inputs.tender.criteria.iter().any(|c| c.rule.panel().is_some()) { MarkMode::Bootstrap } else { MarkMode::Fixed },
             ..RobustnessOptions::new()
         };
         let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
