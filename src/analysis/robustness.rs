@@ -1693,7 +1693,7 @@ fn rat_f64(r: &Rat) -> f64 {
     r.round(12, crate::exact::RoundingMode::HalfEven).and_then(|d| d.to_f64()).unwrap_or(0.0)
 }
 
-/// Wilson's score interval at 95 % for `k` of `n`, to 4 places.
+/// Wilson's score interval at 95 % for `k` of `n`, to 4 places, rounded outward.
 fn wilson(k: u64, n: u64) -> (Decimal, Decimal) {
     if n == 0 {
         return (Decimal::ZERO, Decimal::ONE);
@@ -1704,12 +1704,14 @@ fn wilson(k: u64, n: u64) -> (Decimal, Decimal) {
     let denom = 1.0 + z * z / n;
     let centre = (p + z * z / (2.0 * n)) / denom;
     let half = z * (p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt() / denom;
-    let d = |x: f64| {
-        let mut v = Decimal::from_f64(x.clamp(0.0, 1.0)).unwrap_or(Decimal::ZERO).round_dp(4);
+    // Rounded outward, so the printed interval still holds the one computed (0 of 100,000
+    // is 0.0000–0.0001, not 0.0000–0.0000).
+    let d = |x: f64, strategy: rust_decimal::RoundingStrategy| {
+        let mut v = Decimal::from_f64(x.clamp(0.0, 1.0)).unwrap_or(Decimal::ZERO).round_dp_with_strategy(4, strategy);
         v.rescale(4);
         v
     };
-    (d(centre - half), d(centre + half))
+    (d(centre - half, rust_decimal::RoundingStrategy::ToNegativeInfinity), d(centre + half, rust_decimal::RoundingStrategy::ToPositiveInfinity))
 }
 
 /// The value a drawn number stands for.
