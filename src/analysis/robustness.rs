@@ -1711,7 +1711,10 @@ fn wilson(k: u64, n: u64) -> (Decimal, Decimal) {
         v.rescale(4);
         v
     };
-    (d(centre - half, rust_decimal::RoundingStrategy::ToNegativeInfinity), d(centre + half, rust_decimal::RoundingStrategy::ToPositiveInfinity))
+    (
+        d(centre - half, rust_decimal::RoundingStrategy::ToNegativeInfinity),
+        d(centre + half, rust_decimal::RoundingStrategy::ToPositiveInfinity),
+    )
 }
 
 /// The value a drawn number stands for.
