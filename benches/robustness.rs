@@ -22,21 +22,15 @@ use bidscore::analysis::{InputMode, RobustnessOptions, WeightMode, robustness};
 use bidscore::{Inputs, SourceFile, evaluate, load_paths, load_sources};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 
+#[path = "common.rs"]
+mod common;
+
 /// A tender of `m` criteria cycling through the rule kinds (no panel), with two gates and a
 /// quantity award; bids carry assumed values with ranges on a linear, a date and a price
 /// criterion.
 fn tender(n: usize, m: usize) -> Inputs {
-    let rules = [
-        ("linear", "{ kind = \"linear\", zero_at = 0, full_at = 100 }"),
-        ("steps", "{ kind = \"steps\", steps = [{ at_least = 10, score = 0.5 }, { at_least = 50, score = 1 }] }"),
-        ("choice", "{ kind = \"choice\", scores = { owned = 1, affiliate = 0.9, leased = 0.3 } }"),
-        ("flag", "{ kind = \"flag\" }"),
-        ("date", "{ kind = \"date\", full_by = 2025-12-31, zero_from = 2026-07-01 }"),
-        ("relative", "{ kind = \"relative\", better = \"higher\" }"),
-        ("lower", "{ kind = \"relative\", better = \"lower\" }"),
-        ("price", "{ kind = \"kr-price\", estimated = 1000000 }"),
-        ("linear", "{ kind = \"linear\", zero_at = 100, full_at = 10 }"),
-    ];
+    // Every kind but the panel (the bench varies weights and values, not marks).
+    let rules = common::RULES.get(..9).unwrap();
     let mut c = format!(
         "[tender]\nid = \"bench\"\ntitle = \"Benchmark\"\n[evaluation]\nmax_points = {}\nrounding = {{ places = 4, mode = \"half-up\" }}\n\
          qualify = [{{ section = \"technical\", min_share = 0.3 }}]\ntie_break = [\"section:technical\", \"bidder\"]\n\

@@ -22,22 +22,14 @@ use bidscore::report::{Format, Options, ScoreReport, render};
 use bidscore::{SourceFile, evaluate, load_paths, load_sources};
 use criterion::{Criterion, criterion_group, criterion_main};
 
+#[path = "common.rs"]
+mod common;
+
 const BIDS: usize = 10_000;
 
 /// A 20-criterion tender using every rule kind, with gates, a threshold and a quantity award.
 fn criteria() -> String {
-    let rules = [
-        ("linear", "{ kind = \"linear\", zero_at = 0, full_at = 100 }"),
-        ("steps", "{ kind = \"steps\", steps = [{ at_least = 10, score = 0.5 }, { at_least = 50, score = 1 }] }"),
-        ("choice", "{ kind = \"choice\", scores = { owned = 1, affiliate = 0.9, leased = 0.3 } }"),
-        ("flag", "{ kind = \"flag\" }"),
-        ("date", "{ kind = \"date\", full_by = 2025-12-31, zero_from = 2026-07-01 }"),
-        ("relative", "{ kind = \"relative\", better = \"higher\" }"),
-        ("lower", "{ kind = \"relative\", better = \"lower\" }"),
-        ("price", "{ kind = \"kr-price\", estimated = 1000000 }"),
-        ("linear", "{ kind = \"linear\", zero_at = 100, full_at = 10 }"),
-        ("panel", "{ kind = \"panel\", scale = 10 }"),
-    ];
+    let rules = common::RULES;
     let mut o = String::from(
         "[tender]\nid = \"bench\"\ntitle = \"Benchmark\"\n[evaluation]\nmax_points = 100\nrounding = { places = 4, mode = \"half-up\" }\n\
          qualify = [{ section = \"technical\", min_share = 0.3 }]\ntie_break = [\"section:technical\", \"bidder\"]\n\
