@@ -1,7 +1,7 @@
 //! What both benchmarks build tenders from.
 
 /// One rule of every kind (the linear one twice, both directions), as criteria use them.
-pub const RULES: [(&str, &str); 10] = [
+pub(crate) const RULES: [(&str, &str); 10] = [
     ("linear", "{ kind = \"linear\", zero_at = 0, full_at = 100 }"),
     ("steps", "{ kind = \"steps\", steps = [{ at_least = 10, score = 0.5 }, { at_least = 50, score = 1 }] }"),
     ("choice", "{ kind = \"choice\", scores = { owned = 1, affiliate = 0.9, leased = 0.3 } }"),
