@@ -22,7 +22,7 @@ use bidscore::analysis::{InputMode, RobustnessOptions, WeightMode, robustness};
 use bidscore::{Inputs, SourceFile, evaluate, load_paths, load_sources};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 
-#[path = "common.rs"]
+#[path = "shared/mod.rs"]
 mod common;
 
 /// A tender of `m` criteria cycling through the rule kinds (no panel), with two gates and a

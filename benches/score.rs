@@ -22,7 +22,7 @@ use bidscore::report::{Format, Options, ScoreReport, render};
 use bidscore::{SourceFile, evaluate, load_paths, load_sources};
 use criterion::{Criterion, criterion_group, criterion_main};
 
-#[path = "common.rs"]
+#[path = "shared/mod.rs"]
 mod common;
 
 const BIDS: usize = 10_000;
