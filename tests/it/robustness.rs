@@ -363,6 +363,19 @@ proptest! {
         for f in &a.certified {
             prop_assert!(f.exact_winners.is_some() || f.refused.is_some());
         }
+        // With nothing varying, every sample is the published evaluation: each published
+        // rank and status has probability 1.
+        let fixed = RobustnessOptions { samples: 1500, seed, inputs: InputMode::Fixed, ..RobustnessOptions::new() };
+        let f = robustness(&inputs, &outcome, &fixed).unwrap();
+        prop_assert_eq!(f.unchanged, 1500);
+        for s in &outcome.standings {
+            let b = f.bid(&s.bidder).unwrap();
+            match s.rank {
+                Some(k) => prop_assert_eq!(b.ranks[k as usize - 1], 1500, "{} rank {}", s.bidder, k),
+                None => prop_assert_eq!(b.unranked, 1500),
+            }
+            prop_assert_eq!(b.selected, if s.status == BidStatus::Selected { 1500 } else { 0 });
+        }
     }
 
     /// The sampling tally ranks and awards as the exact tally does, at random weights.
