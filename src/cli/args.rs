@@ -101,13 +101,13 @@ pub(crate) enum Command {
         seed: u64,
         /// How the weights vary: `published`, `uniform`, `around=P%` or `declared` (the
         /// criteria's `points_range` and `weight_order`).
-        #[arg(long, default_value = "published", value_parser = parse_weights)]
+        #[arg(long, value_name = "MODE", default_value = "published", value_parser = parse_weights)]
         weights: bidscore::analysis::WeightMode,
         /// Whether assumed values vary: `ranges` draws each from its `range` or `alternatives`.
-        #[arg(long = "inputs", value_enum, default_value_t = Vary::Ranges)]
+        #[arg(long = "inputs", value_name = "MODE", value_enum, default_value_t = Vary::Ranges)]
         vary_inputs: Vary,
         /// Whether the committee varies: `bootstrap` resamples the evaluators with replacement.
-        #[arg(long, value_enum, default_value_t = Marks::Fixed)]
+        #[arg(long, value_name = "MODE", value_enum, default_value_t = Marks::Fixed)]
         marks: Marks,
         /// Replay this many of the most frequent other winner sets exactly.
         #[arg(long, default_value_t = 5)]
