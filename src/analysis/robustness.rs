@@ -873,7 +873,7 @@ impl<'a> Model<'a> {
         let special = cells
             .iter()
             .enumerate()
-            .filter(|(_, c)| matches!(c, Input::Number(_) | Input::Marks { .. }))
+            .filter(|(_, c)| matches!(c, Input::Number(_) | Input::Marks { .. } | Input::Affine { .. }))
             .map(|(k, _)| (k.checked_div(m).unwrap_or(0), k.checked_rem(m).unwrap_or(0)))
             .collect();
         let mut model = Model {
@@ -1728,27 +1728,36 @@ fn drawn_scalar(draw: &Draw, raw: i64) -> Option<Scalar> {
 
 /// A criterion scored against the best value of the other bids keeps the published
 /// reference in every sample when no value in its column varies, no gate's verdict can
-/// change and it is not taken among the qualified (whose set moves with the weights); and
-/// when its points are proportional to its weight (`relative`: `kr-price` adds a bonus in
-/// points), each of its cells is then a fixed score: `weight × score`, no formula per sample.
+/// change and it is not taken among the qualified (whose set moves with the weights). Each
+/// of its cells is then fixed: a score (`relative`: points proportional to the weight) or
+/// affine in the weight (`kr-price`: its band bonus is in points), its divisions done once.
 fn fix_references(inputs: &Inputs, outcome: &Outcome, kernel: &Kernel<'_>, varied: &[Varied], cells: &mut [Input]) {
     let t = &inputs.tender;
     let m = t.criteria.len();
     let gates_vary = varied.iter().any(|v| !v.gates.is_empty());
     for (j, c) in t.criteria.iter().enumerate() {
         let Some(r) = c.rule.reference() else { continue };
-        let proportional = matches!(kernel.fast().get(j), Some(Fast::Relative { .. }));
         let column_varies = varied.iter().any(|v| v.criteria.contains(&j));
-        if !proportional || column_varies || gates_vary || r.among == crate::rules::Among::Qualified {
+        let Some(fast) = kernel.fast().get(j) else { continue };
+        if column_varies || gates_vary || r.among == crate::rules::Among::Qualified {
             continue;
         }
-        let reference = outcome.references.get(j).copied().flatten().map(Rat::from_decimal);
-        let w = Rat::from_decimal(c.points);
+        let reference = outcome.references.get(j).copied().flatten();
         for i in 0..inputs.bids.len() {
-            if let (Some(slot @ Input::Number(_)), Some(given)) = (cells.get_mut(i.saturating_mul(m).saturating_add(j)), inputs.given(i, j))
-            {
-                *slot = Input::Score(rat_f64(&scored(c, &w, Some(given), reference.as_ref()).score));
-            }
+            let at = i.saturating_mul(m).saturating_add(j);
+            let Some(slot) = cells.get_mut(at) else { continue };
+            let Input::Number(x) = *slot else { continue };
+            *slot = match fast {
+                // A relative score exactly, as the published evaluation took it.
+                Fast::Relative { .. } => match inputs.given(i, j) {
+                    Some(given) => {
+                        let w = Rat::from_decimal(c.points);
+                        Input::Score(rat_f64(&scored(c, &w, Some(given), reference.map(Rat::from_decimal).as_ref()).score))
+                    }
+                    None => Input::Missing,
+                },
+                other => other.fixed(x, reference.map(f64_of)).unwrap_or(Input::Number(x)),
+            };
         }
     }
 }

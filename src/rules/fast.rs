@@ -73,6 +73,16 @@ pub(crate) enum Input {
     Score(f64),
     /// A number for a rule with a reference or a weight-dependent formula.
     Number(f64),
+    /// Points affine in the weight, `min(weight, a × weight + c)` (or uncapped): a `kr-price`
+    /// cell whose lowest price cannot move, its divisions done once.
+    Affine {
+        /// Points per point of weight.
+        a: f64,
+        /// Points added (the band bonus).
+        c: f64,
+        /// Capped at the weight.
+        cap: bool,
+    },
     /// Marks `start..start + len` of the sample's marks.
     Marks {
         /// First mark.
@@ -101,12 +111,31 @@ impl Fast {
         }
     }
 
+    /// A `kr-price` number's cell when its lowest price is fixed at `reference` for good: affine
+    /// in the weight (`None` for other shapes).
+    pub(crate) fn fixed(&self, x: f64, reference: Option<f64>) -> Option<Input> {
+        match (self, reference) {
+            (Fast::KrPrice { .. }, None) => Some(Input::Score(0.0)),
+            (Fast::KrPrice { e80, e60, cap }, Some(l)) => Some(if x >= *e80 {
+                Input::Affine { a: l / x, c: 0.0, cap: *cap }
+            } else {
+                Input::Affine { a: l / e80, c: 2.0 * (e80 - x.max(*e60)) / (e80 - e60), cap: *cap }
+            }),
+            _ => None,
+        }
+    }
+
     /// The cell's points (unrounded) on a criterion worth `points`, against `reference` (the
     /// best value in force); `marks` is the sample's marks (sorted in place when trimmed).
     pub(crate) fn points(&self, input: Input, points: f64, reference: Option<f64>, marks: &mut [f64]) -> f64 {
         match (self, input) {
             (_, Input::Missing) => 0.0,
             (_, Input::Score(s)) => points * s,
+            (_, Input::Affine { .. }) if points == 0.0 => 0.0,
+            (_, Input::Affine { a, c, cap }) => {
+                let raw = a * points + c;
+                if cap { raw.min(points) } else { raw }
+            }
             (Fast::Relative { higher }, Input::Number(x)) => {
                 let s = match reference {
                     None => 0.0,
