@@ -30,7 +30,8 @@ mod value;
 pub use analysis::{Published, Ranked, Ranking, Scenario};
 pub use diag::{Diagnostic, Diagnostics, FileId, Label, Severity, SourceFile, Span, escape_for_terminal};
 pub use evaluate::{
-    Awarded, BidStatus, CriterionScore, GateVerdict, Original, Outcome, Scope, Standing, ThresholdVerdict, Tie, Warning, evaluate,
+    Awarded, BidStatus, CriterionScore, GateVerdict, NoSelection, Original, Outcome, Scope, Standing, ThresholdVerdict, Tie, Warning,
+    evaluate,
 };
 pub use exact::{Points, Rat, RoundingMode, parse_decimal};
 pub use load::ReadLimits;

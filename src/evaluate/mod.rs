@@ -162,6 +162,11 @@ pub enum Warning {
         /// Their shared rank.
         rank: u32,
     },
+    /// No bid was selected: the tender failed, and why.
+    NoneSelected {
+        /// Why.
+        why: NoSelection,
+    },
     /// Every bid scored the same on a criterion: it separates nobody.
     Flat {
         /// The criterion.
@@ -169,6 +174,18 @@ pub enum Warning {
         /// The points every bid scored.
         points: Points,
     },
+}
+
+/// Why a tender selected no bid.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NoSelection {
+    /// Every bid failed a gate.
+    AllDisqualified,
+    /// No bid that passed the gates met every qualification threshold.
+    NoneQualified,
+    /// Bids qualified, but the award had nothing to give: a quantity of 0, every qualified
+    /// bid offering 0 of it, or no winner's place.
+    NothingToAward,
 }
 
 /// One bid's result.
@@ -343,7 +360,24 @@ fn outcome(
         });
     }
     warnings.extend(flat_criteria(inputs, &standings));
+    if let Some(why) = no_selection(&standings) {
+        warnings.insert(0, Warning::NoneSelected { why });
+    }
     Outcome { standings, references, warnings }
+}
+
+/// Why no bid was selected, when none was (SPEC §5: a failed tender is said so).
+fn no_selection(standings: &[Standing]) -> Option<NoSelection> {
+    if standings.is_empty() || standings.iter().any(|s| s.status == BidStatus::Selected) {
+        return None;
+    }
+    Some(if standings.iter().all(|s| s.status == BidStatus::Disqualified) {
+        NoSelection::AllDisqualified
+    } else if standings.iter().all(|s| s.status.group() > 0) {
+        NoSelection::NoneQualified
+    } else {
+        NoSelection::NothingToAward
+    })
 }
 
 fn assumed_fields(read: &[String], b: &Bid) -> Vec<String> {

@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 
 use crate::analysis::{DecidedBy, DropOneReason, Failed, NoPath, PanelNote, StabilityNote, Why};
 use crate::diag::{Diagnostic, SourceFile, locate, plural};
-use crate::evaluate::{Awarded, CriterionScore, GateVerdict, Tie, Warning};
+use crate::evaluate::{Awarded, CriterionScore, GateVerdict, NoSelection, Tie, Warning};
 use crate::model::{Gate, Require};
 use crate::value::Scalar;
 
@@ -101,6 +101,18 @@ pub fn warning(w: &Warning) -> String {
         ),
         Warning::Flat { criterion, points } => {
             format!("every bid scores {points} on criterion `{criterion}`: it does not separate the bids")
+        }
+        Warning::NoneSelected { why } => format!("no bid was selected: {}", no_selection(*why)),
+    }
+}
+
+/// Why a tender selected no bid, in words.
+pub fn no_selection(why: NoSelection) -> &'static str {
+    match why {
+        NoSelection::AllDisqualified => "every bid failed a gate",
+        NoSelection::NoneQualified => "no bid that passed the gates met every qualification threshold",
+        NoSelection::NothingToAward => {
+            "bids qualified, but the award had nothing to give (a quantity of 0, every qualified bid offering 0 of it, or no winner's place)"
         }
     }
 }

@@ -69,3 +69,35 @@ fn the_award_fills_the_quantity_in_rank_order_and_skips_bids_that_get_nothing() 
     assert_eq!(awards, vec![("a", Awarded::Quantity(6)), ("b", Awarded::No), ("c", Awarded::Quantity(4)), ("d", Awarded::No)]);
     assert_eq!(o.winners(), vec!["a", "c"]);
 }
+
+/// A failed tender is said so: when no bid is selected, the outcome says why (first among
+/// its warnings), and every report carries the sentence.
+#[test]
+fn a_tender_that_selects_no_bid_says_why() {
+    use bidscore::report::{Format, ScoreReport};
+    use bidscore::{NoSelection, Warning};
+    let why = |o: &bidscore::Outcome| match o.warnings.first() {
+        Some(Warning::NoneSelected { why }) => Some(*why),
+        _ => None,
+    };
+    // Every bid fails the gate.
+    let t = tender("", "winners = 1");
+    let o = evaluate(&load_ok(&t, &[bid("a", false, 90, 0, 1), bid("b", false, 80, 0, 1)]));
+    assert_eq!(why(&o), Some(NoSelection::AllDisqualified));
+    // The bids that pass the gate all miss the threshold.
+    let t = tender("qualify = [{ section = \"tech\", min_share = 0.85 }]", "winners = 1");
+    let inputs = load_ok(&t, &[bid("a", true, 50, 0, 1), bid("b", false, 100, 0, 1)]);
+    let o = evaluate(&inputs);
+    assert_eq!(why(&o), Some(NoSelection::NoneQualified));
+    let text = crate::show(&ScoreReport::new(&inputs, &o, None), Format::Table);
+    assert!(text.contains("no bid was selected: no bid that passed the gates met every qualification threshold"), "{text}");
+    let json = crate::show(&ScoreReport::new(&inputs, &o, None), Format::Json);
+    assert!(json.contains("no bid was selected"), "{json}");
+    // Qualified bids, but every one offers nothing of the quantity.
+    let t = tender("", "winners = \"all\"\nquantity = { field = \"units\", total = 10 }");
+    let o = evaluate(&load_ok(&t, &[bid("a", true, 90, 0, 0), bid("b", true, 80, 0, 0)]));
+    assert_eq!(why(&o), Some(NoSelection::NothingToAward));
+    // A tender with a winner says nothing of the kind.
+    let o = evaluate(&load_ok(&t, &[bid("a", true, 90, 0, 3), bid("b", true, 80, 0, 0)]));
+    assert!(o.warnings.iter().all(|w| !matches!(w, Warning::NoneSelected { .. })));
+}
