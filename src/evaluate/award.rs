@@ -7,8 +7,9 @@ use super::Awarded;
 use crate::model::Award;
 
 /// The award over qualified bids in report order, given what each offers: up to `winners`
-/// bids, each getting `min(offered, remaining)` of the quantity; a bid that would get
-/// nothing is skipped and does not use up a place. One entry per bid.
+/// bids, each getting `min(offered, remaining, cap)` of the quantity (the cap from
+/// `max_share` and `max_quantity`); a bid that would get nothing is skipped and does not use
+/// up a place. One entry per bid.
 pub(crate) fn award(rule: &Award, offered: &[u64]) -> Vec<Awarded> {
     let mut out = Vec::with_capacity(offered.len());
     award_into(rule, offered, &mut out);
@@ -18,6 +19,7 @@ pub(crate) fn award(rule: &Award, offered: &[u64]) -> Vec<Awarded> {
 /// [`award`] into a buffer the caller keeps (the sampling tally awards a million times).
 pub(crate) fn award_into(rule: &Award, offered: &[u64], out: &mut Vec<Awarded>) {
     let mut remaining = rule.quantity.as_ref().map(|q| q.total);
+    let cap = rule.cap().unwrap_or(u64::MAX);
     let mut places = rule.winners;
     out.clear();
     out.resize(offered.len(), Awarded::No);
@@ -28,7 +30,8 @@ pub(crate) fn award_into(rule: &Award, offered: &[u64], out: &mut Vec<Awarded>) 
         *slot = match remaining.as_mut() {
             None => Awarded::Yes,
             Some(left) => {
-                let give = offer.min(*left);
+                // SPEC §10.1: no bid gets more than the cap.
+                let give = offer.min(*left).min(cap);
                 if give == 0 {
                     continue;
                 }

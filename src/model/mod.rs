@@ -223,11 +223,29 @@ pub struct Award {
     pub winners: Option<u32>,
     /// Fill a quantity in rank order.
     pub quantity: Option<Quantity>,
+    /// No bid gets more than `floor(max_share × total)` of the quantity (SPEC §10.1).
+    pub max_share: Option<Decimal>,
+    /// No bid gets more than this of the quantity.
+    pub max_quantity: Option<u64>,
+}
+
+impl Award {
+    /// The most of the quantity one bid may get: the smaller of `floor(max_share × total)`
+    /// and `max_quantity` (`None`: no cap, or no quantity).
+    pub fn cap(&self) -> Option<u64> {
+        use rust_decimal::prelude::ToPrimitive;
+        let q = self.quantity.as_ref()?;
+        let by_share = self.max_share.and_then(|s| s.checked_mul(Decimal::from(q.total))).and_then(|x| x.floor().to_u64());
+        match (by_share, self.max_quantity) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
 }
 
 impl Default for Award {
     fn default() -> Award {
-        Award { winners: Some(1), quantity: None }
+        Award { winners: Some(1), quantity: None, max_share: None, max_quantity: None }
     }
 }
 

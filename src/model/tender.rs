@@ -20,7 +20,7 @@ const EVALUATION: &[&str] = &["max_points", "rounding", "qualify", "tie_break", 
 const DIFFERENTIAL: &[&str] = &["section", "step"];
 const ROUNDING: &[&str] = &["places", "mode"];
 const QUALIFY: &[&str] = &["section", "min_share", "min_points"];
-const AWARD: &[&str] = &["winners", "quantity"];
+const AWARD: &[&str] = &["winners", "quantity", "max_share", "max_quantity"];
 const QUANTITY: &[&str] = &["field", "total"];
 const SECTION: &[&str] = &["id", "title", "note"];
 const GATE: &[&str] = &["id", "title", "field", "require", "missing", "source", "note"];
@@ -751,7 +751,47 @@ fn parse_award(t: &Table, sp: Span, sink: &mut Sink) -> Option<Award> {
             Some(Some(Quantity { field: field?, total: total?.0 }))
         }),
     };
-    Some(Award { winners: winners?, quantity: quantity? })
+    let max_share = match f.get("max_share") {
+        None => Some(None),
+        Some(n) => as_number(n, "max_share", sink).and_then(|(d, dsp)| {
+            if d > Decimal::ZERO && d <= Decimal::ONE {
+                Some(Some(d))
+            } else {
+                sink.push(
+                    Diagnostic::error("bad-cap", dsp, format!("`max_share` is `{d}`"))
+                        .with_help("write the largest share of the quantity one bid may get, above 0 and at most 1"),
+                );
+                None
+            }
+        }),
+    };
+    let max_quantity = match f.get("max_quantity") {
+        None => Some(None),
+        Some(n) => as_count(n, "max_quantity", sink).and_then(|(q, qsp)| {
+            if q >= 1 {
+                Some(Some(q))
+            } else {
+                sink.push(
+                    Diagnostic::error("bad-cap", qsp, "`max_quantity` is `0`")
+                        .with_help("write the most of the quantity one bid may get, at least 1"),
+                );
+                None
+            }
+        }),
+    };
+    // A cap limits a quantity: without one it means nothing.
+    if matches!(quantity, Some(None)) {
+        for key in ["max_share", "max_quantity"] {
+            if let Some(n) = f.get(key) {
+                sink.push(
+                    Diagnostic::error("bad-cap", n.span, format!("`{key}` caps the quantity, but the award has no `quantity`"))
+                        .with_help("add `quantity = { field = \"…\", total = … }`, or remove the cap"),
+                );
+                return None;
+            }
+        }
+    }
+    Some(Award { winners: winners?, quantity: quantity?, max_share: max_share?, max_quantity: max_quantity? })
 }
 
 /// The sum of every `[[criterion]]`'s points as written, or `None` if any cannot be read.

@@ -67,6 +67,8 @@ pub struct Case {
     pub tie_break: Vec<String>,
     pub winners: Option<u32>,
     pub quantity: Option<u64>,
+    /// With a quantity: `max_share` and `max_quantity` (SPEC §10.1).
+    pub caps: (Option<&'static str>, Option<u64>),
     /// 차등점수제: (section, step).
     pub differential: Option<(usize, &'static str)>,
     pub bids: Vec<BidSpec>,
@@ -163,9 +165,11 @@ pub fn case(max_bids: usize) -> impl Strategy<Value = Case> {
                 proptest::option::of(0u64..40),
                 1usize..=max_bids,
                 proptest::option::weighted(0.3, (0..sections, select(vec!["0.5", "1", "1.5", "2", "3"]))),
+                (proptest::option::weighted(0.3, select(vec!["0.25", "0.5", "1"])), proptest::option::weighted(0.3, 1u64..15)),
             )
                 .prop_flat_map(
-                    move |(mut criteria, gates, places, mode, qualify, tie_break, winners, quantity, n_bids, differential)| {
+                    move |(mut criteria, gates, places, mode, qualify, tie_break, winners, quantity, n_bids, differential, caps)| {
+                        let caps = if quantity.is_some() { caps } else { (None, None) };
                         // Points may not be finer than the rounding keeps.
                         if places == 0 {
                             for c in &mut criteria {
@@ -206,21 +210,25 @@ pub fn case(max_bids: usize) -> impl Strategy<Value = Case> {
                             Just(quantity),
                             bids,
                             Just(differential),
+                            Just(caps),
                         )
                             .prop_map(
-                                move |(criteria, gates, places, mode, qualify, tie_break, winners, quantity, bids, differential)| Case {
-                                    sections,
-                                    criteria,
-                                    gates,
-                                    places,
-                                    mode,
-                                    qualify,
-                                    qualify_points: None,
-                                    tie_break,
-                                    winners,
-                                    quantity,
-                                    differential,
-                                    bids,
+                                move |(criteria, gates, places, mode, qualify, tie_break, winners, quantity, bids, differential, caps)| {
+                                    Case {
+                                        sections,
+                                        criteria,
+                                        gates,
+                                        places,
+                                        mode,
+                                        qualify,
+                                        qualify_points: None,
+                                        tie_break,
+                                        winners,
+                                        quantity,
+                                        caps,
+                                        differential,
+                                        bids,
+                                    }
                                 },
                             )
                     },
@@ -278,6 +286,12 @@ impl Case {
         }
         if let Some(q) = self.quantity {
             o += &format!("quantity = {{ field = \"offer.qty\", total = {q} }}\n");
+            if let Some(s) = self.caps.0 {
+                o += &format!("max_share = {s}\n");
+            }
+            if let Some(m) = self.caps.1 {
+                o += &format!("max_quantity = {m}\n");
+            }
         }
         for s in 0..self.sections {
             o += &format!("\n[[section]]\nid = \"s{s}\"\ntitle = \"Section {s}\"\n");

@@ -101,3 +101,26 @@ fn a_tender_that_selects_no_bid_says_why() {
     let o = evaluate(&load_ok(&t, &[bid("a", true, 90, 0, 3), bid("b", true, 80, 0, 0)]));
     assert!(o.warnings.iter().all(|w| !matches!(w, Warning::NoneSelected { .. })));
 }
+
+/// SPEC §10.1: a cap per winner. With 10 units, `max_share = 0.35` caps each bid at
+/// floor(3.5) = 3 and `max_quantity = 2` at 2; the smaller applies, and what a cap holds back
+/// goes on down the ranking.
+#[test]
+fn a_cap_per_winner_holds_each_award_and_passes_the_rest_on() {
+    let t = tender("", "winners = \"all\"\nquantity = { field = \"units\", total = 10 }\nmax_share = 0.35");
+    let bids = [bid("a", true, 90, 0, 6), bid("b", true, 80, 0, 5), bid("c", true, 70, 0, 9), bid("d", true, 60, 0, 5)];
+    let o = evaluate(&load_ok(&t, &bids));
+    let awards: Vec<(&str, Awarded)> = o.standings.iter().map(|s| (s.bidder.as_str(), s.award)).collect();
+    assert_eq!(
+        awards,
+        vec![("a", Awarded::Quantity(3)), ("b", Awarded::Quantity(3)), ("c", Awarded::Quantity(3)), ("d", Awarded::Quantity(1))]
+    );
+    let t = tender("", "winners = \"all\"\nquantity = { field = \"units\", total = 10 }\nmax_share = 0.35\nmax_quantity = 2");
+    let o = evaluate(&load_ok(&t, &bids));
+    let given: Vec<Awarded> = o.standings.iter().map(|s| s.award).collect();
+    assert_eq!(given, vec![Awarded::Quantity(2); 4]);
+    // The cap survives writing the tender back to TOML.
+    let inputs = load_ok(&t, &bids);
+    let text = inputs.tender.to_toml();
+    assert!(text.contains("max_share = 0.35") && text.contains("max_quantity = 2"), "{text}");
+}

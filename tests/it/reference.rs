@@ -335,6 +335,8 @@ struct Qualify {
 struct Quantity {
     field: String,
     total: i128,
+    /// SPEC §10.1: the most one bid may get (floor of max_share × total, and max_quantity).
+    cap: Option<i128>,
 }
 
 struct Tender {
@@ -511,13 +513,29 @@ fn parse_tender(text: &str) -> Result<Tender, String> {
         None => None,
         Some(v) => {
             let qt = get_table(v, "award.quantity")?;
-            Some(Quantity {
-                field: get_str(qt, "field", "award.quantity")?,
-                total: match qt.get("total") {
-                    Some(Value::Integer(i)) if *i >= 0 => i128::from(*i),
-                    _ => return Err("award.quantity.total must be a non-negative integer".into()),
-                },
-            })
+            let total = match qt.get("total") {
+                Some(Value::Integer(i)) if *i >= 0 => i128::from(*i),
+                _ => return Err("award.quantity.total must be a non-negative integer".into()),
+            };
+            // A share's floor of the total, exactly; and a plain maximum.
+            let by_share = match award.get("max_share") {
+                Some(v) => {
+                    let share = number(v, "award.max_share")?;
+                    let x = share * qi(total as i64);
+                    Some(x.floor().to_integer().to_string().parse::<i128>().map_err(|e| e.to_string())?)
+                }
+                None => None,
+            };
+            let by_max = match award.get("max_quantity") {
+                Some(Value::Integer(i)) if *i >= 1 => Some(i128::from(*i)),
+                Some(_) => return Err("award.max_quantity".into()),
+                None => None,
+            };
+            let cap = match (by_share, by_max) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            Some(Quantity { field: get_str(qt, "field", "award.quantity")?, total, cap })
         }
     };
 
@@ -1139,7 +1157,10 @@ fn score_tender(tender: Tender, other_files: &[&str]) -> Result<RefOutcome, Stri
             }
             Some(_) => {
                 let offered = s.offered.ok_or("internal: no offered quantity")?;
-                let give = if offered < remaining { offered } else { remaining };
+                let mut give = if offered < remaining { offered } else { remaining };
+                if let Some(cap) = tender.quantity.as_ref().and_then(|q| q.cap) {
+                    give = give.min(cap);
+                }
                 if give == 0 {
                     // Gets nothing: not awarded, does not use up a winner's place.
                     continue;
