@@ -223,10 +223,34 @@ pub struct Award {
     pub winners: Option<u32>,
     /// Fill a quantity in rank order.
     pub quantity: Option<Quantity>,
+    /// How the quantity is shared (SPEC §10.1).
+    pub allocation: Allocation,
     /// No bid gets more than `floor(max_share × total)` of the quantity (SPEC §10.1).
     pub max_share: Option<Decimal>,
     /// No bid gets more than this of the quantity.
     pub max_quantity: Option<u64>,
+}
+
+/// How an award shares its quantity among the winners.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Allocation {
+    /// Each bid in rank order gets what it offered, as far as the quantity (and the cap) goes.
+    #[default]
+    RankOrder,
+    /// The winners share the quantity in proportion to what they offered (largest remainder
+    /// to whole units; ties to the better-ranked bid), then the cap, what it holds back going
+    /// to the others in rank order up to their offers.
+    Proportional,
+}
+
+impl Allocation {
+    /// The name in criteria files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Allocation::RankOrder => "rank-order",
+            Allocation::Proportional => "proportional",
+        }
+    }
 }
 
 impl Award {
@@ -245,7 +269,7 @@ impl Award {
 
 impl Default for Award {
     fn default() -> Award {
-        Award { winners: Some(1), quantity: None, max_share: None, max_quantity: None }
+        Award { winners: Some(1), quantity: None, allocation: Allocation::RankOrder, max_share: None, max_quantity: None }
     }
 }
 

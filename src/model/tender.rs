@@ -12,6 +12,7 @@ use crate::load::node::{Node, Table, Value};
 use crate::load::reader::{
     Fields, Sink, as_array, as_count, as_date, as_number, as_str, as_table, bad_enum, check_id, duplicate, unknown_ref,
 };
+use crate::model::Allocation;
 use crate::rules::{CriterionAt, InputKind, Rule};
 
 const TOP: &[&str] = &["tender", "evaluation", "award", "section", "gate", "criterion"];
@@ -20,7 +21,7 @@ const EVALUATION: &[&str] = &["max_points", "rounding", "qualify", "tie_break", 
 const DIFFERENTIAL: &[&str] = &["section", "step"];
 const ROUNDING: &[&str] = &["places", "mode"];
 const QUALIFY: &[&str] = &["section", "min_share", "min_points"];
-const AWARD: &[&str] = &["winners", "quantity", "max_share", "max_quantity"];
+const AWARD: &[&str] = &["winners", "quantity", "allocation", "max_share", "max_quantity"];
 const QUANTITY: &[&str] = &["field", "total"];
 const SECTION: &[&str] = &["id", "title", "note"];
 const GATE: &[&str] = &["id", "title", "field", "require", "missing", "source", "note"];
@@ -779,6 +780,29 @@ fn parse_award(t: &Table, sp: Span, sink: &mut Sink) -> Option<Award> {
             }
         }),
     };
+    let allocation = match f.opt_str("allocation", sink) {
+        None => Some(Allocation::RankOrder),
+        Some((a, _)) if a == "rank-order" => Some(Allocation::RankOrder),
+        Some((a, _)) if a == "proportional" => Some(Allocation::Proportional),
+        Some((a, asp)) => {
+            sink.push(crate::load::reader::bad_enum("allocation", &a, asp, &["rank-order", "proportional"]));
+            None
+        }
+    };
+    if allocation == Some(Allocation::Proportional)
+        && matches!(quantity, Some(None))
+        && let Some(n) = f.get("allocation")
+    {
+        sink.push(
+            Diagnostic::error(
+                "bad-allocation",
+                n.span,
+                "`allocation = \"proportional\"` shares a quantity, but the award has no `quantity`",
+            )
+            .with_help("add `quantity = { field = \"…\", total = … }`, or remove `allocation`"),
+        );
+        return None;
+    }
     // A cap limits a quantity: without one it means nothing.
     if matches!(quantity, Some(None)) {
         for key in ["max_share", "max_quantity"] {
@@ -791,7 +815,7 @@ fn parse_award(t: &Table, sp: Span, sink: &mut Sink) -> Option<Award> {
             }
         }
     }
-    Some(Award { winners: winners?, quantity: quantity?, max_share: max_share?, max_quantity: max_quantity? })
+    Some(Award { winners: winners?, quantity: quantity?, allocation: allocation?, max_share: max_share?, max_quantity: max_quantity? })
 }
 
 /// The sum of every `[[criterion]]`'s points as written, or `None` if any cannot be read.

@@ -49,7 +49,7 @@ impl Tender {
             let _ = writeln!(o, "weight_order = [{}]", ids.join(", "));
         }
         o.push_str("\n[award]\n");
-        let Award { winners, quantity, max_share, max_quantity } = &self.award;
+        let Award { winners, quantity, allocation, max_share, max_quantity } = &self.award;
         match winners {
             Some(w) => {
                 let _ = writeln!(o, "winners = {w}");
@@ -58,6 +58,9 @@ impl Tender {
         }
         if let Some(q) = quantity {
             let _ = writeln!(o, "quantity = {{ field = {}, total = {} }}", toml_string(&q.field.to_string()), q.total);
+        }
+        if *allocation != crate::model::Allocation::RankOrder {
+            let _ = writeln!(o, "allocation = \"{}\"", allocation.as_str());
         }
         if let Some(s) = max_share {
             let _ = writeln!(o, "max_share = {s}");

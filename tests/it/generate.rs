@@ -67,8 +67,8 @@ pub struct Case {
     pub tie_break: Vec<String>,
     pub winners: Option<u32>,
     pub quantity: Option<u64>,
-    /// With a quantity: `max_share` and `max_quantity` (SPEC §10.1).
-    pub caps: (Option<&'static str>, Option<u64>),
+    /// With a quantity: `max_share`, `max_quantity` and the allocation (SPEC §10.1).
+    pub caps: (Option<&'static str>, Option<u64>, bool),
     /// 차등점수제: (section, step).
     pub differential: Option<(usize, &'static str)>,
     pub bids: Vec<BidSpec>,
@@ -165,11 +165,15 @@ pub fn case(max_bids: usize) -> impl Strategy<Value = Case> {
                 proptest::option::of(0u64..40),
                 1usize..=max_bids,
                 proptest::option::weighted(0.3, (0..sections, select(vec!["0.5", "1", "1.5", "2", "3"]))),
-                (proptest::option::weighted(0.3, select(vec!["0.25", "0.5", "1"])), proptest::option::weighted(0.3, 1u64..15)),
+                (
+                    proptest::option::weighted(0.3, select(vec!["0.25", "0.5", "1"])),
+                    proptest::option::weighted(0.3, 1u64..15),
+                    proptest::bool::weighted(0.3),
+                ),
             )
                 .prop_flat_map(
                     move |(mut criteria, gates, places, mode, qualify, tie_break, winners, quantity, n_bids, differential, caps)| {
-                        let caps = if quantity.is_some() { caps } else { (None, None) };
+                        let caps = if quantity.is_some() { caps } else { (None, None, false) };
                         // Points may not be finer than the rounding keeps.
                         if places == 0 {
                             for c in &mut criteria {
@@ -291,6 +295,9 @@ impl Case {
             }
             if let Some(m) = self.caps.1 {
                 o += &format!("max_quantity = {m}\n");
+            }
+            if self.caps.2 {
+                o += "allocation = \"proportional\"\n";
             }
         }
         for s in 0..self.sections {

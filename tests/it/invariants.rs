@@ -241,12 +241,36 @@ proptest! {
         }
         let offered = |id: &str| c.bids.iter().find(|b| b.id == id).map_or(0, |b| b.offered);
         let eligible: Vec<&bidscore::Standing> = o.standings.iter().filter(|s| s.rank.is_some()).filter(|s| c.quantity.is_none() || offered(&s.bidder) > 0).collect();
-        let mut seen_unawarded = false;
-        for s in eligible {
-            if s.status == BidStatus::Selected {
-                prop_assert!(!seen_unawarded, "winner `{}` after a passed-over bid", s.bidder);
-            } else {
-                seen_unawarded = true;
+        // No bid gets more than it offered, nor more than the cap (SPEC §10.1).
+        let cap = c.quantity.map(|t| {
+            let by_share = c.caps.0.map(|sh| (sh.parse::<f64>().unwrap() * t as f64 + 1e-9).floor() as u64);
+            match (by_share, c.caps.1) {
+                (Some(a), Some(b)) => a.min(b),
+                (a, b) => a.or(b).unwrap_or(u64::MAX),
+            }
+        });
+        for s in &o.standings {
+            if let Awarded::Quantity(q) = s.award {
+                prop_assert!(q <= offered(&s.bidder), "`{}` got {q}, more than it offered", s.bidder);
+                prop_assert!(cap.is_none_or(|k| q <= k), "`{}` got {q}, more than the cap", s.bidder);
+            }
+        }
+        if c.caps.2 {
+            // Proportional: the winners are among the first `winners` bids that offer anything
+            // (a share that rounds to 0 units is not awarded).
+            let places = c.winners.map_or(usize::MAX, |w| w as usize);
+            let first: Vec<&str> = eligible.iter().take(places).map(|s| s.bidder.as_str()).collect();
+            for w in o.winners() {
+                prop_assert!(first.contains(&w), "proportional winner `{w}` beyond the first {places}");
+            }
+        } else {
+            let mut seen_unawarded = false;
+            for s in eligible {
+                if s.status == BidStatus::Selected {
+                    prop_assert!(!seen_unawarded, "winner `{}` after a passed-over bid", s.bidder);
+                } else {
+                    seen_unawarded = true;
+                }
             }
         }
         if let Some(w) = c.winners {

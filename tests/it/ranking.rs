@@ -124,3 +124,27 @@ fn a_cap_per_winner_holds_each_award_and_passes_the_rest_on() {
     let text = inputs.tender.to_toml();
     assert!(text.contains("max_share = 0.35") && text.contains("max_quantity = 2"), "{text}");
 }
+
+/// SPEC §10.1 `proportional`: 10 units among offers 6, 5 and 9 (Σ 20): 3, 2.5 and 4.5 →
+/// floors 3, 2, 4 and the one unit left to the largest remainder, a tie (0.5 each) that goes
+/// to the better-ranked bid, b. With a cap of 3 (`max_quantity`), c's 4 is held to 3; the
+/// unit it frees would go to another sharing bid below its offer and the cap, but a and b are
+/// at the cap and d is not among the `winners = 3` sharing, so it goes to no one.
+#[test]
+fn a_proportional_award_shares_by_largest_remainder() {
+    let bids = [bid("a", true, 90, 0, 6), bid("b", true, 80, 0, 5), bid("c", true, 70, 0, 9), bid("d", true, 60, 0, 5)];
+    let t = tender("", "winners = 3\nquantity = { field = \"units\", total = 10 }\nallocation = \"proportional\"");
+    let o = evaluate(&load_ok(&t, &bids));
+    let given: Vec<(&str, Awarded)> = o.standings.iter().map(|s| (s.bidder.as_str(), s.award)).collect();
+    assert_eq!(given, vec![("a", Awarded::Quantity(3)), ("b", Awarded::Quantity(3)), ("c", Awarded::Quantity(4)), ("d", Awarded::No)]);
+    let t = tender("", "winners = 3\nquantity = { field = \"units\", total = 10 }\nallocation = \"proportional\"\nmax_quantity = 3");
+    let o = evaluate(&load_ok(&t, &bids));
+    let given: Vec<Awarded> = o.standings.iter().map(|s| s.award).collect();
+    assert_eq!(given, vec![Awarded::Quantity(3), Awarded::Quantity(3), Awarded::Quantity(3), Awarded::No]);
+    // Offers that fit: each gets its offer.
+    let t = tender("", "winners = \"all\"\nquantity = { field = \"units\", total = 100 }\nallocation = \"proportional\"");
+    let o = evaluate(&load_ok(&t, &bids));
+    let given: Vec<Awarded> = o.standings.iter().map(|s| s.award).collect();
+    assert_eq!(given, vec![Awarded::Quantity(6), Awarded::Quantity(5), Awarded::Quantity(9), Awarded::Quantity(5)]);
+    assert!(load_ok(&t, &bids).tender.to_toml().contains("allocation = \"proportional\""));
+}

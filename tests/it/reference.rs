@@ -337,6 +337,8 @@ struct Quantity {
     total: i128,
     /// SPEC §10.1: the most one bid may get (floor of max_share × total, and max_quantity).
     cap: Option<i128>,
+    /// SPEC §10.1: "proportional" instead of the rank-order fill.
+    proportional: bool,
 }
 
 struct Tender {
@@ -535,7 +537,13 @@ fn parse_tender(text: &str) -> Result<Tender, String> {
                 (Some(a), Some(b)) => Some(a.min(b)),
                 (a, b) => a.or(b),
             };
-            Some(Quantity { field: get_str(qt, "field", "award.quantity")?, total, cap })
+            let proportional = match award.get("allocation") {
+                None => false,
+                Some(Value::String(a)) if a == "rank-order" => false,
+                Some(Value::String(a)) if a == "proportional" => true,
+                Some(_) => return Err("award.allocation".into()),
+            };
+            Some(Quantity { field: get_str(qt, "field", "award.quantity")?, total, cap, proportional })
         }
     };
 
@@ -1144,7 +1152,64 @@ fn score_tender(tender: Tender, other_files: &[&str]) -> Result<RefOutcome, Stri
     let mut awards: Vec<Option<String>> = vec![None; qualified.len()];
     let mut awarded_count: u64 = 0;
     let mut remaining = tender.quantity.as_ref().map(|q| q.total).unwrap_or(0);
+    if let Some(q) = tender.quantity.as_ref().filter(|q| q.proportional) {
+        // SPEC §10.1 proportional: the first `winners` offering bids, by exact shares.
+        let mut members: Vec<usize> = Vec::new();
+        for (k, s) in qualified.iter().enumerate() {
+            if tender.winners.is_some_and(|w| members.len() as u64 >= w) {
+                break;
+            }
+            if s.offered.ok_or("internal: no offered quantity")? > 0 {
+                members.push(k);
+            }
+        }
+        let offer = |k: usize| qualified[k].offered.unwrap_or(0);
+        let sum: i128 = members.iter().map(|&k| offer(k)).sum();
+        let mut got: Vec<i128> = vec![0; qualified.len()];
+        if sum <= q.total {
+            for &k in &members {
+                got[k] = offer(k);
+            }
+        } else {
+            // floor(total × offer / sum) each; the rest by largest remainder, ties to rank.
+            let mut left = q.total;
+            let mut rems: Vec<(i128, usize)> = Vec::new();
+            for &k in &members {
+                got[k] = q.total * offer(k) / sum;
+                left -= got[k];
+                rems.push((q.total * offer(k) % sum, k));
+            }
+            rems.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+            for &(_, k) in rems.iter().take(left as usize) {
+                got[k] += 1;
+            }
+        }
+        if let Some(cap) = q.cap {
+            let mut freed = 0;
+            for g in got.iter_mut() {
+                if *g > cap {
+                    freed += *g - cap;
+                    *g = cap;
+                }
+            }
+            for &k in &members {
+                let room = offer(k).min(cap) - got[k];
+                let add = room.min(freed).max(0);
+                got[k] += add;
+                freed -= add;
+            }
+        }
+        for (k, g) in got.iter().enumerate() {
+            if *g > 0 {
+                awards[k] = Some(g.to_string());
+            }
+        }
+        remaining = 0;
+    }
     for (k, s) in qualified.iter().enumerate() {
+        if tender.quantity.as_ref().is_some_and(|q| q.proportional) {
+            break;
+        }
         if let Some(w) = tender.winners
             && awarded_count >= w
         {
