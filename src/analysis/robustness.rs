@@ -584,7 +584,55 @@ enum WeightDraw {
     Fixed,
     Uniform,
     Around { published: Vec<f64>, p: f64 },
-    Declared { fixed: Vec<Option<i64>>, free: Vec<usize>, lo: Vec<i64>, hi: Vec<i64>, order: Vec<usize>, sorted: bool, total: i64 },
+    Declared(Declared),
+}
+
+/// The declared weight set: criteria at their published units (`fixed`), and the `free`
+/// ones (indices) between `lo` and `hi`, never rising along `order` (positions in `free`),
+/// sharing `total` units.
+struct Declared {
+    fixed: Vec<Option<i64>>,
+    free: Vec<usize>,
+    lo: Vec<i64>,
+    hi: Vec<i64>,
+    order: Vec<usize>,
+    sorted: bool,
+    total: i64,
+}
+
+impl Declared {
+    /// One draw from the uniform simplex above the lower bounds (sorted into the declared
+    /// order first, when `sorted`), onto the grid in `units` (one per free criterion);
+    /// whether it lies in the set. Rejection repeats this.
+    fn attempt(&self, rng: &mut ChaCha8Rng, x: &mut Vec<f64>, drawn: &mut Vec<f64>, units: &mut [i64]) -> bool {
+        x.clear();
+        x.extend(self.free.iter().map(|_| -open01(rng).ln()));
+        let sum: f64 = x.iter().sum();
+        let room = self.total.saturating_sub(self.lo.iter().fold(0i64, |a, l| a.saturating_add(*l))) as f64;
+        for v in x.iter_mut() {
+            *v = *v / sum * room;
+        }
+        if self.sorted {
+            // Sorted descending into the declared order: uniform on the ordered set.
+            drawn.clone_from(x);
+            drawn.sort_unstable_by(|a, b| b.total_cmp(a));
+            for (rank, &k) in self.order.iter().enumerate() {
+                if let (Some(slot), Some(v)) = (x.get_mut(k), drawn.get(rank)) {
+                    *slot = *v;
+                }
+            }
+        }
+        for (v, l) in x.iter_mut().zip(&self.lo) {
+            *v += *l as f64;
+        }
+        onto_grid(x, self.total, units);
+        let within = units.iter().zip(self.lo.iter().zip(&self.hi)).all(|(u, (l, h))| u >= l && u <= h);
+        let ordered = self.order.windows(2).all(|w| match w {
+            [a, b] => units.get(*a) >= units.get(*b),
+            _ => true,
+        });
+        within && ordered
+    }
 }
 
 /// What a dimension of the influence histogram reads.
@@ -672,6 +720,9 @@ struct Buf {
     hist: Vec<[u16; 2]>,
     sets: Vec<(Vec<u64>, SetStat)>,
     x: Vec<f64>,
+    /// Scratch of the declared weight draws.
+    drawn: Vec<f64>,
+    free_units: Vec<i64>,
     work: Work,
 }
 
@@ -905,8 +956,8 @@ impl<'a> Model<'a> {
             words,
             seed: options.seed,
         };
-        if let WeightDraw::Declared { sorted, .. } = &model.weights {
-            let sorted = *sorted;
+        if let WeightDraw::Declared(set) = &model.weights {
+            let sorted = set.sorted;
             let acceptance = model.pilot();
             if acceptance == 0 {
                 return Err(Error::WeightsTooNarrow { tried: PILOT });
@@ -948,6 +999,8 @@ impl<'a> Model<'a> {
             hist: vec![[0; 2]; self.slots],
             sets: Vec::new(),
             x: Vec::new(),
+            drawn: Vec::new(),
+            free_units: Vec::new(),
             work: Work::default(),
         }
     }
@@ -1108,37 +1161,11 @@ impl<'a> Model<'a> {
                 }
                 onto_grid(&buf.x, self.total_units, &mut buf.units);
             }
-            WeightDraw::Declared { fixed, free, lo, hi, order, sorted, total } => {
+            WeightDraw::Declared(set) => {
+                buf.free_units.resize(set.free.len(), 0);
                 let mut accepted = false;
-                let mut free_units = vec![0i64; free.len()];
                 for _ in 0..MAX_REJECTIONS {
-                    buf.x.clear();
-                    buf.x.extend(free.iter().map(|_| -open01(rng).ln()));
-                    let sum: f64 = buf.x.iter().sum();
-                    let room = total.saturating_sub(lo.iter().fold(0i64, |a, l| a.saturating_add(*l))) as f64;
-                    for x in &mut buf.x {
-                        *x = *x / sum * room;
-                    }
-                    if *sorted {
-                        // Sorted descending into the declared order: uniform on the ordered set.
-                        buf.x.sort_unstable_by(|a, b| b.total_cmp(a));
-                        let drawn = buf.x.clone();
-                        for (rank, &k) in order.iter().enumerate() {
-                            if let (Some(slot), Some(v)) = (buf.x.get_mut(k), drawn.get(rank)) {
-                                *slot = *v;
-                            }
-                        }
-                    }
-                    for (x, l) in buf.x.iter_mut().zip(lo) {
-                        *x += *l as f64;
-                    }
-                    onto_grid(&buf.x, *total, &mut free_units);
-                    let within = free_units.iter().zip(lo.iter().zip(hi)).all(|(u, (l, h))| u >= l && u <= h);
-                    let ordered = order.windows(2).all(|w| match w {
-                        [a, b] => free_units.get(*a) >= free_units.get(*b),
-                        _ => true,
-                    });
-                    if within && ordered {
+                    if set.attempt(rng, &mut buf.x, &mut buf.drawn, &mut buf.free_units) {
                         accepted = true;
                         break;
                     }
@@ -1146,12 +1173,12 @@ impl<'a> Model<'a> {
                 if !accepted {
                     return false;
                 }
-                for (j, f) in fixed.iter().enumerate() {
+                for (j, f) in set.fixed.iter().enumerate() {
                     if let (Some(v), Some(slot)) = (f, buf.units.get_mut(j)) {
                         *slot = *v;
                     }
                 }
-                for (&j, u) in free.iter().zip(&free_units) {
+                for (&j, u) in set.free.iter().zip(&buf.free_units) {
                     if let Some(slot) = buf.units.get_mut(j) {
                         *slot = *u;
                     }
@@ -1166,42 +1193,11 @@ impl<'a> Model<'a> {
 
     /// The share of [`PILOT`] draws of the declared set that rejection accepts at once.
     fn pilot(&self) -> u32 {
-        let WeightDraw::Declared { free, lo, hi, order, sorted, total, .. } = &self.weights else { return PILOT };
+        let WeightDraw::Declared(set) = &self.weights else { return PILOT };
         let mut rng = self.rng(u64::MAX);
-        let mut x = Vec::new();
-        let mut units = vec![0i64; free.len()];
-        let room = total.saturating_sub(lo.iter().fold(0i64, |a, l| a.saturating_add(*l))) as f64;
-        let mut accepted = 0u32;
-        for _ in 0..PILOT {
-            x.clear();
-            x.extend(free.iter().map(|_| -open01(&mut rng).ln()));
-            let sum: f64 = x.iter().sum();
-            for v in &mut x {
-                *v = *v / sum * room;
-            }
-            if *sorted {
-                let mut drawn = x.clone();
-                drawn.sort_unstable_by(|a, b| b.total_cmp(a));
-                for (rank, &k) in order.iter().enumerate() {
-                    if let (Some(slot), Some(v)) = (x.get_mut(k), drawn.get(rank)) {
-                        *slot = *v;
-                    }
-                }
-            }
-            for (v, l) in x.iter_mut().zip(lo) {
-                *v += *l as f64;
-            }
-            onto_grid(&x, *total, &mut units);
-            let within = units.iter().zip(lo.iter().zip(hi)).all(|(u, (l, h))| u >= l && u <= h);
-            let ordered = order.windows(2).all(|w| match w {
-                [a, b] => units.get(*a) >= units.get(*b),
-                _ => true,
-            });
-            if within && ordered {
-                accepted = accepted.saturating_add(1);
-            }
-        }
-        accepted
+        let (mut x, mut drawn, mut units) = (Vec::new(), Vec::new(), vec![0i64; set.free.len()]);
+        let hits = (0..PILOT).filter(|_| set.attempt(&mut rng, &mut x, &mut drawn, &mut units)).count();
+        u32::try_from(hits).unwrap_or(PILOT)
     }
 
     fn evaluate(&self, buf: &mut Buf) {
@@ -1657,7 +1653,9 @@ impl<'a> Model<'a> {
 /// way round: rank reversals.
 fn reversed_pairs(before: &[&str], after: &[&str], skip: &[&str]) -> Vec<(String, String)> {
     let kept: Vec<&str> = before.iter().copied().filter(|b| !skip.contains(b)).collect();
-    let pos = |id: &str| after.iter().position(|a| *a == id);
+    // Each bid's place after, looked up once (not a search per pair).
+    let place: BTreeMap<&str, usize> = after.iter().enumerate().map(|(k, a)| (*a, k)).collect();
+    let pos = |id: &str| place.get(id).copied();
     let mut out = Vec::new();
     for (x, a) in kept.iter().enumerate() {
         for b in kept.iter().skip(x.saturating_add(1)) {
@@ -1852,7 +1850,7 @@ fn weight_draw(
                 weight_dim(j, l, h, unknowns);
             }
             let method = Method::Rejection { acceptance: Rat::zero(), sorted };
-            Ok((WeightDraw::Declared { fixed, free, lo, hi, order, sorted, total: room }, method))
+            Ok((WeightDraw::Declared(Declared { fixed, free, lo, hi, order, sorted, total: room }), method))
         }
     }
 }

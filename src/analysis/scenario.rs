@@ -245,10 +245,11 @@ impl Scenario {
         if let Some(&e) = self.without.iter().chain(committee).find(|&&e| e >= count) {
             return Err(Error::NoSuchEvaluator { evaluator: e, count });
         }
+        // The marks kept: the resampled committee's, or every evaluator's but those left out.
         let pick = |marks: &[Decimal]| -> Vec<Decimal> {
             match &self.committee {
                 Some(c) => c.iter().filter(|e| !self.without.contains(e)).filter_map(|&e| marks.get(e).copied()).collect(),
-                None => marks.to_vec(),
+                None => marks.iter().enumerate().filter(|(e, _)| !self.without.contains(e)).map(|(_, x)| *x).collect(),
             }
         };
         let mut out = Vec::with_capacity(t.criteria.len());
@@ -259,11 +260,7 @@ impl Scenario {
             };
             let column: Vec<Option<Given>> = (0..inputs.bids.len())
                 .map(|i| match inputs.given(i, j) {
-                    Some(Given::Marks(marks)) => {
-                        let kept: Vec<Decimal> =
-                            marks.iter().enumerate().filter(|(e, _)| !self.without.contains(e)).map(|(_, x)| *x).collect();
-                        Some(Given::Marks(if self.committee.is_some() { pick(marks) } else { kept }))
-                    }
+                    Some(Given::Marks(marks)) => Some(Given::Marks(pick(marks))),
                     other => other.cloned(),
                 })
                 .collect();

@@ -119,7 +119,7 @@ fn varied(r: &Robustness) -> Vec<String> {
     if inputs > 0 {
         out.push(format!(
             "{} in {} range or among {} alternatives",
-            prose_count(inputs, "assumed value"),
+            crate::diag::plural(inputs, "assumed value"),
             if inputs == 1 { "its" } else { "their" },
             if inputs == 1 { "its" } else { "their" }
         ));
@@ -129,10 +129,6 @@ fn varied(r: &Robustness) -> Vec<String> {
         out.push(format!("the committee, resampled with replacement from its {evaluators} evaluators (a bootstrap)"));
     }
     out
-}
-
-fn prose_count(n: usize, what: &str) -> String {
-    crate::diag::plural(n, what)
 }
 
 /// An unknown, for people.
