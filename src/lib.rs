@@ -30,12 +30,15 @@ mod value;
 pub use analysis::{Published, Ranked, Ranking, Scenario};
 pub use diag::{Diagnostic, Diagnostics, FileId, Label, Severity, SourceFile, Span, escape_for_terminal};
 pub use evaluate::{
-    Awarded, BidStatus, CriterionScore, GateVerdict, NoSelection, Original, Outcome, Scope, Standing, ThresholdVerdict, Tie, Warning,
-    evaluate,
+    Awarded, BidStatus, CriterionScore, Departure, GateVerdict, NegotiationCheck, NegotiationRow, NoSelection, Original, Outcome,
+    Reconstruction, ReportedRow, Scope, Standing, ThresholdVerdict, Tie, Warning, departures, evaluate,
 };
 pub use exact::{Points, Rat, RoundingMode, parse_decimal};
 pub use load::ReadLimits;
-pub use model::{Bid, Criterion, Gate, Inputs, Panel, Tender, load_paths, load_paths_with, load_sources};
+pub use model::{
+    Bid, Criterion, Gate, Inputs, Negotiated, Negotiation, NegotiationOutcome, Panel, Reported, ReportedBid, ReportedStatus, Tender,
+    load_paths, load_paths_with, load_sources,
+};
 pub use rules::Reason;
 pub use rust_decimal::Decimal;
 pub use value::{Date, FieldPath, Given, Scalar};

@@ -14,6 +14,7 @@
 //! with the seed on stream `b`; everything counted is an integer (weight shares in rounding
 //! units), so the totals do not depend on how the blocks were spread over threads.
 
+use crate::evaluate::award::Term;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
 
@@ -561,7 +562,7 @@ enum Draw {
     /// A day number uniform in `lo..=hi`.
     Days { lo: i64, hi: i64 },
     /// One of the alternatives, each with the cells, gate verdicts and offer it gives.
-    Pick { values: Vec<Scalar>, cells: Vec<Vec<Input>>, gates: Vec<Vec<bool>>, offered: Vec<Option<u64>> },
+    Pick { values: Vec<Scalar>, cells: Vec<Vec<Input>>, gates: Vec<Vec<bool>>, offered: Vec<Option<u64>>, prices: Vec<Option<Decimal>> },
 }
 
 /// An assumed value that varies.
@@ -575,6 +576,8 @@ struct Varied {
     gates: Vec<usize>,
     /// Whether the award reads it as the offered quantity.
     award: bool,
+    /// Whether the budget reads it as the unit price.
+    price: bool,
     /// The published value as drawn (`k`, a day, an index).
     published: i64,
 }
@@ -683,6 +686,8 @@ struct Model<'a> {
     gate_ok: Vec<bool>,
     passed: Vec<bool>,
     offered: Vec<u64>,
+    prices: Vec<Option<Decimal>>,
+    terms: Option<Vec<Term>>,
     /// Published weights in rounding units, and their total.
     units: Vec<i64>,
     total_units: i64,
@@ -712,6 +717,7 @@ struct Buf {
     gate_ok: Vec<bool>,
     passed: Vec<bool>,
     offered: Vec<u64>,
+    prices: Vec<Option<Decimal>>,
     values: Vec<i64>,
     picks: Vec<usize>,
     bits: Vec<u64>,
@@ -880,6 +886,8 @@ impl<'a> Model<'a> {
             .map(|i| gate_ok.get(i.saturating_mul(g)..i.saturating_mul(g).saturating_add(g)).is_some_and(|s| s.iter().all(|x| *x)))
             .collect();
         let offered = (0..n).map(|i| inputs.offered(i).unwrap_or(0)).collect();
+        let prices = (0..n).map(|i| inputs.unit_price(i)).collect();
+        let terms = Term::all(inputs);
 
         let mut unknowns = Vec::new();
         let mut dims = Vec::new();
@@ -941,6 +949,8 @@ impl<'a> Model<'a> {
             gate_ok,
             passed,
             offered,
+            prices,
+            terms,
             units,
             total_units,
             scale,
@@ -992,6 +1002,7 @@ impl<'a> Model<'a> {
             gate_ok: self.gate_ok.clone(),
             passed: self.passed.clone(),
             offered: self.offered.clone(),
+            prices: self.prices.clone(),
             values: self.varied.iter().map(|v| v.published).collect(),
             picks: Vec::new(),
             bits: vec![0; self.words],
@@ -1088,6 +1099,11 @@ impl<'a> Model<'a> {
                 {
                     *slot = u64::try_from(value).unwrap_or(0);
                 }
+                if var.price
+                    && let Some(slot) = buf.prices.get_mut(i)
+                {
+                    *slot = Some(Decimal::new(value, *places));
+                }
                 (!var.gates.is_empty()).then(|| Scalar::Number(Decimal::new(value, *places)))
             }
             Draw::Days { .. } => {
@@ -1097,7 +1113,7 @@ impl<'a> Model<'a> {
                 }
                 if var.gates.is_empty() { None } else { Date::from_days(value).map(Scalar::Date) }
             }
-            Draw::Pick { cells, gates, offered, .. } => {
+            Draw::Pick { cells, gates, offered, prices, .. } => {
                 let k = usize::try_from(value).unwrap_or(0);
                 for (&j, cell) in var.criteria.iter().zip(cells.get(k).into_iter().flatten()) {
                     match cell {
@@ -1116,6 +1132,9 @@ impl<'a> Model<'a> {
                 }
                 if let (true, Some(Some(o)), Some(slot)) = (var.award, offered.get(k), buf.offered.get_mut(i)) {
                     *slot = *o;
+                }
+                if let (true, Some(Some(p)), Some(slot)) = (var.price, prices.get(k), buf.prices.get_mut(i)) {
+                    *slot = Some(*p);
                 }
                 None
             }
@@ -1209,6 +1228,8 @@ impl<'a> Model<'a> {
             marks: &buf.marks,
             passed: &buf.passed,
             offered: &buf.offered,
+            prices: &buf.prices,
+            terms: self.terms.as_deref(),
         };
         self.kernel.run(&case, &mut buf.work);
     }
@@ -1870,8 +1891,10 @@ fn varied(inputs: &Inputs, kernel: &Kernel<'_>, unknowns: &mut Vec<Unknown>, dim
                 t.criteria.iter().enumerate().filter(|(_, c)| c.field.as_ref() == Some(&path)).map(|(j, _)| j).collect();
             let gates: Vec<usize> = t.gates.iter().enumerate().filter(|(_, g)| g.field == path).map(|(k, _)| k).collect();
             let award = t.award.quantity.as_ref().is_some_and(|q| q.field == path);
+            let price = t.award.budget.as_ref().is_some_and(|b| b.unit_price == path);
             let value = current(inputs, i, &criteria, &gates)
-                .or_else(|| award.then(|| inputs.offered(i).map(|o| Scalar::Number(Decimal::from(o)))).flatten());
+                .or_else(|| award.then(|| inputs.offered(i).map(|o| Scalar::Number(Decimal::from(o)))).flatten())
+                .or_else(|| price.then(|| inputs.unit_price(i).map(Scalar::Number)).flatten());
             let Some(value) = value else { continue };
             let draw = match (&p.range, &p.alternatives, &value) {
                 (Some((Scalar::Number(lo), Scalar::Number(hi))), _, Scalar::Number(v)) => {
@@ -1892,6 +1915,8 @@ fn varied(inputs: &Inputs, kernel: &Kernel<'_>, unknowns: &mut Vec<Unknown>, dim
                         continue;
                     };
                     let klo = if award { klo.max(0) } else { klo };
+                    // A unit price is above 0.
+                    let klo = if price { klo.max(1) } else { klo };
                     if klo > khi {
                         continue;
                     }
@@ -1905,6 +1930,7 @@ fn varied(inputs: &Inputs, kernel: &Kernel<'_>, unknowns: &mut Vec<Unknown>, dim
                     let mut cells = Vec::new();
                     let mut gate_ok = Vec::new();
                     let mut offered = Vec::new();
+                    let mut prices = Vec::new();
                     for a in alts {
                         let given = Given::Value(a.clone());
                         cells.push(
@@ -1921,9 +1947,13 @@ fn varied(inputs: &Inputs, kernel: &Kernel<'_>, unknowns: &mut Vec<Unknown>, dim
                             Scalar::Number(x) if award && x.fract().is_zero() => x.to_u64(),
                             _ => None,
                         });
+                        prices.push(match a {
+                            Scalar::Number(x) if price && *x > Decimal::ZERO => Some(*x),
+                            _ => None,
+                        });
                     }
                     let last = i64::try_from(alts.len()).unwrap_or(1).saturating_sub(1);
-                    (Draw::Pick { values: alts.clone(), cells, gates: gate_ok, offered }, i64::try_from(k).unwrap_or(0), 0, last)
+                    (Draw::Pick { values: alts.clone(), cells, gates: gate_ok, offered, prices }, i64::try_from(k).unwrap_or(0), 0, last)
                 }
                 _ => continue,
             };
@@ -1939,7 +1969,7 @@ fn varied(inputs: &Inputs, kernel: &Kernel<'_>, unknowns: &mut Vec<Unknown>, dim
                 ),
             };
             unknowns.push(Unknown::Input { bidder: b.id.clone(), field: field.clone(), published: value.clone(), values, range });
-            out.push(Varied { bid: i, field: field.clone(), draw, criteria, gates, award, published });
+            out.push(Varied { bid: i, field: field.clone(), draw, criteria, gates, award, price, published });
         }
     }
     out

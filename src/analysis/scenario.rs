@@ -13,6 +13,7 @@ use rust_decimal::prelude::ToPrimitive;
 
 use super::Error;
 use super::error::PointsProblem;
+use crate::evaluate::award::Term;
 use crate::evaluate::score::{Exact, Givens, official, scored};
 use crate::evaluate::tally::{self, Field, Frame, InForce, Scorer, Tally};
 use crate::evaluate::{Awarded, BidStatus, Outcome, evaluate, gate_verdicts, passes};
@@ -29,6 +30,8 @@ pub struct Published<'a> {
     passed: Vec<bool>,
     /// Per bid: the quantity offered.
     offered: Vec<u64>,
+    /// Per bid: what the negotiation record says of it (`None`: no record).
+    terms: Option<Vec<Term>>,
     /// Per bid: its status as published.
     statuses: Vec<BidStatus>,
     /// Per bid and criterion (`bid × criteria + criterion`): the official points.
@@ -71,7 +74,7 @@ impl<'a> Published<'a> {
             }
         }
         let offered = (0..n).map(|i| inputs.offered(i).unwrap_or(0)).collect();
-        Published { inputs, passed, offered, statuses, points, references: outcome.references.clone() }
+        Published { inputs, passed, offered, terms: Term::all(inputs), statuses, points, references: outcome.references.clone() }
     }
 
     /// The inputs.
@@ -407,6 +410,20 @@ fn set_value(inputs: &Inputs, row: &mut Resolved, bidder: &str, path: &FieldPath
             }
         }
     }
+    if let Some(b) = &t.award.budget
+        && b.unit_price == *path
+    {
+        match value {
+            Scalar::Number(x) if *x > Decimal::ZERO => row.unit_price = Some(*x),
+            _ => {
+                return Err(Error::BadValue {
+                    bid: bidder.to_owned(),
+                    field,
+                    message: format!("the budget reads a unit price above 0, not `{value}`"),
+                });
+            }
+        }
+    }
     Ok(())
 }
 
@@ -496,10 +513,19 @@ impl<'a> Prepared<'_, 'a> {
                 None => self.published.offered.get(b).copied().unwrap_or(0),
             })
             .collect();
+        let prices = self
+            .bids
+            .iter()
+            .map(|&b| match self.rows.get(b).and_then(Option::as_ref) {
+                Some(row) => row.unit_price,
+                None => inputs.unit_price(b),
+            })
+            .collect();
+        let terms = self.published.terms.as_ref().map(|all| self.bids.iter().map(|&b| all.get(b).copied().unwrap_or_default()).collect());
         let held = self
             .hold
             .then(|| self.bids.iter().map(|&b| self.published.statuses.get(b).copied().unwrap_or(BidStatus::Disqualified)).collect());
-        Field { ids, passed, offered, held }
+        Field { ids, passed, offered, prices, terms, held }
     }
 
     /// The official tally (rows indexed like [`Prepared::bid`]).

@@ -72,6 +72,15 @@ impl Session {
             out::diagnostics(&warnings, args.error_format);
         }
         let outcome = evaluate(&inputs);
+        // The negotiation record is checked against the ranking: its departures are errors
+        // or warnings, as the tender declares.
+        let departures = bidscore::departures(&inputs, &outcome);
+        if !departures.items.is_empty() {
+            out::diagnostics(&departures, args.error_format);
+            if departures.items.iter().any(|d| d.severity == bidscore::Severity::Error) {
+                return Err(Exit::Failed);
+            }
+        }
         let mut read = vec![args.criteria.clone()];
         read.extend(inputs.sources.iter().map(|s| PathBuf::from(&s.path)));
         Ok(Session { inputs, outcome, read })

@@ -10,7 +10,8 @@
 //! The outcome is data: verdicts, reasons, ties and warnings are values that reports turn
 //! into sentences, never sentences themselves.
 
-mod award;
+pub(crate) mod award;
+mod record;
 pub(crate) mod sampled;
 pub(crate) mod score;
 pub(crate) mod tally;
@@ -24,6 +25,7 @@ pub use crate::model::Scope;
 use crate::model::{Bid, Gate, Inputs, Status, TieBreak};
 use crate::rules::Reason;
 use crate::value::{Given, Scalar};
+pub use record::{Departure, NegotiationCheck, NegotiationRow, Reconstruction, ReportedRow, departures};
 use tally::{Field, Frame, Row, Tally};
 
 /// Where a bid ends up (SPEC §5).
@@ -33,6 +35,11 @@ pub enum BidStatus {
     Selected,
     /// Qualified, not awarded.
     Qualified,
+    /// Qualified and ranked, and declined in negotiation (SPEC §10.2): awarded nothing, the
+    /// next-ranked bid moves up.
+    Declined,
+    /// Qualified and ranked, and withdrawn: awarded nothing, the next-ranked bid moves up.
+    Withdrawn,
     /// Passed the gates, missed a qualification threshold.
     NotQualified,
     /// Failed a gate.
@@ -45,7 +52,7 @@ impl BidStatus {
     /// group is ahead of every bid in a later one, whatever the points.
     pub fn group(self) -> u8 {
         match self {
-            BidStatus::Selected | BidStatus::Qualified => 0,
+            BidStatus::Selected | BidStatus::Qualified | BidStatus::Declined | BidStatus::Withdrawn => 0,
             BidStatus::NotQualified => 1,
             BidStatus::Disqualified => 2,
         }
@@ -56,6 +63,8 @@ impl BidStatus {
         match self {
             BidStatus::Selected => "selected",
             BidStatus::Qualified => "qualified",
+            BidStatus::Declined => "declined",
+            BidStatus::Withdrawn => "withdrawn",
             BidStatus::NotQualified => "not-qualified",
             BidStatus::Disqualified => "disqualified",
         }
@@ -167,6 +176,9 @@ pub enum Warning {
         /// Why.
         why: NoSelection,
     },
+    /// The award is `negotiated`, but no negotiation record was given: the quantities are
+    /// modelled as a rank-order fill of the offers.
+    Unnegotiated,
     /// Every bid scored the same on a criterion: it separates nobody.
     Flat {
         /// The criterion.
@@ -183,6 +195,8 @@ pub enum NoSelection {
     AllDisqualified,
     /// No bid that passed the gates met every qualification threshold.
     NoneQualified,
+    /// Every ranked bid declined or withdrew in negotiation.
+    AllDeclined,
     /// Bids qualified, but the award had nothing to give: a quantity of 0, every qualified
     /// bid offering 0 of it, or no winner's place.
     NothingToAward,
@@ -258,6 +272,10 @@ pub struct Outcome {
     pub references: Vec<Option<Decimal>>,
     /// Things a reader should know (unresolved ties, criteria that separate nobody).
     pub warnings: Vec<Warning>,
+    /// The negotiation record beside the award, when one was given (SPEC §10.2).
+    pub negotiation: Option<NegotiationCheck>,
+    /// The reported outcome beside the model, when one was given.
+    pub reported: Option<Reconstruction>,
 }
 
 impl Outcome {
@@ -289,6 +307,8 @@ pub fn evaluate(inputs: &Inputs) -> Outcome {
         ids: inputs.bids.iter().map(|b| b.id.as_str()).collect(),
         passed: gates.iter().map(|v| passes(v)).collect(),
         offered: (0..inputs.bids.len()).map(|i| inputs.offered(i).unwrap_or(0)).collect(),
+        prices: (0..inputs.bids.len()).map(|i| inputs.unit_price(i)).collect(),
+        terms: award::Term::all(inputs),
         held: None,
     };
     let scorer = score::Full::new(t, &frame.weights, inputs);
@@ -360,10 +380,15 @@ fn outcome(
         });
     }
     warnings.extend(flat_criteria(inputs, &standings));
+    if t.award.allocation == crate::model::Allocation::Negotiated && inputs.negotiation.is_none() {
+        warnings.insert(0, Warning::Unnegotiated);
+    }
     if let Some(why) = no_selection(&standings) {
         warnings.insert(0, Warning::NoneSelected { why });
     }
-    Outcome { standings, references, warnings }
+    let negotiation = record::negotiation(inputs, &standings);
+    let reported = record::reported(inputs, &standings);
+    Outcome { standings, references, warnings, negotiation, reported }
 }
 
 /// Why no bid was selected, when none was (SPEC §5: a failed tender is said so).
@@ -375,6 +400,8 @@ fn no_selection(standings: &[Standing]) -> Option<NoSelection> {
         NoSelection::AllDisqualified
     } else if standings.iter().all(|s| s.status.group() > 0) {
         NoSelection::NoneQualified
+    } else if standings.iter().filter(|s| s.status.group() == 0).all(|s| matches!(s.status, BidStatus::Declined | BidStatus::Withdrawn)) {
+        NoSelection::AllDeclined
     } else {
         NoSelection::NothingToAward
     })

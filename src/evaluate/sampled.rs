@@ -13,7 +13,9 @@
 
 use std::cmp::Ordering;
 
-use super::award::award_into;
+use rust_decimal::Decimal;
+
+use super::award::{Offer, Term, award_into, offer};
 use super::tally::{Frame, Step};
 use super::{Awarded, BidStatus};
 use crate::exact::RoundingMode;
@@ -83,6 +85,10 @@ pub(crate) struct Case<'a> {
     pub(crate) marks: &'a [f64],
     pub(crate) passed: &'a [bool],
     pub(crate) offered: &'a [u64],
+    /// Per bid: the price of a unit, when the award has a budget.
+    pub(crate) prices: &'a [Option<Decimal>],
+    /// Per bid: what the negotiation record says of it (`None`: no record).
+    pub(crate) terms: Option<&'a [Term]>,
 }
 
 /// Buffers reused from one scenario to the next, and the last scenario's result.
@@ -98,7 +104,9 @@ pub(crate) struct Work {
     rank: Vec<u32>,
     /// Qualified bids in ranking order.
     order: Vec<usize>,
-    offers: Vec<u64>,
+    offers: Vec<Offer>,
+    /// The ranked bids the award walks (declined and withdrawn ones left out).
+    running: Vec<usize>,
     awards: Vec<Awarded>,
     best: Vec<Option<f64>>,
     marks: Vec<f64>,
@@ -444,9 +452,25 @@ impl<'t> Kernel<'t> {
             }
         }
         w.offers.clear();
-        w.offers.extend(order.iter().map(|&i| case.offered.get(i).copied().unwrap_or(0)));
-        award_into(&self.frame.tender.award, &w.offers, &mut w.awards);
-        for (&i, a) in order.iter().zip(&w.awards) {
+        w.running.clear();
+        let rule = &self.frame.tender.award;
+        for &i in &order {
+            let term = case.terms.map(|t| t.get(i).copied().unwrap_or_default());
+            let price = case.prices.get(i).copied().flatten();
+            match offer(rule, term, case.offered.get(i).copied().unwrap_or(0), price) {
+                Some(o) => {
+                    w.offers.push(o);
+                    w.running.push(i);
+                }
+                None => {
+                    if let (Some(slot), Some(stop)) = (w.status.get_mut(i), term.and_then(|t| t.stop)) {
+                        *slot = stop;
+                    }
+                }
+            }
+        }
+        award_into(rule, &w.offers, &mut w.awards);
+        for (&i, a) in w.running.iter().zip(&w.awards) {
             if *a != Awarded::No
                 && let Some(slot) = w.status.get_mut(i)
             {

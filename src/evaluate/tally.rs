@@ -18,7 +18,7 @@ use std::cmp::Ordering;
 use rayon::prelude::*;
 use rust_decimal::Decimal;
 
-use super::award::award;
+use super::award::{Offer, Term, award, offer};
 use super::{Awarded, BidStatus, Tie, Warning};
 use crate::exact::{Points, Rat};
 use crate::model::{Minimum, Rounding, Tender, TieBreak};
@@ -220,6 +220,10 @@ pub(crate) struct Field<'a> {
     pub(crate) ids: Vec<&'a str>,
     pub(crate) passed: Vec<bool>,
     pub(crate) offered: Vec<u64>,
+    /// What one unit costs, when the award has a budget.
+    pub(crate) prices: Vec<Option<Decimal>>,
+    /// What the negotiation record says of each bid (`None`: no record).
+    pub(crate) terms: Option<Vec<Term>>,
     /// Statuses decided elsewhere: qualification is not recomputed (for `explain`'s question
     /// about points alone).
     pub(crate) held: Option<Vec<BidStatus>>,
@@ -371,7 +375,7 @@ pub(crate) fn tally<S: Scorer>(frame: &Frame<'_>, scorer: &S, field: &Field<'_>)
             (BidStatus::Disqualified, Vec::new())
         };
         let status = field.held.as_ref().and_then(|h| h.get(i)).map_or(status, |held| match held {
-            BidStatus::Selected | BidStatus::Qualified => BidStatus::Qualified,
+            held if held.group() == 0 => BidStatus::Qualified,
             other => *other,
         });
         Row { cells, status, first: None, scored, adjusted: None, qualification, rank: None, award: Awarded::No }
@@ -517,8 +521,26 @@ fn rank_and_award<C, N: Amount>(
             r.rank = Some(rank);
         }
     }
-    let offers: Vec<u64> = qualified.iter().map(|&i| field.offered.get(i).copied().unwrap_or(0)).collect();
-    for (&i, a) in qualified.iter().zip(award(&frame.tender.award, &offers)) {
+    // Declined and withdrawn bids keep their rank and get nothing; the others go on to the
+    // award in rank order.
+    let mut running: Vec<usize> = Vec::with_capacity(qualified.len());
+    let mut offers: Vec<Offer> = Vec::with_capacity(qualified.len());
+    for &i in &qualified {
+        let term = field.terms.as_ref().map(|t| t.get(i).copied().unwrap_or_default());
+        let price = field.prices.get(i).copied().flatten();
+        match offer(&frame.tender.award, term, field.offered.get(i).copied().unwrap_or(0), price) {
+            Some(o) => {
+                running.push(i);
+                offers.push(o);
+            }
+            None => {
+                if let (Some(r), Some(stop)) = (rows.get_mut(i), term.and_then(|t| t.stop)) {
+                    r.status = stop;
+                }
+            }
+        }
+    }
+    for (&i, a) in running.iter().zip(award(&frame.tender.award, &offers)) {
         if a != Awarded::No
             && let Some(r) = rows.get_mut(i)
         {

@@ -8,7 +8,10 @@ use std::path::Path;
 use rust_decimal::Decimal;
 
 use super::classify::Kind;
-use super::{Bid, CriterionMissing, GateMissing, Panel, Require, Scalar, Tender, bid, panel, tender};
+use super::{
+    Bid, CriterionMissing, GateMissing, Negotiation, NegotiationOutcome, Panel, Reported, ReportedStatus, Require, Scalar, Tender, bid,
+    panel, record, tender,
+};
 use crate::diag::{Diagnostic, Diagnostics, FileId, Severity, SourceFile, Span};
 use crate::load::node::{Node, Value};
 use crate::load::reader::{Sink, as_bool, as_count, as_date, as_number, unknown_ref};
@@ -25,6 +28,10 @@ pub struct Inputs {
     pub bids: Vec<Bid>,
     /// The committee's marks, if any criterion needs them.
     pub panel: Option<Panel>,
+    /// The negotiation record, if one was given (SPEC §10.2).
+    pub negotiation: Option<Negotiation>,
+    /// The outcome as reported, for a reconstruction.
+    pub reported: Option<Reported>,
     /// Every file read, criteria first (paths as given).
     pub sources: Vec<SourceFile>,
     /// Problems that do not stop scoring.
@@ -42,6 +49,8 @@ pub(crate) struct Resolved {
     pub(crate) criteria: Vec<Option<Given>>,
     /// The offered quantity, when the award fills one.
     pub(crate) offered: Option<u64>,
+    /// The price of one unit, when the award has a budget.
+    pub(crate) unit_price: Option<Decimal>,
 }
 
 /// Read and validate a criteria file and bid/panel files or directories.
@@ -187,6 +196,8 @@ fn validate(sources: Vec<SourceFile>, skip: &[FileId], lost: &[String], reuse: O
     let mut partial: Vec<Bid> = Vec::new();
     let mut failed = Failed { unidentified: lost.to_vec(), ..Failed::default() };
     let mut panels: Vec<(Panel, FileId)> = Vec::new();
+    let mut negotiations: Vec<Negotiation> = Vec::new();
+    let mut reports: Vec<Reported> = Vec::new();
     // A panel file was given, even if it failed: then "no panel file" would be wrong.
     let mut panel_seen = false;
     // Per file, the prior bid read from it.
@@ -238,7 +249,8 @@ fn validate(sources: Vec<SourceFile>, skip: &[FileId], lost: &[String], reuse: O
                 match bid::recover_id(&doc) {
                     Some(id) => failed.ids.push(id),
                     None if doc.get("panel").is_some() => panel_seen = true,
-                    None if doc.get("tender").is_some() => {}
+                    // A record that fails to parse names no bid of its own.
+                    None if doc.get("tender").is_some() || doc.get("negotiation").is_some() || doc.get("reported").is_some() => {}
                     None => failed.unidentified.push(f.path.clone()),
                 }
             }
@@ -302,6 +314,8 @@ fn validate(sources: Vec<SourceFile>, skip: &[FileId], lost: &[String], reuse: O
                     panels.push((p, i));
                 }
             }
+            (_, Kind::Negotiation) => negotiations.extend(record::negotiation(&doc, i, &mut sink)),
+            (_, Kind::Reported) => reports.extend(record::reported(&doc, i, &mut sink)),
         }
     }
     bids.sort_by(|a, b| a.id.cmp(&b.id));
@@ -328,6 +342,8 @@ fn validate(sources: Vec<SourceFile>, skip: &[FileId], lost: &[String], reuse: O
         sink.push(d);
     }
     let panel = panels.into_iter().next().map(|(p, _)| p);
+    let negotiation = one_record(negotiations.into_iter().map(|n| (n.span, n)).collect(), "negotiation record", &mut sink);
+    let reported = one_record(reports.into_iter().map(|r| (r.span, r)).collect(), "reported outcome", &mut sink);
     // "No bids" only when no other file was given at all: a bid file that failed to read or
     // parse has its own diagnostic, which says more.
     let no_bid_files = bids.is_empty()
@@ -351,6 +367,7 @@ fn validate(sources: Vec<SourceFile>, skip: &[FileId], lost: &[String], reuse: O
         }
         let unread: Vec<&str> = failed.unidentified.iter().map(String::as_str).collect();
         check_panel(t, &bids, &failed.ids, &unread, panel.as_ref(), panel_seen, &mut sink);
+        check_records(t, &bids, &failed, negotiation.as_ref(), reported.as_ref(), &mut sink);
     }
     // With errors, warnings are left out: fix the errors first, then see what remains. (A
     // note is there only because of an error, here or in reading the files.)
@@ -361,7 +378,7 @@ fn validate(sources: Vec<SourceFile>, skip: &[FileId], lost: &[String], reuse: O
         return Err(Diagnostics::new(sources, sink));
     };
     crate::diag::sort(&sources, &mut warnings);
-    Ok(Inputs { tender, bids, panel, sources, warnings, resolved })
+    Ok(Inputs { tender, bids, panel, negotiation, reported, sources, warnings, resolved })
 }
 
 /// Read `node` as the given kind, reporting a located type error.
@@ -506,6 +523,27 @@ fn resolve(t: &Tender, b: &Bid, read: &[String], panel: Option<&Panel>, failed: 
                 Some(e) => {
                     note_unsourced(&path);
                     r.offered = as_count(&e.node, &path, sink).map(|x| x.0);
+                }
+            }
+        }
+        if let Some(budget) = &t.award.budget {
+            let path = budget.unit_price.to_string();
+            match b.fields.lookup(budget.unit_price.segments()) {
+                None if failed.misplaced(b, &budget.unit_price) => {}
+                None => sink.push(missing_field(b, &path, "the budget", "remove `budget` from `[award]`")),
+                Some(e) => {
+                    note_unsourced(&path);
+                    r.unit_price = as_number(&e.node, &path, sink).and_then(|(d, sp)| {
+                        if d > Decimal::ZERO {
+                            Some(d)
+                        } else {
+                            sink.push(
+                                Diagnostic::error("bad-price", sp, format!("bid `{}` gives a unit price of `{d}`", b.id))
+                                    .with_help("a unit price the budget pays must be above 0"),
+                            );
+                            None
+                        }
+                    });
                 }
             }
         }
@@ -719,6 +757,11 @@ impl Inputs {
         self.resolved.get(bid)?.offered
     }
 
+    /// The price of one unit bid `bid` asks, when the award has a budget.
+    pub fn unit_price(&self, bid: usize) -> Option<Decimal> {
+        self.resolved.get(bid)?.unit_price
+    }
+
     /// Everything bid `bid` gives the rules, for scenarios that change some of it.
     pub(crate) fn resolved_row(&self, bid: usize) -> Option<&Resolved> {
         self.resolved.get(bid)
@@ -733,5 +776,95 @@ impl Inputs {
     /// The warnings with the sources they point into, for rendering.
     pub fn warnings_report(&self) -> Diagnostics {
         Diagnostics { sources: self.sources.clone(), items: self.warnings.clone() }
+    }
+}
+
+/// At most one record of a kind: the first is kept, every other is an error.
+fn one_record<T>(mut found: Vec<(Span, T)>, what: &str, sink: &mut Sink) -> Option<T> {
+    found.sort_by_key(|(sp, _)| (sp.file, sp.start));
+    let mut it = found.into_iter();
+    let (first_span, first) = it.next()?;
+    for (sp, _) in it {
+        sink.push(
+            Diagnostic::error("extra-record", sp, format!("more than one {what}"))
+                .with_secondary(first_span, format!("first {what}"))
+                .with_help(format!("put the whole {what} in one file")),
+        );
+    }
+    Some(first)
+}
+
+/// The records against the tender and the bids: every bidder they name exists, and the
+/// quantities are there exactly when the award shares one. (What depends on the ranking,
+/// such as negotiation in rank order, is checked after evaluation.)
+fn check_records(
+    t: &Tender,
+    bids: &[Bid],
+    failed: &Failed,
+    negotiation: Option<&Negotiation>,
+    reported: Option<&Reported>,
+    sink: &mut Sink,
+) {
+    let known = |who: &str| bids.iter().any(|b| b.id == who) || failed.ids.iter().any(|i| i == who);
+    // A bid that could not be read may be the one named: say nothing rather than blame the record.
+    let may_be_unread = !failed.unidentified.is_empty();
+    let valid = || bids.iter().map(|b| b.id.as_str());
+    let quantity = t.award.quantity.is_some();
+    if let Some(n) = negotiation {
+        for (who, e) in &n.bids {
+            if !known(who) && !may_be_unread {
+                sink.push(unknown_ref("bidder", who, e.span, valid()));
+            }
+            match (e.outcome == NegotiationOutcome::Agreed, quantity, e.quantity_span) {
+                (true, true, None) => sink.push(
+                    Diagnostic::error("bad-record", e.span, format!("`{who}` agreed, but the record gives no quantity"))
+                        .with_help("the award shares a quantity: add `quantity = …`, what was agreed"),
+                ),
+                (_, false, Some(sp)) => sink.push(
+                    Diagnostic::error("bad-record", sp, format!("the record gives `{who}` a quantity, but the award has no `quantity`"))
+                        .with_help("remove `quantity`, or add `quantity = { field = \"…\", total = … }` to `[award]`"),
+                ),
+                _ => {}
+            }
+        }
+    }
+    if let Some(r) = reported {
+        for (who, e) in &r.bids {
+            if !known(who) && !may_be_unread {
+                sink.push(unknown_ref("bidder", who, e.span, valid()));
+            }
+            match (e.status == ReportedStatus::Selected, quantity, e.quantity_span) {
+                (true, true, None) => sink.push(
+                    Diagnostic::error("bad-record", e.span, format!("`{who}` was selected, but the reported outcome gives no quantity"))
+                        .with_help("the award shares a quantity: add `quantity = …`, what was reported awarded"),
+                ),
+                (_, false, Some(sp)) => sink.push(
+                    Diagnostic::error(
+                        "bad-record",
+                        sp,
+                        format!("the reported outcome gives `{who}` a quantity, but the award has no `quantity`"),
+                    )
+                    .with_help("remove `quantity`, or add `quantity = { field = \"…\", total = … }` to `[award]`"),
+                ),
+                _ => {}
+            }
+        }
+        let missing: Vec<&str> = bids.iter().map(|b| b.id.as_str()).filter(|id| !r.bids.contains_key(*id)).collect();
+        if !missing.is_empty() {
+            let shown: Vec<String> = missing.iter().map(|m| format!("`{m}`")).collect();
+            sink.push(
+                Diagnostic::error(
+                    "reported-incomplete",
+                    r.span,
+                    format!(
+                        "the reported outcome does not say what became of {}",
+                        crate::diag::all_of_list(shown.iter().map(String::as_str))
+                    ),
+                )
+                .with_help(
+                    "add `[reported.bids.<id>]` with the reported `status` for every bid (`qualified` for one evaluated and not awarded)",
+                ),
+            );
+        }
     }
 }

@@ -8,6 +8,7 @@ mod bid;
 mod classify;
 mod inputs;
 mod panel;
+mod record;
 mod tender;
 mod write;
 
@@ -86,6 +87,7 @@ impl Tender {
         let mut read: Vec<String> = self.gates.iter().map(|g| g.field.to_string()).collect();
         read.extend(self.criteria.iter().filter_map(|c| c.field.as_ref().map(ToString::to_string)));
         read.extend(self.award.quantity.iter().map(|q| q.field.to_string()));
+        read.extend(self.award.budget.iter().map(|b| b.unit_price.to_string()));
         read.sort();
         read.dedup();
         read
@@ -229,6 +231,40 @@ pub struct Award {
     pub max_share: Option<Decimal>,
     /// No bid gets more than this of the quantity.
     pub max_quantity: Option<u64>,
+    /// The money the award may spend, and the bid field with each unit's price (SPEC §10.1).
+    pub budget: Option<Budget>,
+    /// How a negotiation record that departs from the rules is reported.
+    pub departures: Departures,
+}
+
+/// A budget: the award spends at most `total`, each unit at the bid's price.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Budget {
+    /// The money available (in the tender's currency).
+    pub total: Decimal,
+    /// The bid field with the price of one unit of the quantity (a positive number).
+    pub unit_price: FieldPath,
+}
+
+/// Whether a negotiation record's departures from the rules (out of rank order, above the
+/// total, the budget or a cap) stop the run or are reported beside the result.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Departures {
+    /// Errors: nothing is scored until the record is mended or the tender says `"warning"`.
+    #[default]
+    Error,
+    /// Warnings: the result is shown with them.
+    Warning,
+}
+
+impl Departures {
+    /// The name in criteria files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Departures::Error => "error",
+            Departures::Warning => "warning",
+        }
+    }
 }
 
 /// How an award shares its quantity among the winners.
@@ -241,14 +277,21 @@ pub enum Allocation {
     /// to whole units; ties to the better-ranked bid), then the cap, what it holds back going
     /// to the others in rank order up to their offers.
     Proportional,
+    /// The quantities agreed in negotiation (the negotiation record), in rank order within
+    /// the total, the cap and the budget; without a record, modelled as `RankOrder`.
+    Negotiated,
 }
 
 impl Allocation {
+    /// Every mode, in the order the docs list them.
+    pub const ALL: [Allocation; 3] = [Allocation::RankOrder, Allocation::Proportional, Allocation::Negotiated];
+
     /// The name in criteria files.
     pub fn as_str(self) -> &'static str {
         match self {
             Allocation::RankOrder => "rank-order",
             Allocation::Proportional => "proportional",
+            Allocation::Negotiated => "negotiated",
         }
     }
 }
@@ -269,7 +312,15 @@ impl Award {
 
 impl Default for Award {
     fn default() -> Award {
-        Award { winners: Some(1), quantity: None, allocation: Allocation::RankOrder, max_share: None, max_quantity: None }
+        Award {
+            winners: Some(1),
+            quantity: None,
+            allocation: Allocation::RankOrder,
+            max_share: None,
+            max_quantity: None,
+            budget: None,
+            departures: Departures::Error,
+        }
     }
 }
 
@@ -468,4 +519,140 @@ impl Panel {
     pub fn evaluator(&self, i: usize) -> String {
         self.evaluators.as_ref().and_then(|e| e.get(i).cloned()).unwrap_or_else(|| i.saturating_add(1).to_string())
     }
+}
+
+/// What a bid did in negotiation (SPEC §10.2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum NegotiationOutcome {
+    /// A contract was agreed (with a quantity, under a quantity award).
+    Agreed,
+    /// Invited, and declined what it was offered.
+    Declined,
+    /// Withdrew its bid.
+    Withdrawn,
+    /// Never invited to negotiate.
+    NotInvited,
+}
+
+impl NegotiationOutcome {
+    /// Every outcome.
+    pub const ALL: [NegotiationOutcome; 4] =
+        [NegotiationOutcome::Agreed, NegotiationOutcome::Declined, NegotiationOutcome::Withdrawn, NegotiationOutcome::NotInvited];
+
+    /// The name in record files and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NegotiationOutcome::Agreed => "agreed",
+            NegotiationOutcome::Declined => "declined",
+            NegotiationOutcome::Withdrawn => "withdrawn",
+            NegotiationOutcome::NotInvited => "not-invited",
+        }
+    }
+}
+
+/// One bidder's entry in the negotiation record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Negotiated {
+    /// What it did.
+    pub outcome: NegotiationOutcome,
+    /// The quantity agreed.
+    pub quantity: Option<u64>,
+    /// When.
+    pub date: Option<Date>,
+    /// Where it was reported.
+    pub source: Option<String>,
+    /// Why, when it is an assumption.
+    pub note: Option<String>,
+    /// Where the bidder's table is written.
+    pub span: Span,
+    /// Where the quantity is written.
+    pub(crate) quantity_span: Option<Span>,
+}
+
+/// The negotiation record: a file in the bids directory whose table is `[negotiation]`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Negotiation {
+    /// Where the outcome of negotiation was reported.
+    pub source: Option<String>,
+    /// Free text.
+    pub note: Option<String>,
+    /// By bidder id.
+    pub bids: BTreeMap<String, Negotiated>,
+    /// Where `[negotiation]` is written.
+    pub span: Span,
+}
+
+/// A status as reported, in the words of SPEC §10.2.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ReportedStatus {
+    /// Awarded.
+    Selected,
+    /// Evaluated and not awarded.
+    Qualified,
+    /// Below a qualifying threshold.
+    NotQualified,
+    /// Failed an eligibility condition.
+    Disqualified,
+    /// Declined the award or what it was offered.
+    Declined,
+    /// Withdrew.
+    Withdrawn,
+    /// Excluded (an abnormally low tender, say).
+    Excluded,
+}
+
+impl ReportedStatus {
+    /// Every status.
+    pub const ALL: [ReportedStatus; 7] = [
+        ReportedStatus::Selected,
+        ReportedStatus::Qualified,
+        ReportedStatus::NotQualified,
+        ReportedStatus::Disqualified,
+        ReportedStatus::Declined,
+        ReportedStatus::Withdrawn,
+        ReportedStatus::Excluded,
+    ];
+
+    /// The name in record files and reports (the same as a bid's status).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReportedStatus::Selected => "selected",
+            ReportedStatus::Qualified => "qualified",
+            ReportedStatus::NotQualified => "not-qualified",
+            ReportedStatus::Disqualified => "disqualified",
+            ReportedStatus::Declined => "declined",
+            ReportedStatus::Withdrawn => "withdrawn",
+            ReportedStatus::Excluded => "excluded",
+        }
+    }
+}
+
+/// One bidder's entry in the reported outcome.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReportedBid {
+    /// Its status, as reported.
+    pub status: ReportedStatus,
+    /// The quantity it was awarded.
+    pub quantity: Option<u64>,
+    /// Where it was reported.
+    pub source: Option<String>,
+    /// Why, when it is an assumption.
+    pub note: Option<String>,
+    /// Where the bidder's table is written.
+    pub span: Span,
+    /// Where the quantity is written.
+    pub(crate) quantity_span: Option<Span>,
+}
+
+/// What was actually awarded, for a reconstruction: a file whose table is `[reported]`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reported {
+    /// Where the outcome was reported.
+    pub source: Option<String>,
+    /// Free text.
+    pub note: Option<String>,
+    /// By bidder id.
+    pub bids: BTreeMap<String, ReportedBid>,
+    /// Where `[reported]` is written.
+    pub span: Span,
 }

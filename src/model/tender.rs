@@ -3,8 +3,8 @@
 use rust_decimal::Decimal;
 
 use super::{
-    Award, Criterion, CriterionMissing, Differential, FieldPath, Gate, GateMissing, Minimum, Quantity, Require, Rounding, Scalar, Section,
-    Tender, Threshold, TieBreak,
+    Award, Budget, Criterion, CriterionMissing, Departures, Differential, FieldPath, Gate, GateMissing, Minimum, Quantity, Require,
+    Rounding, Scalar, Section, Tender, Threshold, TieBreak,
 };
 use crate::diag::{Diagnostic, Span, all_of_list, did_you_mean, one_of_list};
 use crate::exact::RoundingMode;
@@ -21,7 +21,8 @@ const EVALUATION: &[&str] = &["max_points", "rounding", "qualify", "tie_break", 
 const DIFFERENTIAL: &[&str] = &["section", "step"];
 const ROUNDING: &[&str] = &["places", "mode"];
 const QUALIFY: &[&str] = &["section", "min_share", "min_points"];
-const AWARD: &[&str] = &["winners", "quantity", "allocation", "max_share", "max_quantity"];
+const AWARD: &[&str] = &["winners", "quantity", "allocation", "max_share", "max_quantity", "budget", "departures"];
+const BUDGET: &[&str] = &["total", "unit_price"];
 const QUANTITY: &[&str] = &["field", "total"];
 const SECTION: &[&str] = &["id", "title", "note"];
 const GATE: &[&str] = &["id", "title", "field", "require", "missing", "source", "note"];
@@ -782,12 +783,51 @@ fn parse_award(t: &Table, sp: Span, sink: &mut Sink) -> Option<Award> {
     };
     let allocation = match f.opt_str("allocation", sink) {
         None => Some(Allocation::RankOrder),
-        Some((a, _)) if a == "rank-order" => Some(Allocation::RankOrder),
-        Some((a, _)) if a == "proportional" => Some(Allocation::Proportional),
         Some((a, asp)) => {
-            sink.push(crate::load::reader::bad_enum("allocation", &a, asp, &["rank-order", "proportional"]));
+            let found = Allocation::ALL.iter().copied().find(|m| m.as_str() == a);
+            if found.is_none() {
+                sink.push(crate::load::reader::bad_enum("allocation", &a, asp, &Allocation::ALL.map(Allocation::as_str)));
+            }
+            found
+        }
+    };
+    let departures = match f.opt_str("departures", sink) {
+        None => Some(Departures::Error),
+        Some((d, _)) if d == "error" => Some(Departures::Error),
+        Some((d, _)) if d == "warning" => Some(Departures::Warning),
+        Some((d, dsp)) => {
+            sink.push(crate::load::reader::bad_enum("departures", &d, dsp, &["error", "warning"]));
             None
         }
+    };
+    let budget = match f.get("budget") {
+        None => Some(None),
+        Some(n) => as_table(n, "budget", sink).and_then(|(bt, bsp)| {
+            let bf = Fields::new(bt, bsp, "`budget`", BUDGET, sink);
+            let total = bf.req_number("total", sink).and_then(|(d, dsp)| {
+                if d > Decimal::ZERO {
+                    Some(d)
+                } else {
+                    sink.push(
+                        Diagnostic::error("bad-budget", dsp, format!("the budget's `total` is `{d}`"))
+                            .with_help("write the money the award may spend, above 0"),
+                    );
+                    None
+                }
+            });
+            let unit_price = bf.required("unit_price", sink).and_then(|un| {
+                let (s, sp) = crate::load::reader::as_str(un, "unit_price", sink)?;
+                let p = FieldPath::parse(s);
+                if p.is_none() {
+                    sink.push(
+                        Diagnostic::error("bad-field-path", sp, format!("`{s}` is not a field path"))
+                            .with_help("write the bid field with the price of one unit, such as `offer.unit_price`"),
+                    );
+                }
+                p
+            });
+            Some(Some(Budget { total: total?, unit_price: unit_price? }))
+        }),
     };
     if allocation == Some(Allocation::Proportional)
         && matches!(quantity, Some(None))
@@ -805,17 +845,27 @@ fn parse_award(t: &Table, sp: Span, sink: &mut Sink) -> Option<Award> {
     }
     // A cap limits a quantity: without one it means nothing.
     if matches!(quantity, Some(None)) {
-        for key in ["max_share", "max_quantity"] {
+        for key in ["max_share", "max_quantity", "budget"] {
             if let Some(n) = f.get(key) {
+                let code = if key == "budget" { "bad-budget" } else { "bad-cap" };
+                let what = if key == "budget" { "buys units of" } else { "caps" };
                 sink.push(
-                    Diagnostic::error("bad-cap", n.span, format!("`{key}` caps the quantity, but the award has no `quantity`"))
+                    Diagnostic::error(code, n.span, format!("`{key}` {what} the quantity, but the award has no `quantity`"))
                         .with_help("add `quantity = { field = \"…\", total = … }`, or remove the cap"),
                 );
                 return None;
             }
         }
     }
-    Some(Award { winners: winners?, quantity: quantity?, allocation: allocation?, max_share: max_share?, max_quantity: max_quantity? })
+    Some(Award {
+        winners: winners?,
+        quantity: quantity?,
+        allocation: allocation?,
+        max_share: max_share?,
+        max_quantity: max_quantity?,
+        budget: budget?,
+        departures: departures?,
+    })
 }
 
 /// The sum of every `[[criterion]]`'s points as written, or `None` if any cannot be read.

@@ -49,7 +49,7 @@ impl Tender {
             let _ = writeln!(o, "weight_order = [{}]", ids.join(", "));
         }
         o.push_str("\n[award]\n");
-        let Award { winners, quantity, allocation, max_share, max_quantity } = &self.award;
+        let Award { winners, quantity, allocation, max_share, max_quantity, budget, departures } = &self.award;
         match winners {
             Some(w) => {
                 let _ = writeln!(o, "winners = {w}");
@@ -67,6 +67,12 @@ impl Tender {
         }
         if let Some(q) = max_quantity {
             let _ = writeln!(o, "max_quantity = {q}");
+        }
+        if let Some(b) = budget {
+            let _ = writeln!(o, "budget = {{ total = {}, unit_price = {} }}", b.total, toml_string(&b.unit_price.to_string()));
+        }
+        if *departures != crate::model::Departures::Error {
+            let _ = writeln!(o, "departures = \"{}\"", departures.as_str());
         }
         for s in &self.sections {
             o.push_str("\n[[section]]\n");

@@ -103,6 +103,9 @@ pub fn warning(w: &Warning) -> String {
             format!("every bid scores {points} on criterion `{criterion}`: it does not separate the bids")
         }
         Warning::NoneSelected { why } => format!("no bid was selected: {}", no_selection(*why)),
+        Warning::Unnegotiated => String::from(
+            "the award is negotiated, but no negotiation record was given: the quantities shown are a rank-order fill of the offers",
+        ),
     }
 }
 
@@ -111,6 +114,7 @@ pub fn no_selection(why: NoSelection) -> &'static str {
     match why {
         NoSelection::AllDisqualified => "every bid failed a gate",
         NoSelection::NoneQualified => "no bid that passed the gates met every qualification threshold",
+        NoSelection::AllDeclined => "every ranked bid declined or withdrew in negotiation",
         NoSelection::NothingToAward => {
             "bids qualified, but the award had nothing to give (a quantity of 0, every qualified bid offering 0 of it, or no winner's place)"
         }
@@ -238,4 +242,55 @@ pub fn stability_stopped(limit: usize) -> String {
         "The search stopped after {limit} evaluations (raise the limit with --max-evaluations); the intervals shown are exact so far: \
 an end marked as stopped reaches at least that far, and what lies beyond it is not established."
     )
+}
+
+/// The award rule in a phrase: how the quantity is shared, capped and paid for.
+pub fn award_rule(a: &crate::model::Award, q: &crate::model::Quantity) -> String {
+    use crate::model::Allocation;
+    let (verb, how) = match a.allocation {
+        Allocation::RankOrder => ("fills", "in rank order"),
+        Allocation::Proportional => ("shares", "in proportion to the offers"),
+        Allocation::Negotiated => ("shares", "as agreed in negotiation"),
+    };
+    let mut s = format!("award {verb} {} of `{}` {how}", crate::report::doc::group(q.total), q.field);
+    if let Some(cap) = a.cap() {
+        s.push_str(&format!(", at most {} a bid", crate::report::doc::group(cap)));
+    }
+    if let Some(b) = &a.budget {
+        s.push_str(&format!(", within a budget of {} at `{}` a unit", b.total, b.unit_price));
+    }
+    s
+}
+
+/// Whether the award agrees with the negotiation record, in one line.
+pub fn negotiation_verdict(check: &crate::evaluate::NegotiationCheck, from_record: bool) -> String {
+    let differ = check.rows.iter().filter(|r| !r.agrees).count();
+    let departs = match check.departures.len() {
+        0 => String::from("it follows the rules (rank order, the total, the caps and the budget)"),
+        n => format!("it departs from the rules in {}", crate::diag::plural(n, "way")),
+    };
+    match (from_record, differ) {
+        (true, 0) => format!("The award is the negotiation record's; {departs}."),
+        (true, n) => format!("The award follows the record as far as the rules allow: {} differ; {departs}.", crate::diag::plural(n, "bid")),
+        (false, 0) => format!("The modelled award agrees with the negotiation record; {departs}."),
+        (false, n) => format!(
+            "The modelled award does not agree with the negotiation record: {} differ; {departs}.",
+            crate::diag::plural(n, "bid")
+        ),
+    }
+}
+
+/// Whether the model reproduces the reported decision, in one line.
+pub fn reported_verdict(rec: &crate::evaluate::Reconstruction) -> String {
+    let differ: Vec<&str> = rec.rows.iter().filter(|r| !(r.same_status && r.same_quantity)).map(|r| r.bidder.as_str()).collect();
+    if differ.is_empty() {
+        String::from("The reconstruction reproduces the reported decision: every bid's status and quantity are as reported.")
+    } else {
+        format!(
+            "The reconstruction does not reproduce the reported decision: {} of {} bids differ ({}).",
+            differ.len(),
+            rec.rows.len(),
+            ticked(differ.iter().copied())
+        )
+    }
 }

@@ -173,7 +173,7 @@ proptest! {
         let o = outcome(&c);
         let mut phase = 0;
         for s in &o.standings {
-            let p = match s.status { BidStatus::Selected | BidStatus::Qualified => 0, BidStatus::NotQualified => 1, BidStatus::Disqualified => 2 };
+            let p = match s.status { BidStatus::Selected | BidStatus::Qualified | BidStatus::Declined | BidStatus::Withdrawn => 0, BidStatus::NotQualified => 1, BidStatus::Disqualified => 2 };
             prop_assert!(p >= phase, "report order");
             phase = p;
             prop_assert_eq!(s.rank.is_some(), p == 0);

@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::panel::PanelJson;
 use super::{GateJson, gates_json, json_text};
 use crate::analysis::{Applied, PanelAnalysis};
-use crate::evaluate::{Awarded, Outcome, Standing};
+use crate::evaluate::{Awarded, NegotiationCheck, Outcome, Reconstruction, Standing};
 use crate::exact::Points;
 use crate::model::Inputs;
 use crate::report::doc::{Align, Block, Cell, Column, Doc, Table, group};
@@ -47,7 +47,7 @@ impl View for ScoreReport<'_> {
         facts.push(format!("{} points", t.max_points));
         facts.push(format!("rounded to {} places, {}", t.rounding.places, t.rounding.mode.as_str()));
         if let Some(q) = &t.award.quantity {
-            facts.push(format!("award fills {} of `{}` in rank order", group(q.total), q.field));
+            facts.push(prose::award_rule(&t.award, q));
         }
         if let Some(diff) = &t.differential {
             facts.push(format!("differential scoring on `{}`: {} points per rank", diff.section, diff.step));
@@ -60,6 +60,12 @@ impl View for ScoreReport<'_> {
         d.blank();
         d.table(ranking(inputs, outcome));
         d.blank();
+        if let Some(check) = &outcome.negotiation {
+            negotiation(&mut d, inputs, check);
+        }
+        if let Some(rec) = &outcome.reported {
+            reported(&mut d, inputs, rec);
+        }
         d.push(Block::Heading(String::from("Points by criterion")));
         d.table(matrix(inputs, outcome));
         d.blank();
@@ -109,6 +115,96 @@ impl View for ScoreReport<'_> {
     }
 }
 
+/// An award in a cell: nothing, `yes`, or a quantity.
+fn award_cell(a: Awarded) -> Cell {
+    match a {
+        Awarded::No => Cell::none(),
+        Awarded::Yes => Cell::text("yes"),
+        Awarded::Quantity(q) => Cell::count(q),
+    }
+}
+
+/// The negotiation record beside the award, its departures, and whether they agree.
+fn negotiation(d: &mut Doc, inputs: &Inputs, check: &NegotiationCheck) {
+    let record = inputs.negotiation.as_ref();
+    let from_record = inputs.tender.award.allocation == crate::model::Allocation::Negotiated;
+    d.push(Block::Heading(match record.and_then(|r| r.source.as_deref()) {
+        Some(src) => format!("Negotiation record ({src})"),
+        None => String::from("Negotiation record"),
+    }));
+    let mut table = Table::new(
+        "negotiation",
+        vec![
+            Column::keyed("Bidder", "bidder", Align::Left),
+            Column::new("Status", Align::Left),
+            Column::keyed(if from_record { "Award" } else { "Modelled" }, "award", Align::Right),
+            Column::new("Outcome", Align::Left),
+            Column::keyed("Agreed", "quantity", Align::Right),
+            Column::keyed("Note", "note", Align::Left),
+            Column::data("agrees"),
+        ],
+    );
+    for r in &check.rows {
+        let note = match (r.above_offer, r.agrees) {
+            (Some(o), _) => format!("agreed above its offer of {}", group(o)),
+            (None, false) => String::from("differs"),
+            (None, true) => String::new(),
+        };
+        table.rows.push(vec![
+            Cell::text(&r.bidder),
+            Cell::text(r.status.as_str()),
+            award_cell(r.award),
+            Cell::text(r.outcome.map_or("(not in the record)", |o| o.as_str())),
+            r.quantity.map_or_else(Cell::none, Cell::count),
+            Cell::text(note),
+            Cell::text(r.agrees.to_string()),
+        ]);
+    }
+    d.table(table);
+    d.text(prose::negotiation_verdict(check, from_record));
+    for dep in &check.departures {
+        d.item(2, format!("{} [{}]", dep.message(), dep.code()));
+    }
+    d.blank();
+}
+
+/// The reported outcome beside the model, and whether the model reproduces it.
+fn reported(d: &mut Doc, inputs: &Inputs, rec: &Reconstruction) {
+    d.push(Block::Heading(match inputs.reported.as_ref().and_then(|r| r.source.as_deref()) {
+        Some(src) => format!("Reported outcome ({src})"),
+        None => String::from("Reported outcome"),
+    }));
+    let mut table = Table::new(
+        "reported",
+        vec![
+            Column::keyed("Bidder", "bidder", Align::Left),
+            Column::keyed("Modelled", "status", Align::Left),
+            Column::keyed("Award", "award", Align::Right),
+            Column::keyed("Reported", "reported_status", Align::Left),
+            Column::keyed("Quantity", "reported_quantity", Align::Right),
+            Column::keyed("Difference", "difference", Align::Right),
+        ],
+    );
+    for r in &rec.rows {
+        let diff = match (r.same_status, r.difference()) {
+            (_, Some(q)) => Cell::with_data(format!("{}{}", if q > 0 { "+" } else { "−" }, group(u64::try_from(q.unsigned_abs()).unwrap_or(u64::MAX))), q.to_string()),
+            (false, None) => Cell::text("status"),
+            (true, None) => Cell::none(),
+        };
+        table.rows.push(vec![
+            Cell::text(&r.bidder),
+            Cell::text(r.status.as_str()),
+            award_cell(r.award),
+            Cell::text(r.reported.as_str()),
+            r.quantity.map_or_else(Cell::none, Cell::count),
+            diff,
+        ]);
+    }
+    d.table(table);
+    d.text(prose::reported_verdict(rec));
+    d.blank();
+}
+
 /// With differential scoring, an adjusted figure shows the original under it.
 fn was(now: Points, before: Option<Points>) -> Cell {
     match before {
@@ -148,11 +244,7 @@ fn ranking(inputs: &Inputs, outcome: &Outcome) -> Table {
             row.extend(orig.into_iter().flat_map(|o| o.sections.iter().map(|(_, p)| Cell::text(p.to_string()))));
             row.push(Cell::text(orig.map(|o| o.total.to_string()).unwrap_or_default()));
         }
-        row.push(match s.award {
-            Awarded::No => Cell::none(),
-            Awarded::Yes => Cell::text("yes"),
-            Awarded::Quantity(q) => Cell::count(q),
-        });
+        row.push(award_cell(s.award));
         table.rows.push(row);
     }
     table
@@ -269,7 +361,69 @@ pub(super) struct Report<'a> {
     panel: Option<PanelJson<'a>>,
     warnings: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    negotiation: Option<NegotiationJson<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reported: Option<ReportedJson<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     whatif: Option<Vec<AppliedJson<'a>>>,
+}
+
+#[derive(Serialize)]
+struct NegotiationJson<'a> {
+    source: Option<&'a str>,
+    agrees_with_model: bool,
+    differences: Vec<NegotiationDifference<'a>>,
+    departures: Vec<DepartureJson>,
+}
+
+#[derive(Serialize)]
+struct NegotiationDifference<'a> {
+    bidder: &'a str,
+    modelled: serde_json::Value,
+    negotiated: serde_json::Value,
+}
+
+#[derive(Serialize)]
+struct DepartureJson {
+    code: &'static str,
+    message: String,
+}
+
+#[derive(Serialize)]
+struct ReportedJson<'a> {
+    source: Option<&'a str>,
+    reproduces: bool,
+    verdict: String,
+    differences: Vec<ReportedDifference<'a>>,
+}
+
+#[derive(Serialize)]
+struct ReportedDifference<'a> {
+    bidder: &'a str,
+    modelled_status: &'static str,
+    reported_status: &'static str,
+    modelled_award: serde_json::Value,
+    reported_quantity: Option<u64>,
+}
+
+#[derive(Serialize)]
+struct NegotiatedJson {
+    outcome: &'static str,
+    quantity: Option<u64>,
+}
+
+#[derive(Serialize)]
+struct ReportedBidJson {
+    status: &'static str,
+    quantity: Option<u64>,
+}
+
+fn award_json(a: Awarded) -> serde_json::Value {
+    match a {
+        Awarded::No => serde_json::Value::Null,
+        Awarded::Yes => serde_json::Value::Bool(true),
+        Awarded::Quantity(q) => serde_json::Value::from(q),
+    }
 }
 
 #[derive(Serialize)]
@@ -332,6 +486,10 @@ struct BidReport<'a> {
     gates: Vec<GateJson<'a>>,
     criteria: Vec<CriterionReport<'a>>,
     assumed: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    negotiated: Option<NegotiatedJson>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reported: Option<ReportedBidJson>,
 }
 
 #[derive(Serialize)]
@@ -355,11 +513,7 @@ fn bid<'a>(inputs: &'a Inputs, s: &'a Standing) -> BidReport<'a> {
         original_total: s.original.as_ref().map(|o| o.total),
         original_sections: s.original.as_ref().map(|o| o.sections.iter().map(|(k, v)| (k.as_str(), *v)).collect()),
         differential_rank: s.original.as_ref().map(|o| o.section_rank),
-        award: match s.award {
-            Awarded::No => serde_json::Value::Null,
-            Awarded::Yes => serde_json::Value::Bool(true),
-            Awarded::Quantity(q) => serde_json::Value::from(q),
-        },
+        award: award_json(s.award),
         gates: gates_json(inputs, &s.gates),
         criteria: s
             .criteria
@@ -374,6 +528,15 @@ fn bid<'a>(inputs: &'a Inputs, s: &'a Standing) -> BidReport<'a> {
             })
             .collect(),
         assumed: &s.assumed,
+        negotiated: inputs.negotiation.as_ref().map(|n| match n.bids.get(&s.bidder) {
+            Some(e) => NegotiatedJson { outcome: e.outcome.as_str(), quantity: e.quantity },
+            None => NegotiatedJson { outcome: "not-in-record", quantity: None },
+        }),
+        reported: inputs
+            .reported
+            .as_ref()
+            .and_then(|r| r.bids.get(&s.bidder))
+            .map(|e| ReportedBidJson { status: e.status.as_str(), quantity: e.quantity }),
     }
 }
 
@@ -393,6 +556,38 @@ pub(super) fn report<'a>(
         bids: outcome.standings.iter().map(|s| bid(inputs, s)).collect(),
         panel: panel.map(super::panel::to_json),
         warnings,
+        negotiation: outcome.negotiation.as_ref().map(|c| NegotiationJson {
+            source: inputs.negotiation.as_ref().and_then(|n| n.source.as_deref()),
+            agrees_with_model: c.agrees_with_model,
+            differences: c
+                .rows
+                .iter()
+                .filter(|r| !r.agrees)
+                .map(|r| NegotiationDifference {
+                    bidder: &r.bidder,
+                    modelled: award_json(r.award),
+                    negotiated: r.quantity.map_or(serde_json::Value::Null, serde_json::Value::from),
+                })
+                .collect(),
+            departures: c.departures.iter().map(|d| DepartureJson { code: d.code(), message: d.message() }).collect(),
+        }),
+        reported: outcome.reported.as_ref().map(|r| ReportedJson {
+            source: inputs.reported.as_ref().and_then(|x| x.source.as_deref()),
+            reproduces: r.reproduces,
+            verdict: prose::reported_verdict(r),
+            differences: r
+                .rows
+                .iter()
+                .filter(|x| !(x.same_status && x.same_quantity))
+                .map(|x| ReportedDifference {
+                    bidder: &x.bidder,
+                    modelled_status: x.status.as_str(),
+                    reported_status: x.reported.as_str(),
+                    modelled_award: award_json(x.award),
+                    reported_quantity: x.quantity,
+                })
+                .collect(),
+        }),
         whatif: whatif.map(|(bidder, applied)| {
             applied
                 .iter()
