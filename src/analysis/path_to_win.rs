@@ -188,6 +188,11 @@ pub fn path_to_win_with(
     options: PathToWinOptions,
     progress: &dyn super::Progress,
 ) -> Result<PathToWin, Error> {
+    // A counterfactual ranking would have been negotiated differently: ask it of the award
+    // before negotiation.
+    if let Some(aside) = inputs.without_negotiation() {
+        return path_to_win_with(&aside, &crate::evaluate::evaluate(&aside), bidder, options, progress);
+    }
     let max_changes = options.max_changes;
     let Some(index) = inputs.bid_index(bidder) else {
         return Err(Error::unknown_bid(bidder, inputs.bids.iter().map(|b| b.id.as_str())));

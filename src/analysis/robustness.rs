@@ -439,6 +439,10 @@ pub fn robustness_with(
     options: &RobustnessOptions,
     progress: &(dyn Progress + Sync),
 ) -> Result<Robustness, Error> {
+    // Each sample is another ranking, which would have been negotiated differently.
+    if let Some(aside) = inputs.without_negotiation() {
+        return robustness_with(&aside, &crate::evaluate::evaluate(&aside), options, progress);
+    }
     if options.samples == 0 || options.samples > MAX_SAMPLES {
         return Err(Error::Samples { samples: options.samples, max: MAX_SAMPLES });
     }
@@ -536,6 +540,9 @@ pub fn sampled_ranking(inputs: &Inputs, outcome: &Outcome, witness: &Witness) ->
 /// As [`robustness`].
 #[doc(hidden)]
 pub fn sample_weights(inputs: &Inputs, outcome: &Outcome, options: &RobustnessOptions, count: u64) -> Result<Vec<Vec<Decimal>>, Error> {
+    if let Some(aside) = inputs.without_negotiation() {
+        return sample_weights(&aside, &crate::evaluate::evaluate(&aside), options, count);
+    }
     let model = Model::new(inputs, outcome, options)?;
     let mut out = Vec::new();
     let mut block = 0u64;

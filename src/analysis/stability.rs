@@ -164,6 +164,10 @@ pub fn stability(inputs: &Inputs, outcome: &Outcome, options: StabilityOptions) 
 
 /// [`stability`], telling `progress` each criterion done (of the criteria).
 pub fn stability_with(inputs: &Inputs, outcome: &Outcome, options: StabilityOptions, progress: &dyn super::Progress) -> Stability {
+    // Other weights give another ranking, which would have been negotiated differently.
+    if let Some(aside) = inputs.without_negotiation() {
+        return stability_with(&aside, &crate::evaluate::evaluate(&aside), options, progress);
+    }
     let mut winners: Vec<String> = outcome.winners().into_iter().map(str::to_owned).collect();
     winners.sort();
     let published = Published::from_outcome(inputs, outcome);

@@ -136,6 +136,10 @@ pub struct WhatIf {
 /// assert_eq!(w.outcome.standing("coupang").unwrap().criterion("dc-tenure").unwrap().points.to_string(), "9.0000");
 /// ```
 pub fn whatif(inputs: &Inputs, before: &Outcome, bidder: &str, changes: &[Change]) -> Result<WhatIf, Error> {
+    // A changed ranking would have been negotiated differently: the record is set aside.
+    if let Some(aside) = inputs.without_negotiation() {
+        return whatif(&aside, &evaluate(&aside), bidder, changes);
+    }
     let index = |id: &str| {
         inputs.bids.iter().position(|b| b.id == id).ok_or_else(|| Error::unknown_bid(id, inputs.bids.iter().map(|b| b.id.as_str())))
     };

@@ -86,6 +86,15 @@ impl Session {
         Ok(Session { inputs, outcome, read })
     }
 
+    /// A question that changes the ranking sets the negotiation record aside: say so.
+    fn counterfactual(&self) {
+        if self.inputs.negotiation.is_some() {
+            out::note(
+                "the negotiation record is set aside: it was agreed on the published ranking, and another ranking would have been negotiated differently; the award is modelled as the tender's allocation before negotiation",
+            );
+        }
+    }
+
     /// Render `view` as asked and write it where asked.
     fn emit(&self, view: &dyn View, output: &OutputArgs) -> Exit {
         let options = Options::new().with_width(out::width(output.output.as_deref()));
@@ -163,6 +172,7 @@ fn whatif(args: &InputArgs, bid: &str, sets: &[String], points: &[String], commi
         Ok(s) => s,
         Err(exit) => return exit,
     };
+    s.counterfactual();
     match analysis::whatif(&s.inputs, &s.outcome, bid, &changes) {
         Ok(w) => {
             let panel = output.carries_panel().then(|| analysis::panel(&w.inputs, &w.outcome).ok()).flatten();
@@ -182,6 +192,7 @@ fn path_to_win(args: &InputArgs, bid: &str, options: PathToWinOptions, output: &
         Ok(s) => s,
         Err(exit) => return exit,
     };
+    s.counterfactual();
     let bar = out::Bar::new("path-to-win: combinations");
     let result = analysis::path_to_win_with(&s.inputs, &s.outcome, bid, options, &bar);
     drop(bar);
@@ -196,6 +207,7 @@ fn robustness(args: &InputArgs, options: &RobustnessOptions, quiet: bool, output
         Ok(s) => s,
         Err(exit) => return exit,
     };
+    s.counterfactual();
     let bar = if quiet { out::Bar::none() } else { out::Bar::new("robustness: samples ×1024") };
     let result = analysis::robustness_with(&s.inputs, &s.outcome, options, &bar);
     drop(bar);
@@ -210,6 +222,7 @@ fn stability(args: &InputArgs, options: StabilityOptions, output: &OutputArgs) -
         Ok(s) => s,
         Err(exit) => return exit,
     };
+    s.counterfactual();
     let bar = out::Bar::new("stability: criteria");
     let result = analysis::stability_with(&s.inputs, &s.outcome, options, &bar);
     drop(bar);

@@ -176,9 +176,13 @@ pub enum Warning {
         /// Why.
         why: NoSelection,
     },
-    /// The award is `negotiated`, but no negotiation record was given: the quantities are
-    /// modelled as a rank-order fill of the offers.
-    Unnegotiated,
+    /// The award is `negotiated`, but no negotiation record was given (or it was set aside
+    /// for a question that changes the ranking): the quantities are modelled as a rank-order
+    /// fill of the offers.
+    Unnegotiated {
+        /// A record was given and set aside.
+        set_aside: bool,
+    },
     /// Every bid scored the same on a criterion: it separates nobody.
     Flat {
         /// The criterion.
@@ -381,7 +385,7 @@ fn outcome(
     }
     warnings.extend(flat_criteria(inputs, &standings));
     if t.award.allocation == crate::model::Allocation::Negotiated && inputs.negotiation.is_none() {
-        warnings.insert(0, Warning::Unnegotiated);
+        warnings.insert(0, Warning::Unnegotiated { set_aside: inputs.negotiation_set_aside });
     }
     if let Some(why) = no_selection(&standings) {
         warnings.insert(0, Warning::NoneSelected { why });

@@ -328,9 +328,10 @@ pub fn departures(inputs: &Inputs, outcome: &super::Outcome) -> Diagnostics {
             let span: Span = match d {
                 Departure::OutOfOrder { agreed: b, .. } | Departure::NotRanked { bidder: b, .. } => at(b),
                 Departure::OverCap { bidder, .. } => record.bids.get(bidder).and_then(|e| e.quantity_span).unwrap_or_else(|| at(bidder)),
-                Departure::OverTotal { .. } | Departure::OverBudget { .. } | Departure::TooManyWinners { .. } | Departure::Unmentioned { .. } => {
-                    record.span
-                }
+                Departure::OverTotal { .. }
+                | Departure::OverBudget { .. }
+                | Departure::TooManyWinners { .. }
+                | Departure::Unmentioned { .. } => record.span,
             };
             let diag = match inputs.tender.award.departures {
                 Departures::Error => Diagnostic::error(d.code(), span, d.message()),

@@ -32,6 +32,8 @@ pub struct Inputs {
     pub negotiation: Option<Negotiation>,
     /// The outcome as reported, for a reconstruction.
     pub reported: Option<Reported>,
+    /// A negotiation record was given and set aside ([`Inputs::without_negotiation`]).
+    pub negotiation_set_aside: bool,
     /// Every file read, criteria first (paths as given).
     pub sources: Vec<SourceFile>,
     /// Problems that do not stop scoring.
@@ -161,7 +163,9 @@ pub(crate) struct Reuse<'a> {
 
 /// [`load_sources`] for sources that differ from `reuse.prior`'s only in `reuse.changed`.
 pub(crate) fn load_sources_reusing(sources: Vec<SourceFile>, reuse: &Reuse<'_>) -> Result<Inputs, Diagnostics> {
-    validate(sources, &[], &[], Some(reuse))
+    let inputs = validate(sources, &[], &[], Some(reuse))?;
+    // A record set aside stays set aside in the changed files.
+    Ok(if reuse.prior.negotiation_set_aside { inputs.without_negotiation().unwrap_or(inputs) } else { inputs })
 }
 
 /// What failed to load, so that checks across files do not blame the other files for it.
@@ -367,7 +371,7 @@ fn validate(sources: Vec<SourceFile>, skip: &[FileId], lost: &[String], reuse: O
         }
         let unread: Vec<&str> = failed.unidentified.iter().map(String::as_str).collect();
         check_panel(t, &bids, &failed.ids, &unread, panel.as_ref(), panel_seen, &mut sink);
-        check_records(t, &bids, &failed, negotiation.as_ref(), reported.as_ref(), &mut sink);
+        check_records(t, &bids, &failed, negotiation.as_ref(), reported.as_ref(), &mut sink, &mut warnings);
     }
     // With errors, warnings are left out: fix the errors first, then see what remains. (A
     // note is there only because of an error, here or in reading the files.)
@@ -378,7 +382,7 @@ fn validate(sources: Vec<SourceFile>, skip: &[FileId], lost: &[String], reuse: O
         return Err(Diagnostics::new(sources, sink));
     };
     crate::diag::sort(&sources, &mut warnings);
-    Ok(Inputs { tender, bids, panel, negotiation, reported, sources, warnings, resolved })
+    Ok(Inputs { tender, bids, panel, negotiation, reported, negotiation_set_aside: false, sources, warnings, resolved })
 }
 
 /// Read `node` as the given kind, reporting a located type error.
@@ -757,6 +761,18 @@ impl Inputs {
         self.resolved.get(bid)?.offered
     }
 
+    /// These inputs with the negotiation record set aside, or `None` without one. The record
+    /// says what was agreed after the ranking as it is; a question that changes the ranking
+    /// (what-if, path-to-win, stability, robustness) asks it of the award before
+    /// negotiation, since a different ranking would have been negotiated differently.
+    pub fn without_negotiation(&self) -> Option<Inputs> {
+        self.negotiation.as_ref()?;
+        let mut aside = self.clone();
+        aside.negotiation = None;
+        aside.negotiation_set_aside = true;
+        Some(aside)
+    }
+
     /// The price of one unit bid `bid` asks, when the award has a budget.
     pub fn unit_price(&self, bid: usize) -> Option<Decimal> {
         self.resolved.get(bid)?.unit_price
@@ -804,6 +820,7 @@ fn check_records(
     negotiation: Option<&Negotiation>,
     reported: Option<&Reported>,
     sink: &mut Sink,
+    warnings: &mut Sink,
 ) {
     let known = |who: &str| bids.iter().any(|b| b.id == who) || failed.ids.iter().any(|i| i == who);
     // A bid that could not be read may be the one named: say nothing rather than blame the record.
@@ -852,8 +869,8 @@ fn check_records(
         let missing: Vec<&str> = bids.iter().map(|b| b.id.as_str()).filter(|id| !r.bids.contains_key(*id)).collect();
         if !missing.is_empty() {
             let shown: Vec<String> = missing.iter().map(|m| format!("`{m}`")).collect();
-            sink.push(
-                Diagnostic::error(
+            warnings.push(
+                Diagnostic::warning(
                     "reported-incomplete",
                     r.span,
                     format!(

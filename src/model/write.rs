@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::{Award, Bid, CriterionMissing, GateMissing, Minimum, Panel, Require, Tender};
+use super::{Award, Bid, CriterionMissing, GateMissing, Minimum, Negotiation, Panel, Reported, Require, Tender};
 use crate::load::node::{Table, Value};
 use crate::load::toml_out::{scalar, toml_key, toml_string, value};
 
@@ -191,6 +191,47 @@ impl Panel {
                 let m: Vec<String> = marks.iter().map(ToString::to_string).collect();
                 let _ = writeln!(o, "{} = [{}]", toml_key(b), m.join(", "));
             }
+        }
+        o
+    }
+}
+
+impl Negotiation {
+    /// The record as a negotiation record file.
+    pub fn to_toml(&self) -> String {
+        let mut o = String::from("[negotiation]\n");
+        opt(&mut o, "source", self.source.as_ref());
+        opt(&mut o, "note", self.note.as_ref());
+        for (b, e) in &self.bids {
+            let _ = writeln!(o, "\n[negotiation.bids.{}]", toml_key(b));
+            let _ = writeln!(o, "outcome = {}", toml_string(e.outcome.as_str()));
+            if let Some(q) = e.quantity {
+                let _ = writeln!(o, "quantity = {q}");
+            }
+            if let Some(d) = e.date {
+                let _ = writeln!(o, "date = {d}");
+            }
+            opt(&mut o, "source", e.source.as_ref());
+            opt(&mut o, "note", e.note.as_ref());
+        }
+        o
+    }
+}
+
+impl Reported {
+    /// The reported outcome as a file.
+    pub fn to_toml(&self) -> String {
+        let mut o = String::from("[reported]\n");
+        opt(&mut o, "source", self.source.as_ref());
+        opt(&mut o, "note", self.note.as_ref());
+        for (b, e) in &self.bids {
+            let _ = writeln!(o, "\n[reported.bids.{}]", toml_key(b));
+            let _ = writeln!(o, "status = {}", toml_string(e.status.as_str()));
+            if let Some(q) = e.quantity {
+                let _ = writeln!(o, "quantity = {q}");
+            }
+            opt(&mut o, "source", e.source.as_ref());
+            opt(&mut o, "note", e.note.as_ref());
         }
         o
     }

@@ -103,8 +103,11 @@ pub fn warning(w: &Warning) -> String {
             format!("every bid scores {points} on criterion `{criterion}`: it does not separate the bids")
         }
         Warning::NoneSelected { why } => format!("no bid was selected: {}", no_selection(*why)),
-        Warning::Unnegotiated => String::from(
+        Warning::Unnegotiated { set_aside: false } => String::from(
             "the award is negotiated, but no negotiation record was given: the quantities shown are a rank-order fill of the offers",
+        ),
+        Warning::Unnegotiated { set_aside: true } => String::from(
+            "the negotiation record is set aside (it was agreed on the published ranking, and another ranking would have been negotiated differently): the quantities shown are a rank-order fill of the offers",
         ),
     }
 }
@@ -269,14 +272,22 @@ pub fn negotiation_verdict(check: &crate::evaluate::NegotiationCheck, from_recor
         0 => String::from("it follows the rules (rank order, the total, the caps and the budget)"),
         n => format!("it departs from the rules in {}", crate::diag::plural(n, "way")),
     };
+    let above = match check.rows.iter().filter(|r| r.above_offer.is_some()).count() {
+        0 => String::new(),
+        n => format!(" ({} agreed more than offered)", crate::diag::plural(n, "bid")),
+    };
+    let departs = format!("{departs}{above}");
     match (from_record, differ) {
-        (true, 0) => format!("The award is the negotiation record's; {departs}."),
-        (true, n) => format!("The award follows the record as far as the rules allow: {} differ; {departs}.", crate::diag::plural(n, "bid")),
+        (true, 0) => {
+            format!("The quantities are the negotiation record's, not computed; the record {}.", departs.trim_start_matches("it "))
+        }
+        (true, n) => {
+            format!("The award follows the record as far as the rules allow: {} differ; {departs}.", crate::diag::plural(n, "bid"))
+        }
         (false, 0) => format!("The modelled award agrees with the negotiation record; {departs}."),
-        (false, n) => format!(
-            "The modelled award does not agree with the negotiation record: {} differ; {departs}.",
-            crate::diag::plural(n, "bid")
-        ),
+        (false, n) => {
+            format!("The modelled award does not agree with the negotiation record: {} differ; {departs}.", crate::diag::plural(n, "bid"))
+        }
     }
 }
 

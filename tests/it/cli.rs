@@ -122,7 +122,8 @@ fn the_analysis_commands_run_and_fail_clearly() {
     let out = run(&["explain", "--bid", "coupang", "--format", "json"]);
     assert_eq!(out.status.code(), Some(0));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v["against"]["bidder"], "naver-cloud");
+    // Against the last selected bid: Kakao, awarded in negotiation.
+    assert_eq!(v["against"]["bidder"], "kakao");
     // An unknown bid is a usage error, with a suggestion.
     let out = run(&["explain", "--bid", "coupnag"]);
     assert_eq!(out.status.code(), Some(2));
@@ -172,7 +173,7 @@ fn the_analysis_commands_run_and_fail_clearly() {
     assert_eq!(a.stdout, run(&args).stdout);
     let v: serde_json::Value = serde_json::from_slice(&a.stdout).unwrap();
     assert_eq!(v["robustness"]["samples"], 5000);
-    assert_eq!(v["inputs"].as_array().unwrap().len(), 6);
+    assert_eq!(v["inputs"].as_array().unwrap().len(), 8);
     let flips = v["robustness"]["certified"].as_array().unwrap();
     assert!(!flips.is_empty());
     for f in flips {

@@ -51,6 +51,23 @@ pub struct BidSpec {
     pub values: Vec<Val>,
     pub gates: Vec<i64>,
     pub offered: u64,
+    /// The unit price, with a budget (SPEC §10.1).
+    pub price: u32,
+    /// In the negotiation record, if there is one: 0 not mentioned, 1 agreed, 2 declined,
+    /// 3 withdrawn, 4 not invited (SPEC §10.2); and the quantity agreed.
+    pub said: u8,
+    pub agreed: u64,
+}
+
+/// The award's budget and negotiation (SPEC §10.1–10.2).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Terms {
+    /// `budget = { total, unit_price = "offer.price" }`, with a quantity.
+    pub budget: Option<u64>,
+    /// `allocation = "negotiated"` (unless proportional was drawn).
+    pub negotiated: bool,
+    /// A negotiation record among the files.
+    pub record: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -69,6 +86,7 @@ pub struct Case {
     pub quantity: Option<u64>,
     /// With a quantity: `max_share`, `max_quantity` and the allocation (SPEC §10.1).
     pub caps: (Option<&'static str>, Option<u64>, bool),
+    pub terms: Terms,
     /// 차등점수제: (section, step).
     pub differential: Option<(usize, &'static str)>,
     pub bids: Vec<BidSpec>,
@@ -169,11 +187,18 @@ pub fn case(max_bids: usize) -> impl Strategy<Value = Case> {
                     proptest::option::weighted(0.3, select(vec!["0.25", "0.5", "1"])),
                     proptest::option::weighted(0.3, 1u64..15),
                     proptest::bool::weighted(0.3),
+                    (proptest::option::weighted(0.25, 1u64..80), proptest::bool::weighted(0.25), proptest::bool::weighted(0.3))
+                        .prop_map(|(budget, negotiated, record)| Terms { budget, negotiated, record }),
                 ),
             )
                 .prop_flat_map(
                     move |(mut criteria, gates, places, mode, qualify, tie_break, winners, quantity, n_bids, differential, caps)| {
-                        let caps = if quantity.is_some() { caps } else { (None, None, false) };
+                        let (share, most, proportional, mut terms) = caps;
+                        let caps = if quantity.is_some() { (share, most, proportional) } else { (None, None, false) };
+                        if quantity.is_none() {
+                            terms.budget = None;
+                        }
+                        terms.negotiated &= !caps.2;
                         // Points may not be finer than the rounding keeps.
                         if places == 0 {
                             for c in &mut criteria {
@@ -197,8 +222,17 @@ pub fn case(max_bids: usize) -> impl Strategy<Value = Case> {
                                     if c.missing_zero { prop_oneof![1 => Just(Val::Missing), 4 => v].boxed() } else { v }
                                 })
                                 .collect();
-                            (values, proptest::collection::vec(0i64..8, n_gates), 0u64..20)
-                                .prop_map(move |(values, gates, offered)| BidSpec { id: format!("b{i}"), values, gates, offered })
+                            (values, proptest::collection::vec(0i64..8, n_gates), 0u64..20, (1u32..6, 0u8..5, 0u64..20)).prop_map(
+                                move |(values, gates, offered, (price, said, agreed))| BidSpec {
+                                    id: format!("b{i}"),
+                                    values,
+                                    gates,
+                                    offered,
+                                    price,
+                                    said,
+                                    agreed,
+                                },
+                            )
                         };
                         let bids: Vec<_> = (0..n_bids).map(|i| bid(i, &criteria)).collect();
                         let mut tie_break: Vec<String> = tie_break.into_iter().map(String::from).collect();
@@ -214,10 +248,22 @@ pub fn case(max_bids: usize) -> impl Strategy<Value = Case> {
                             Just(quantity),
                             bids,
                             Just(differential),
-                            Just(caps),
+                            Just((caps, terms)),
                         )
                             .prop_map(
-                                move |(criteria, gates, places, mode, qualify, tie_break, winners, quantity, bids, differential, caps)| {
+                                move |(
+                                    criteria,
+                                    gates,
+                                    places,
+                                    mode,
+                                    qualify,
+                                    tie_break,
+                                    winners,
+                                    quantity,
+                                    bids,
+                                    differential,
+                                    (caps, terms),
+                                )| {
                                     Case {
                                         sections,
                                         criteria,
@@ -230,6 +276,7 @@ pub fn case(max_bids: usize) -> impl Strategy<Value = Case> {
                                         winners,
                                         quantity,
                                         caps,
+                                        terms,
                                         differential,
                                         bids,
                                     }
@@ -299,6 +346,12 @@ impl Case {
             if self.caps.2 {
                 o += "allocation = \"proportional\"\n";
             }
+            if let Some(b) = self.terms.budget {
+                o += &format!("budget = {{ total = {b}, unit_price = \"offer.price\" }}\n");
+            }
+        }
+        if self.terms.negotiated {
+            o += "allocation = \"negotiated\"\n";
         }
         for s in 0..self.sections {
             o += &format!("\n[[section]]\nid = \"s{s}\"\ntitle = \"Section {s}\"\n");
@@ -358,7 +411,7 @@ impl Case {
                 o += &format!("g{i} = {g}\n");
             }
         }
-        o += &format!("\n[offer]\nqty = {}\n", b.offered);
+        o += &format!("\n[offer]\nqty = {}\nprice = {}\n", b.offered, b.price);
         if let Some(x) = extra {
             o += &format!("\n[unread]\nnote = \"{x}\"\n");
         }
@@ -388,7 +441,30 @@ impl Case {
     pub fn other_files(&self, order: &[usize]) -> Vec<String> {
         let mut v: Vec<String> = order.iter().map(|&i| self.bid_toml(&self.bids[i], None)).collect();
         v.extend(self.panel_toml());
+        v.extend(self.negotiation_toml());
         v
+    }
+
+    /// The negotiation record, if the case has one (SPEC §10.2).
+    pub fn negotiation_toml(&self) -> Option<String> {
+        if !self.terms.record || self.bids.iter().all(|b| b.said == 0) {
+            return None;
+        }
+        let mut o = String::from("[negotiation]\nsource = \"generated\"\n");
+        for b in &self.bids {
+            let outcome = match b.said {
+                1 => "agreed",
+                2 => "declined",
+                3 => "withdrawn",
+                4 => "not-invited",
+                _ => continue,
+            };
+            o += &format!("\n[negotiation.bids.{}]\noutcome = \"{outcome}\"\nsource = \"generated\"\n", b.id);
+            if b.said == 1 && self.quantity.is_some() {
+                o += &format!("quantity = {}\n", b.agreed);
+            }
+        }
+        Some(o)
     }
 }
 

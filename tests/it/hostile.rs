@@ -386,6 +386,8 @@ mod bounded {
                 prop_assert_eq!(w.outcome.standing(&me).unwrap().status, BidStatus::Selected);
                 // The what-if parses only the changed file: the same as loading them all.
                 let full = bidscore::load_sources(w.inputs.sources.clone()).unwrap();
+                // The what-if set the negotiation record aside, as every counterfactual does.
+                let full = if w.inputs.negotiation_set_aside { full.without_negotiation().unwrap() } else { full };
                 prop_assert_eq!(crate::json(&full, &evaluate(&full)), crate::json(&w.inputs, &w.outcome));
                 // Least change: one step back towards the bid's own value no longer wins.
                 for (i, ch) in path.changes.iter().enumerate() {

@@ -207,6 +207,7 @@ proptest! {
         let plain = outcome(&c);
         let mut others: Vec<String> = c.bids.iter().map(|b| c.bid_toml(b, Some(&junk))).collect();
         others.extend(c.panel_toml());
+        others.extend(c.negotiation_toml());
         prop_assert_eq!(evaluate(&load_ok(&c.criteria_toml(), &others)), plain);
     }
 
@@ -223,15 +224,17 @@ proptest! {
         let (a, b) = (o.standing("dominant").unwrap(), o.standing(&c.bids[i].id).unwrap());
         // Under differential scoring only qualified bids are re-scored: a dominating bid that
         // qualifies may count less than an unqualified one, but it stands above it.
-        let qualified = |s: &bidscore::Standing| matches!(s.status, BidStatus::Selected | BidStatus::Qualified);
+        let qualified = |s: &bidscore::Standing| s.rank.is_some();
         if c.differential.is_some() && qualified(a) && !qualified(b) {
             return Ok(());
         }
         prop_assert!(a.total >= b.total, "{} < {}", a.total, b.total);
     }
 
-    /// 9. Awarded quantity ≤ total; winners are a prefix of the ranking (skipping bids that
-    /// would get nothing, which do not use a winner's place).
+    /// 9. Awarded quantity ≤ total (and the budget, and the cap); no bid gets more than it
+    /// offered, or under `negotiated` than it agreed; declined and withdrawn bids get nothing;
+    /// winners are a prefix of the ranking after skipping declined and withdrawn bids and
+    /// bids that would get nothing (which use no winner's place).
     #[test]
     fn awards_respect_the_total_and_follow_the_ranking(c in case(6)) {
         let o = outcome(&c);
@@ -239,9 +242,26 @@ proptest! {
         if let Some(total) = c.quantity {
             prop_assert!(awarded <= total);
         }
-        let offered = |id: &str| c.bids.iter().find(|b| b.id == id).map_or(0, |b| b.offered);
-        let eligible: Vec<&bidscore::Standing> = o.standings.iter().filter(|s| s.rank.is_some()).filter(|s| c.quantity.is_none() || offered(&s.bidder) > 0).collect();
-        // No bid gets more than it offered, nor more than the cap (SPEC §10.1).
+        let spec = |id: &str| c.bids.iter().find(|b| b.id == id).unwrap();
+        let record = c.negotiation_toml().is_some();
+        let from_record = record && c.terms.negotiated;
+        let said = |id: &str| if record { spec(id).said } else { 0 };
+        // What a bid may get at most: its offer, or what it agreed.
+        let brings = |id: &str| -> u64 {
+            if from_record {
+                match (said(id), c.quantity) {
+                    (1, Some(_)) => spec(id).agreed,
+                    (1, None) => 1,
+                    _ => 0,
+                }
+            } else if c.quantity.is_some() {
+                spec(id).offered
+            } else {
+                1
+            }
+        };
+        let eligible: Vec<&bidscore::Standing> =
+            o.standings.iter().filter(|s| s.rank.is_some()).filter(|s| !matches!(said(&s.bidder), 2 | 3)).filter(|s| brings(&s.bidder) > 0).collect();
         let cap = c.quantity.map(|t| {
             let by_share = c.caps.0.map(|sh| (sh.parse::<f64>().unwrap() * t as f64 + 1e-9).floor() as u64);
             match (by_share, c.caps.1) {
@@ -249,11 +269,20 @@ proptest! {
                 (a, b) => a.or(b).unwrap_or(u64::MAX),
             }
         });
+        let mut spent = 0u64;
         for s in &o.standings {
-            if let Awarded::Quantity(q) = s.award {
-                prop_assert!(q <= offered(&s.bidder), "`{}` got {q}, more than it offered", s.bidder);
-                prop_assert!(cap.is_none_or(|k| q <= k), "`{}` got {q}, more than the cap", s.bidder);
+            if matches!(said(&s.bidder), 2 | 3) {
+                prop_assert_eq!(s.award, Awarded::No, "`{}` declined or withdrew, yet got something", s.bidder);
+                prop_assert!(matches!(s.status, BidStatus::Declined | BidStatus::Withdrawn) || s.rank.is_none());
             }
+            if let Awarded::Quantity(q) = s.award {
+                prop_assert!(q <= brings(&s.bidder), "`{}` got {q}, more than it offered or agreed", s.bidder);
+                prop_assert!(cap.is_none_or(|k| q <= k), "`{}` got {q}, more than the cap", s.bidder);
+                spent += q * u64::from(spec(&s.bidder).price);
+            }
+        }
+        if let Some(b) = c.terms.budget {
+            prop_assert!(spent <= b, "spent {spent} of a budget of {b}");
         }
         if c.caps.2 {
             // Proportional: the winners are among the first `winners` bids that offer anything
@@ -263,7 +292,8 @@ proptest! {
             for w in o.winners() {
                 prop_assert!(first.contains(&w), "proportional winner `{w}` beyond the first {places}");
             }
-        } else {
+        } else if c.terms.budget.is_none() {
+            // (A budget passes over a bid whose units it can no longer pay for, by design.)
             let mut seen_unawarded = false;
             for s in eligible {
                 if s.status == BidStatus::Selected {
@@ -284,8 +314,10 @@ proptest! {
         let a = load_ok(&c.criteria_toml(), &c.other_files(&all(&c)));
         let mut others: Vec<String> = a.bids.iter().map(bidscore::Bid::to_toml).collect();
         others.extend(a.panel.as_ref().map(bidscore::Panel::to_toml));
+        others.extend(a.negotiation.as_ref().map(bidscore::Negotiation::to_toml));
         let b = load_ok(&a.tender.to_toml(), &others);
         prop_assert_eq!(&a.tender, &b.tender);
+        prop_assert_eq!(&a.negotiation, &b.negotiation);
         prop_assert_eq!(&a.bids.iter().map(|x| (&x.id, &x.name, x.field_values(), &x.provenance)).collect::<Vec<_>>(), &b.bids.iter().map(|x| (&x.id, &x.name, x.field_values(), &x.provenance)).collect::<Vec<_>>());
         prop_assert_eq!(&a.panel, &b.panel);
     }
@@ -314,8 +346,12 @@ fn flagship_inputs_survive_a_round_trip() {
     let a = bidscore::load_paths("criteria/msit-2025-gpu.toml", &["bids/msit-2025"]).unwrap();
     let mut others: Vec<String> = a.bids.iter().map(bidscore::Bid::to_toml).collect();
     others.extend(a.panel.as_ref().map(bidscore::Panel::to_toml));
+    others.extend(a.negotiation.as_ref().map(bidscore::Negotiation::to_toml));
+    others.extend(a.reported.as_ref().map(bidscore::Reported::to_toml));
     let b = load_ok(&a.tender.to_toml(), &others);
     assert_eq!(a.tender, b.tender);
+    assert_eq!(a.negotiation, b.negotiation);
+    assert_eq!(a.reported, b.reported);
     for (x, y) in a.bids.iter().zip(&b.bids) {
         assert_eq!(
             (&x.id, &x.name, &x.note, x.field_values(), &x.provenance, &x.informational),

@@ -339,6 +339,8 @@ struct Quantity {
     cap: Option<i128>,
     /// SPEC §10.1: "proportional" instead of the rank-order fill.
     proportional: bool,
+    /// SPEC §10.1: `budget = { total, unit_price }`: (money, price field).
+    budget: Option<(Q, String)>,
 }
 
 struct Tender {
@@ -357,6 +359,8 @@ struct Tender {
     differential: Option<(String, Q)>,
     /// Keep criterion points exact (for weight-stability checks): no rounding step.
     unrounded: bool,
+    /// SPEC §10.1 `allocation = "negotiated"`: the quantities come from the record.
+    negotiated: bool,
 }
 
 fn among_qualified(rt: &Table, what: &str) -> Result<bool, String> {
@@ -537,13 +541,16 @@ fn parse_tender(text: &str) -> Result<Tender, String> {
                 (Some(a), Some(b)) => Some(a.min(b)),
                 (a, b) => a.or(b),
             };
-            let proportional = match award.get("allocation") {
-                None => false,
-                Some(Value::String(a)) if a == "rank-order" => false,
-                Some(Value::String(a)) if a == "proportional" => true,
-                Some(_) => return Err("award.allocation".into()),
+            let proportional = matches!(award.get("allocation"), Some(Value::String(a)) if a == "proportional");
+            let budget = match award.get("budget") {
+                None => None,
+                Some(b) => {
+                    let bt = get_table(b, "award.budget")?;
+                    let money = number(bt.get("total").ok_or("award.budget.total")?, "award.budget.total")?;
+                    Some((money, get_str(bt, "unit_price", "award.budget")?))
+                }
             };
-            Some(Quantity { field: get_str(qt, "field", "award.quantity")?, total, cap, proportional })
+            Some(Quantity { field: get_str(qt, "field", "award.quantity")?, total, cap, proportional, budget })
         }
     };
 
@@ -648,6 +655,7 @@ fn parse_tender(text: &str) -> Result<Tender, String> {
         criteria,
         differential,
         unrounded: false,
+        negotiated: matches!(award.get("allocation"), Some(Value::String(a)) if a == "negotiated"),
     })
 }
 
@@ -882,6 +890,8 @@ struct Scored {
     /// Section sums before any differential adjustment.
     orig_section_sums: Vec<Q>,
     offered: Option<i128>,
+    /// SPEC §10.1: the price of one unit, with a budget.
+    price: Option<Q>,
 }
 
 /// Exact section sums (in section order) and the total of rounded criterion points.
@@ -980,8 +990,28 @@ fn score_tender(tender: Tender, other_files: &[&str]) -> Result<RefOutcome, Stri
     // --- classify and load the other files (SPEC §4)
     let mut bids: Vec<(String, Table)> = Vec::new();
     let mut panel: Option<Table> = None;
+    // SPEC §10.2: bidder → (outcome, agreed quantity).
+    let mut record: Option<std::collections::BTreeMap<String, (String, Option<i128>)>> = None;
     for text in other_files {
         let root: Table = text.parse().map_err(|e| format!("input file: {e}"))?;
+        if let Some(n) = root.get("negotiation") {
+            let mut m = std::collections::BTreeMap::new();
+            if let Some(b) = get_table(n, "negotiation")?.get("bids") {
+                for (who, e) in get_table(b, "negotiation.bids")? {
+                    let et = get_table(e, "negotiation entry")?;
+                    let q = match et.get("quantity") {
+                        Some(Value::Integer(i)) => Some(i128::from(*i)),
+                        _ => None,
+                    };
+                    m.insert(who.clone(), (get_str(et, "outcome", "negotiation entry")?, q));
+                }
+            }
+            record = Some(m);
+            continue;
+        }
+        if root.contains_key("reported") {
+            continue;
+        }
         let is_bid = root.contains_key("bidder");
         let is_panel = root.contains_key("panel");
         let is_tender = root.contains_key("tender");
@@ -1087,6 +1117,10 @@ fn score_tender(tender: Tender, other_files: &[&str]) -> Result<RefOutcome, Stri
             },
             _ => None,
         };
+        let price = match tender.quantity.as_ref().and_then(|q| q.budget.as_ref()) {
+            Some((_, field)) if qualified => Some(number(lookup(bid, field).ok_or("bid lacks the unit price")?, field)?),
+            _ => None,
+        };
 
         scored.push(Scored {
             bidder: bidder.clone(),
@@ -1098,6 +1132,7 @@ fn score_tender(tender: Tender, other_files: &[&str]) -> Result<RefOutcome, Stri
             original_total: None,
             total,
             offered,
+            price,
         });
     }
 
@@ -1148,22 +1183,63 @@ fn score_tender(tender: Tender, other_files: &[&str]) -> Result<RefOutcome, Stri
         ranks.push(better + 1);
     }
 
-    // --- award (SPEC §5.4)
+    // --- award (SPEC §5.4, §10.1, §10.2)
+    // A bid the record says declined or withdrew keeps its rank and gets nothing; the award
+    // walks the others in rank order.
+    let said = |bidder: &str| record.as_ref().and_then(|m| m.get(bidder)).cloned();
+    let mut statuses: Vec<&str> = vec!["qualified"; qualified.len()];
+    let mut running: Vec<usize> = Vec::new();
+    for (k, s) in qualified.iter().enumerate() {
+        match said(&s.bidder) {
+            Some((o, _)) if o == "declined" => statuses[k] = "declined",
+            Some((o, _)) if o == "withdrawn" => statuses[k] = "withdrawn",
+            _ => running.push(k),
+        }
+    }
+    // What each bid brings: its offer; under `negotiated` with a record, what it agreed.
+    let from_record = tender.negotiated && record.is_some();
+    let brings = |k: usize| -> i128 {
+        let s = qualified[k];
+        if from_record {
+            return match said(&s.bidder) {
+                Some((o, q)) if o == "agreed" => {
+                    if tender.quantity.is_some() {
+                        q.unwrap_or(0)
+                    } else {
+                        1
+                    }
+                }
+                _ => 0,
+            };
+        }
+        if tender.quantity.is_some() { s.offered.unwrap_or(0) } else { 1 }
+    };
+    // How many units `money` buys at bid k's price (no budget: no limit).
+    let buys = |money: &Option<Q>, k: usize| -> i128 {
+        match (money, &qualified[k].price) {
+            (Some(m), Some(p)) => {
+                let units = (m / p).floor();
+                units.to_integer().to_string().parse::<i128>().unwrap_or(0).max(0)
+            }
+            _ => i128::MAX,
+        }
+    };
+    let mut money: Option<Q> = tender.quantity.as_ref().and_then(|q| q.budget.as_ref()).map(|(m, _)| m.clone());
     let mut awards: Vec<Option<String>> = vec![None; qualified.len()];
     let mut awarded_count: u64 = 0;
     let mut remaining = tender.quantity.as_ref().map(|q| q.total).unwrap_or(0);
     if let Some(q) = tender.quantity.as_ref().filter(|q| q.proportional) {
         // SPEC §10.1 proportional: the first `winners` offering bids, by exact shares.
         let mut members: Vec<usize> = Vec::new();
-        for (k, s) in qualified.iter().enumerate() {
+        for &k in &running {
             if tender.winners.is_some_and(|w| members.len() as u64 >= w) {
                 break;
             }
-            if s.offered.ok_or("internal: no offered quantity")? > 0 {
+            if brings(k) > 0 {
                 members.push(k);
             }
         }
-        let offer = |k: usize| qualified[k].offered.unwrap_or(0);
+        let offer = |k: usize| brings(k);
         let sum: i128 = members.iter().map(|&k| offer(k)).sum();
         let mut got: Vec<i128> = vec![0; qualified.len()];
         if sum <= q.total {
@@ -1199,6 +1275,15 @@ fn score_tender(tender: Tender, other_files: &[&str]) -> Result<RefOutcome, Stri
                 freed -= add;
             }
         }
+        // The budget last, in rank order.
+        for &k in &members {
+            if got[k] > 0 {
+                got[k] = got[k].min(buys(&money, k));
+                if let (Some(m), Some(p)) = (money.as_mut(), &qualified[k].price) {
+                    *m = &*m - p * qi(got[k] as i64);
+                }
+            }
+        }
         for (k, g) in got.iter().enumerate() {
             if *g > 0 {
                 awards[k] = Some(g.to_string());
@@ -1206,7 +1291,7 @@ fn score_tender(tender: Tender, other_files: &[&str]) -> Result<RefOutcome, Stri
         }
         remaining = 0;
     }
-    for (k, s) in qualified.iter().enumerate() {
+    for &k in &running {
         if tender.quantity.as_ref().is_some_and(|q| q.proportional) {
             break;
         }
@@ -1215,22 +1300,29 @@ fn score_tender(tender: Tender, other_files: &[&str]) -> Result<RefOutcome, Stri
         {
             break;
         }
+        let wants = brings(k);
         match &tender.quantity {
             None => {
+                if wants == 0 {
+                    continue;
+                }
                 awards[k] = Some("true".to_string());
                 awarded_count += 1;
             }
-            Some(_) => {
-                let offered = s.offered.ok_or("internal: no offered quantity")?;
-                let mut give = if offered < remaining { offered } else { remaining };
-                if let Some(cap) = tender.quantity.as_ref().and_then(|q| q.cap) {
+            Some(q) => {
+                let mut give = wants.min(remaining);
+                if let Some(cap) = q.cap {
                     give = give.min(cap);
                 }
-                if give == 0 {
+                give = give.min(buys(&money, k));
+                if give <= 0 {
                     // Gets nothing: not awarded, does not use up a winner's place.
                     continue;
                 }
                 remaining -= give;
+                if let (Some(m), Some(p)) = (money.as_mut(), &qualified[k].price) {
+                    *m = &*m - p * qi(give as i64);
+                }
                 awards[k] = Some(give.to_string());
                 awarded_count += 1;
             }
@@ -1258,7 +1350,7 @@ fn score_tender(tender: Tender, other_files: &[&str]) -> Result<RefOutcome, Stri
         })
     };
     for (k, s) in qualified.iter().enumerate() {
-        let status = if awards[k].is_some() { "selected" } else { "qualified" };
+        let status = if awards[k].is_some() { "selected" } else { statuses[k] };
         out.push(make(s, status, Some(ranks[k]), awards[k].clone())?);
     }
     for s in &not_qualified {

@@ -183,7 +183,7 @@ proptest! {
         let max = inputs.tender.section_max(&id);
         let o = evaluate(&inputs);
         let qualified: Vec<&bidscore::Standing> =
-            o.standings.iter().filter(|s| matches!(s.status, BidStatus::Selected | BidStatus::Qualified)).collect();
+            o.standings.iter().filter(|s| s.rank.is_some()).collect();
         for s in &o.standings {
             let orig = s.original.as_ref().unwrap();
             let now = s.section(&id).unwrap().decimal();

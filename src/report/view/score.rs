@@ -187,7 +187,10 @@ fn reported(d: &mut Doc, inputs: &Inputs, rec: &Reconstruction) {
     );
     for r in &rec.rows {
         let diff = match (r.same_status, r.difference()) {
-            (_, Some(q)) => Cell::with_data(format!("{}{}", if q > 0 { "+" } else { "−" }, group(u64::try_from(q.unsigned_abs()).unwrap_or(u64::MAX))), q.to_string()),
+            (_, Some(q)) => Cell::with_data(
+                format!("{}{}", if q > 0 { "+" } else { "−" }, group(u64::try_from(q.unsigned_abs()).unwrap_or(u64::MAX))),
+                q.to_string(),
+            ),
             (false, None) => Cell::text("status"),
             (true, None) => Cell::none(),
         };
