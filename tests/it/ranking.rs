@@ -1,7 +1,7 @@
 //! Qualification, ties and the award, stated as worked cases (the differential test covers
 //! the same semantics on random tenders).
 
-use bidscore::{Awarded, BidStatus, evaluate};
+use bidscore::{Awarded, BidStatus, Warning, evaluate};
 
 use crate::load_ok;
 
@@ -75,7 +75,7 @@ fn the_award_fills_the_quantity_in_rank_order_and_skips_bids_that_get_nothing() 
 #[test]
 fn a_tender_that_selects_no_bid_says_why() {
     use bidscore::report::{Format, ScoreReport};
-    use bidscore::{NoSelection, Warning};
+    use bidscore::NoSelection;
     let why = |o: &bidscore::Outcome| match o.warnings.first() {
         Some(Warning::NoneSelected { why }) => Some(*why),
         _ => None,
@@ -147,4 +147,144 @@ fn a_proportional_award_shares_by_largest_remainder() {
     let given: Vec<Awarded> = o.standings.iter().map(|s| s.award).collect();
     assert_eq!(given, vec![Awarded::Quantity(6), Awarded::Quantity(5), Awarded::Quantity(9), Awarded::Quantity(5)]);
     assert!(load_ok(&t, &bids).tender.to_toml().contains("allocation = \"proportional\""));
+}
+
+fn priced(id: &str, q: u32, units: u32, price: &str) -> String {
+    format!("ok = true\nq = {q}\nc = 0\nunits = {units}\nprice = {price}\n[bidder]\nid = \"{id}\"\nname = \"{id}\"\n")
+}
+
+fn record(entries: &[(&str, &str, Option<u64>)]) -> String {
+    let mut o = String::from("[negotiation]\nsource = \"test\"\n");
+    for (id, outcome, q) in entries {
+        o += &format!("[negotiation.bids.{id}]\noutcome = \"{outcome}\"\nsource = \"minutes\"\n");
+        if let Some(q) = q {
+            o += &format!("quantity = {q}\n");
+        }
+    }
+    o
+}
+
+fn awards(o: &bidscore::Outcome) -> Vec<(&str, BidStatus, Awarded)> {
+    o.standings.iter().map(|s| (s.bidder.as_str(), s.status, s.award)).collect()
+}
+
+/// SPEC §10.1 budget, rank order: 10 units and 100 to spend. a (price 12, offers 6) gets
+/// min(6, 10, floor(100 / 12) = 8) = 6 and leaves 28; b (price 10, offers 5) gets
+/// floor(28 / 10) = 2 and leaves 8; c (price 9) cannot buy one unit and is passed over
+/// without using a place; d (price 4) gets min(5, 2 units left, floor(8 / 4) = 2) = 2.
+#[test]
+fn a_budget_buys_in_rank_order_until_the_money_runs_out() {
+    let t = tender("", "winners = \"all\"\nquantity = { field = \"units\", total = 10 }\nbudget = { total = 100, unit_price = \"price\" }");
+    let bids = [priced("a", 90, 6, "12"), priced("b", 80, 5, "10"), priced("c", 70, 9, "9"), priced("d", 60, 5, "4")];
+    let o = evaluate(&load_ok(&t, &bids));
+    assert_eq!(
+        awards(&o),
+        vec![
+            ("a", BidStatus::Selected, Awarded::Quantity(6)),
+            ("b", BidStatus::Selected, Awarded::Quantity(2)),
+            ("c", BidStatus::Qualified, Awarded::No),
+            ("d", BidStatus::Selected, Awarded::Quantity(2)),
+        ]
+    );
+    // Exactly: 10 / 2.5 is 4 units, not 3.999…; 10 / 3.3333333333 is 3 (just above 3).
+    let t = tender("", "winners = \"all\"\nquantity = { field = \"units\", total = 10 }\nbudget = { total = 10, unit_price = \"price\" }");
+    let o = evaluate(&load_ok(&t, &[priced("a", 90, 9, "2.5")]));
+    assert_eq!(o.standings[0].award, Awarded::Quantity(4));
+    let o = evaluate(&load_ok(&t, &[priced("a", 90, 9, "3.3333333333")]));
+    assert_eq!(o.standings[0].award, Awarded::Quantity(3));
+    // The budget survives writing the tender back to TOML.
+    let text = load_ok(&t, &[priced("a", 90, 9, "2.5")]).tender.to_toml();
+    assert!(text.contains("budget = { total = 10, unit_price = \"price\" }"), "{text}");
+}
+
+/// SPEC §10.1 budget after a proportional split: the shares 3, 3 and 4 (see above), then the
+/// budget of 25 at 5 a unit in rank order: a 3 (15), b 2 (the 10 left), c nothing.
+#[test]
+fn a_budget_trims_a_proportional_split_in_rank_order() {
+    let t = tender(
+        "",
+        "winners = 3\nquantity = { field = \"units\", total = 10 }\nallocation = \"proportional\"\nbudget = { total = 25, unit_price = \"price\" }",
+    );
+    let bids = [priced("a", 90, 6, "5"), priced("b", 80, 5, "5"), priced("c", 70, 9, "5")];
+    let o = evaluate(&load_ok(&t, &bids));
+    let given: Vec<Awarded> = o.standings.iter().map(|s| s.award).collect();
+    assert_eq!(given, vec![Awarded::Quantity(3), Awarded::Quantity(2), Awarded::No]);
+}
+
+/// SPEC §10.2: a bid that declines keeps its rank, gets the status `declined` and nothing,
+/// and the next-ranked bid moves up, under any allocation.
+#[test]
+fn a_decline_moves_the_next_bid_up() {
+    let bids = [bid("a", true, 90, 0, 1), bid("b", true, 80, 0, 1), bid("c", true, 70, 0, 1), bid("d", true, 60, 0, 1)];
+    let rec = record(&[("a", "declined", None), ("b", "agreed", None), ("c", "agreed", None), ("d", "not-invited", None)]);
+    for allocation in ["", "allocation = \"negotiated\"\n"] {
+        let t = tender("", &format!("winners = 2\n{allocation}"));
+        let mut files = bids.to_vec();
+        files.push(rec.clone());
+        let inputs = load_ok(&t, &files);
+        let o = evaluate(&inputs);
+        assert_eq!(
+            awards(&o),
+            vec![
+                ("a", BidStatus::Declined, Awarded::No),
+                ("b", BidStatus::Selected, Awarded::Yes),
+                ("c", BidStatus::Selected, Awarded::Yes),
+                ("d", BidStatus::Qualified, Awarded::No),
+            ],
+            "{allocation}"
+        );
+        assert_eq!(o.standing("a").unwrap().rank, Some(1));
+        let check = o.negotiation.as_ref().unwrap();
+        assert!(check.departures.is_empty() && check.agrees_with_model, "{check:?}");
+        assert!(bidscore::departures(&inputs, &o).items.is_empty());
+    }
+    // Every ranked bid declining or withdrawing: the tender failed, and says why.
+    let t = tender("", "winners = 2");
+    let files = [bid("a", true, 90, 0, 1), bid("b", true, 80, 0, 1), record(&[("a", "declined", None), ("b", "withdrawn", None)])];
+    let o = evaluate(&load_ok(&t, &files));
+    assert_eq!(o.standing("b").unwrap().status, BidStatus::Withdrawn);
+    assert!(o.warnings.contains(&Warning::NoneSelected { why: bidscore::NoSelection::AllDeclined }));
+}
+
+/// SPEC §10.2: the award takes the agreed quantities in rank order within the total; a record
+/// that skips a better bid, agrees more than the total, or leaves a ranked bid out is
+/// reported, located in the record — as errors, or as warnings when the tender says so.
+#[test]
+fn a_record_that_departs_from_the_rules_is_reported() {
+    let award = "winners = \"all\"\nquantity = { field = \"units\", total = 10 }\nallocation = \"negotiated\"";
+    let bids = [bid("a", true, 90, 0, 6), bid("b", true, 80, 0, 5), bid("c", true, 70, 0, 5)];
+    // In order and within the total: the record's quantities, even above an offer (shown).
+    let mut files = bids.to_vec();
+    files.push(record(&[("a", "agreed", Some(3)), ("b", "agreed", Some(7)), ("c", "declined", None)]));
+    let inputs = load_ok(&tender("", award), &files);
+    let o = evaluate(&inputs);
+    let given: Vec<Awarded> = o.standings.iter().map(|s| s.award).collect();
+    assert_eq!(given, vec![Awarded::Quantity(3), Awarded::Quantity(7), Awarded::No]);
+    let check = o.negotiation.as_ref().unwrap();
+    assert!(check.departures.is_empty());
+    assert_eq!(check.rows[1].above_offer, Some(5));
+    // a (rank 1) never invited, b agreed past it; 8 + 5 agreed of a total of 10; c left out.
+    let mut files = bids.to_vec();
+    files.push(record(&[("a", "not-invited", None), ("b", "agreed", Some(8)), ("c", "agreed", Some(5))]));
+    let inputs = load_ok(&tender("", award), &files);
+    let o = evaluate(&inputs);
+    let codes: Vec<&str> = o.negotiation.as_ref().unwrap().departures.iter().map(bidscore::Departure::code).collect();
+    assert_eq!(codes, vec!["negotiation-out-of-order", "negotiation-out-of-order", "negotiated-over-total"]);
+    // The award keeps to the rules: b's 8, then c the 2 left.
+    let given: Vec<Awarded> = o.standings.iter().map(|s| s.award).collect();
+    assert_eq!(given, vec![Awarded::No, Awarded::Quantity(8), Awarded::Quantity(2)]);
+    let d = bidscore::departures(&inputs, &o);
+    assert!(d.items.iter().all(|x| x.severity == bidscore::Severity::Error));
+    let shown = d.render_human(false);
+    assert!(shown.contains("`b` (rank 2) agreed, but `a` (rank 1) was never invited"), "{shown}");
+    // As warnings, when the tender says so.
+    let inputs = load_ok(&tender("", &format!("{award}\ndepartures = \"warning\"")), &files);
+    let d = bidscore::departures(&inputs, &evaluate(&inputs));
+    assert!(!d.items.is_empty() && d.items.iter().all(|x| x.severity == bidscore::Severity::Warning));
+    // A ranked bid the record does not mention.
+    let mut files = bids.to_vec();
+    files.push(record(&[("a", "agreed", Some(6)), ("b", "agreed", Some(4))]));
+    let o = evaluate(&load_ok(&tender("", award), &files));
+    let codes: Vec<&str> = o.negotiation.as_ref().unwrap().departures.iter().map(bidscore::Departure::code).collect();
+    assert_eq!(codes, vec!["negotiation-incomplete"]);
 }

@@ -2,7 +2,7 @@
 //! exact fractions, by hand and by a throwaway script), and the properties of differential
 //! scoring (차등점수제).
 
-use bidscore::{BidStatus, Outcome, evaluate, load_paths};
+use bidscore::{Outcome, evaluate, load_paths};
 use proptest::prelude::*;
 
 use crate::generate::case;

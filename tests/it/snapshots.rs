@@ -18,6 +18,42 @@ fn flagship_json() {
     insta::assert_snapshot!(json(&inputs, &evaluate(&inputs)));
 }
 
+/// The flagship without its negotiation record: the rank-order model of the award, beside
+/// the reported outcome with its gap (NHN +344, Naver +2,080, Kakao −2,424, Coupang not
+/// shown as declining), in the table and in JSON.
+#[test]
+fn flagship_without_the_negotiation_record() {
+    let files: Vec<String> = ["coupang", "kakao", "naver-cloud", "nhn-cloud", "panel", "reported"]
+        .iter()
+        .map(|f| format!("bids/msit-2025/{f}.toml"))
+        .collect();
+    let inputs = load_paths("criteria/msit-2025-gpu.toml", &files).unwrap();
+    let outcome = evaluate(&inputs);
+    assert!(outcome.reported.as_ref().is_some_and(|r| !r.reproduces));
+    assert!(outcome.warnings.contains(&bidscore::Warning::Unnegotiated { set_aside: false }));
+    insta::assert_snapshot!(table(&inputs, &outcome));
+    insta::assert_snapshot!(json(&inputs, &outcome));
+}
+
+/// With the record, the award is the record's and the reconstruction reproduces the
+/// reported decision; the record follows the rules.
+#[test]
+fn flagship_with_the_negotiation_record() {
+    let inputs = load_paths("criteria/msit-2025-gpu.toml", &["bids/msit-2025"]).unwrap();
+    let o = evaluate(&inputs);
+    let award = |id: &str| o.standing(id).map(|s| (s.status, s.award));
+    use bidscore::{Awarded, BidStatus};
+    assert_eq!(award("nhn-cloud"), Some((BidStatus::Selected, Awarded::Quantity(7656))));
+    assert_eq!(award("naver-cloud"), Some((BidStatus::Selected, Awarded::Quantity(3056))));
+    assert_eq!(award("kakao"), Some((BidStatus::Selected, Awarded::Quantity(2424))));
+    assert_eq!(award("coupang"), Some((BidStatus::Declined, Awarded::No)));
+    let check = o.negotiation.as_ref().unwrap();
+    assert!(check.departures.is_empty() && check.agrees_with_model);
+    assert!(o.reported.as_ref().unwrap().reproduces);
+    assert!(o.warnings.is_empty(), "{:?}", o.warnings);
+    assert!(inputs.warnings.is_empty(), "{:?}", inputs.warnings);
+}
+
 #[test]
 fn rendered_diagnostics() {
     let criteria = std::fs::read_to_string("criteria/msit-2025-gpu.toml").unwrap().replace("max_points = 100", "max_points = 90");
