@@ -37,7 +37,7 @@ pub use exact::{Points, Rat, RoundingMode, parse_decimal};
 pub use load::ReadLimits;
 pub use model::{
     Bid, Criterion, Gate, Inputs, Negotiated, Negotiation, NegotiationOutcome, Panel, Reported, ReportedBid, ReportedStatus, Tender,
-    load_paths, load_paths_with, load_sources,
+    TieBreak, ValueOrder, load_paths, load_paths_with, load_sources,
 };
 pub use rules::Reason;
 pub use rust_decimal::Decimal;

@@ -585,6 +585,8 @@ struct Varied {
     award: bool,
     /// Whether the budget reads it as the unit price.
     price: bool,
+    /// The tie-break steps that read it.
+    ties: Vec<usize>,
     /// The published value as drawn (`k`, a day, an index).
     published: i64,
 }
@@ -695,6 +697,9 @@ struct Model<'a> {
     offered: Vec<u64>,
     prices: Vec<Option<Decimal>>,
     terms: Option<Vec<Term>>,
+    /// Per bid and tie-break step: the value a `Value` step reads, as a number.
+    ties: Vec<f64>,
+    lottery: Vec<u64>,
     /// Published weights in rounding units, and their total.
     units: Vec<i64>,
     total_units: i64,
@@ -725,6 +730,7 @@ struct Buf {
     passed: Vec<bool>,
     offered: Vec<u64>,
     prices: Vec<Option<Decimal>>,
+    ties: Vec<f64>,
     values: Vec<i64>,
     picks: Vec<usize>,
     bits: Vec<u64>,
@@ -895,6 +901,8 @@ impl<'a> Model<'a> {
         let offered = (0..n).map(|i| inputs.offered(i).unwrap_or(0)).collect();
         let prices = (0..n).map(|i| inputs.unit_price(i)).collect();
         let terms = Term::all(inputs);
+        let ties = (0..n).flat_map(|i| inputs.tie_values(i).iter().map(tie_number).collect::<Vec<_>>()).collect();
+        let lottery = crate::evaluate::tally::lottery_keys(t, &inputs.bids.iter().map(|b| b.id.as_str()).collect::<Vec<_>>());
 
         let mut unknowns = Vec::new();
         let mut dims = Vec::new();
@@ -958,6 +966,8 @@ impl<'a> Model<'a> {
             offered,
             prices,
             terms,
+            ties,
+            lottery,
             units,
             total_units,
             scale,
@@ -1010,6 +1020,7 @@ impl<'a> Model<'a> {
             passed: self.passed.clone(),
             offered: self.offered.clone(),
             prices: self.prices.clone(),
+            ties: self.ties.clone(),
             values: self.varied.iter().map(|v| v.published).collect(),
             picks: Vec::new(),
             bits: vec![0; self.words],
@@ -1111,6 +1122,12 @@ impl<'a> Model<'a> {
                 {
                     *slot = Some(Decimal::new(value, *places));
                 }
+                let steps = t.tie_break.len();
+                for &k in &var.ties {
+                    if let Some(slot) = buf.ties.get_mut(i.saturating_mul(steps).saturating_add(k)) {
+                        *slot = tie_number(&Some(Scalar::Number(Decimal::new(value, *places))));
+                    }
+                }
                 (!var.gates.is_empty()).then(|| Scalar::Number(Decimal::new(value, *places)))
             }
             Draw::Days { .. } => {
@@ -1118,9 +1135,15 @@ impl<'a> Model<'a> {
                     let s = self.kernel.fast().get(j).and_then(|f| f.score_of(value as f64)).unwrap_or(0.0);
                     put_score(buf, at(j), s);
                 }
+                let steps = t.tie_break.len();
+                for &k in &var.ties {
+                    if let Some(slot) = buf.ties.get_mut(i.saturating_mul(steps).saturating_add(k)) {
+                        *slot = value as f64;
+                    }
+                }
                 if var.gates.is_empty() { None } else { Date::from_days(value).map(Scalar::Date) }
             }
-            Draw::Pick { cells, gates, offered, prices, .. } => {
+            Draw::Pick { cells, gates, offered, prices, values } => {
                 let k = usize::try_from(value).unwrap_or(0);
                 for (&j, cell) in var.criteria.iter().zip(cells.get(k).into_iter().flatten()) {
                     match cell {
@@ -1142,6 +1165,12 @@ impl<'a> Model<'a> {
                 }
                 if let (true, Some(Some(p)), Some(slot)) = (var.price, prices.get(k), buf.prices.get_mut(i)) {
                     *slot = Some(*p);
+                }
+                let steps = t.tie_break.len();
+                for &step in &var.ties {
+                    if let (Some(v), Some(slot)) = (values.get(k), buf.ties.get_mut(i.saturating_mul(steps).saturating_add(step))) {
+                        *slot = tie_number(&Some(v.clone()));
+                    }
                 }
                 None
             }
@@ -1237,6 +1266,8 @@ impl<'a> Model<'a> {
             offered: &buf.offered,
             prices: &buf.prices,
             terms: self.terms.as_deref(),
+            ties: &buf.ties,
+            lottery: &self.lottery,
         };
         self.kernel.run(&case, &mut buf.work);
     }
@@ -1899,9 +1930,17 @@ fn varied(inputs: &Inputs, kernel: &Kernel<'_>, unknowns: &mut Vec<Unknown>, dim
             let gates: Vec<usize> = t.gates.iter().enumerate().filter(|(_, g)| g.field == path).map(|(k, _)| k).collect();
             let award = t.award.quantity.as_ref().is_some_and(|q| q.field == path);
             let price = t.award.budget.as_ref().is_some_and(|b| b.unit_price == path);
+            let ties: Vec<usize> = t
+                .tie_break
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| matches!(s, crate::model::TieBreak::Value { field, .. } if *field == path))
+                .map(|(k, _)| k)
+                .collect();
             let value = current(inputs, i, &criteria, &gates)
                 .or_else(|| award.then(|| inputs.offered(i).map(|o| Scalar::Number(Decimal::from(o)))).flatten())
-                .or_else(|| price.then(|| inputs.unit_price(i).map(Scalar::Number)).flatten());
+                .or_else(|| price.then(|| inputs.unit_price(i).map(Scalar::Number)).flatten())
+                .or_else(|| ties.first().and_then(|&k| inputs.tie_values(i).get(k).cloned().flatten()));
             let Some(value) = value else { continue };
             let draw = match (&p.range, &p.alternatives, &value) {
                 (Some((Scalar::Number(lo), Scalar::Number(hi))), _, Scalar::Number(v)) => {
@@ -1976,7 +2015,7 @@ fn varied(inputs: &Inputs, kernel: &Kernel<'_>, unknowns: &mut Vec<Unknown>, dim
                 ),
             };
             unknowns.push(Unknown::Input { bidder: b.id.clone(), field: field.clone(), published: value.clone(), values, range });
-            out.push(Varied { bid: i, field: field.clone(), draw, criteria, gates, award, price, published });
+            out.push(Varied { bid: i, field: field.clone(), draw, criteria, gates, award, price, ties, published });
         }
     }
     out
@@ -1990,4 +2029,14 @@ fn current(inputs: &Inputs, i: usize, criteria: &[usize], gates: &[usize]) -> Op
         }
     }
     gates.iter().find_map(|&g| inputs.gate_value(i, g).cloned())
+}
+
+/// A value a `Value` tie-break reads, as the sampling tally compares it: a number as itself,
+/// a date as its day number, a missing value last.
+fn tie_number(v: &Option<Scalar>) -> f64 {
+    match v {
+        Some(Scalar::Number(d)) => f64_of(*d),
+        Some(Scalar::Date(d)) => d.days() as f64,
+        _ => f64::INFINITY,
+    }
 }

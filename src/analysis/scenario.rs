@@ -410,6 +410,19 @@ fn set_value(inputs: &Inputs, row: &mut Resolved, bidder: &str, path: &FieldPath
             }
         }
     }
+    for (k, step) in t.tie_break.iter().enumerate() {
+        if let crate::model::TieBreak::Value { field: f, order } = step
+            && f == path
+        {
+            let kind = if order.dates() { InputKind::Date } else { InputKind::Number };
+            if !fits(kind) {
+                return Err(wrong(kind));
+            }
+            if let Some(slot) = row.ties.get_mut(k) {
+                *slot = Some(value.clone());
+            }
+        }
+    }
     if let Some(b) = &t.award.budget
         && b.unit_price == *path
     {
@@ -496,7 +509,7 @@ impl<'a> Prepared<'_, 'a> {
     /// The bids in the tally, with what each passes and offers.
     pub(crate) fn field(&self) -> Field<'a> {
         let inputs = self.published.inputs;
-        let ids = self.bids.iter().filter_map(|&b| inputs.bids.get(b).map(|x| x.id.as_str())).collect();
+        let ids: Vec<&str> = self.bids.iter().filter_map(|&b| inputs.bids.get(b).map(|x| x.id.as_str())).collect();
         let passed = self
             .bids
             .iter()
@@ -525,7 +538,16 @@ impl<'a> Prepared<'_, 'a> {
         let held = self
             .hold
             .then(|| self.bids.iter().map(|&b| self.published.statuses.get(b).copied().unwrap_or(BidStatus::Disqualified)).collect());
-        Field { ids, passed, offered, prices, terms, held }
+        let ties = self
+            .bids
+            .iter()
+            .map(|&b| match self.rows.get(b).and_then(Option::as_ref) {
+                Some(row) => row.ties.clone(),
+                None => inputs.tie_values(b).to_vec(),
+            })
+            .collect();
+        let lottery = tally::lottery_keys(&inputs.tender, &ids);
+        Field { ids, passed, offered, prices, terms, ties, lottery, held }
     }
 
     /// The official tally (rows indexed like [`Prepared::bid`]).
@@ -544,8 +566,8 @@ impl<'a> Prepared<'_, 'a> {
     /// Whether tally row `a` ranks ahead of row `b`, as the ranking orders them (total, the
     /// tie-break chain, then bidder id), whatever their statuses.
     pub(crate) fn ahead(&self, tally: &Tally<Points, Points>, a: usize, b: usize) -> bool {
-        let ids: Vec<&str> = (0..tally.rows.len()).map(|i| self.bidder(i)).collect();
-        tally::Ranker { frame: &self.frame, amount: <Self as Scorer>::amount, ids: &ids, rows: &tally.rows }.precedes(a, b)
+        let field = self.field();
+        tally::Ranker { frame: &self.frame, amount: <Self as Scorer>::amount, field: &field, rows: &tally.rows }.precedes(a, b)
     }
 
     /// The input index of tally row `row`.

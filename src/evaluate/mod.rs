@@ -313,6 +313,8 @@ pub fn evaluate(inputs: &Inputs) -> Outcome {
         offered: (0..inputs.bids.len()).map(|i| inputs.offered(i).unwrap_or(0)).collect(),
         prices: (0..inputs.bids.len()).map(|i| inputs.unit_price(i)).collect(),
         terms: award::Term::all(inputs),
+        ties: (0..inputs.bids.len()).map(|i| inputs.tie_values(i).to_vec()).collect(),
+        lottery: tally::lottery_keys(t, &inputs.bids.iter().map(|b| b.id.as_str()).collect::<Vec<_>>()),
         held: None,
     };
     let scorer = score::Full::new(t, &frame.weights, inputs);

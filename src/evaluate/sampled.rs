@@ -89,6 +89,11 @@ pub(crate) struct Case<'a> {
     pub(crate) prices: &'a [Option<Decimal>],
     /// Per bid: what the negotiation record says of it (`None`: no record).
     pub(crate) terms: Option<&'a [Term]>,
+    /// Per bid and tie-break step (bid-major): the value a `Value` step reads, as a number
+    /// (a date as its day number; ∞ when missing).
+    pub(crate) ties: &'a [f64],
+    /// Per bid: its lottery key (empty without a lottery).
+    pub(crate) lottery: &'a [u64],
 }
 
 /// Buffers reused from one scenario to the next, and the last scenario's result.
@@ -410,7 +415,7 @@ impl<'t> Kernel<'t> {
     }
 
     /// The ranking's comparison (total, then the chain); `Equal`: tied after every step.
-    fn ranking(&self, w: &Work, a: usize, b: usize) -> Ordering {
+    fn ranking(&self, case: &Case<'_>, w: &Work, a: usize, b: usize) -> Ordering {
         let by_total = w.total(b).total_cmp(&w.total(a));
         if by_total != Ordering::Equal {
             return by_total;
@@ -427,6 +432,13 @@ impl<'t> Kernel<'t> {
                 }
                 // Bids are sorted by id at validation: the index is the id's order.
                 Step::Bidder => a.cmp(&b),
+                Step::Value(k, smaller) => {
+                    let steps = self.frame.tender.tie_break.len();
+                    let v = |i: usize| case.ties.get(i.saturating_mul(steps).saturating_add(k)).copied().unwrap_or(f64::INFINITY);
+                    let ord = v(a).total_cmp(&v(b));
+                    if smaller { ord } else { ord.reverse() }
+                }
+                Step::Lottery => case.lottery.get(a).cmp(&case.lottery.get(b)),
             };
             if ord != Ordering::Equal {
                 return ord;
@@ -439,11 +451,11 @@ impl<'t> Kernel<'t> {
         let mut order = std::mem::take(&mut w.order);
         order.clear();
         order.extend((0..self.n).filter(|&i| w.status(i) == BidStatus::Qualified));
-        order.sort_unstable_by(|&a, &b| self.ranking(w, a, b).then(a.cmp(&b)));
+        order.sort_unstable_by(|&a, &b| self.ranking(case, w, a, b).then(a.cmp(&b)));
         let mut rank = 0u32;
         for pos in 0..order.len() {
             let Some(&i) = order.get(pos) else { continue };
-            let tied = pos > 0 && order.get(pos.saturating_sub(1)).is_some_and(|&prev| self.ranking(w, prev, i) == Ordering::Equal);
+            let tied = pos > 0 && order.get(pos.saturating_sub(1)).is_some_and(|&prev| self.ranking(case, w, prev, i) == Ordering::Equal);
             if !tied {
                 rank = u32::try_from(pos.saturating_add(1)).unwrap_or(u32::MAX);
             }

@@ -164,6 +164,10 @@ pub(crate) enum Step {
     Criterion(usize),
     /// Lower bidder id first.
     Bidder,
+    /// A bid field (the tie-break's index in the chain): the smaller value first when `true`.
+    Value(usize, bool),
+    /// The lottery: the lower key first.
+    Lottery,
 }
 
 impl<'t> Frame<'t> {
@@ -202,10 +206,13 @@ impl<'t> Frame<'t> {
         let chain = tender
             .tie_break
             .iter()
-            .filter_map(|t| match t {
+            .enumerate()
+            .filter_map(|(k, t)| match t {
                 TieBreak::Section(s) => section_index(s).map(Step::Section),
                 TieBreak::Criterion(c) => tender.criteria.iter().position(|x| x.id == *c).map(Step::Criterion),
                 TieBreak::Bidder => Some(Step::Bidder),
+                TieBreak::Value { order, .. } => Some(Step::Value(k, order.smaller_wins())),
+                TieBreak::Lottery { .. } => Some(Step::Lottery),
             })
             .collect();
         let differential = tender.differential.as_ref().and_then(|d| section_index(&d.section).map(|k| (k, Rat::from_decimal(d.step))));
@@ -224,6 +231,10 @@ pub(crate) struct Field<'a> {
     pub(crate) prices: Vec<Option<Decimal>>,
     /// What the negotiation record says of each bid (`None`: no record).
     pub(crate) terms: Option<Vec<Term>>,
+    /// Per bid, per tie-break step: the value a `Value` step reads (`None` for other steps).
+    pub(crate) ties: Vec<Vec<Option<Scalar>>>,
+    /// Per bid: its lottery key, when the chain ends in a lottery (empty otherwise).
+    pub(crate) lottery: Vec<u64>,
     /// Statuses decided elsewhere: qualification is not recomputed (for `explain`'s question
     /// about points alone).
     pub(crate) held: Option<Vec<BidStatus>>,
@@ -437,13 +448,13 @@ fn differential<C, N: Amount>(frame: &Frame<'_>, k: usize, step: &Rat, rows: &mu
 pub(crate) struct Ranker<'r, C, N, A> {
     pub(crate) frame: &'r Frame<'r>,
     pub(crate) amount: A,
-    pub(crate) ids: &'r [&'r str],
+    pub(crate) field: &'r Field<'r>,
     pub(crate) rows: &'r [Row<C, N>],
 }
 
 impl<C, N: Amount, A: Fn(&C) -> &N> Ranker<'_, C, N, A> {
     fn id(&self, i: usize) -> &str {
-        self.ids.get(i).copied().unwrap_or_default()
+        self.field.ids.get(i).copied().unwrap_or_default()
     }
 
     /// The tie-break chain between two rows (after the total): the order and the index of
@@ -461,6 +472,12 @@ impl<C, N: Amount, A: Fn(&C) -> &N> Ranker<'_, C, N, A> {
                 }),
                 Step::Criterion(j) => rb.cells.get(j).map(&self.amount).cmp(&ra.cells.get(j).map(&self.amount)),
                 Step::Bidder => self.id(a).cmp(self.id(b)),
+                Step::Value(k, smaller) => {
+                    let v = |i: usize| self.field.ties.get(i).and_then(|t| t.get(k)).and_then(Option::as_ref);
+                    let ord = tie_value_cmp(v(a), v(b));
+                    if smaller { ord } else { ord.reverse() }
+                }
+                Step::Lottery => self.field.lottery.get(a).cmp(&self.field.lottery.get(b)),
             };
             if ord != Ordering::Equal {
                 return (ord, Some(s));
@@ -501,7 +518,7 @@ fn rank_and_award<C, N: Amount>(
     let group = |i: usize| groups.get(i).copied().unwrap_or(u8::MAX);
     let (mut qualified, rest): (Vec<usize>, Vec<usize>) = (0..rows.len()).partition(|&i| group(i) == 0);
     let ranks: Vec<u32> = {
-        let ranker = Ranker { frame, amount, ids, rows: &*rows };
+        let ranker = Ranker { frame, amount, field, rows: &*rows };
         qualified.sort_by(|&a, &b| ranker.order(a, b));
         let mut rank = 0u32;
         qualified
@@ -569,7 +586,7 @@ pub(crate) fn ties<C, N: Amount>(
     tally: &Tally<C, N>,
 ) -> (Vec<Option<Tie>>, Vec<Warning>) {
     let rows = &tally.rows;
-    let ranker = Ranker { frame, amount, ids: &field.ids, rows };
+    let ranker = Ranker { frame, amount, field, rows };
     let mut warnings = Vec::new();
     let id = |i: usize| field.ids.get(i).copied().unwrap_or_default().to_owned();
     let mut out: Vec<Option<Tie>> = vec![None; rows.len()];
@@ -663,4 +680,24 @@ pub(crate) fn order_margins<C>(frame: &Frame<'_>, rows: &[Row<C, Rat>], winners:
         }
     }
     out
+}
+
+/// Two values a `Value` tie-break reads, smaller first: numbers by value, dates by day; a
+/// missing value (validation allows none) after any present one.
+pub(crate) fn tie_value_cmp(a: Option<&Scalar>, b: Option<&Scalar>) -> Ordering {
+    match (a, b) {
+        (Some(Scalar::Number(x)), Some(Scalar::Number(y))) => x.cmp(y),
+        (Some(Scalar::Date(x)), Some(Scalar::Date(y))) => x.cmp(y),
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        _ => Ordering::Equal,
+    }
+}
+
+/// Every bid's lottery key when the chain ends in a lottery (empty otherwise).
+pub(crate) fn lottery_keys(tender: &Tender, ids: &[&str]) -> Vec<u64> {
+    match tender.tie_break.last() {
+        Some(TieBreak::Lottery { seed }) => ids.iter().map(|id| TieBreak::lottery_key(*seed, id)).collect(),
+        _ => Vec::new(),
+    }
 }

@@ -9,8 +9,8 @@ use rust_decimal::Decimal;
 
 use super::classify::Kind;
 use super::{
-    Bid, CriterionMissing, GateMissing, Negotiation, NegotiationOutcome, Panel, Reported, ReportedStatus, Require, Scalar, Tender, bid,
-    panel, record, tender,
+    Bid, CriterionMissing, GateMissing, Negotiation, NegotiationOutcome, Panel, Reported, ReportedStatus, Require, Scalar, Tender,
+    TieBreak, bid, panel, record, tender,
 };
 use crate::diag::{Diagnostic, Diagnostics, FileId, Severity, SourceFile, Span};
 use crate::load::node::{Node, Value};
@@ -53,6 +53,9 @@ pub(crate) struct Resolved {
     pub(crate) offered: Option<u64>,
     /// The price of one unit, when the award has a budget.
     pub(crate) unit_price: Option<Decimal>,
+    /// Per tie-break step: the value a `lower:`/`higher:`/`earlier:`/`later:` step reads
+    /// (`None` for the other steps).
+    pub(crate) ties: Vec<Option<Scalar>>,
 }
 
 /// Read and validate a criteria file and bid/panel files or directories.
@@ -530,6 +533,25 @@ fn resolve(t: &Tender, b: &Bid, read: &[String], panel: Option<&Panel>, failed: 
                 }
             }
         }
+        for step in &t.tie_break {
+            let TieBreak::Value { field, order } = step else {
+                r.ties.push(None);
+                continue;
+            };
+            let path = field.to_string();
+            let value = match b.fields.lookup(field.segments()) {
+                None if failed.misplaced(b, field) => None,
+                None => {
+                    sink.push(missing_field(b, &path, "a tie-break", "remove the tie-break, or give every bid the field"));
+                    None
+                }
+                Some(e) => {
+                    note_unsourced(&path);
+                    read_as(&e.node, if order.dates() { InputKind::Date } else { InputKind::Number }, &path, sink)
+                }
+            };
+            r.ties.push(value);
+        }
         if let Some(budget) = &t.award.budget {
             let path = budget.unit_price.to_string();
             match b.fields.lookup(budget.unit_price.segments()) {
@@ -771,6 +793,11 @@ impl Inputs {
         aside.negotiation = None;
         aside.negotiation_set_aside = true;
         Some(aside)
+    }
+
+    /// Per tie-break step, the value bid `bid` gives a `Value` step (`None` for others).
+    pub(crate) fn tie_values(&self, bid: usize) -> &[Option<Scalar>] {
+        self.resolved.get(bid).map_or(&[], |r| r.ties.as_slice())
     }
 
     /// The price of one unit bid `bid` asks, when the award has a budget.

@@ -88,6 +88,10 @@ impl Tender {
         read.extend(self.criteria.iter().filter_map(|c| c.field.as_ref().map(ToString::to_string)));
         read.extend(self.award.quantity.iter().map(|q| q.field.to_string()));
         read.extend(self.award.budget.iter().map(|b| b.unit_price.to_string()));
+        read.extend(self.tie_break.iter().filter_map(|t| match t {
+            TieBreak::Value { field, .. } => Some(field.to_string()),
+            _ => None,
+        }));
         read.sort();
         read.dedup();
         read
@@ -206,6 +210,71 @@ pub enum TieBreak {
     Criterion(String),
     /// Lower bidder id wins.
     Bidder,
+    /// A bid field decides: `lower:`/`higher:` a number, `earlier:`/`later:` a date.
+    Value {
+        /// The bid field.
+        field: FieldPath,
+        /// Which way wins.
+        order: ValueOrder,
+    },
+    /// A seeded lottery (`lottery:<seed>`), the last step: each bid draws the key
+    /// SHA-256(`"<seed>:<bidder id>"`), its first 8 bytes read big-endian; the lower key
+    /// wins. The same seed gives the same draw, whatever the files' order.
+    Lottery {
+        /// The seed, written in the criteria file and shown in every report.
+        seed: u64,
+    },
+}
+
+/// Which value wins a `Value` tie-break.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ValueOrder {
+    /// The lower number (a price).
+    Lower,
+    /// The higher number.
+    Higher,
+    /// The earlier date.
+    Earlier,
+    /// The later date.
+    Later,
+}
+
+impl ValueOrder {
+    /// Every order.
+    pub const ALL: [ValueOrder; 4] = [ValueOrder::Lower, ValueOrder::Higher, ValueOrder::Earlier, ValueOrder::Later];
+
+    /// The prefix in criteria files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ValueOrder::Lower => "lower",
+            ValueOrder::Higher => "higher",
+            ValueOrder::Earlier => "earlier",
+            ValueOrder::Later => "later",
+        }
+    }
+
+    /// Whether the smaller value wins.
+    pub fn smaller_wins(self) -> bool {
+        matches!(self, ValueOrder::Lower | ValueOrder::Earlier)
+    }
+
+    /// Whether it reads a date (else a number).
+    pub fn dates(self) -> bool {
+        matches!(self, ValueOrder::Earlier | ValueOrder::Later)
+    }
+}
+
+impl TieBreak {
+    /// A bid's lottery key under `seed` (see [`TieBreak::Lottery`]).
+    pub fn lottery_key(seed: u64, bidder: &str) -> u64 {
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(format!("{seed}:{bidder}").as_bytes());
+        let mut first = [0u8; 8];
+        for (slot, b) in first.iter_mut().zip(digest.iter()) {
+            *slot = *b;
+        }
+        u64::from_be_bytes(first)
+    }
 }
 
 impl fmt::Display for TieBreak {
@@ -214,6 +283,8 @@ impl fmt::Display for TieBreak {
             TieBreak::Section(s) => write!(f, "section:{s}"),
             TieBreak::Criterion(c) => write!(f, "criterion:{c}"),
             TieBreak::Bidder => f.write_str("bidder"),
+            TieBreak::Value { field, order } => write!(f, "{}:{field}", order.as_str()),
+            TieBreak::Lottery { seed } => write!(f, "lottery:{seed}"),
         }
     }
 }

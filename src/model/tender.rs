@@ -4,7 +4,7 @@ use rust_decimal::Decimal;
 
 use super::{
     Award, Budget, Criterion, CriterionMissing, Departures, Differential, FieldPath, Gate, GateMissing, Minimum, Quantity, Require,
-    Rounding, Scalar, Section, Tender, Threshold, TieBreak,
+    Rounding, Scalar, Section, Tender, Threshold, TieBreak, ValueOrder,
 };
 use crate::diag::{Diagnostic, Span, all_of_list, did_you_mean, one_of_list};
 use crate::exact::RoundingMode;
@@ -509,6 +509,15 @@ fn parse_evaluation(t: &Table, sp: Span, t_root: &Fields<'_>, sections: &[Sectio
         None => Some(vec![TieBreak::Bidder]),
         Some(n) => as_array(n, "tie_break", sink).and_then(|items| {
             let parsed: Vec<Option<TieBreak>> = items.iter().map(|i| parse_tie_break(i, sections, criteria, sink)).collect();
+            // Nothing after a lottery can be reached: it leaves no tie.
+            if let Some(k) = parsed.iter().position(|t| matches!(t, Some(TieBreak::Lottery { .. })))
+                && let Some(after) = items.get(k.saturating_add(1))
+            {
+                sink.push(
+                    Diagnostic::error("bad-tie-break", after.span, "a tie-break after the lottery is never reached")
+                        .with_help("make `lottery:<seed>` the last tie-break"),
+                );
+            }
             parsed.into_iter().collect()
         }),
     };
@@ -688,6 +697,8 @@ fn parse_threshold(
     Some(Threshold { section: section.map(|s| s.0), min, span: sp })
 }
 
+const TIE_BREAKS: &str = "write `section:<id>`, `criterion:<id>`, `lower:<field>`, `higher:<field>`, `earlier:<field>`, `later:<field>`, `bidder` or `lottery:<seed>`";
+
 fn parse_tie_break(n: &Node, sections: &[Section], criteria: &[Criterion], sink: &mut Sink) -> Option<TieBreak> {
     let (s, sp) = as_str(n, "tie_break", sink)?;
     if s == "bidder" {
@@ -707,13 +718,47 @@ fn parse_tie_break(n: &Node, sections: &[Section], criteria: &[Criterion], sink:
         sink.push(unknown_ref("criterion", id, sp, criteria.iter().map(|x| x.id.as_str())));
         return None;
     }
+    if let Some(seed) = s.strip_prefix("lottery:") {
+        return match seed.parse::<u64>() {
+            Ok(seed) => Some(TieBreak::Lottery { seed }),
+            Err(_) => {
+                sink.push(
+                    Diagnostic::error("bad-tie-break", sp, format!("`{seed}` is not a lottery seed")).with_help(
+                        "write `lottery:<seed>` with a whole number from 0 to 18446744073709551615, drawn and recorded in public",
+                    ),
+                );
+                None
+            }
+        };
+    }
+    if s == "lottery" {
+        sink.push(
+            Diagnostic::error("bad-tie-break", sp, "the lottery has no seed")
+                .with_help("write `lottery:<seed>`: the seed, recorded in the criteria, lets anyone replay the draw"),
+        );
+        return None;
+    }
+    if let Some((prefix, path)) = s.split_once(':')
+        && let Some(order) = ValueOrder::ALL.iter().copied().find(|o| o.as_str() == prefix)
+    {
+        return match FieldPath::parse(path) {
+            Some(field) => Some(TieBreak::Value { field, order }),
+            None => {
+                sink.push(
+                    Diagnostic::error("bad-field-path", sp, format!("`{path}` is not a field path"))
+                        .with_help("write a dotted path into the bid file such as `offer.price` (no empty parts, no `=`)"),
+                );
+                None
+            }
+        };
+    }
     let mut valid: Vec<String> = vec![String::from("bidder")];
     valid.extend(sections.iter().map(|x| format!("section:{}", x.id)));
     valid.extend(criteria.iter().map(|x| format!("criterion:{}", x.id)));
     let mut d = Diagnostic::error("bad-tie-break", sp, format!("`{s}` is not a tie-break"));
     d = match did_you_mean(s, valid.iter().map(String::as_str)) {
-        Some(x) => d.with_help(format!("did you mean `{x}`? write `section:<id>`, `criterion:<id>` or `bidder`")),
-        None => d.with_help("write `section:<id>`, `criterion:<id>` or `bidder`"),
+        Some(x) => d.with_help(format!("did you mean `{x}`? {TIE_BREAKS}")),
+        None => d.with_help(TIE_BREAKS),
     };
     sink.push(d);
     None

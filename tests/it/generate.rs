@@ -178,7 +178,10 @@ pub fn case(max_bids: usize) -> impl Strategy<Value = Case> {
                 0u32..5,
                 select(vec!["half-up", "half-even", "down"]),
                 proptest::option::of((0..sections, select(vec!["0.3", "0.5", "0.85"]))),
-                proptest::collection::vec(select(vec!["section:s0", "criterion:c0", "bidder"]), 0..3),
+                proptest::collection::vec(
+                    select(vec!["section:s0", "criterion:c0", "bidder", "lower:offer.price", "higher:offer.price", "lottery:7"]),
+                    0..3,
+                ),
                 proptest::option::of(1u32..4),
                 proptest::option::of(0u64..40),
                 1usize..=max_bids,
@@ -237,6 +240,10 @@ pub fn case(max_bids: usize) -> impl Strategy<Value = Case> {
                         let bids: Vec<_> = (0..n_bids).map(|i| bid(i, &criteria)).collect();
                         let mut tie_break: Vec<String> = tie_break.into_iter().map(String::from).collect();
                         tie_break.dedup();
+                        // A lottery is the last step.
+                        if let Some(k) = tie_break.iter().position(|t| t.starts_with("lottery:")) {
+                            tie_break.truncate(k.saturating_add(1));
+                        }
                         (
                             Just(criteria),
                             Just(gates),

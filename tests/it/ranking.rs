@@ -74,8 +74,8 @@ fn the_award_fills_the_quantity_in_rank_order_and_skips_bids_that_get_nothing() 
 /// its warnings), and every report carries the sentence.
 #[test]
 fn a_tender_that_selects_no_bid_says_why() {
-    use bidscore::report::{Format, ScoreReport};
     use bidscore::NoSelection;
+    use bidscore::report::{Format, ScoreReport};
     let why = |o: &bidscore::Outcome| match o.warnings.first() {
         Some(Warning::NoneSelected { why }) => Some(*why),
         _ => None,
@@ -287,4 +287,45 @@ fn a_record_that_departs_from_the_rules_is_reported() {
     let o = evaluate(&load_ok(&tender("", award), &files));
     let codes: Vec<&str> = o.negotiation.as_ref().unwrap().departures.iter().map(bidscore::Departure::code).collect();
     assert_eq!(codes, vec!["negotiation-incomplete"]);
+}
+
+/// Issue 12: a tie-break on a bid field, and a seeded lottery as the last step. a, b and c
+/// all total 50; `lower:price` puts the cheapest first, `earlier:` the earliest date; the
+/// lottery orders what is still tied by SHA-256("<seed>:<id>"), the same draw for the same
+/// seed whatever the order of the files, shown in the report as `lottery:<seed>`.
+#[test]
+fn ties_on_a_bid_field_and_a_seeded_lottery() {
+    let bid = |id: &str, price: u32, day: &str| {
+        format!("ok = true\nq = 50\nc = 50\nprice = {price}\nready = {day}\n[bidder]\nid = \"{id}\"\nname = \"{id}\"\n")
+    };
+    let bids = [bid("a", 30, "2026-03-01"), bid("b", 20, "2026-05-01"), bid("c", 20, "2026-01-01")];
+    let order = |tie_break: &str, files: &[String]| -> Vec<String> {
+        let o = evaluate(&load_ok(&tender(&format!("tie_break = [{tie_break}]"), "winners = 1"), files));
+        o.standings.iter().map(|s| s.bidder.clone()).collect()
+    };
+    // Cheapest first (b and c tie on price; then the earlier date).
+    assert_eq!(order("\"lower:price\", \"earlier:ready\"", &bids), ["c", "b", "a"]);
+    assert_eq!(order("\"higher:price\", \"later:ready\"", &bids), ["a", "b", "c"]);
+    // The lottery: the draw is SHA-256 of "<seed>:<id>", lower key first.
+    let key = |seed: u64, id: &str| bidscore::TieBreak::lottery_key(seed, id);
+    for seed in [1u64, 7, 20250728] {
+        let mut want = vec!["a", "b", "c"];
+        want.sort_by_key(|id| key(seed, id));
+        let got = order(&format!("\"lottery:{seed}\""), &bids);
+        assert_eq!(got, want, "seed {seed}");
+        // Same seed, same draw, whatever the order of the files.
+        let reversed: Vec<String> = bids.iter().rev().cloned().collect();
+        assert_eq!(order(&format!("\"lottery:{seed}\""), &reversed), want);
+        // The report says which step settled each tie, with the seed.
+        let inputs = load_ok(&tender(&format!("tie_break = [\"lottery:{seed}\"]"), "winners = 1"), &bids);
+        let o = evaluate(&inputs);
+        assert_eq!(
+            o.standings[0].tie.as_ref().and_then(|t| t.settled_by.as_ref()).map(ToString::to_string),
+            Some(format!("lottery:{seed}"))
+        );
+        assert!(inputs.tender.to_toml().contains(&format!("\"lottery:{seed}\"")));
+    }
+    // A first and a second draw differ for some seed (the keys are not a fixed order).
+    let draws: std::collections::BTreeSet<Vec<String>> = (0..20u64).map(|s| order(&format!("\"lottery:{s}\""), &bids)).collect();
+    assert!(draws.len() > 1);
 }

@@ -629,7 +629,9 @@ fn parse_tender(text: &str) -> Result<Tender, String> {
     for tb in &tie_break {
         let ok = tb == "bidder"
             || tb.strip_prefix("section:").is_some_and(|s| sections.iter().any(|x| x == s))
-            || tb.strip_prefix("criterion:").is_some_and(|c| criteria.iter().any(|x| x.id == c));
+            || tb.strip_prefix("criterion:").is_some_and(|c| criteria.iter().any(|x| x.id == c))
+            || tb.strip_prefix("lottery:").is_some_and(|n| n.parse::<u64>().is_ok())
+            || ["lower:", "higher:", "earlier:", "later:"].iter().any(|p| tb.starts_with(p));
         if !ok {
             return Err(format!("unknown tie_break entry {tb:?}"));
         }
@@ -892,6 +894,8 @@ struct Scored {
     offered: Option<i128>,
     /// SPEC §10.1: the price of one unit, with a budget.
     price: Option<Q>,
+    /// Field tie-breaks: the step as written → the bid's value (a date as its day number).
+    ties: std::collections::BTreeMap<String, Option<Q>>,
 }
 
 /// Exact section sums (in section order) and the total of rounded criterion points.
@@ -953,6 +957,22 @@ fn compare(t: &Tender, a: &Scored, b: &Scored) -> Ordering {
         } else if let Some(c) = tb.strip_prefix("criterion:") {
             let k = t.criteria.iter().position(|x| x.id == c).unwrap();
             b.points[k].cmp(&a.points[k])
+        } else if let Some(seed) = tb.strip_prefix("lottery:") {
+            // SPEC (issue 12): SHA-256 of "<seed>:<bidder>", first 8 bytes big-endian; lower first.
+            let key = |id: &str| {
+                use sha2::Digest;
+                let d = sha2::Sha256::digest(format!("{seed}:{id}").as_bytes());
+                u64::from_be_bytes([d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]])
+            };
+            key(&a.bidder).cmp(&key(&b.bidder))
+        } else if let Some((dir, _)) = tb.split_once(':') {
+            // `lower:`/`earlier:` the smaller value first; `higher:`/`later:` the larger.
+            let va = a.ties.get(tb).cloned().flatten();
+            let vb = b.ties.get(tb).cloned().flatten();
+            match dir {
+                "lower" | "earlier" => va.cmp(&vb),
+                _ => vb.cmp(&va),
+            }
         } else {
             Ordering::Equal
         };
@@ -1122,6 +1142,18 @@ fn score_tender(tender: Tender, other_files: &[&str]) -> Result<RefOutcome, Stri
             _ => None,
         };
 
+        let mut ties = std::collections::BTreeMap::new();
+        for tb in &tender.tie_break {
+            let Some((dir, path)) = tb.split_once(':') else { continue };
+            let v = match (dir, lookup(bid, path)) {
+                ("lower" | "higher", Some(v)) => Some(number(v, path)?),
+                ("earlier" | "later", Some(v)) => Some(qi(date_days(v, path)?)),
+                ("lower" | "higher" | "earlier" | "later", None) => return Err(format!("bid {bidder} lacks tie-break field {path}")),
+                _ => continue,
+            };
+            ties.insert(tb.clone(), v);
+        }
+
         scored.push(Scored {
             bidder: bidder.clone(),
             passed_gates: passed[i],
@@ -1133,6 +1165,7 @@ fn score_tender(tender: Tender, other_files: &[&str]) -> Result<RefOutcome, Stri
             total,
             offered,
             price,
+            ties,
         });
     }
 

@@ -23,10 +23,8 @@ fn flagship_json() {
 /// shown as declining), in the table and in JSON.
 #[test]
 fn flagship_without_the_negotiation_record() {
-    let files: Vec<String> = ["coupang", "kakao", "naver-cloud", "nhn-cloud", "panel", "reported"]
-        .iter()
-        .map(|f| format!("bids/msit-2025/{f}.toml"))
-        .collect();
+    let files: Vec<String> =
+        ["coupang", "kakao", "naver-cloud", "nhn-cloud", "panel", "reported"].iter().map(|f| format!("bids/msit-2025/{f}.toml")).collect();
     let inputs = load_paths("criteria/msit-2025-gpu.toml", &files).unwrap();
     let outcome = evaluate(&inputs);
     assert!(outcome.reported.as_ref().is_some_and(|r| !r.reproduces));
