@@ -587,6 +587,8 @@ struct Varied {
     price: bool,
     /// The tie-break steps that read it.
     ties: Vec<usize>,
+    /// The abnormally low tender checks that read it.
+    low: Vec<usize>,
     /// The published value as drawn (`k`, a day, an index).
     published: i64,
 }
@@ -700,6 +702,11 @@ struct Model<'a> {
     /// Per bid and tie-break step: the value a `Value` step reads, as a number.
     ties: Vec<f64>,
     lottery: Vec<u64>,
+    /// Per bid, per abnormally low tender check: the price it reads; and whether a sample
+    /// can change a verdict (a varied price or gate), so that it is taken again per sample.
+    low_values: Vec<Vec<Option<Decimal>>>,
+    low_moves: bool,
+    excluded: Vec<bool>,
     /// Published weights in rounding units, and their total.
     units: Vec<i64>,
     total_units: i64,
@@ -731,6 +738,8 @@ struct Buf {
     offered: Vec<u64>,
     prices: Vec<Option<Decimal>>,
     ties: Vec<f64>,
+    low_values: Vec<Vec<Option<Decimal>>>,
+    excluded: Vec<bool>,
     values: Vec<i64>,
     picks: Vec<usize>,
     bits: Vec<u64>,
@@ -895,14 +904,16 @@ impl<'a> Model<'a> {
                 gate_ok.push(inputs.gate_value(i, k).is_some_and(|v| gate.require.accepts(v)));
             }
         }
-        let passed = (0..n)
+        let passed: Vec<bool> = (0..n)
             .map(|i| gate_ok.get(i.saturating_mul(g)..i.saturating_mul(g).saturating_add(g)).is_some_and(|s| s.iter().all(|x| *x)))
             .collect();
+        let passed_now = passed.clone();
         let offered = (0..n).map(|i| inputs.offered(i).unwrap_or(0)).collect();
         let prices = (0..n).map(|i| inputs.unit_price(i)).collect();
         let terms = Term::all(inputs);
         let ties = (0..n).flat_map(|i| inputs.tie_values(i).iter().map(tie_number).collect::<Vec<_>>()).collect();
         let lottery = crate::evaluate::tally::lottery_keys(t, &inputs.bids.iter().map(|b| b.id.as_str()).collect::<Vec<_>>());
+        let low_values: Vec<Vec<Option<Decimal>>> = (0..n).map(|i| inputs.low_values(i).to_vec()).collect();
 
         let mut unknowns = Vec::new();
         let mut dims = Vec::new();
@@ -968,6 +979,12 @@ impl<'a> Model<'a> {
             terms,
             ties,
             lottery,
+            low_moves: !t.abnormally_low.is_empty() && varied.iter().any(|v| !v.low.is_empty() || !v.gates.is_empty()),
+            excluded: crate::evaluate::low::verdicts(t, &passed_now, &low_values)
+                .iter()
+                .map(|v| crate::evaluate::low::excluded(v))
+                .collect(),
+            low_values,
             units,
             total_units,
             scale,
@@ -1021,6 +1038,8 @@ impl<'a> Model<'a> {
             offered: self.offered.clone(),
             prices: self.prices.clone(),
             ties: self.ties.clone(),
+            low_values: self.low_values.clone(),
+            excluded: self.excluded.clone(),
             values: self.varied.iter().map(|v| v.published).collect(),
             picks: Vec::new(),
             bits: vec![0; self.words],
@@ -1128,6 +1147,11 @@ impl<'a> Model<'a> {
                         *slot = tie_number(&Some(Scalar::Number(Decimal::new(value, *places))));
                     }
                 }
+                for &k in &var.low {
+                    if let Some(slot) = buf.low_values.get_mut(i).and_then(|v| v.get_mut(k)) {
+                        *slot = Some(Decimal::new(value, *places));
+                    }
+                }
                 (!var.gates.is_empty()).then(|| Scalar::Number(Decimal::new(value, *places)))
             }
             Draw::Days { .. } => {
@@ -1165,6 +1189,11 @@ impl<'a> Model<'a> {
                 }
                 if let (true, Some(Some(p)), Some(slot)) = (var.price, prices.get(k), buf.prices.get_mut(i)) {
                     *slot = Some(*p);
+                }
+                for &c in &var.low {
+                    if let (Some(Scalar::Number(x)), Some(slot)) = (values.get(k), buf.low_values.get_mut(i).and_then(|v| v.get_mut(c))) {
+                        *slot = Some(*x);
+                    }
                 }
                 let steps = t.tie_break.len();
                 for &step in &var.ties {
@@ -1256,6 +1285,11 @@ impl<'a> Model<'a> {
     }
 
     fn evaluate(&self, buf: &mut Buf) {
+        if self.low_moves {
+            let t = &self.inputs.tender;
+            buf.excluded =
+                crate::evaluate::low::verdicts(t, &buf.passed, &buf.low_values).iter().map(|v| crate::evaluate::low::excluded(v)).collect();
+        }
         let case = Case {
             weights: &buf.weights,
             scores: &buf.scores,
@@ -1268,6 +1302,7 @@ impl<'a> Model<'a> {
             terms: self.terms.as_deref(),
             ties: &buf.ties,
             lottery: &self.lottery,
+            excluded: &buf.excluded,
         };
         self.kernel.run(&case, &mut buf.work);
     }
@@ -1937,10 +1972,12 @@ fn varied(inputs: &Inputs, kernel: &Kernel<'_>, unknowns: &mut Vec<Unknown>, dim
                 .filter(|(_, s)| matches!(s, crate::model::TieBreak::Value { field, .. } if *field == path))
                 .map(|(k, _)| k)
                 .collect();
+            let low: Vec<usize> = t.abnormally_low.iter().enumerate().filter(|(_, c)| c.field == path).map(|(k, _)| k).collect();
             let value = current(inputs, i, &criteria, &gates)
                 .or_else(|| award.then(|| inputs.offered(i).map(|o| Scalar::Number(Decimal::from(o)))).flatten())
                 .or_else(|| price.then(|| inputs.unit_price(i).map(Scalar::Number)).flatten())
-                .or_else(|| ties.first().and_then(|&k| inputs.tie_values(i).get(k).cloned().flatten()));
+                .or_else(|| ties.first().and_then(|&k| inputs.tie_values(i).get(k).cloned().flatten()))
+                .or_else(|| low.first().and_then(|&k| inputs.low_values(i).get(k).copied().flatten().map(Scalar::Number)));
             let Some(value) = value else { continue };
             let draw = match (&p.range, &p.alternatives, &value) {
                 (Some((Scalar::Number(lo), Scalar::Number(hi))), _, Scalar::Number(v)) => {
@@ -2015,7 +2052,7 @@ fn varied(inputs: &Inputs, kernel: &Kernel<'_>, unknowns: &mut Vec<Unknown>, dim
                 ),
             };
             unknowns.push(Unknown::Input { bidder: b.id.clone(), field: field.clone(), published: value.clone(), values, range });
-            out.push(Varied { bid: i, field: field.clone(), draw, criteria, gates, award, price, ties, published });
+            out.push(Varied { bid: i, field: field.clone(), draw, criteria, gates, award, price, ties, low, published });
         }
     }
     out

@@ -410,6 +410,14 @@ fn set_value(inputs: &Inputs, row: &mut Resolved, bidder: &str, path: &FieldPath
             }
         }
     }
+    for (k, check) in t.abnormally_low.iter().enumerate() {
+        if check.field == *path {
+            let Scalar::Number(x) = value else { return Err(wrong(InputKind::Number)) };
+            if let Some(slot) = row.low.get_mut(k) {
+                *slot = Some(*x);
+            }
+        }
+    }
     for (k, step) in t.tie_break.iter().enumerate() {
         if let crate::model::TieBreak::Value { field: f, order } = step
             && f == path
@@ -547,7 +555,15 @@ impl<'a> Prepared<'_, 'a> {
             })
             .collect();
         let lottery = tally::lottery_keys(&inputs.tender, &ids);
-        Field { ids, passed, offered, prices, terms, ties, lottery, held }
+        let low = self
+            .bids
+            .iter()
+            .map(|&b| match self.rows.get(b).and_then(Option::as_ref) {
+                Some(row) => row.low.clone(),
+                None => inputs.low_values(b).to_vec(),
+            })
+            .collect();
+        Field { ids, passed, offered, prices, terms, ties, lottery, low, held }
     }
 
     /// The official tally (rows indexed like [`Prepared::bid`]).

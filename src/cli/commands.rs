@@ -62,24 +62,36 @@ struct Session {
 impl Session {
     /// Load and score; problems and warnings go to stderr.
     fn load(args: &InputArgs) -> Result<Session, Exit> {
+        Session::load_as(args, false)
+    }
+
+    /// Load and score for a question that changes the ranking: the negotiation record will
+    /// be set aside, so its departures from the published ranking stop nothing.
+    fn load_counterfactual(args: &InputArgs) -> Result<Session, Exit> {
+        Session::load_as(args, true)
+    }
+
+    fn load_as(args: &InputArgs, counterfactual: bool) -> Result<Session, Exit> {
         let limits = ReadLimits { max_total_bytes: args.max_input_bytes, ..ReadLimits::default() };
         let inputs = load_paths_with(&args.criteria, &args.bids, limits).map_err(|d| {
             out::diagnostics(&d, args.error_format);
             Exit::Failed
         })?;
-        let warnings = inputs.warnings_report();
-        if !warnings.items.is_empty() {
-            out::diagnostics(&warnings, args.error_format);
-        }
         let outcome = evaluate(&inputs);
         // The negotiation record is checked against the ranking: its departures are errors
-        // or warnings, as the tender declares.
-        let departures = bidscore::departures(&inputs, &outcome);
-        if !departures.items.is_empty() {
-            out::diagnostics(&departures, args.error_format);
+        // or warnings, as the tender declares, reported with the inputs' warnings as one list
+        // (and, as for any error, without the warnings when one is an error).
+        let mut report = inputs.warnings_report();
+        if !counterfactual {
+            let departures = bidscore::departures(&inputs, &outcome);
             if departures.items.iter().any(|d| d.severity == bidscore::Severity::Error) {
+                out::diagnostics(&departures, args.error_format);
                 return Err(Exit::Failed);
             }
+            report.items.extend(departures.items);
+        }
+        if !report.items.is_empty() {
+            out::diagnostics(&report, args.error_format);
         }
         let mut read = vec![args.criteria.clone()];
         read.extend(inputs.sources.iter().map(|s| PathBuf::from(&s.path)));
@@ -168,7 +180,7 @@ fn whatif(args: &InputArgs, bid: &str, sets: &[String], points: &[String], commi
             return Exit::Usage;
         }
     };
-    let s = match Session::load(args) {
+    let s = match Session::load_counterfactual(args) {
         Ok(s) => s,
         Err(exit) => return exit,
     };
@@ -188,7 +200,7 @@ fn whatif(args: &InputArgs, bid: &str, sets: &[String], points: &[String], commi
 }
 
 fn path_to_win(args: &InputArgs, bid: &str, options: PathToWinOptions, output: &OutputArgs) -> Exit {
-    let s = match Session::load(args) {
+    let s = match Session::load_counterfactual(args) {
         Ok(s) => s,
         Err(exit) => return exit,
     };
@@ -203,7 +215,7 @@ fn path_to_win(args: &InputArgs, bid: &str, options: PathToWinOptions, output: &
 }
 
 fn robustness(args: &InputArgs, options: &RobustnessOptions, quiet: bool, output: &OutputArgs) -> Exit {
-    let s = match Session::load(args) {
+    let s = match Session::load_counterfactual(args) {
         Ok(s) => s,
         Err(exit) => return exit,
     };
@@ -218,7 +230,7 @@ fn robustness(args: &InputArgs, options: &RobustnessOptions, quiet: bool, output
 }
 
 fn stability(args: &InputArgs, options: StabilityOptions, output: &OutputArgs) -> Exit {
-    let s = match Session::load(args) {
+    let s = match Session::load_counterfactual(args) {
         Ok(s) => s,
         Err(exit) => return exit,
     };

@@ -11,6 +11,7 @@
 //! into sentences, never sentences themselves.
 
 pub(crate) mod award;
+pub(crate) mod low;
 mod record;
 pub(crate) mod sampled;
 pub(crate) mod score;
@@ -25,6 +26,7 @@ pub use crate::model::Scope;
 use crate::model::{Bid, Gate, Inputs, Status, TieBreak};
 use crate::rules::Reason;
 use crate::value::{Given, Scalar};
+pub use low::LowVerdict;
 pub use record::{Departure, NegotiationCheck, NegotiationRow, Reconstruction, ReportedRow, departures};
 use tally::{Field, Frame, Row, Tally};
 
@@ -40,6 +42,9 @@ pub enum BidStatus {
     Declined,
     /// Qualified and ranked, and withdrawn: awarded nothing, the next-ranked bid moves up.
     Withdrawn,
+    /// Qualified and ranked, and excluded as abnormally low by a declared check: awarded
+    /// nothing, the award walks past it.
+    Excluded,
     /// Passed the gates, missed a qualification threshold.
     NotQualified,
     /// Failed a gate.
@@ -52,7 +57,7 @@ impl BidStatus {
     /// group is ahead of every bid in a later one, whatever the points.
     pub fn group(self) -> u8 {
         match self {
-            BidStatus::Selected | BidStatus::Qualified | BidStatus::Declined | BidStatus::Withdrawn => 0,
+            BidStatus::Selected | BidStatus::Qualified | BidStatus::Declined | BidStatus::Withdrawn | BidStatus::Excluded => 0,
             BidStatus::NotQualified => 1,
             BidStatus::Disqualified => 2,
         }
@@ -65,6 +70,7 @@ impl BidStatus {
             BidStatus::Qualified => "qualified",
             BidStatus::Declined => "declined",
             BidStatus::Withdrawn => "withdrawn",
+            BidStatus::Excluded => "excluded",
             BidStatus::NotQualified => "not-qualified",
             BidStatus::Disqualified => "disqualified",
         }
@@ -183,6 +189,16 @@ pub enum Warning {
         /// A record was given and set aside.
         set_aside: bool,
     },
+    /// A bid's price is abnormally low by a declared check: flagged for explanation, or
+    /// excluded.
+    AbnormallyLow {
+        /// The bid.
+        bidder: String,
+        /// The check.
+        check: String,
+        /// Excluded (else flagged).
+        excluded: bool,
+    },
     /// Every bid scored the same on a criterion: it separates nobody.
     Flat {
         /// The criterion.
@@ -201,6 +217,8 @@ pub enum NoSelection {
     NoneQualified,
     /// Every ranked bid declined or withdrew in negotiation.
     AllDeclined,
+    /// Every ranked bid was excluded as abnormally low (or declined or withdrew).
+    AllExcluded,
     /// Bids qualified, but the award had nothing to give: a quantity of 0, every qualified
     /// bid offering 0 of it, or no winner's place.
     NothingToAward,
@@ -234,6 +252,9 @@ pub struct Standing {
     pub qualification: Vec<ThresholdVerdict>,
     /// Fields marked `assumed` that a gate, criterion or the award read.
     pub assumed: Vec<String>,
+    /// The abnormally low tender checks' verdicts (bids that passed the gates), in the
+    /// tender's order.
+    pub low: Vec<LowVerdict>,
     /// How a tie on the total was settled, if there was one.
     pub tie: Option<Tie>,
     /// With differential scoring: the section points and total before the adjustment
@@ -315,6 +336,7 @@ pub fn evaluate(inputs: &Inputs) -> Outcome {
         terms: award::Term::all(inputs),
         ties: (0..inputs.bids.len()).map(|i| inputs.tie_values(i).to_vec()).collect(),
         lottery: tally::lottery_keys(t, &inputs.bids.iter().map(|b| b.id.as_str()).collect::<Vec<_>>()),
+        low: (0..inputs.bids.len()).map(|i| inputs.low_values(i).to_vec()).collect(),
         held: None,
     };
     let scorer = score::Full::new(t, &frame.weights, inputs);
@@ -353,6 +375,7 @@ fn outcome(
     let Tally { rows, order, .. } = tally;
     let mut rows: Vec<Option<Row<CriterionScore, Points>>> = rows.into_iter().map(Some).collect();
     let mut gates: Vec<Option<Vec<GateVerdict>>> = gates.into_iter().map(Some).collect();
+    let mut low: Vec<Option<Vec<LowVerdict>>> = low::verdicts(t, &field.passed, &field.low).into_iter().map(Some).collect();
     let sections = |sums: &[Points]| -> Vec<(String, Points)> { t.sections.iter().zip(sums).map(|(s, p)| (s.id.clone(), *p)).collect() };
     let mut standings = Vec::with_capacity(order.len());
     for i in order {
@@ -380,10 +403,20 @@ fn outcome(
             gates: gates.get_mut(i).and_then(Option::take).unwrap_or_default(),
             qualification,
             assumed: assumed_fields(&read, b),
+            low: low.get_mut(i).and_then(Option::take).unwrap_or_default(),
             tie: ties.get_mut(i).and_then(Option::take),
             original,
             criteria: row.cells,
         });
+    }
+    for s in &standings {
+        for v in s.low.iter().filter(|v| v.low) {
+            warnings.push(Warning::AbnormallyLow {
+                bidder: s.bidder.clone(),
+                check: v.id.clone(),
+                excluded: v.action == crate::model::LowAction::Exclude,
+            });
+        }
     }
     warnings.extend(flat_criteria(inputs, &standings));
     if t.award.allocation == crate::model::Allocation::Negotiated && inputs.negotiation.is_none() {
@@ -408,6 +441,12 @@ fn no_selection(standings: &[Standing]) -> Option<NoSelection> {
         NoSelection::NoneQualified
     } else if standings.iter().filter(|s| s.status.group() == 0).all(|s| matches!(s.status, BidStatus::Declined | BidStatus::Withdrawn)) {
         NoSelection::AllDeclined
+    } else if standings
+        .iter()
+        .filter(|s| s.status.group() == 0)
+        .all(|s| matches!(s.status, BidStatus::Declined | BidStatus::Withdrawn | BidStatus::Excluded))
+    {
+        NoSelection::AllExcluded
     } else {
         NoSelection::NothingToAward
     })

@@ -94,6 +94,8 @@ pub(crate) struct Case<'a> {
     pub(crate) ties: &'a [f64],
     /// Per bid: its lottery key (empty without a lottery).
     pub(crate) lottery: &'a [u64],
+    /// Per bid: excluded as abnormally low (empty without such checks).
+    pub(crate) excluded: &'a [bool],
 }
 
 /// Buffers reused from one scenario to the next, and the last scenario's result.
@@ -467,6 +469,12 @@ impl<'t> Kernel<'t> {
         w.running.clear();
         let rule = &self.frame.tender.award;
         for &i in &order {
+            if case.excluded.get(i).copied().unwrap_or(false) {
+                if let Some(slot) = w.status.get_mut(i) {
+                    *slot = BidStatus::Excluded;
+                }
+                continue;
+            }
             let term = case.terms.map(|t| t.get(i).copied().unwrap_or_default());
             let price = case.prices.get(i).copied().flatten();
             match offer(rule, term, case.offered.get(i).copied().unwrap_or(0), price) {

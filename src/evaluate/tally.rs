@@ -235,6 +235,8 @@ pub(crate) struct Field<'a> {
     pub(crate) ties: Vec<Vec<Option<Scalar>>>,
     /// Per bid: its lottery key, when the chain ends in a lottery (empty otherwise).
     pub(crate) lottery: Vec<u64>,
+    /// Per bid, per abnormally low tender check: the price it reads.
+    pub(crate) low: Vec<Vec<Option<Decimal>>>,
     /// Statuses decided elsewhere: qualification is not recomputed (for `explain`'s question
     /// about points alone).
     pub(crate) held: Option<Vec<BidStatus>>,
@@ -538,11 +540,22 @@ fn rank_and_award<C, N: Amount>(
             r.rank = Some(rank);
         }
     }
-    // Declined and withdrawn bids keep their rank and get nothing; the others go on to the
-    // award in rank order.
+    // Excluded (abnormally low), declined and withdrawn bids keep their rank and get nothing;
+    // the others go on to the award in rank order.
+    let excluded: Vec<bool> = if frame.tender.abnormally_low.is_empty() {
+        Vec::new()
+    } else {
+        super::low::verdicts(frame.tender, &field.passed, &field.low).iter().map(|v| super::low::excluded(v)).collect()
+    };
     let mut running: Vec<usize> = Vec::with_capacity(qualified.len());
     let mut offers: Vec<Offer> = Vec::with_capacity(qualified.len());
     for &i in &qualified {
+        if excluded.get(i).copied().unwrap_or(false) {
+            if let Some(r) = rows.get_mut(i) {
+                r.status = BidStatus::Excluded;
+            }
+            continue;
+        }
         let term = field.terms.as_ref().map(|t| t.get(i).copied().unwrap_or_default());
         let price = field.prices.get(i).copied().flatten();
         match offer(&frame.tender.award, term, field.offered.get(i).copied().unwrap_or(0), price) {

@@ -56,6 +56,8 @@ pub(crate) struct Resolved {
     /// Per tie-break step: the value a `lower:`/`higher:`/`earlier:`/`later:` step reads
     /// (`None` for the other steps).
     pub(crate) ties: Vec<Option<Scalar>>,
+    /// Per abnormally low tender check: the price it reads.
+    pub(crate) low: Vec<Option<Decimal>>,
 }
 
 /// Read and validate a criteria file and bid/panel files or directories.
@@ -533,6 +535,21 @@ fn resolve(t: &Tender, b: &Bid, read: &[String], panel: Option<&Panel>, failed: 
                 }
             }
         }
+        for check in &t.abnormally_low {
+            let path = check.field.to_string();
+            let value = match b.fields.lookup(check.field.segments()) {
+                None if failed.misplaced(b, &check.field) => None,
+                None => {
+                    sink.push(missing_field(b, &path, "an abnormally low tender check", "give every bid the price the check reads"));
+                    None
+                }
+                Some(e) => {
+                    note_unsourced(&path);
+                    as_number(&e.node, &path, sink).map(|(d, _)| d)
+                }
+            };
+            r.low.push(value);
+        }
         for step in &t.tie_break {
             let TieBreak::Value { field, order } = step else {
                 r.ties.push(None);
@@ -795,6 +812,11 @@ impl Inputs {
         Some(aside)
     }
 
+    /// Per abnormally low tender check, the price bid `bid` gives it.
+    pub(crate) fn low_values(&self, bid: usize) -> &[Option<Decimal>] {
+        self.resolved.get(bid).map_or(&[], |r| r.low.as_slice())
+    }
+
     /// Per tie-break step, the value bid `bid` gives a `Value` step (`None` for others).
     pub(crate) fn tie_values(&self, bid: usize) -> &[Option<Scalar>] {
         self.resolved.get(bid).map_or(&[], |r| r.ties.as_slice())
@@ -861,12 +883,16 @@ fn check_records(
             }
             match (e.outcome == NegotiationOutcome::Agreed, quantity, e.quantity_span) {
                 (true, true, None) => sink.push(
-                    Diagnostic::error("bad-record", e.span, format!("`{who}` agreed, but the record gives no quantity"))
-                        .with_help("the award shares a quantity: add `quantity = …`, what was agreed"),
+                    Diagnostic::error("bad-record", e.span, format!("bid `{who}` agreed, but the record gives no quantity"))
+                        .with_help("the award shares a quantity: add `quantity = …` with the quantity agreed"),
                 ),
                 (_, false, Some(sp)) => sink.push(
-                    Diagnostic::error("bad-record", sp, format!("the record gives `{who}` a quantity, but the award has no `quantity`"))
-                        .with_help("remove `quantity`, or add `quantity = { field = \"…\", total = … }` to `[award]`"),
+                    Diagnostic::error(
+                        "bad-record",
+                        sp,
+                        format!("the record gives bid `{who}` a quantity, but the award has no `quantity`"),
+                    )
+                    .with_help("remove `quantity`, or add `quantity = { field = \"…\", total = … }` to `[award]`"),
                 ),
                 _ => {}
             }
@@ -879,14 +905,18 @@ fn check_records(
             }
             match (e.status == ReportedStatus::Selected, quantity, e.quantity_span) {
                 (true, true, None) => sink.push(
-                    Diagnostic::error("bad-record", e.span, format!("`{who}` was selected, but the reported outcome gives no quantity"))
-                        .with_help("the award shares a quantity: add `quantity = …`, what was reported awarded"),
+                    Diagnostic::error(
+                        "bad-record",
+                        e.span,
+                        format!("bid `{who}` was selected, but the reported outcome gives no quantity"),
+                    )
+                    .with_help("the award shares a quantity: add `quantity = …` with the quantity reported as awarded"),
                 ),
                 (_, false, Some(sp)) => sink.push(
                     Diagnostic::error(
                         "bad-record",
                         sp,
-                        format!("the reported outcome gives `{who}` a quantity, but the award has no `quantity`"),
+                        format!("the reported outcome gives bid `{who}` a quantity, but the award has no `quantity`"),
                     )
                     .with_help("remove `quantity`, or add `quantity = { field = \"…\", total = … }` to `[award]`"),
                 ),
@@ -895,15 +925,16 @@ fn check_records(
         }
         let missing: Vec<&str> = bids.iter().map(|b| b.id.as_str()).filter(|id| !r.bids.contains_key(*id)).collect();
         if !missing.is_empty() {
-            let shown: Vec<String> = missing.iter().map(|m| format!("`{m}`")).collect();
+            let shown: Vec<&str> = missing.iter().take(4).copied().collect();
+            let more = match missing.len().saturating_sub(shown.len()) {
+                0 => String::new(),
+                n => format!(" and {n} more"),
+            };
             warnings.push(
                 Diagnostic::warning(
                     "reported-incomplete",
                     r.span,
-                    format!(
-                        "the reported outcome does not say what became of {}",
-                        crate::diag::all_of_list(shown.iter().map(String::as_str))
-                    ),
+                    format!("the reported outcome does not say what became of {}{more}", crate::diag::all_of_list(shown.iter().copied())),
                 )
                 .with_help(
                     "add `[reported.bids.<id>]` with the reported `status` for every bid (`qualified` for one evaluated and not awarded)",

@@ -63,6 +63,8 @@ pub struct Tender {
     pub gates: Vec<Gate>,
     /// Criteria in file order.
     pub criteria: Vec<Criterion>,
+    /// Abnormally low tender checks, in file order (`[[abnormally_low]]`).
+    pub abnormally_low: Vec<LowCheck>,
     /// Where `[tender]` is written.
     pub span: Span,
     /// Ids of every `[[criterion]]` written, valid or not (so references to a criterion that
@@ -88,6 +90,7 @@ impl Tender {
         read.extend(self.criteria.iter().filter_map(|c| c.field.as_ref().map(ToString::to_string)));
         read.extend(self.award.quantity.iter().map(|q| q.field.to_string()));
         read.extend(self.award.budget.iter().map(|b| b.unit_price.to_string()));
+        read.extend(self.abnormally_low.iter().map(|c| c.field.to_string()));
         read.extend(self.tie_break.iter().filter_map(|t| match t {
             TieBreak::Value { field, .. } => Some(field.to_string()),
             _ => None,
@@ -415,6 +418,91 @@ pub struct Section {
     pub note: Option<String>,
     /// Where its id is written.
     pub span: Span,
+}
+
+/// An abnormally low tender check (EU Directive 2014/24 Art. 69; the World Bank's ALB;
+/// Italy's *soglia di anomalia*): a bid whose price is below the declared threshold is
+/// flagged for explanation, or excluded, as the tender declares.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LowCheck {
+    /// Id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// The bid field with the price.
+    pub field: FieldPath,
+    /// The threshold.
+    pub rule: LowRule,
+    /// What a bid below it gets.
+    pub action: LowAction,
+    /// Where the rule is reported.
+    pub source: Option<String>,
+    /// Free text.
+    pub note: Option<String>,
+    /// Where its id is written.
+    pub span: Span,
+}
+
+/// How an abnormally low price is recognised, among the bids that passed every gate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LowRule {
+    /// Below `share × estimate`.
+    ShareOfEstimate {
+        /// The authority's estimate.
+        estimate: Decimal,
+        /// The share of it (above 0, at most 1).
+        share: Decimal,
+    },
+    /// Below `share ×` the mean of the other bids' prices.
+    ShareOfMean {
+        /// The share (above 0, at most 1).
+        share: Decimal,
+    },
+    /// Italy's wing-trimmed threshold (*taglio delle ali*, d.lgs. 50/2016 art. 97 c.2, in its
+    /// base form): each bid's discount `(base − price) / base`; the `wings` share (rounded
+    /// up) of the highest and of the lowest discounts set aside; `M` the mean of the rest,
+    /// `S` the mean of their excesses over `M`; a discount of at least `M + S` is abnormally
+    /// low. Applied only with at least `min_bids` bids.
+    WingTrimmed {
+        /// The base price the discounts are taken from.
+        base: Decimal,
+        /// The share trimmed from each wing (default 0.1).
+        wings: Decimal,
+        /// The fewest bids it applies to (default 5).
+        min_bids: u64,
+    },
+}
+
+impl LowRule {
+    /// The rule's name in criteria files.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            LowRule::ShareOfEstimate { .. } => "share-of-estimate",
+            LowRule::ShareOfMean { .. } => "share-of-mean",
+            LowRule::WingTrimmed { .. } => "wing-trimmed",
+        }
+    }
+}
+
+/// What an abnormally low tender check does to a bid below its threshold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LowAction {
+    /// Flag it for explanation (EU Art. 69: the authority must ask before rejecting): it
+    /// keeps its status and may be awarded.
+    Flag,
+    /// Exclude it: it keeps its points and rank, gets the status `excluded`, and the award
+    /// walks past it.
+    Exclude,
+}
+
+impl LowAction {
+    /// The name in criteria files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LowAction::Flag => "flag",
+            LowAction::Exclude => "exclude",
+        }
+    }
 }
 
 /// A pass/fail eligibility condition.

@@ -17,7 +17,7 @@ const REPORTED: &[&str] = &["source", "note", "bids"];
 const REPORTED_BID: &[&str] = &["status", "quantity", "source", "note"];
 
 /// Per bidder, a record's entry: the key's span, its table and that table's span.
-fn entries<'a>(f: &Fields<'a>, what: &str, sink: &mut Sink) -> Vec<(&'a str, Span, &'a Table, Span)> {
+fn entries<'a>(f: &Fields<'a>, table: &str, what: &str, sink: &mut Sink) -> Vec<(&'a str, Span, &'a Table, Span)> {
     let Some(n) = f.get("bids") else {
         return Vec::new();
     };
@@ -27,7 +27,7 @@ fn entries<'a>(f: &Fields<'a>, what: &str, sink: &mut Sink) -> Vec<(&'a str, Spa
     if t.entries.is_empty() {
         sink.push(
             Diagnostic::error("empty-record", n.span, format!("the {what} names no bidder"))
-                .with_help(format!("add a `[{what}.bids.<bidder-id>]` table for each bid")),
+                .with_help(format!("add a `[{table}.bids.<bidder-id>]` table for each bid")),
         );
     }
     t.entries.iter().filter_map(|e| as_table(&e.node, &e.key, sink).map(|(bt, bsp)| (e.key.as_str(), e.key_span, bt, bsp))).collect()
@@ -59,7 +59,7 @@ pub(super) fn negotiation(doc: &Table, file: usize, sink: &mut Sink) -> Option<N
         let _ = f.required("bids", sink);
     }
     let mut bids = BTreeMap::new();
-    for (who, key_span, bt, bsp) in entries(&f, "negotiation", sink) {
+    for (who, key_span, bt, bsp) in entries(&f, "negotiation", "negotiation record", sink) {
         let bf = Fields::new(bt, bsp, format!("`[negotiation.bids.{who}]`"), NEGOTIATED, sink);
         let outcome = bf.required("outcome", sink).and_then(|n| {
             let (s, sp) = crate::load::reader::as_str(n, "outcome", sink)?;
@@ -75,7 +75,7 @@ pub(super) fn negotiation(doc: &Table, file: usize, sink: &mut Sink) -> Option<N
         let Some(outcome) = outcome else { continue };
         if let (Some((_, qsp)), false) = (quantity, outcome == NegotiationOutcome::Agreed) {
             sink.push(
-                Diagnostic::error("bad-record", qsp, format!("`{who}` has a quantity, but its outcome is `{}`", outcome.as_str()))
+                Diagnostic::error("bad-record", qsp, format!("bid `{who}` has a quantity, but its outcome is `{}`", outcome.as_str()))
                     .with_help("only an `agreed` bid is given a quantity; say what a declining bid was offered in its `note`"),
             );
         }
@@ -111,7 +111,7 @@ pub(super) fn reported(doc: &Table, file: usize, sink: &mut Sink) -> Option<Repo
         let _ = f.required("bids", sink);
     }
     let mut bids = BTreeMap::new();
-    for (who, key_span, bt, bsp) in entries(&f, "reported", sink) {
+    for (who, key_span, bt, bsp) in entries(&f, "reported", "reported outcome", sink) {
         let bf = Fields::new(bt, bsp, format!("`[reported.bids.{who}]`"), REPORTED_BID, sink);
         let status = bf.required("status", sink).and_then(|n| {
             let (s, sp) = crate::load::reader::as_str(n, "status", sink)?;
@@ -126,7 +126,7 @@ pub(super) fn reported(doc: &Table, file: usize, sink: &mut Sink) -> Option<Repo
         let Some(status) = status else { continue };
         if let (Some((_, qsp)), false) = (quantity, status == ReportedStatus::Selected) {
             sink.push(
-                Diagnostic::error("bad-record", qsp, format!("`{who}` has a quantity, but its status is `{}`", status.as_str()))
+                Diagnostic::error("bad-record", qsp, format!("bid `{who}` has a quantity, but its status is `{}`", status.as_str()))
                     .with_help("only a `selected` bid was awarded a quantity"),
             );
         }

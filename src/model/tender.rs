@@ -3,8 +3,8 @@
 use rust_decimal::Decimal;
 
 use super::{
-    Award, Budget, Criterion, CriterionMissing, Departures, Differential, FieldPath, Gate, GateMissing, Minimum, Quantity, Require,
-    Rounding, Scalar, Section, Tender, Threshold, TieBreak, ValueOrder,
+    Award, Budget, Criterion, CriterionMissing, Departures, Differential, FieldPath, Gate, GateMissing, LowAction, LowCheck, LowRule,
+    Minimum, Quantity, Require, Rounding, Scalar, Section, Tender, Threshold, TieBreak, ValueOrder,
 };
 use crate::diag::{Diagnostic, Span, all_of_list, did_you_mean, one_of_list};
 use crate::exact::RoundingMode;
@@ -15,7 +15,9 @@ use crate::load::reader::{
 use crate::model::Allocation;
 use crate::rules::{CriterionAt, InputKind, Rule};
 
-const TOP: &[&str] = &["tender", "evaluation", "award", "section", "gate", "criterion"];
+const TOP: &[&str] = &["tender", "evaluation", "award", "section", "gate", "criterion", "abnormally_low"];
+const LOW: &[&str] = &["id", "title", "field", "rule", "action", "source", "note"];
+const LOW_RULE: &[&str] = &["kind", "estimate", "share", "base", "wings", "min_bids"];
 const TENDER: &[&str] = &["id", "title", "authority", "currency", "source", "note"];
 const EVALUATION: &[&str] = &["max_points", "rounding", "qualify", "tie_break", "differential", "weight_order"];
 const DIFFERENTIAL: &[&str] = &["section", "step"];
@@ -53,6 +55,7 @@ pub(super) fn parse(doc: &Table, file: usize, sink: &mut Sink) -> Option<Tender>
     let mut declared = Vec::new();
     let criteria = parse_criteria(&root, &sections, &mut declared, sink);
     let gates = parse_gates(&root, sink);
+    let abnormally_low = parse_low(&root, sink);
 
     let (max_points, rounding, qualify, tie_break, differential, weight_order) = match root.req_table("evaluation", sink) {
         Some((et, esp)) => {
@@ -95,6 +98,7 @@ pub(super) fn parse(doc: &Table, file: usize, sink: &mut Sink) -> Option<Tender>
         sections,
         gates,
         criteria,
+        abnormally_low,
         span: tspan,
         declared_criteria: declared,
     })
@@ -240,6 +244,120 @@ fn check_points(p: Decimal, sp: Span, name: &str, sink: &mut Sink) {
             Diagnostic::error("bad-points", sp, format!("{name} has `{p}` points"))
                 .with_help(format!("points must be from 0 to {MAX_POINTS_LIMIT}")),
         );
+    }
+}
+
+fn parse_low(root: &Fields<'_>, sink: &mut Sink) -> Vec<LowCheck> {
+    let mut out: Vec<LowCheck> = Vec::new();
+    for (t, sp) in array_tables(root, "abnormally_low", sink) {
+        let f = Fields::new(t, sp, "an `[[abnormally_low]]`", LOW, sink);
+        let before = sink.len();
+        let id = f.req_str("id", sink);
+        if let Some((id, isp)) = &id {
+            check_id(id, *isp, "abnormally-low check", sink);
+            if let Some(prev) = out.iter().find(|g| &g.id == id) {
+                sink.push(duplicate("abnormally-low check", id, *isp, prev.span));
+            }
+        }
+        let title = f.req_str("title", sink);
+        let field = parse_field(&f, sink);
+        let rule = f.req_table("rule", sink).and_then(|(rt, rsp)| parse_low_rule(rt, rsp, sink));
+        let action = match f.req_str("action", sink) {
+            None => None,
+            Some((a, _)) if a == "flag" => Some(LowAction::Flag),
+            Some((a, _)) if a == "exclude" => Some(LowAction::Exclude),
+            Some((a, asp)) => {
+                sink.push(bad_enum("action", &a, asp, &["flag", "exclude"]));
+                None
+            }
+        };
+        let source = f.opt_text("source", sink);
+        let note = f.opt_text("note", sink);
+        if sink.len() > before {
+            continue;
+        }
+        let (Some((id, isp)), Some((title, _)), Some(field), Some(rule), Some(action)) = (id, title, field, rule, action) else {
+            continue;
+        };
+        out.push(LowCheck { id, title, field, rule, action, source, note, span: isp });
+    }
+    out
+}
+
+fn parse_low_rule(t: &Table, sp: Span, sink: &mut Sink) -> Option<LowRule> {
+    let f = Fields::new(t, sp, "an abnormally-low `rule`", LOW_RULE, sink);
+    let (kind, ksp) = f.req_str("kind", sink)?;
+    let share = |sink: &mut Sink| {
+        f.req_number("share", sink).and_then(|(s, ssp)| {
+            if s > Decimal::ZERO && s <= Decimal::ONE {
+                Some(s)
+            } else {
+                sink.push(
+                    Diagnostic::error("bad-low-rule", ssp, format!("`share` is `{s}`"))
+                        .with_help("write the share below which a price is abnormally low, above 0 and at most 1 (0.8 for 80%)"),
+                );
+                None
+            }
+        })
+    };
+    let positive = |key: &str, sink: &mut Sink| {
+        f.req_number(key, sink).and_then(|(v, vsp)| {
+            if v > Decimal::ZERO {
+                Some(v)
+            } else {
+                sink.push(
+                    Diagnostic::error("bad-low-rule", vsp, format!("`{key}` is `{v}`")).with_help(format!("`{key}` is a price: above 0")),
+                );
+                None
+            }
+        })
+    };
+    let used: &[&str] = match kind.as_str() {
+        "share-of-estimate" => &["kind", "estimate", "share"],
+        "share-of-mean" => &["kind", "share"],
+        "wing-trimmed" => &["kind", "base", "wings", "min_bids"],
+        _ => {
+            sink.push(bad_enum("kind", &kind, ksp, &["share-of-estimate", "share-of-mean", "wing-trimmed"]));
+            return None;
+        }
+    };
+    for e in &t.entries {
+        if LOW_RULE.contains(&e.key.as_str()) && !used.contains(&e.key.as_str()) {
+            sink.push(
+                Diagnostic::error("bad-low-rule", e.key_span, format!("`{}` does not belong to a `{kind}` rule", e.key))
+                    .with_help(format!("a `{kind}` rule takes {}", all_of_list(used.iter().skip(1).copied()))),
+            );
+        }
+    }
+    match kind.as_str() {
+        "share-of-estimate" => {
+            let estimate = positive("estimate", sink);
+            let share = share(sink);
+            Some(LowRule::ShareOfEstimate { estimate: estimate?, share: share? })
+        }
+        "share-of-mean" => Some(LowRule::ShareOfMean { share: share(sink)? }),
+        _ => {
+            let base = positive("base", sink);
+            let wings = match f.get("wings") {
+                None => Some(Decimal::new(1, 1)),
+                Some(n) => as_number(n, "wings", sink).and_then(|(w, wsp)| {
+                    if w >= Decimal::ZERO && w < Decimal::new(5, 1) {
+                        Some(w)
+                    } else {
+                        sink.push(
+                            Diagnostic::error("bad-low-rule", wsp, format!("`wings` is `{w}`"))
+                                .with_help("write the share set aside at each end, from 0 to below 0.5 (0.1 for 10%)"),
+                        );
+                        None
+                    }
+                }),
+            };
+            let min_bids = match f.get("min_bids") {
+                None => Some(5),
+                Some(n) => as_count(n, "min_bids", sink).map(|x| x.0.max(1)),
+            };
+            Some(LowRule::WingTrimmed { base: base?, wings: wings?, min_bids: min_bids? })
+        }
     }
 }
 
@@ -888,18 +1006,25 @@ fn parse_award(t: &Table, sp: Span, sink: &mut Sink) -> Option<Award> {
         );
         return None;
     }
-    // A cap limits a quantity: without one it means nothing.
+    // A cap or a budget limits a quantity: without one it means nothing. Every such key is
+    // reported.
     if matches!(quantity, Some(None)) {
+        let mut any = false;
         for key in ["max_share", "max_quantity", "budget"] {
             if let Some(n) = f.get(key) {
-                let code = if key == "budget" { "bad-budget" } else { "bad-cap" };
-                let what = if key == "budget" { "buys units of" } else { "caps" };
-                sink.push(
-                    Diagnostic::error(code, n.span, format!("`{key}` {what} the quantity, but the award has no `quantity`"))
-                        .with_help("add `quantity = { field = \"…\", total = … }`, or remove the cap"),
-                );
-                return None;
+                any = true;
+                let d = if key == "budget" {
+                    Diagnostic::error("bad-budget", n.span, "`budget` buys units of the quantity, but the award has no `quantity`")
+                        .with_help("add `quantity = { field = \"…\", total = … }`, or remove the budget")
+                } else {
+                    Diagnostic::error("bad-cap", n.span, format!("`{key}` caps the quantity, but the award has no `quantity`"))
+                        .with_help("add `quantity = { field = \"…\", total = … }`, or remove the cap")
+                };
+                sink.push(d);
             }
+        }
+        if any {
+            return None;
         }
     }
     Some(Award {

@@ -99,6 +99,23 @@ impl Tender {
             opt(&mut o, "source", g.source.as_ref());
             opt(&mut o, "note", g.note.as_ref());
         }
+        for c in &self.abnormally_low {
+            o.push_str("\n[[abnormally_low]]\n");
+            let _ = writeln!(o, "id = {}", toml_string(&c.id));
+            let _ = writeln!(o, "title = {}", toml_string(&c.title));
+            let _ = writeln!(o, "field = {}", toml_string(&c.field.to_string()));
+            let rule = match &c.rule {
+                crate::model::LowRule::ShareOfEstimate { estimate, share } => format!("estimate = {estimate}, share = {share}"),
+                crate::model::LowRule::ShareOfMean { share } => format!("share = {share}"),
+                crate::model::LowRule::WingTrimmed { base, wings, min_bids } => {
+                    format!("base = {base}, wings = {wings}, min_bids = {min_bids}")
+                }
+            };
+            let _ = writeln!(o, "rule = {{ kind = {}, {rule} }}", toml_string(c.rule.kind()));
+            let _ = writeln!(o, "action = {}", toml_string(c.action.as_str()));
+            opt(&mut o, "source", c.source.as_ref());
+            opt(&mut o, "note", c.note.as_ref());
+        }
         for c in &self.criteria {
             o.push_str("\n[[criterion]]\n");
             let _ = writeln!(o, "id = {}", toml_string(&c.id));

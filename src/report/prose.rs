@@ -103,6 +103,12 @@ pub fn warning(w: &Warning) -> String {
             format!("every bid scores {points} on criterion `{criterion}`: it does not separate the bids")
         }
         Warning::NoneSelected { why } => format!("no bid was selected: {}", no_selection(*why)),
+        Warning::AbnormallyLow { bidder, check, excluded: false } => format!(
+            "`{bidder}` is abnormally low by `{check}`: flagged for explanation (the authority must ask for one before rejecting it)"
+        ),
+        Warning::AbnormallyLow { bidder, check, excluded: true } => {
+            format!("`{bidder}` is abnormally low by `{check}` and excluded: the award walks past it")
+        }
         Warning::Unnegotiated { set_aside: false } => String::from(
             "the award is negotiated, but no negotiation record was given: the quantities shown are a rank-order fill of the offers",
         ),
@@ -118,6 +124,7 @@ pub fn no_selection(why: NoSelection) -> &'static str {
         NoSelection::AllDisqualified => "every bid failed a gate",
         NoSelection::NoneQualified => "no bid that passed the gates met every qualification threshold",
         NoSelection::AllDeclined => "every ranked bid declined or withdrew in negotiation",
+        NoSelection::AllExcluded => "every ranked bid was excluded as abnormally low, declined or withdrew",
         NoSelection::NothingToAward => {
             "bids qualified, but the award had nothing to give (a quantity of 0, every qualified bid offering 0 of it, or no winner's place)"
         }
@@ -278,8 +285,11 @@ pub fn negotiation_verdict(check: &crate::evaluate::NegotiationCheck, from_recor
     };
     let departs = format!("{departs}{above}");
     match (from_record, differ) {
-        (true, 0) => {
+        (true, 0) if check.rows.iter().any(|r| matches!(r.award, crate::evaluate::Awarded::Quantity(_))) => {
             format!("The quantities are the negotiation record's, not computed; the record {}.", departs.trim_start_matches("it "))
+        }
+        (true, 0) => {
+            format!("The award is the negotiation record's: the bids that agreed; the record {}.", departs.trim_start_matches("it "))
         }
         (true, n) => {
             format!("The award follows the record as far as the rules allow: {} differ; {departs}.", crate::diag::plural(n, "bid"))
@@ -303,5 +313,22 @@ pub fn reported_verdict(rec: &crate::evaluate::Reconstruction) -> String {
             rec.rows.len(),
             ticked(differ.iter().copied())
         )
+    }
+}
+
+/// An abnormally low tender check's verdict on a bid, in words.
+pub fn low_verdict(v: &crate::evaluate::LowVerdict) -> String {
+    let value = v.value.map_or_else(|| String::from("—"), |x| format!("`{x}`"));
+    match (&v.threshold, v.low) {
+        (None, _) => format!("{value}: the check does not apply (too few bids to set its threshold)"),
+        (Some(t), false) => format!("{value} is not below the threshold `{}`", t.display(4)),
+        (Some(t), true) => {
+            let how = if v.at_or_below { "at or below" } else { "below" };
+            let then = match v.action {
+                crate::model::LowAction::Flag => "flagged for explanation: the authority must ask before rejecting it",
+                crate::model::LowAction::Exclude => "excluded: the award walks past it",
+            };
+            format!("{value} is {how} the threshold `{}`: {then}", t.display(4))
+        }
     }
 }

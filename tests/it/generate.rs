@@ -68,6 +68,9 @@ pub struct Terms {
     pub negotiated: bool,
     /// A negotiation record among the files.
     pub record: bool,
+    /// An abnormally low tender check on `offer.price`: the rule (0 estimate, 1 mean,
+    /// 2 wing-trimmed) and whether it excludes.
+    pub low: Option<(u8, bool)>,
 }
 
 #[derive(Clone, Debug)]
@@ -190,8 +193,13 @@ pub fn case(max_bids: usize) -> impl Strategy<Value = Case> {
                     proptest::option::weighted(0.3, select(vec!["0.25", "0.5", "1"])),
                     proptest::option::weighted(0.3, 1u64..15),
                     proptest::bool::weighted(0.3),
-                    (proptest::option::weighted(0.25, 1u64..80), proptest::bool::weighted(0.25), proptest::bool::weighted(0.3))
-                        .prop_map(|(budget, negotiated, record)| Terms { budget, negotiated, record }),
+                    (
+                        proptest::option::weighted(0.25, 1u64..80),
+                        proptest::bool::weighted(0.25),
+                        proptest::bool::weighted(0.3),
+                        proptest::option::weighted(0.25, (0u8..3, proptest::bool::ANY)),
+                    )
+                        .prop_map(|(budget, negotiated, record, low)| Terms { budget, negotiated, record, low }),
                 ),
             )
                 .prop_flat_map(
@@ -362,6 +370,15 @@ impl Case {
         }
         for s in 0..self.sections {
             o += &format!("\n[[section]]\nid = \"s{s}\"\ntitle = \"Section {s}\"\n");
+        }
+        if let Some((kind, exclude)) = self.terms.low {
+            let rule = match kind {
+                0 => "kind = \"share-of-estimate\", estimate = 5, share = 0.6",
+                1 => "kind = \"share-of-mean\", share = 0.8",
+                _ => "kind = \"wing-trimmed\", base = 6, wings = 0.2, min_bids = 3",
+            };
+            let action = if exclude { "exclude" } else { "flag" };
+            o += &format!("\n[[abnormally_low]]\nid = \"alt\"\ntitle = \"ALT\"\nfield = \"offer.price\"\nrule = {{ {rule} }}\naction = \"{action}\"\n");
         }
         for (i, g) in self.gates.iter().enumerate() {
             o += &format!("\n[[gate]]\nid = \"g{i}\"\ntitle = \"Gate {i}\"\nfield = \"gates.g{i}\"\n");

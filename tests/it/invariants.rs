@@ -173,7 +173,7 @@ proptest! {
         let o = outcome(&c);
         let mut phase = 0;
         for s in &o.standings {
-            let p = match s.status { BidStatus::Selected | BidStatus::Qualified | BidStatus::Declined | BidStatus::Withdrawn => 0, BidStatus::NotQualified => 1, BidStatus::Disqualified => 2 };
+            let p = match s.status { BidStatus::Selected | BidStatus::Qualified | BidStatus::Declined | BidStatus::Withdrawn | BidStatus::Excluded => 0, BidStatus::NotQualified => 1, BidStatus::Disqualified => 2 };
             prop_assert!(p >= phase, "report order");
             phase = p;
             prop_assert_eq!(s.rank.is_some(), p == 0);
@@ -232,9 +232,9 @@ proptest! {
     }
 
     /// 9. Awarded quantity ≤ total (and the budget, and the cap); no bid gets more than it
-    /// offered, or under `negotiated` than it agreed; declined and withdrawn bids get nothing;
-    /// winners are a prefix of the ranking after skipping declined and withdrawn bids and
-    /// bids that would get nothing (which use no winner's place).
+    /// offered, or under `negotiated` than it agreed; declined, withdrawn and excluded bids
+    /// get nothing; winners are a prefix of the ranking after skipping declined, withdrawn and
+    /// excluded bids and bids that would get nothing (which use no winner's place).
     #[test]
     fn awards_respect_the_total_and_follow_the_ranking(c in case(6)) {
         let o = outcome(&c);
@@ -260,8 +260,13 @@ proptest! {
                 1
             }
         };
-        let eligible: Vec<&bidscore::Standing> =
-            o.standings.iter().filter(|s| s.rank.is_some()).filter(|s| !matches!(said(&s.bidder), 2 | 3)).filter(|s| brings(&s.bidder) > 0).collect();
+        let eligible: Vec<&bidscore::Standing> = o
+            .standings
+            .iter()
+            .filter(|s| s.rank.is_some())
+            .filter(|s| !matches!(said(&s.bidder), 2 | 3) && s.status != BidStatus::Excluded)
+            .filter(|s| brings(&s.bidder) > 0)
+            .collect();
         let cap = c.quantity.map(|t| {
             let by_share = c.caps.0.map(|sh| (sh.parse::<f64>().unwrap() * t as f64 + 1e-9).floor() as u64);
             match (by_share, c.caps.1) {
@@ -271,9 +276,13 @@ proptest! {
         });
         let mut spent = 0u64;
         for s in &o.standings {
+            if s.status == BidStatus::Excluded {
+                prop_assert_eq!(s.award, Awarded::No);
+                prop_assert!(s.low.iter().any(|v| v.low && v.action == bidscore::LowAction::Exclude));
+            }
             if matches!(said(&s.bidder), 2 | 3) {
                 prop_assert_eq!(s.award, Awarded::No, "`{}` declined or withdrew, yet got something", s.bidder);
-                prop_assert!(matches!(s.status, BidStatus::Declined | BidStatus::Withdrawn) || s.rank.is_none());
+                prop_assert!(matches!(s.status, BidStatus::Declined | BidStatus::Withdrawn | BidStatus::Excluded) || s.rank.is_none());
             }
             if let Awarded::Quantity(q) = s.award {
                 prop_assert!(q <= brings(&s.bidder), "`{}` got {q}, more than it offered or agreed", s.bidder);

@@ -329,3 +329,79 @@ fn ties_on_a_bid_field_and_a_seeded_lottery() {
     let draws: std::collections::BTreeSet<Vec<String>> = (0..20u64).map(|s| order(&format!("\"lottery:{s}\""), &bids)).collect();
     assert!(draws.len() > 1);
 }
+
+/// A tender with one abnormally low tender check on `price`, and bids with a quality mark.
+fn low_tender(rule: &str, action: &str, award: &str) -> String {
+    let mut t = tender("", award);
+    t += &format!(
+        "[[abnormally_low]]\nid = \"alt\"\ntitle = \"Abnormally low\"\nfield = \"price\"\nrule = {{ {rule} }}\naction = \"{action}\"\n"
+    );
+    t
+}
+
+fn low_order(t: &str, prices: &[(&str, u32, &str)]) -> bidscore::Outcome {
+    let bids: Vec<String> = prices.iter().map(|(id, q, p)| priced(id, *q, 1, p)).collect();
+    evaluate(&load_ok(t, &bids))
+}
+
+fn lows(o: &bidscore::Outcome) -> Vec<(&str, bool)> {
+    o.standings.iter().map(|s| (s.bidder.as_str(), s.low.iter().any(|v| v.low))).collect()
+}
+
+/// Issue 12, abnormally low tenders: below P% of the estimate (strictly), or of the mean of
+/// the other bids; a flag leaves the status alone and warns, an exclusion makes the bid
+/// `excluded` and the award walks past it.
+#[test]
+fn abnormally_low_prices_by_the_estimate_and_the_mean() {
+    // 80% of an estimate of 100 is 80: 79 is abnormally low, 80 is not.
+    let t = low_tender("kind = \"share-of-estimate\", estimate = 100, share = 0.8", "flag", "winners = 1");
+    let o = low_order(&t, &[("a", 90, "79"), ("b", 80, "80")]);
+    assert_eq!(lows(&o), vec![("a", true), ("b", false)]);
+    assert_eq!(o.standing("a").unwrap().status, BidStatus::Selected, "a flag does not exclude");
+    assert!(o.warnings.contains(&Warning::AbnormallyLow { bidder: "a".into(), check: "alt".into(), excluded: false }));
+    // Excluded: a keeps its rank, the award walks past it to b.
+    let t = low_tender("kind = \"share-of-estimate\", estimate = 100, share = 0.8", "exclude", "winners = 1");
+    let o = low_order(&t, &[("a", 90, "79"), ("b", 80, "80")]);
+    assert_eq!(awards(&o), vec![("a", BidStatus::Excluded, Awarded::No), ("b", BidStatus::Selected, Awarded::Yes)]);
+    assert_eq!(o.standing("a").unwrap().rank, Some(1));
+    // 80% of the mean of the others: c at 50 against (100 + 100) / 2 → 80; b at 100
+    // against (50 + 100) / 2 = 75 → 60.
+    let t = low_tender("kind = \"share-of-mean\", share = 0.8", "flag", "winners = 1");
+    let o = low_order(&t, &[("a", 90, "100"), ("b", 80, "100"), ("c", 70, "50")]);
+    assert_eq!(lows(&o), vec![("a", false), ("b", false), ("c", true)]);
+    assert_eq!(o.standing("c").unwrap().low[0].threshold.as_ref().map(bidscore::Rat::to_exact_string), Some("80".into()));
+    // A disqualified bid is not checked and counts in no mean.
+    let t = low_tender("kind = \"share-of-mean\", share = 0.8", "flag", "winners = 1");
+    let mut bids: Vec<String> = [("a", 90, "100"), ("c", 70, "50")].iter().map(|(id, q, p)| priced(id, *q, 1, p)).collect();
+    bids.push("ok = false\nq = 1\nc = 0\nunits = 1\nprice = 1000\n[bidder]\nid = \"z\"\nname = \"z\"\n".into());
+    let o = evaluate(&load_ok(&t, &bids));
+    assert!(o.standing("z").unwrap().low.is_empty());
+    assert_eq!(o.standing("c").unwrap().low[0].threshold.as_ref().map(bidscore::Rat::to_exact_string), Some("80".into()));
+}
+
+/// Italy's wing-trimmed threshold, worked by hand: base 100 and ten prices, discounts 0.10,
+/// 0.12, 0.15, 0.16, 0.20, 0.22, 0.25, 0.30, 0.40, 0.60. One (10%, rounded up) set aside at
+/// each end leaves eight with mean M = 1.80 / 8 = 0.225; those above it exceed it by 0.025,
+/// 0.075 and 0.175, so S = 0.275 / 3; M + S = 0.31666…, a price of at most 68.333… is
+/// abnormally low: 60 and 40, not 70. With fewer bids than `min_bids` it does not apply.
+#[test]
+fn the_wing_trimmed_threshold_as_in_italy() {
+    let prices = ["90", "88", "85", "84", "80", "78", "75", "70", "60", "40"];
+    let bids: Vec<(String, u32, &str)> = prices.iter().enumerate().map(|(k, p)| (format!("b{k}"), 90 - k as u32, *p)).collect();
+    let refs: Vec<(&str, u32, &str)> = bids.iter().map(|(id, q, p)| (id.as_str(), *q, *p)).collect();
+    let t = low_tender("kind = \"wing-trimmed\", base = 100", "exclude", "winners = \"all\"");
+    let o = low_order(&t, &refs);
+    let low: Vec<&str> = o.standings.iter().filter(|s| s.status == BidStatus::Excluded).map(|s| s.bidder.as_str()).collect();
+    assert_eq!(low, ["b8", "b9"]);
+    let v = &o.standing("b7").unwrap().low[0];
+    assert_eq!(v.threshold.as_ref().map(|x| x.display(4)), Some("68.3333".into()));
+    assert!(!v.low && v.at_or_below);
+    // Nine bids and `min_bids = 10`: no threshold, nobody excluded.
+    let t = low_tender("kind = \"wing-trimmed\", base = 100, min_bids = 10", "exclude", "winners = \"all\"");
+    let o = low_order(&t, &refs[..9]);
+    assert!(o.standings.iter().all(|s| s.status == BidStatus::Selected));
+    assert!(o.standings[0].low[0].threshold.is_none());
+    // The check survives writing the tender back.
+    let text = load_ok(&t, &[priced("a", 1, 1, "1")]).tender.to_toml();
+    assert!(text.contains("rule = { kind = \"wing-trimmed\", base = 100, wings = 0.1, min_bids = 10 }"), "{text}");
+}

@@ -361,6 +361,17 @@ struct Tender {
     unrounded: bool,
     /// SPEC §10.1 `allocation = "negotiated"`: the quantities come from the record.
     negotiated: bool,
+    /// Issue 12 abnormally low tender checks: (price field, rule, exclude?).
+    low: Vec<(String, LowRule, bool)>,
+}
+
+enum LowRule {
+    /// Below share × estimate.
+    Estimate(Q),
+    /// Below share × the mean of the other gated bids.
+    Mean(Q),
+    /// Italy: discounts from base; trim ceil(wings·n) each end; M + S; at or above is low.
+    Wings { base: Q, wings: Q, min_bids: usize },
 }
 
 fn among_qualified(rt: &Table, what: &str) -> Result<bool, String> {
@@ -658,6 +669,31 @@ fn parse_tender(text: &str) -> Result<Tender, String> {
         differential,
         unrounded: false,
         negotiated: matches!(award.get("allocation"), Some(Value::String(a)) if a == "negotiated"),
+        low: {
+            let mut low = Vec::new();
+            if let Some(v) = root.get("abnormally_low") {
+                for c in get_array(v, "abnormally_low")? {
+                    let ct = get_table(c, "abnormally_low")?;
+                    let rt = get_table(ct.get("rule").ok_or("abnormally_low.rule")?, "abnormally_low.rule")?;
+                    let num = |k: &str| -> Result<Q, String> { number(rt.get(k).ok_or(format!("abnormally_low.rule.{k}"))?, k) };
+                    let rule = match get_str(rt, "kind", "abnormally_low.rule")?.as_str() {
+                        "share-of-estimate" => LowRule::Estimate(num("share")? * num("estimate")?),
+                        "share-of-mean" => LowRule::Mean(num("share")?),
+                        "wing-trimmed" => LowRule::Wings {
+                            base: num("base")?,
+                            wings: if rt.contains_key("wings") { num("wings")? } else { qr(1, 10) },
+                            min_bids: match rt.get("min_bids") {
+                                Some(Value::Integer(i)) => (*i).max(1) as usize,
+                                _ => 5,
+                            },
+                        },
+                        k => return Err(format!("abnormally_low kind {k}")),
+                    };
+                    low.push((get_str(ct, "field", "abnormally_low")?, rule, get_str(ct, "action", "abnormally_low")? == "exclude"));
+                }
+            }
+            low
+        },
     })
 }
 
@@ -1222,7 +1258,53 @@ fn score_tender(tender: Tender, other_files: &[&str]) -> Result<RefOutcome, Stri
     let said = |bidder: &str| record.as_ref().and_then(|m| m.get(bidder)).cloned();
     let mut statuses: Vec<&str> = vec!["qualified"; qualified.len()];
     let mut running: Vec<usize> = Vec::new();
+    // Abnormally low tenders, over the bids that passed every gate: an `exclude` check that
+    // finds a qualified bid low makes it `excluded`.
+    let mut excluded_ids: Vec<String> = Vec::new();
+    for (field, rule, exclude) in &tender.low {
+        let gated: Vec<(String, Q)> = bids
+            .iter()
+            .zip(&passed)
+            .filter(|(_, p)| **p)
+            .map(|((id, b), _)| Ok((id.clone(), number(lookup(b, field).ok_or("bid lacks the price an ALT check reads")?, field)?)))
+            .collect::<Result<_, String>>()?;
+        let n = gated.len();
+        for (id, p) in &gated {
+            let low = match rule {
+                LowRule::Estimate(t) => p < t,
+                LowRule::Mean(share) => {
+                    if n < 2 {
+                        false
+                    } else {
+                        let others: Q = gated.iter().filter(|(j, _)| j != id).map(|(_, q)| q.clone()).sum();
+                        *p < share * others / qi(n as i64 - 1)
+                    }
+                }
+                LowRule::Wings { base, wings, min_bids } => {
+                    let mut d: Vec<Q> = gated.iter().map(|(_, q)| (base - q) / base).collect();
+                    d.sort();
+                    let cut = (wings * qi(n as i64)).ceil().to_integer().to_string().parse::<usize>().unwrap_or(0);
+                    if n < *min_bids || 2 * cut >= n {
+                        false
+                    } else {
+                        let kept = &d[cut..n - cut];
+                        let m: Q = kept.iter().cloned().sum::<Q>() / qi(kept.len() as i64);
+                        let ex: Vec<Q> = kept.iter().filter(|x| **x > m).map(|x| x - &m).collect();
+                        let sdev = if ex.is_empty() { Q::zero() } else { ex.iter().cloned().sum::<Q>() / qi(ex.len() as i64) };
+                        (base - p) / base >= m + sdev
+                    }
+                }
+            };
+            if low && *exclude {
+                excluded_ids.push(id.clone());
+            }
+        }
+    }
     for (k, s) in qualified.iter().enumerate() {
+        if excluded_ids.contains(&s.bidder) {
+            statuses[k] = "excluded";
+            continue;
+        }
         match said(&s.bidder) {
             Some((o, _)) if o == "declined" => statuses[k] = "declined",
             Some((o, _)) if o == "withdrawn" => statuses[k] = "withdrawn",

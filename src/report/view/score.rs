@@ -322,6 +322,31 @@ fn bid_detail(d: &mut Doc, inputs: &Inputs, s: &Standing) {
     }
     d.table(gates);
     d.table(thresholds);
+    if !s.low.is_empty() {
+        let mut low = Table::new(
+            "abnormally_low",
+            vec![
+                Column::data("bidder"),
+                Column::data("check"),
+                Column::data("value"),
+                Column::data("threshold"),
+                Column::data("low"),
+                Column::data("action"),
+            ],
+        );
+        for v in &s.low {
+            d.item(2, format!("abnormally low {} {}: {}", prose::mark(!v.low), v.id, prose::low_verdict(v)));
+            low.rows.push(vec![
+                Cell::text(&s.bidder),
+                Cell::text(&v.id),
+                Cell::text(v.value.map(|x| x.to_string()).unwrap_or_default()),
+                Cell::text(v.threshold.as_ref().map(crate::exact::Rat::to_exact_string).unwrap_or_default()),
+                Cell::text(v.low.to_string()),
+                Cell::text(v.action.as_str()),
+            ]);
+        }
+        d.table(low);
+    }
     let mut tbl = Table::new(
         "criteria",
         vec![
@@ -410,6 +435,17 @@ struct ReportedDifference<'a> {
 }
 
 #[derive(Serialize)]
+struct LowJson<'a> {
+    id: &'a str,
+    value: Option<String>,
+    /// Exact; `null` when the check does not apply.
+    threshold: Option<String>,
+    at_or_below: bool,
+    low: bool,
+    action: &'static str,
+}
+
+#[derive(Serialize)]
 struct NegotiatedJson {
     outcome: &'static str,
     quantity: Option<u64>,
@@ -489,6 +525,8 @@ struct BidReport<'a> {
     gates: Vec<GateJson<'a>>,
     criteria: Vec<CriterionReport<'a>>,
     assumed: &'a [String],
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    abnormally_low: Vec<LowJson<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     negotiated: Option<NegotiatedJson>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -531,6 +569,18 @@ fn bid<'a>(inputs: &'a Inputs, s: &'a Standing) -> BidReport<'a> {
             })
             .collect(),
         assumed: &s.assumed,
+        abnormally_low: s
+            .low
+            .iter()
+            .map(|v| LowJson {
+                id: &v.id,
+                value: v.value.map(|x| x.to_string()),
+                threshold: v.threshold.as_ref().map(crate::exact::Rat::to_exact_string),
+                at_or_below: v.at_or_below,
+                low: v.low,
+                action: v.action.as_str(),
+            })
+            .collect(),
         negotiated: inputs.negotiation.as_ref().map(|n| match n.bids.get(&s.bidder) {
             Some(e) => NegotiatedJson { outcome: e.outcome.as_str(), quantity: e.quantity },
             None => NegotiatedJson { outcome: "not-in-record", quantity: None },
