@@ -30,14 +30,14 @@ mod value;
 pub use analysis::{Published, Ranked, Ranking, Scenario};
 pub use diag::{Diagnostic, Diagnostics, FileId, Label, Severity, SourceFile, Span, escape_for_terminal};
 pub use evaluate::{
-    Awarded, BidStatus, CriterionScore, Departure, GateVerdict, LowVerdict, NegotiationCheck, NegotiationRow, NoSelection, Original,
-    Outcome, Reconstruction, ReportedRow, Scope, Standing, ThresholdVerdict, Tie, Warning, departures, evaluate,
+    Awarded, BidStatus, CriterionScore, Departure, GateVerdict, LotOutcome, LowVerdict, NegotiationCheck, NegotiationRow, NoSelection,
+    Original, Outcome, Reconstruction, ReportedRow, Scope, Standing, ThresholdVerdict, Tie, Warning, departures, evaluate,
 };
 pub use exact::{Points, Rat, RoundingMode, parse_decimal};
 pub use load::ReadLimits;
 pub use model::{
-    Bid, Criterion, Gate, Inputs, LowAction, LowCheck, LowRule, Negotiated, Negotiation, NegotiationOutcome, Panel, Reported, ReportedBid,
-    ReportedStatus, Tender, TieBreak, ValueOrder, load_paths, load_paths_with, load_sources,
+    Bid, Criterion, Gate, Inputs, Lot, LowAction, LowCheck, LowRule, Negotiated, Negotiation, NegotiationOutcome, Panel, Reported,
+    ReportedBid, ReportedStatus, Tender, TieBreak, ValueOrder, load_paths, load_paths_with, load_sources,
 };
 pub use rules::Reason;
 pub use rust_decimal::Decimal;

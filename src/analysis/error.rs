@@ -25,6 +25,11 @@ pub enum Error {
         /// The criteria there are.
         known: Vec<String>,
     },
+    /// The tender is divided into lots, which this analysis does not vary yet.
+    Lots {
+        /// The analysis.
+        analysis: &'static str,
+    },
     /// A bid is compared with itself.
     AgainstItself {
         /// The bid.
@@ -214,7 +219,14 @@ impl Error {
     /// Whether the question itself is wrong (a usage error, exit code 2), rather than the
     /// inputs (exit code 1).
     pub fn is_usage(&self) -> bool {
-        !matches!(self, Error::Invalid(_) | Error::NoPanelCriterion { .. } | Error::WeightsTooNarrow { .. } | Error::UnevenCommittee { .. })
+        !matches!(
+            self,
+            Error::Invalid(_)
+                | Error::NoPanelCriterion { .. }
+                | Error::WeightsTooNarrow { .. }
+                | Error::UnevenCommittee { .. }
+                | Error::Lots { .. }
+        )
     }
 
     /// An unknown bid, naming the known ones.
@@ -314,6 +326,10 @@ impl fmt::Display for Error {
             }
             Error::Invalid(d) => f.write_str(&d.render_short()),
             Error::Samples { samples, max } => write!(f, "{samples} samples asked for; give from 1 to {max}"),
+            Error::Lots { analysis } => write!(
+                f,
+                "the tender is divided into lots, and `{analysis}` does not analyse lots yet: ask it of each lot's criteria and bids as a tender of its own, or use `whatif`, which scores the lots"
+            ),
             Error::NothingDeclared { tender } => write!(
                 f,
                 "tender `{tender}` declares no weights to sample: give criteria a `points_range = [low, high]`, or list `weight_order` in `[evaluation]`"

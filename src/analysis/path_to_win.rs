@@ -188,6 +188,9 @@ pub fn path_to_win_with(
     options: PathToWinOptions,
     progress: &dyn super::Progress,
 ) -> Result<PathToWin, Error> {
+    if !inputs.tender.lots.is_empty() {
+        return Err(Error::Lots { analysis: "path-to-win" });
+    }
     // A counterfactual ranking would have been negotiated differently: ask it of the award
     // before negotiation.
     if let Some(aside) = inputs.without_negotiation() {

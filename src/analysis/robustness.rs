@@ -439,6 +439,9 @@ pub fn robustness_with(
     options: &RobustnessOptions,
     progress: &(dyn Progress + Sync),
 ) -> Result<Robustness, Error> {
+    if !inputs.tender.lots.is_empty() {
+        return Err(Error::Lots { analysis: "robustness" });
+    }
     // Each sample is another ranking, which would have been negotiated differently.
     if let Some(aside) = inputs.without_negotiation() {
         return robustness_with(&aside, &crate::evaluate::evaluate(&aside), options, progress);

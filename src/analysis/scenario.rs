@@ -563,7 +563,7 @@ impl<'a> Prepared<'_, 'a> {
                 None => inputs.low_values(b).to_vec(),
             })
             .collect();
-        Field { ids, passed, offered, prices, terms, ties, lottery, low, held }
+        Field { ids, passed, offered, prices, terms, ties, lottery, low, capped: Vec::new(), held }
     }
 
     /// The official tally (rows indexed like [`Prepared::bid`]).

@@ -158,6 +158,9 @@ impl End {
 /// let price = s.criteria.iter().find(|c| c.id == "price").unwrap();
 /// assert!(price.lower.at <= price.points && price.points <= price.upper.at);
 /// ```
+///
+/// A tender divided into lots is walked as a whole, on every criterion and without its
+/// lots' awards (the CLI refuses it: `Error::Lots`).
 pub fn stability(inputs: &Inputs, outcome: &Outcome, options: StabilityOptions) -> Stability {
     stability_with(inputs, outcome, options, &super::Silent)
 }

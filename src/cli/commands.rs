@@ -235,6 +235,10 @@ fn stability(args: &InputArgs, options: StabilityOptions, output: &OutputArgs) -
         Err(exit) => return exit,
     };
     s.counterfactual();
+    // The event walk varies the whole tender's weights; lots are not walked yet.
+    if !s.inputs.tender.lots.is_empty() {
+        return refused(&analysis::Error::Lots { analysis: "stability" });
+    }
     let bar = out::Bar::new("stability: criteria");
     let result = analysis::stability_with(&s.inputs, &s.outcome, options, &bar);
     drop(bar);

@@ -11,6 +11,7 @@
 //! into sentences, never sentences themselves.
 
 pub(crate) mod award;
+mod lots;
 pub(crate) mod low;
 mod record;
 pub(crate) mod sampled;
@@ -26,6 +27,7 @@ pub use crate::model::Scope;
 use crate::model::{Bid, Gate, Inputs, Status, TieBreak};
 use crate::rules::Reason;
 use crate::value::{Given, Scalar};
+pub use lots::LotOutcome;
 pub use low::LowVerdict;
 pub use record::{Departure, NegotiationCheck, NegotiationRow, Reconstruction, ReportedRow, departures};
 use tally::{Field, Frame, Row, Tally};
@@ -301,6 +303,9 @@ pub struct Outcome {
     pub negotiation: Option<NegotiationCheck>,
     /// The reported outcome beside the model, when one was given.
     pub reported: Option<Reconstruction>,
+    /// Per lot, in the tender's order: its own ranking and award (the standings' awards and
+    /// statuses are then what each bid won over the lots).
+    pub lots: Vec<LotOutcome>,
 }
 
 impl Outcome {
@@ -324,6 +329,15 @@ impl Outcome {
 /// assert_eq!(outcome.standings.len(), 4);
 /// ```
 pub fn evaluate(inputs: &Inputs) -> Outcome {
+    if inputs.tender.lots.is_empty() {
+        return evaluate_capped(inputs, &[]);
+    }
+    lots::evaluate(inputs)
+}
+
+/// [`evaluate`] of a tender without lots, the award walking past the bids marked `capped`
+/// (bidders that already won as many lots as one may).
+pub(crate) fn evaluate_capped(inputs: &Inputs, capped: &[bool]) -> Outcome {
     let t = &inputs.tender;
     let frame = Frame::new(t);
     let gates: Vec<Vec<GateVerdict>> =
@@ -337,6 +351,7 @@ pub fn evaluate(inputs: &Inputs) -> Outcome {
         ties: (0..inputs.bids.len()).map(|i| inputs.tie_values(i).to_vec()).collect(),
         lottery: tally::lottery_keys(t, &inputs.bids.iter().map(|b| b.id.as_str()).collect::<Vec<_>>()),
         low: (0..inputs.bids.len()).map(|i| inputs.low_values(i).to_vec()).collect(),
+        capped: capped.to_vec(),
         held: None,
     };
     let scorer = score::Full::new(t, &frame.weights, inputs);
@@ -427,7 +442,7 @@ fn outcome(
     }
     let negotiation = record::negotiation(inputs, &standings);
     let reported = record::reported(inputs, &standings);
-    Outcome { standings, references, warnings, negotiation, reported }
+    Outcome { standings, references, warnings, negotiation, reported, lots: Vec::new() }
 }
 
 /// Why no bid was selected, when none was (SPEC §5: a failed tender is said so).

@@ -237,6 +237,9 @@ pub(crate) struct Field<'a> {
     pub(crate) lottery: Vec<u64>,
     /// Per bid, per abnormally low tender check: the price it reads.
     pub(crate) low: Vec<Vec<Option<Decimal>>>,
+    /// Per bid: its bidder already won as many lots as one may, so the award walks past it
+    /// (empty: none).
+    pub(crate) capped: Vec<bool>,
     /// Statuses decided elsewhere: qualification is not recomputed (for `explain`'s question
     /// about points alone).
     pub(crate) held: Option<Vec<BidStatus>>,
@@ -554,6 +557,9 @@ fn rank_and_award<C, N: Amount>(
             if let Some(r) = rows.get_mut(i) {
                 r.status = BidStatus::Excluded;
             }
+            continue;
+        }
+        if field.capped.get(i).copied().unwrap_or(false) {
             continue;
         }
         let term = field.terms.as_ref().map(|t| t.get(i).copied().unwrap_or_default());

@@ -9,7 +9,7 @@ use crate::load::node::{Node, Table, Value};
 use crate::load::reader::{Fields, Sink, as_array, as_date, as_number, as_str, as_table, bad_enum, check_id};
 use crate::value::FieldPath;
 
-const BIDDER: &[&str] = &["id", "name", "note", "informational"];
+const BIDDER: &[&str] = &["id", "name", "note", "informational", "lots"];
 const PROVENANCE: &[&str] = &["status", "source", "note", "range", "alternatives"];
 
 /// A bid file as read: the bid, as much of it as could be read, and how far that went.
@@ -41,6 +41,11 @@ pub(super) fn parse(doc: &Table, file: usize, sink: &mut Sink) -> Option<Parsed>
     let note = f.opt_text("note", sink);
     let fields = Table { entries: doc.entries.iter().filter(|e| e.key != "bidder" && e.key != "provenance").cloned().collect() };
     let informational = parse_informational(&f, &fields, sink);
+    let lots_span = f.get("lots").map(|n| n.span);
+    let lots = f
+        .get("lots")
+        .and_then(|n| as_array(n, "lots", sink))
+        .map(|items| items.iter().filter_map(|i| as_str(i, "lots", sink).map(|(s, _)| s.to_owned())).collect::<Vec<String>>());
     let mut provenance = BTreeMap::new();
     if let Some(p) = doc.get("provenance")
         && let Some((pt, _)) = as_table(&p.node, "provenance", sink)
@@ -48,7 +53,7 @@ pub(super) fn parse(doc: &Table, file: usize, sink: &mut Sink) -> Option<Parsed>
         collect_provenance(pt, "", &fields, &mut provenance, sink);
     }
     let (id, span) = id?;
-    let bid = Bid { id, name: name.map(|n| n.0).unwrap_or_default(), note, fields, provenance, informational, file, span };
+    let bid = Bid { id, name: name.map(|n| n.0).unwrap_or_default(), note, fields, provenance, informational, lots, lots_span, file, span };
     Some(Parsed { bid, id_ok, stray })
 }
 

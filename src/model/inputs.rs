@@ -377,6 +377,7 @@ fn validate(sources: Vec<SourceFile>, skip: &[FileId], lost: &[String], reuse: O
         let unread: Vec<&str> = failed.unidentified.iter().map(String::as_str).collect();
         check_panel(t, &bids, &failed.ids, &unread, panel.as_ref(), panel_seen, &mut sink);
         check_records(t, &bids, &failed, negotiation.as_ref(), reported.as_ref(), &mut sink, &mut warnings);
+        check_lots(t, &bids, negotiation.as_ref(), &mut sink);
     }
     // With errors, warnings are left out: fix the errors first, then see what remains. (A
     // note is there only because of an error, here or in reading the files.)
@@ -941,5 +942,48 @@ fn check_records(
                 ),
             );
         }
+    }
+}
+
+/// Lots against the bids and the award: a bid's `lots` name lots of the tender; lots and
+/// their keys only where they mean something.
+fn check_lots(t: &Tender, bids: &[Bid], negotiation: Option<&Negotiation>, sink: &mut Sink) {
+    for b in bids {
+        let (Some(lots), Some(sp)) = (&b.lots, b.lots_span) else { continue };
+        if t.lots.is_empty() {
+            sink.push(
+                Diagnostic::error("bad-lot", sp, format!("bid `{}` names lots, but the tender has no `[[lot]]`", b.id))
+                    .with_help("remove `lots` from `[bidder]`, or divide the tender into lots in the criteria file"),
+            );
+            continue;
+        }
+        for l in lots {
+            if !t.lots.iter().any(|x| x.id == *l) {
+                sink.push(unknown_ref("lot", l, sp, t.lots.iter().map(|x| x.id.as_str())));
+            }
+        }
+        if lots.is_empty() {
+            sink.push(
+                Diagnostic::error("bad-lot", sp, format!("bid `{}` bids for no lot", b.id))
+                    .with_help("list the lots it bids for, or remove `lots` for every lot"),
+            );
+        }
+    }
+    if t.lots.is_empty() {
+        return;
+    }
+    if t.award.quantity.is_none()
+        && let Some(l) = t.lots.iter().find(|l| l.quantity.is_some())
+    {
+        sink.push(
+            Diagnostic::error("bad-lot", l.span, format!("lot `{}` has a quantity, but the award has no `quantity`", l.id)).with_help(
+                "add `quantity = { field = \"…\", total = … }` to `[award]` (the field each bid offers), or remove the lot's `quantity`",
+            ),
+        );
+    }
+    if let Some(n) = negotiation {
+        sink.push(Diagnostic::error("bad-lot", n.span, "a negotiation record for a tender divided into lots").with_help(
+            "a record says what was agreed for the whole tender; per-lot records are not supported yet, so score the lots without it",
+        ));
     }
 }

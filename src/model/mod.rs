@@ -65,6 +65,8 @@ pub struct Tender {
     pub criteria: Vec<Criterion>,
     /// Abnormally low tender checks, in file order (`[[abnormally_low]]`).
     pub abnormally_low: Vec<LowCheck>,
+    /// Lots, in file order (`[[lot]]`): each its own evaluation and award.
+    pub lots: Vec<Lot>,
     /// Where `[tender]` is written.
     pub span: Span,
     /// Ids of every `[[criterion]]` written, valid or not (so references to a criterion that
@@ -309,6 +311,8 @@ pub struct Award {
     pub budget: Option<Budget>,
     /// How a negotiation record that departs from the rules is reported.
     pub departures: Departures,
+    /// With lots: the most lots one bidder may win (`max_lots_per_bidder`).
+    pub max_lots: Option<u32>,
 }
 
 /// A budget: the award spends at most `total`, each unit at the bid's price.
@@ -394,6 +398,7 @@ impl Default for Award {
             max_quantity: None,
             budget: None,
             departures: Departures::Error,
+            max_lots: None,
         }
     }
 }
@@ -416,6 +421,23 @@ pub struct Section {
     pub title: String,
     /// Free text.
     pub note: Option<String>,
+    /// Where its id is written.
+    pub span: Span,
+}
+
+/// A lot of a tender divided into lots: awarded on its own, among the bids that bid for it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Lot {
+    /// Id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Its quantity, under an award that shares one (`None`: the award's `total`).
+    pub quantity: Option<u64>,
+    /// Its winners (`None`: the award's `winners`; `Some(None)`: no limit).
+    pub winners: Option<Option<u32>>,
+    /// The criteria it is evaluated on, a subset in the tender's order (`None`: all).
+    pub criteria: Option<Vec<String>>,
     /// Where its id is written.
     pub span: Span,
 }
@@ -641,6 +663,10 @@ pub struct Bid {
     /// Tables or fields carried for the record (`informational` in `[bidder]`): no rule may
     /// read them, and they are not reported as unread. Each with where it is written.
     pub informational: Vec<(FieldPath, Span)>,
+    /// The lots it bids for (`lots` in `[bidder]`; `None`: every lot).
+    pub lots: Option<Vec<String>>,
+    /// Where `lots` is written.
+    pub(crate) lots_span: Option<Span>,
     /// Index of the file it was read from.
     pub file: usize,
     /// Where its id is written.

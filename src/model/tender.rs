@@ -3,7 +3,7 @@
 use rust_decimal::Decimal;
 
 use super::{
-    Award, Budget, Criterion, CriterionMissing, Departures, Differential, FieldPath, Gate, GateMissing, LowAction, LowCheck, LowRule,
+    Award, Budget, Criterion, CriterionMissing, Departures, Differential, FieldPath, Gate, GateMissing, Lot, LowAction, LowCheck, LowRule,
     Minimum, Quantity, Require, Rounding, Scalar, Section, Tender, Threshold, TieBreak, ValueOrder,
 };
 use crate::diag::{Diagnostic, Span, all_of_list, did_you_mean, one_of_list};
@@ -15,7 +15,8 @@ use crate::load::reader::{
 use crate::model::Allocation;
 use crate::rules::{CriterionAt, InputKind, Rule};
 
-const TOP: &[&str] = &["tender", "evaluation", "award", "section", "gate", "criterion", "abnormally_low"];
+const TOP: &[&str] = &["tender", "evaluation", "award", "section", "gate", "criterion", "abnormally_low", "lot"];
+const LOT: &[&str] = &["id", "title", "quantity", "winners", "criteria", "note"];
 const LOW: &[&str] = &["id", "title", "field", "rule", "action", "source", "note"];
 const LOW_RULE: &[&str] = &["kind", "estimate", "share", "base", "wings", "min_bids"];
 const TENDER: &[&str] = &["id", "title", "authority", "currency", "source", "note"];
@@ -23,7 +24,7 @@ const EVALUATION: &[&str] = &["max_points", "rounding", "qualify", "tie_break", 
 const DIFFERENTIAL: &[&str] = &["section", "step"];
 const ROUNDING: &[&str] = &["places", "mode"];
 const QUALIFY: &[&str] = &["section", "min_share", "min_points"];
-const AWARD: &[&str] = &["winners", "quantity", "allocation", "max_share", "max_quantity", "budget", "departures"];
+const AWARD: &[&str] = &["winners", "quantity", "allocation", "max_share", "max_quantity", "budget", "departures", "max_lots_per_bidder"];
 const BUDGET: &[&str] = &["total", "unit_price"];
 const QUANTITY: &[&str] = &["field", "total"];
 const SECTION: &[&str] = &["id", "title", "note"];
@@ -56,6 +57,7 @@ pub(super) fn parse(doc: &Table, file: usize, sink: &mut Sink) -> Option<Tender>
     let criteria = parse_criteria(&root, &sections, &mut declared, sink);
     let gates = parse_gates(&root, sink);
     let abnormally_low = parse_low(&root, sink);
+    let lots = parse_lots(&root, &criteria, sink);
 
     let (max_points, rounding, qualify, tie_break, differential, weight_order) = match root.req_table("evaluation", sink) {
         Some((et, esp)) => {
@@ -71,6 +73,17 @@ pub(super) fn parse(doc: &Table, file: usize, sink: &mut Sink) -> Option<Tender>
         Some(n) => as_table(n, "award", sink).and_then(|(t, sp)| parse_award(t, root.key_span("award").unwrap_or(sp), sink)),
         None => Some(Award::default()),
     };
+    if let (Some(a), Some(n)) = (&award, root.get("award"))
+        && a.max_lots.is_some()
+        && lots.is_empty()
+        && let Value::Table(at) = &n.value
+        && let Some(e) = at.get("max_lots_per_bidder")
+    {
+        sink.push(
+            Diagnostic::error("bad-lot", e.key_span, "`max_lots_per_bidder` limits lots, but the tender has no `[[lot]]`")
+                .with_help("divide the tender into lots with `[[lot]]`, or remove `max_lots_per_bidder`"),
+        );
+    }
     if criteria.is_empty() && root.get("criterion").is_none() {
         sink.push(
             Diagnostic::error("no-criteria", tspan, "the tender has no `[[criterion]]`")
@@ -99,6 +112,7 @@ pub(super) fn parse(doc: &Table, file: usize, sink: &mut Sink) -> Option<Tender>
         gates,
         criteria,
         abnormally_low,
+        lots,
         span: tspan,
         declared_criteria: declared,
     })
@@ -245,6 +259,69 @@ fn check_points(p: Decimal, sp: Span, name: &str, sink: &mut Sink) {
                 .with_help(format!("points must be from 0 to {MAX_POINTS_LIMIT}")),
         );
     }
+}
+
+fn parse_lots(root: &Fields<'_>, criteria: &[Criterion], sink: &mut Sink) -> Vec<Lot> {
+    let mut out: Vec<Lot> = Vec::new();
+    for (t, sp) in array_tables(root, "lot", sink) {
+        let f = Fields::new(t, sp, "a `[[lot]]`", LOT, sink);
+        let before = sink.len();
+        let id = f.req_str("id", sink);
+        if let Some((id, isp)) = &id {
+            check_id(id, *isp, "lot", sink);
+            if let Some(prev) = out.iter().find(|l| &l.id == id) {
+                sink.push(duplicate("lot", id, *isp, prev.span));
+            }
+        }
+        let title = f.req_str("title", sink);
+        let quantity = f.get("quantity").and_then(|n| as_count(n, "quantity", sink)).map(|q| q.0);
+        let winners = match f.get("winners") {
+            None => Some(None),
+            Some(n) => match &n.value {
+                Value::String(s) if s == "all" => Some(Some(None)),
+                _ => as_count(n, "winners", sink).and_then(|(w, wsp)| match u32::try_from(w) {
+                    Ok(w) if w >= 1 => Some(Some(Some(w))),
+                    _ => {
+                        sink.push(
+                            Diagnostic::error("bad-winners", wsp, format!("`winners` is `{w}`"))
+                                .with_help("write a whole number of at least 1, or `\"all\"`"),
+                        );
+                        None
+                    }
+                }),
+            },
+        };
+        let subset = match f.get("criteria") {
+            None => Some(None),
+            Some(n) => as_array(n, "criteria", sink).map(|items| {
+                let mut ids = Vec::new();
+                for i in items {
+                    let Some((c, csp)) = as_str(i, "criteria", sink) else { continue };
+                    if criteria.iter().any(|x| x.id == c) {
+                        ids.push(c.to_owned());
+                    } else {
+                        sink.push(unknown_ref("criterion", c, csp, criteria.iter().map(|x| x.id.as_str())));
+                    }
+                }
+                if ids.is_empty() && items.is_empty() {
+                    sink.push(
+                        Diagnostic::error("bad-lot", n.span, "the lot is evaluated on no criterion")
+                            .with_help("list the lot's criteria, or remove `criteria` to evaluate it on every criterion"),
+                    );
+                }
+                // In the tender's order, whatever the order written.
+                let ordered: Vec<String> = criteria.iter().filter(|c| ids.contains(&c.id)).map(|c| c.id.clone()).collect();
+                Some(ordered)
+            }),
+        };
+        let _ = f.opt_text("note", sink);
+        if sink.len() > before {
+            continue;
+        }
+        let (Some((id, isp)), Some((title, _)), Some(winners), Some(criteria)) = (id, title, winners, subset) else { continue };
+        out.push(Lot { id, title, quantity, winners, criteria, span: isp });
+    }
+    out
 }
 
 fn parse_low(root: &Fields<'_>, sink: &mut Sink) -> Vec<LowCheck> {
@@ -954,6 +1031,19 @@ fn parse_award(t: &Table, sp: Span, sink: &mut Sink) -> Option<Award> {
             found
         }
     };
+    let max_lots = match f.get("max_lots_per_bidder") {
+        None => Some(None),
+        Some(n) => as_count(n, "max_lots_per_bidder", sink).and_then(|(m, msp)| match u32::try_from(m) {
+            Ok(m) if m >= 1 => Some(Some(m)),
+            _ => {
+                sink.push(
+                    Diagnostic::error("bad-lot", msp, format!("`max_lots_per_bidder` is `{m}`"))
+                        .with_help("write the most lots one bidder may win, at least 1"),
+                );
+                None
+            }
+        }),
+    };
     let departures = match f.opt_str("departures", sink) {
         None => Some(Departures::Error),
         Some((d, _)) if d == "error" => Some(Departures::Error),
@@ -1035,6 +1125,7 @@ fn parse_award(t: &Table, sp: Span, sink: &mut Sink) -> Option<Award> {
         max_quantity: max_quantity?,
         budget: budget?,
         departures: departures?,
+        max_lots: max_lots?,
     })
 }
 

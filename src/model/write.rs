@@ -49,7 +49,7 @@ impl Tender {
             let _ = writeln!(o, "weight_order = [{}]", ids.join(", "));
         }
         o.push_str("\n[award]\n");
-        let Award { winners, quantity, allocation, max_share, max_quantity, budget, departures } = &self.award;
+        let Award { winners, quantity, allocation, max_share, max_quantity, budget, departures, max_lots } = &self.award;
         match winners {
             Some(w) => {
                 let _ = writeln!(o, "winners = {w}");
@@ -70,6 +70,9 @@ impl Tender {
         }
         if let Some(b) = budget {
             let _ = writeln!(o, "budget = {{ total = {}, unit_price = {} }}", b.total, toml_string(&b.unit_price.to_string()));
+        }
+        if let Some(m) = max_lots {
+            let _ = writeln!(o, "max_lots_per_bidder = {m}");
         }
         if *departures != crate::model::Departures::Error {
             let _ = writeln!(o, "departures = \"{}\"", departures.as_str());
@@ -98,6 +101,25 @@ impl Tender {
             }
             opt(&mut o, "source", g.source.as_ref());
             opt(&mut o, "note", g.note.as_ref());
+        }
+        for l in &self.lots {
+            o.push_str("\n[[lot]]\n");
+            let _ = writeln!(o, "id = {}", toml_string(&l.id));
+            let _ = writeln!(o, "title = {}", toml_string(&l.title));
+            if let Some(q) = l.quantity {
+                let _ = writeln!(o, "quantity = {q}");
+            }
+            match l.winners {
+                Some(Some(w)) => {
+                    let _ = writeln!(o, "winners = {w}");
+                }
+                Some(None) => o.push_str("winners = \"all\"\n"),
+                None => {}
+            }
+            if let Some(c) = &l.criteria {
+                let ids: Vec<String> = c.iter().map(|x| toml_string(x)).collect();
+                let _ = writeln!(o, "criteria = [{}]", ids.join(", "));
+            }
         }
         for c in &self.abnormally_low {
             o.push_str("\n[[abnormally_low]]\n");
@@ -169,6 +191,10 @@ impl Bid {
         if !self.informational.is_empty() {
             let paths: Vec<String> = self.informational.iter().map(|(p, _)| toml_string(&p.to_string())).collect();
             let _ = writeln!(o, "informational = [{}]", paths.join(", "));
+        }
+        if let Some(lots) = &self.lots {
+            let ids: Vec<String> = lots.iter().map(|x| toml_string(x)).collect();
+            let _ = writeln!(o, "lots = [{}]", ids.join(", "));
         }
         let tables = Table { entries: self.fields.entries.iter().filter(|e| matches!(e.node.value, Value::Table(_))).cloned().collect() };
         write_table(&mut o, "", &tables);

@@ -5,14 +5,14 @@
 use bidscore::{Awarded, evaluate};
 use proptest::prelude::*;
 
-use crate::generate::case;
+use crate::generate::case_with_lots;
 use crate::reference::reference_score;
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
 
     #[test]
-    fn engine_agrees_with_the_reference_scorer(c in case(6)) {
+    fn engine_agrees_with_the_reference_scorer(c in case_with_lots(6)) {
         let criteria = c.criteria_toml();
         let others = c.other_files(&(0..c.bids.len()).collect::<Vec<_>>());
         let inputs = crate::load_ok(&criteria, &others);
@@ -35,6 +35,27 @@ proptest! {
             prop_assert_eq!(award, want.award.clone(), "award of {}", got.bidder);
             let original = got.original.as_ref().map(|o| o.total.to_string());
             prop_assert_eq!(original, want.original_total.clone(), "original total of {}", got.bidder);
+        }
+        // Lots: each lot's ranking and award.
+        prop_assert_eq!(outcome.lots.len(), expected.lots.len());
+        for (lot, (id, want)) in outcome.lots.iter().zip(&expected.lots) {
+            prop_assert_eq!(&lot.id, id);
+            let got: Vec<(String, &str, Option<u32>, String, Option<String>)> = lot
+                .outcome
+                .standings
+                .iter()
+                .map(|s| {
+                    let award = match s.award {
+                        Awarded::No => None,
+                        Awarded::Yes => Some(String::from("true")),
+                        Awarded::Quantity(q) => Some(q.to_string()),
+                    };
+                    (s.bidder.clone(), s.status.as_str(), s.rank, s.total.to_string(), award)
+                })
+                .collect();
+            let wanted: Vec<(String, &str, Option<u32>, String, Option<String>)> =
+                want.bids.iter().map(|b| (b.bidder.clone(), b.status.as_str(), b.rank, b.total.clone(), b.award.clone())).collect();
+            prop_assert_eq!(got, wanted, "lot {}\n{}", id, criteria);
         }
     }
 }

@@ -57,6 +57,8 @@ pub struct BidSpec {
     /// 3 withdrawn, 4 not invited (SPEC §10.2); and the quantity agreed.
     pub said: u8,
     pub agreed: u64,
+    /// With lots: which it bids for (1 the first, 2 the second, 3 both, 0 not said: every lot).
+    pub in_lots: u8,
 }
 
 /// The award's budget and negotiation (SPEC §10.1–10.2).
@@ -71,6 +73,9 @@ pub struct Terms {
     /// An abnormally low tender check on `offer.price`: the rule (0 estimate, 1 mean,
     /// 2 wing-trimmed) and whether it excludes.
     pub low: Option<(u8, bool)>,
+    /// Two lots, `l0` on every criterion and `l1` on `c0` alone: whether the tender has them,
+    /// and `max_lots_per_bidder`.
+    pub lots: Option<Option<u32>>,
 }
 
 #[derive(Clone, Debug)]
@@ -199,7 +204,13 @@ pub fn case(max_bids: usize) -> impl Strategy<Value = Case> {
                         proptest::bool::weighted(0.3),
                         proptest::option::weighted(0.25, (0u8..3, proptest::bool::ANY)),
                     )
-                        .prop_map(|(budget, negotiated, record, low)| Terms { budget, negotiated, record, low }),
+                        .prop_map(|(budget, negotiated, record, low)| Terms {
+                            budget,
+                            negotiated,
+                            record,
+                            low,
+                            lots: None,
+                        }),
                 ),
             )
                 .prop_flat_map(
@@ -233,8 +244,8 @@ pub fn case(max_bids: usize) -> impl Strategy<Value = Case> {
                                     if c.missing_zero { prop_oneof![1 => Just(Val::Missing), 4 => v].boxed() } else { v }
                                 })
                                 .collect();
-                            (values, proptest::collection::vec(0i64..8, n_gates), 0u64..20, (1u32..6, 0u8..5, 0u64..20)).prop_map(
-                                move |(values, gates, offered, (price, said, agreed))| BidSpec {
+                            (values, proptest::collection::vec(0i64..8, n_gates), 0u64..20, (1u32..6, 0u8..5, 0u64..20, 0u8..4)).prop_map(
+                                move |(values, gates, offered, (price, said, agreed, in_lots))| BidSpec {
                                     id: format!("b{i}"),
                                     values,
                                     gates,
@@ -242,6 +253,7 @@ pub fn case(max_bids: usize) -> impl Strategy<Value = Case> {
                                     price,
                                     said,
                                     agreed,
+                                    in_lots,
                                 },
                             )
                         };
@@ -301,6 +313,20 @@ pub fn case(max_bids: usize) -> impl Strategy<Value = Case> {
                 )
         })
         .prop_filter("max_points above 0", |c| c.criteria.iter().any(|x| x.points.parse::<f64>().unwrap_or(0.0) > 0.0))
+}
+
+/// [`case`], and in a share of them the tender divided into two lots (every analysis but the
+/// ones that do not vary lots yet takes these).
+pub fn case_with_lots(max_bids: usize) -> impl Strategy<Value = Case> {
+    (case(max_bids), proptest::option::weighted(0.3, proptest::option::of(1u32..3))).prop_map(|(mut c, lots)| {
+        c.terms.lots = lots;
+        // A negotiation record and a budget are for a tender without lots.
+        c.terms.record &= lots.is_none();
+        if lots.is_some() {
+            c.terms.budget = None;
+        }
+        c
+    })
 }
 
 fn sum_points(c: &Case) -> String {
@@ -368,6 +394,16 @@ impl Case {
         if self.terms.negotiated {
             o += "allocation = \"negotiated\"\n";
         }
+        if let Some(Some(m)) = self.terms.lots {
+            o += &format!("max_lots_per_bidder = {m}\n");
+        }
+        if self.terms.lots.is_some() {
+            o += "\n[[lot]]\nid = \"l0\"\ntitle = \"Lot 0\"\n";
+            o += "\n[[lot]]\nid = \"l1\"\ntitle = \"Lot 1\"\ncriteria = [\"c0\"]\nwinners = 1\n";
+            if let Some(q) = self.quantity {
+                o += &format!("quantity = {}\n", q / 2);
+            }
+        }
         for s in 0..self.sections {
             o += &format!("\n[[section]]\nid = \"s{s}\"\ntitle = \"Section {s}\"\n");
         }
@@ -378,7 +414,9 @@ impl Case {
                 _ => "kind = \"wing-trimmed\", base = 6, wings = 0.2, min_bids = 3",
             };
             let action = if exclude { "exclude" } else { "flag" };
-            o += &format!("\n[[abnormally_low]]\nid = \"alt\"\ntitle = \"ALT\"\nfield = \"offer.price\"\nrule = {{ {rule} }}\naction = \"{action}\"\n");
+            o += &format!(
+                "\n[[abnormally_low]]\nid = \"alt\"\ntitle = \"ALT\"\nfield = \"offer.price\"\nrule = {{ {rule} }}\naction = \"{action}\"\n"
+            );
         }
         for (i, g) in self.gates.iter().enumerate() {
             o += &format!("\n[[gate]]\nid = \"g{i}\"\ntitle = \"Gate {i}\"\nfield = \"gates.g{i}\"\n");
@@ -418,6 +456,14 @@ impl Case {
     /// One bid file. `extra` adds a field no rule reads.
     pub fn bid_toml(&self, b: &BidSpec, extra: Option<&str>) -> String {
         let mut o = format!("[bidder]\nid = \"{}\"\nname = \"Bidder {}\"\n", b.id, b.id);
+        if self.terms.lots.is_some() {
+            match b.in_lots {
+                1 => o += "lots = [\"l0\"]\n",
+                2 => o += "lots = [\"l1\"]\n",
+                3 => o += "lots = [\"l0\", \"l1\"]\n",
+                _ => {}
+            }
+        }
         o += "\n[v]\n";
         for (c, v) in self.criteria.iter().zip(&b.values) {
             let lit = match v {

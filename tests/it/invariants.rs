@@ -7,7 +7,7 @@ use bidscore::{Awarded, BidStatus, Outcome, SourceFile, evaluate, load_sources};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 
-use crate::generate::{Case, Kind, Val, case};
+use crate::generate::{Case, Kind, Val, case, case_with_lots};
 use crate::load_ok;
 
 fn all(c: &Case) -> Vec<usize> {
@@ -121,7 +121,7 @@ proptest! {
 
     /// 3. The order of bid files, of criteria, and of keys inside a file changes nothing.
     #[test]
-    fn order_of_files_criteria_and_keys_changes_nothing(c in case(6), seed in any::<u64>()) {
+    fn order_of_files_criteria_and_keys_changes_nothing(c in case_with_lots(6), seed in any::<u64>()) {
         let n = c.bids.len();
         let named = |order: &[usize]| {
             let mut s = vec![SourceFile::new("criteria.toml", c.criteria_toml())];
@@ -160,7 +160,7 @@ proptest! {
 
     /// 4. Same inputs → byte-identical JSON.
     #[test]
-    fn same_inputs_give_byte_identical_json(c in case(5)) {
+    fn same_inputs_give_byte_identical_json(c in case_with_lots(5)) {
         let others = c.other_files(&all(&c));
         let a = load_ok(&c.criteria_toml(), &others);
         let b = load_ok(&c.criteria_toml(), &others);
@@ -169,18 +169,30 @@ proptest! {
 
     /// 5. No disqualified or not-qualified bid ranks above, or is awarded before, a qualified one.
     #[test]
-    fn unqualified_bids_never_rank_or_win(c in case(6)) {
+    fn unqualified_bids_never_rank_or_win(c in case_with_lots(6)) {
         let o = outcome(&c);
-        let mut phase = 0;
+        // With lots, each lot is ranked and awarded on its own; the tender's standings carry
+        // what each bid won, whatever its place on every criterion.
+        let ranked: Vec<&bidscore::Outcome> = if o.lots.is_empty() { vec![&o] } else { o.lots.iter().map(|l| &l.outcome).collect() };
+        for r in ranked {
+            let mut phase = 0;
+            for s in &r.standings {
+                let p = match s.status {
+                    BidStatus::Selected | BidStatus::Qualified | BidStatus::Declined | BidStatus::Withdrawn | BidStatus::Excluded => 0,
+                    BidStatus::NotQualified => 1,
+                    BidStatus::Disqualified => 2,
+                };
+                prop_assert!(p >= phase, "report order");
+                phase = p;
+                prop_assert_eq!(s.rank.is_some(), p == 0);
+                prop_assert_eq!(s.award != Awarded::No, s.status == BidStatus::Selected);
+            }
+            let ranks: Vec<u32> = r.standings.iter().filter_map(|s| s.rank).collect();
+            prop_assert!(ranks.windows(2).all(|w| w[0] <= w[1]));
+        }
         for s in &o.standings {
-            let p = match s.status { BidStatus::Selected | BidStatus::Qualified | BidStatus::Declined | BidStatus::Withdrawn | BidStatus::Excluded => 0, BidStatus::NotQualified => 1, BidStatus::Disqualified => 2 };
-            prop_assert!(p >= phase, "report order");
-            phase = p;
-            prop_assert_eq!(s.rank.is_some(), p == 0);
             prop_assert_eq!(s.award != Awarded::No, s.status == BidStatus::Selected);
         }
-        let ranks: Vec<u32> = o.standings.iter().filter_map(|s| s.rank).collect();
-        prop_assert!(ranks.windows(2).all(|w| w[0] <= w[1]));
     }
 
     /// 6. Scaling every criterion's points and max_points by 10 (with one decimal place
@@ -203,7 +215,7 @@ proptest! {
 
     /// 7. A field that no rule reads changes nothing.
     #[test]
-    fn unread_fields_change_nothing(c in case(5), junk in "[a-z ]{0,12}") {
+    fn unread_fields_change_nothing(c in case_with_lots(5), junk in "[a-z ]{0,12}") {
         let plain = outcome(&c);
         let mut others: Vec<String> = c.bids.iter().map(|b| c.bid_toml(b, Some(&junk))).collect();
         others.extend(c.panel_toml());
@@ -317,9 +329,38 @@ proptest! {
         }
     }
 
+    /// 9, per lot: each lot's award stays within its quantity, and no bidder wins more lots
+    /// than `max_lots_per_bidder`; a bid wins only lots it bids for.
+    #[test]
+    fn lots_respect_their_quantities_and_the_limit(c in case_with_lots(6)) {
+        prop_assume!(c.terms.lots.is_some());
+        let o = outcome(&c);
+        prop_assert_eq!(o.lots.len(), 2);
+        let mut won: std::collections::BTreeMap<&str, u32> = std::collections::BTreeMap::new();
+        for (k, lot) in o.lots.iter().enumerate() {
+            let given: u64 = lot.outcome.standings.iter().map(|s| match s.award { Awarded::Quantity(q) => q, _ => 0 }).sum();
+            if let Some(q) = lot.quantity {
+                prop_assert!(given <= q, "lot {} gave {given} of {q}", lot.id);
+            }
+            for w in lot.outcome.winners() {
+                let b = c.bids.iter().find(|b| b.id == w).unwrap();
+                prop_assert!(b.in_lots == 0 || b.in_lots & (1 << k) != 0, "`{w}` won lot {} it did not bid for", lot.id);
+                *won.entry(w).or_insert(0) += 1;
+            }
+        }
+        if let Some(Some(m)) = c.terms.lots {
+            prop_assert!(won.values().all(|n| *n <= m), "{won:?} over {m}");
+        }
+        // The tender's standings carry the lots' awards.
+        for s in &o.standings {
+            let any = o.lots.iter().any(|l| l.outcome.standing(&s.bidder).is_some_and(|x| x.award != Awarded::No));
+            prop_assert_eq!(s.award != Awarded::No, any);
+        }
+    }
+
     /// 11. Criteria, bid and panel values survive serialise → parse unchanged.
     #[test]
-    fn models_survive_a_round_trip_through_toml(c in case(5)) {
+    fn models_survive_a_round_trip_through_toml(c in case_with_lots(5)) {
         let a = load_ok(&c.criteria_toml(), &c.other_files(&all(&c)));
         let mut others: Vec<String> = a.bids.iter().map(bidscore::Bid::to_toml).collect();
         others.extend(a.panel.as_ref().map(bidscore::Panel::to_toml));

@@ -405,3 +405,63 @@ fn the_wing_trimmed_threshold_as_in_italy() {
     let text = load_ok(&t, &[priced("a", 1, 1, "1")]).tender.to_toml();
     assert!(text.contains("rule = { kind = \"wing-trimmed\", base = 100, wings = 0.1, min_bids = 10 }"), "{text}");
 }
+
+/// Issue 12, lots: each lot is ranked among the bids that bid for it, on its criteria, and
+/// awarded in the order written; with `max_lots_per_bidder = 1`, a bidder that already won a
+/// lot is passed over and the next-ranked bid moves up.
+#[test]
+fn lots_with_a_limit_per_bidder() {
+    let lots = "[[lot]]\nid = \"north\"\ntitle = \"North\"\nquantity = 6\n\
+                [[lot]]\nid = \"south\"\ntitle = \"South\"\nquantity = 4\ncriteria = [\"quality\"]\n";
+    let bid = |id: &str, q: u32, c: u32, lots: &str| {
+        format!("ok = true\nq = {q}\nc = {c}\nunits = 5\n[bidder]\nid = \"{id}\"\nname = \"{id}\"\n{lots}")
+    };
+    // Cost scores 20 at 0 and nothing at 100.
+    let bids = [bid("a", 90, 100, ""), bid("b", 80, 0, "lots = [\"north\", \"south\"]\n"), bid("c", 70, 0, "lots = [\"south\"]\n")];
+    let run = |limit: &str| {
+        let t = tender("", &format!("winners = 1\nquantity = {{ field = \"units\", total = 10 }}\n{limit}")) + lots;
+        evaluate(&load_ok(&t, &bids))
+    };
+    // North on everything: a 72 + 0 = 72 against b 64 + 20 = 84, so b takes 5 of its 6;
+    // south on quality alone: a 72, b 64, c 56, so a takes 4 of 4.
+    let o = run("");
+    let north = &o.lots[0].outcome;
+    let south = &o.lots[1].outcome;
+    assert_eq!(north.winners(), ["b"], "north: b 84 beats a 72");
+    assert_eq!(south.winners(), ["a"]);
+    assert_eq!(o.lots[1].criteria, ["quality"]);
+    assert_eq!(o.lots[1].max_points, rust_decimal::Decimal::from(80));
+    assert_eq!(south.standings.len(), 3);
+    assert_eq!(north.standings.len(), 2, "c bids only for south");
+    assert_eq!(north.standing("b").unwrap().award, Awarded::Quantity(5));
+    assert_eq!(south.standing("a").unwrap().award, Awarded::Quantity(4));
+    // The tender's standings (every bid on every criterion: b 84, c 76, a 72) carry what
+    // each won over the lots.
+    let whole: Vec<(&str, BidStatus, Awarded)> = awards(&o);
+    assert_eq!(
+        whole,
+        vec![
+            ("b", BidStatus::Selected, Awarded::Quantity(5)),
+            ("c", BidStatus::Qualified, Awarded::No),
+            ("a", BidStatus::Selected, Awarded::Quantity(4))
+        ]
+    );
+    // b won north; with one lot per bidder, a still wins south (it had won nothing).
+    let o = run("max_lots_per_bidder = 1");
+    assert_eq!(o.lots[1].outcome.winners(), ["a"]);
+    assert!(o.lots[1].passed_over.is_empty());
+    // Give b the best quality (95): it wins north first and ranks first in south too (76 to
+    // a's 72), where it is passed over and a moves up.
+    let bids = [bid("a", 90, 100, ""), bid("b", 95, 0, "lots = [\"north\", \"south\"]\n"), bid("c", 70, 0, "lots = [\"south\"]\n")];
+    let t = tender("", "winners = 1\nquantity = { field = \"units\", total = 10 }\nmax_lots_per_bidder = 1") + lots;
+    let o = evaluate(&load_ok(&t, &bids));
+    assert_eq!(o.lots[0].outcome.winners(), ["b"]);
+    assert_eq!(o.lots[1].outcome.winners(), ["a"]);
+    assert_eq!(o.lots[1].passed_over, ["b"]);
+    assert_eq!(o.lots[1].outcome.standing("b").unwrap().status, BidStatus::Qualified);
+    // Lots survive writing the tender and the bids back.
+    let inputs = load_ok(&t, &bids);
+    let text = inputs.tender.to_toml();
+    assert!(text.contains("[[lot]]") && text.contains("max_lots_per_bidder = 1") && text.contains("criteria = [\"quality\"]"), "{text}");
+    assert!(inputs.bids[1].to_toml().contains("lots = [\"north\", \"south\"]"));
+}

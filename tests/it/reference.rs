@@ -36,6 +36,8 @@ pub struct RefBid {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RefOutcome {
     pub bids: Vec<RefBid>,
+    /// Issue 12 lots: per lot, in the order written, its own outcome.
+    pub lots: Vec<(String, RefOutcome)>,
 }
 
 // ---------------------------------------------------------------------------
@@ -263,6 +265,7 @@ fn opt_number(t: &Table, key: &str, default: Q, what: &str) -> Result<Q, String>
 // The criteria file (SPEC §3)
 // ---------------------------------------------------------------------------
 
+#[derive(Clone)]
 enum Rule {
     Linear {
         zero_at: Q,
@@ -301,6 +304,7 @@ enum Rule {
     },
 }
 
+#[derive(Clone)]
 struct Criterion {
     id: String,
     section: String,
@@ -311,6 +315,7 @@ struct Criterion {
     missing_zero: bool,
 }
 
+#[derive(Clone)]
 enum Require {
     Equals(Value),
     OneOf(Vec<Value>),
@@ -319,6 +324,7 @@ enum Require {
     NotAfter(i64),
 }
 
+#[derive(Clone)]
 struct Gate {
     field: String,
     require: Require,
@@ -326,23 +332,29 @@ struct Gate {
     missing_fail: bool,
 }
 
+#[derive(Clone)]
 struct Qualify {
     section: Option<String>,
     min_share: Option<Q>,
     min_points: Option<Q>,
 }
 
+#[derive(Clone)]
 struct Quantity {
     field: String,
     total: i128,
     /// SPEC §10.1: the most one bid may get (floor of max_share × total, and max_quantity).
     cap: Option<i128>,
+    /// The `max_share` and `max_quantity` the cap comes from (a lot's total gives its own).
+    share: Option<Q>,
+    most: Option<i128>,
     /// SPEC §10.1: "proportional" instead of the rank-order fill.
     proportional: bool,
     /// SPEC §10.1: `budget = { total, unit_price }`: (money, price field).
     budget: Option<(Q, String)>,
 }
 
+#[derive(Clone)]
 struct Tender {
     max_points: Q,
     places: u32,
@@ -363,8 +375,13 @@ struct Tender {
     negotiated: bool,
     /// Issue 12 abnormally low tender checks: (price field, rule, exclude?).
     low: Vec<(String, LowRule, bool)>,
+    /// Issue 12 lots: (id, quantity, winners (None: the award's), criteria (None: all)).
+    lots: Vec<(String, Option<i128>, Option<Option<u64>>, Option<Vec<String>>)>,
+    /// `max_lots_per_bidder`.
+    max_lots: Option<u64>,
 }
 
+#[derive(Clone)]
 enum LowRule {
     /// Below share × estimate.
     Estimate(Q),
@@ -561,7 +578,11 @@ fn parse_tender(text: &str) -> Result<Tender, String> {
                     Some((money, get_str(bt, "unit_price", "award.budget")?))
                 }
             };
-            Some(Quantity { field: get_str(qt, "field", "award.quantity")?, total, cap, proportional, budget })
+            let share = match award.get("max_share") {
+                Some(v) => Some(number(v, "award.max_share")?),
+                None => None,
+            };
+            Some(Quantity { field: get_str(qt, "field", "award.quantity")?, total, cap, share, most: by_max, proportional, budget })
         }
     };
 
@@ -669,6 +690,34 @@ fn parse_tender(text: &str) -> Result<Tender, String> {
         differential,
         unrounded: false,
         negotiated: matches!(award.get("allocation"), Some(Value::String(a)) if a == "negotiated"),
+        lots: {
+            let mut lots = Vec::new();
+            if let Some(v) = root.get("lot") {
+                for l in get_array(v, "lot")? {
+                    let lt = get_table(l, "lot")?;
+                    let quantity = match lt.get("quantity") {
+                        Some(Value::Integer(i)) => Some(i128::from(*i)),
+                        _ => None,
+                    };
+                    let winners = match lt.get("winners") {
+                        None => None,
+                        Some(Value::String(s)) if s == "all" => Some(None),
+                        Some(Value::Integer(i)) => Some(Some(*i as u64)),
+                        Some(_) => return Err("lot.winners".into()),
+                    };
+                    let criteria = match lt.get("criteria") {
+                        None => None,
+                        Some(v) => Some(get_array(v, "lot.criteria")?.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect()),
+                    };
+                    lots.push((get_str(lt, "id", "lot")?, quantity, winners, criteria));
+                }
+            }
+            lots
+        },
+        max_lots: match award.get("max_lots_per_bidder") {
+            Some(Value::Integer(i)) => Some(*i as u64),
+            _ => None,
+        },
         low: {
             let mut low = Vec::new();
             if let Some(v) = root.get("abnormally_low") {
@@ -1022,7 +1071,83 @@ fn compare(t: &Tender, a: &Scored, b: &Scored) -> Ordering {
 /// Score the bids. `other_files` holds bid files and at most one panel file,
 /// classified by their top-level table (SPEC §4).
 pub fn reference_score(criteria_toml: &str, other_files: &[&str]) -> Result<RefOutcome, String> {
-    score_tender(parse_tender(criteria_toml)?, other_files)
+    let tender = parse_tender(criteria_toml)?;
+    if tender.lots.is_empty() {
+        return score_tender(tender, other_files, &[]);
+    }
+    // Issue 12 lots: each lot scored on its own — its criteria (their points its maximum),
+    // its bids, its quantity and winners — in the order written, a bidder that already won
+    // `max_lots_per_bidder` lots passed over; the whole tender on every criterion, each bid's
+    // award the sum of what it won.
+    let mut won: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
+    let mut lots = Vec::new();
+    for (id, quantity, winners, criteria) in &tender.lots {
+        let mut sub = tender.clone();
+        sub.lots.clear();
+        if let Some(ids) = criteria {
+            sub.criteria.retain(|c| ids.contains(&c.id));
+            sub.tie_break.retain(|t| t.strip_prefix("criterion:").is_none_or(|c| ids.iter().any(|x| x == c)));
+        }
+        sub.max_points = sub.criteria.iter().fold(Q::zero(), |a, c| a + &c.points);
+        if let Some(w) = winners {
+            sub.winners = *w;
+        }
+        if let (Some(q), Some(t)) = (sub.quantity.as_mut(), quantity) {
+            q.total = *t;
+            // The cap is a share of the lot's own total.
+            let by_share = q.share.as_ref().map(|sh| (sh * qi(*t as i64)).floor().to_integer().to_string().parse::<i128>().unwrap_or(0));
+            q.cap = match (by_share, q.most) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+        }
+        let mut files: Vec<&str> = Vec::new();
+        let mut capped: Vec<String> = Vec::new();
+        for text in other_files {
+            let root: Table = text.parse().map_err(|e| format!("input file: {e}"))?;
+            if let Some(b) = root.get("bidder") {
+                let bt = get_table(b, "bidder")?;
+                let bids_here = match bt.get("lots") {
+                    None => true,
+                    Some(v) => get_array(v, "bidder.lots")?.iter().any(|x| x.as_str() == Some(id)),
+                };
+                if !bids_here {
+                    continue;
+                }
+                let who = get_str(bt, "id", "bidder")?;
+                if tender.max_lots.is_some_and(|m| won.get(&who).copied().unwrap_or(0) >= m) {
+                    capped.push(who);
+                }
+            }
+            files.push(text);
+        }
+        let o = score_tender(sub, &files, &capped)?;
+        for b in o.bids.iter().filter(|b| b.status == "selected") {
+            *won.entry(b.bidder.clone()).or_insert(0) += 1;
+        }
+        lots.push((id.clone(), o));
+    }
+    let mut whole = tender.clone();
+    whole.lots.clear();
+    let mut out = score_tender(whole, other_files, &[])?;
+    for b in &mut out.bids {
+        let got: Vec<String> =
+            lots.iter().filter_map(|(_, o)| o.bids.iter().find(|x| x.bidder == b.bidder)).filter_map(|x| x.award.clone()).collect();
+        b.award = if got.is_empty() {
+            None
+        } else if tender.quantity.is_some() {
+            Some(got.iter().map(|g| g.parse::<i128>().unwrap_or(0)).sum::<i128>().to_string())
+        } else {
+            Some("true".to_string())
+        };
+        if b.award.is_some() {
+            b.status = "selected".to_string();
+        } else if b.status == "selected" {
+            b.status = "qualified".to_string();
+        }
+    }
+    out.lots = lots;
+    Ok(out)
 }
 
 /// The selected bids (sorted by id) when each criterion is worth the given exact weight,
@@ -1036,13 +1161,14 @@ pub fn reference_winners_weighted(criteria_toml: &str, other_files: &[&str], wei
         c.points = w.clone();
     }
     tender.unrounded = true;
-    let o = score_tender(tender, other_files)?;
+    let o = score_tender(tender, other_files, &[])?;
     let mut w: Vec<String> = o.bids.into_iter().filter(|b| b.status == "selected").map(|b| b.bidder).collect();
     w.sort();
     Ok(w)
 }
 
-fn score_tender(tender: Tender, other_files: &[&str]) -> Result<RefOutcome, String> {
+/// `capped`: bidders the award passes over (they already won as many lots as one may).
+fn score_tender(tender: Tender, other_files: &[&str], capped: &[String]) -> Result<RefOutcome, String> {
     // --- classify and load the other files (SPEC §4)
     let mut bids: Vec<(String, Table)> = Vec::new();
     let mut panel: Option<Table> = None;
@@ -1305,6 +1431,9 @@ fn score_tender(tender: Tender, other_files: &[&str]) -> Result<RefOutcome, Stri
             statuses[k] = "excluded";
             continue;
         }
+        if capped.contains(&s.bidder) {
+            continue;
+        }
         match said(&s.bidder) {
             Some((o, _)) if o == "declined" => statuses[k] = "declined",
             Some((o, _)) if o == "withdrawn" => statuses[k] = "withdrawn",
@@ -1474,7 +1603,7 @@ fn score_tender(tender: Tender, other_files: &[&str]) -> Result<RefOutcome, Stri
     for s in &disqualified {
         out.push(make(s, "disqualified", None, None)?);
     }
-    Ok(RefOutcome { bids: out })
+    Ok(RefOutcome { bids: out, lots: Vec::new() })
 }
 
 #[cfg(test)]

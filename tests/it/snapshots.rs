@@ -353,3 +353,75 @@ fn csv_reads_back_into_the_json_numbers() {
     let csv = read_csv(&get("check", Format::Csv));
     assert_eq!(csv["check"][0]["bids"], j("check")["bids"].as_u64().unwrap().to_string());
 }
+
+/// The award as it really happens, in what a person reads: two lots with one per bidder, an
+/// abnormally low price excluded, a field tie-break and a lottery, in the table and JSON.
+#[test]
+fn lots_exclusions_and_ties_in_every_format() {
+    let criteria = r#"[tender]
+id = "lots-demo"
+title = "Two lots, an abnormally low price and a lottery"
+source = "illustrative"
+[evaluation]
+max_points = 100
+rounding = { places = 2, mode = "half-up" }
+tie_break = ["earlier:offer.ready", "lottery:20250728"]
+[award]
+winners = 1
+quantity = { field = "offer.units", total = 10 }
+max_lots_per_bidder = 1
+[[section]]
+id = "tech"
+title = "Technical"
+[[section]]
+id = "price"
+title = "Price"
+[[criterion]]
+id = "quality"
+section = "tech"
+title = "Quality"
+points = 70
+field = "offer.quality"
+rule = { kind = "linear", zero_at = 0, full_at = 100 }
+[[criterion]]
+id = "cost"
+section = "price"
+title = "Cost"
+points = 30
+field = "offer.price"
+rule = { kind = "relative", better = "lower" }
+[[abnormally_low]]
+id = "below-mean"
+title = "Below 80% of the mean of the others"
+field = "offer.price"
+rule = { kind = "share-of-mean", share = 0.8 }
+action = "exclude"
+source = "EU Directive 2014/24 Art. 69"
+[[lot]]
+id = "north"
+title = "North"
+quantity = 6
+[[lot]]
+id = "south"
+title = "South"
+quantity = 4
+criteria = ["quality"]
+"#;
+    let bid = |id: &str, quality: u32, price: u32, ready: &str, lots: &str| {
+        format!(
+            "[offer]\nquality = {quality}\nprice = {price}\nunits = 5\nready = {ready}\n[bidder]\nid = \"{id}\"\nname = \"Bidder {id}\"\n{lots}"
+        )
+    };
+    let sources = vec![
+        bidscore::SourceFile::new("criteria.toml", criteria),
+        bidscore::SourceFile::new("a.toml", bid("a", 90, 100, "2026-01-10", "")),
+        bidscore::SourceFile::new("b.toml", bid("b", 80, 100, "2026-01-10", "")),
+        bidscore::SourceFile::new("c.toml", bid("c", 80, 100, "2026-01-10", "lots = [\"south\"]\n")),
+        bidscore::SourceFile::new("d.toml", bid("d", 95, 40, "2026-01-01", "lots = [\"north\"]\n")),
+    ];
+    let inputs = bidscore::load_sources(sources).unwrap();
+    let outcome = evaluate(&inputs);
+    assert_eq!(outcome.lots[0].outcome.standing("d").unwrap().status, bidscore::BidStatus::Excluded);
+    insta::assert_snapshot!(table(&inputs, &outcome));
+    insta::assert_snapshot!(json(&inputs, &outcome));
+}

@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::panel::PanelJson;
 use super::{GateJson, gates_json, json_text};
 use crate::analysis::{Applied, PanelAnalysis};
-use crate::evaluate::{Awarded, NegotiationCheck, Outcome, Reconstruction, Standing};
+use crate::evaluate::{Awarded, LotOutcome, NegotiationCheck, Outcome, Reconstruction, Standing};
 use crate::exact::Points;
 use crate::model::Inputs;
 use crate::report::doc::{Align, Block, Cell, Column, Doc, Table, group};
@@ -60,6 +60,9 @@ impl View for ScoreReport<'_> {
         d.blank();
         d.table(ranking(inputs, outcome));
         d.blank();
+        for lot in &outcome.lots {
+            lot_section(&mut d, inputs, lot);
+        }
         if let Some(check) = &outcome.negotiation {
             negotiation(&mut d, inputs, check);
         }
@@ -122,6 +125,60 @@ fn award_cell(a: Awarded) -> Cell {
         Awarded::Yes => Cell::text("yes"),
         Awarded::Quantity(q) => Cell::count(q),
     }
+}
+
+/// One lot: what it is evaluated on, and its ranking and award.
+fn lot_section(d: &mut Doc, inputs: &Inputs, lot: &LotOutcome) {
+    let mut facts = vec![format!(
+        "{} on {} ({} points)",
+        crate::diag::plural(lot.outcome.standings.len(), "bid"),
+        crate::diag::plural(lot.criteria.len(), "criterion").replace("criterions", "criteria"),
+        lot.max_points
+    )];
+    if let (Some(q), Some(field)) = (lot.quantity, inputs.tender.award.quantity.as_ref()) {
+        facts.push(format!("{} of `{}`", group(q), field.field));
+    }
+    facts.push(match lot.winners {
+        Some(w) => format!("at most {w} winner{}", if w == 1 { "" } else { "s" }),
+        None => String::from("no limit on winners"),
+    });
+    d.push(Block::Heading(format!("Lot {} ({}): {}", lot.title, lot.id, facts.join(" · "))));
+    let mut columns =
+        vec![Column::new("Rank", Align::Left), Column::keyed("Bidder", "bidder", Align::Left), Column::new("Status", Align::Left)];
+    // A section none of the lot's criteria is in says nothing about it.
+    let shown: Vec<bool> = lot.sections.iter().map(|(_, max)| !max.is_zero()).collect();
+    columns.extend(
+        lot.sections.iter().filter(|(_, max)| !max.is_zero()).map(|(id, max)| Column::keyed(format!("{id}\n/{max}"), id, Align::Right)),
+    );
+    columns.push(Column::keyed(format!("Total\n/{}", lot.max_points), "total", Align::Right));
+    columns.push(Column::new("Award", Align::Right));
+    columns.insert(0, Column::data("lot"));
+    let mut table = Table::new("lot_ranking", columns);
+    for s in &lot.outcome.standings {
+        let mut row = vec![
+            Cell::text(&lot.id),
+            s.rank.map_or_else(Cell::none, |r| Cell::text(r.to_string())),
+            Cell::text(&s.bidder),
+            Cell::text(s.status.as_str()),
+        ];
+        row.extend(s.sections.iter().zip(&shown).filter(|(_, k)| **k).map(|((_, p), _)| Cell::text(p.to_string())));
+        row.push(Cell::text(s.total.to_string()));
+        row.push(award_cell(s.award));
+        table.rows.push(row);
+    }
+    d.table(table);
+    if !lot.passed_over.is_empty() {
+        let limit = inputs.tender.award.max_lots.unwrap_or(0);
+        d.text(format!(
+            "Passed over: {} already won {} (`max_lots_per_bidder`), so the next-ranked bid moved up.",
+            prose::ticked(lot.passed_over.iter().map(String::as_str)),
+            crate::diag::plural(usize::try_from(limit).unwrap_or(0), "lot")
+        ));
+    }
+    for w in &lot.outcome.warnings {
+        d.item(2, prose::warning(w));
+    }
+    d.blank();
 }
 
 /// The negotiation record beside the award, its departures, and whether they agree.
@@ -388,12 +445,37 @@ pub(super) struct Report<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     panel: Option<PanelJson<'a>>,
     warnings: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    lots: Vec<LotJson<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     negotiation: Option<NegotiationJson<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     reported: Option<ReportedJson<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     whatif: Option<Vec<AppliedJson<'a>>>,
+}
+
+#[derive(Serialize)]
+struct LotJson<'a> {
+    id: &'a str,
+    title: &'a str,
+    max_points: String,
+    criteria: &'a [String],
+    quantity: Option<u64>,
+    winners: Option<u32>,
+    passed_over: &'a [String],
+    bids: Vec<LotBidJson<'a>>,
+    warnings: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct LotBidJson<'a> {
+    bidder: &'a str,
+    status: &'static str,
+    rank: Option<u32>,
+    total: Points,
+    sections: BTreeMap<&'a str, Points>,
+    award: serde_json::Value,
 }
 
 #[derive(Serialize)]
@@ -609,6 +691,33 @@ pub(super) fn report<'a>(
         bids: outcome.standings.iter().map(|s| bid(inputs, s)).collect(),
         panel: panel.map(super::panel::to_json),
         warnings,
+        lots: outcome
+            .lots
+            .iter()
+            .map(|l| LotJson {
+                id: &l.id,
+                title: &l.title,
+                max_points: l.max_points.to_string(),
+                criteria: &l.criteria,
+                quantity: l.quantity,
+                winners: l.winners,
+                passed_over: &l.passed_over,
+                bids: l
+                    .outcome
+                    .standings
+                    .iter()
+                    .map(|s| LotBidJson {
+                        bidder: &s.bidder,
+                        status: s.status.as_str(),
+                        rank: s.rank,
+                        total: s.total,
+                        sections: s.sections.iter().map(|(k, v)| (k.as_str(), *v)).collect(),
+                        award: award_json(s.award),
+                    })
+                    .collect(),
+                warnings: l.outcome.warnings.iter().map(prose::warning).collect(),
+            })
+            .collect(),
         negotiation: outcome.negotiation.as_ref().map(|c| NegotiationJson {
             source: inputs.negotiation.as_ref().and_then(|n| n.source.as_deref()),
             agrees_with_model: c.agrees_with_model,
