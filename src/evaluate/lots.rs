@@ -43,7 +43,8 @@ pub(super) fn evaluate(inputs: &Inputs) -> Outcome {
             sub.bids.iter().map(|b| t.award.max_lots.is_some_and(|m| won.get(&b.id).copied().unwrap_or(0) >= m)).collect();
         let outcome = evaluate_capped(&sub, &capped);
         for w in outcome.winners() {
-            *won.entry(w.to_owned()).or_insert(0) += 1;
+            let n = won.entry(w.to_owned()).or_insert(0);
+            *n = n.saturating_add(1);
         }
         // Passed over: capped and ranked ahead of the last winner (one below it would not have
         // won anyway), or anywhere when nobody won.

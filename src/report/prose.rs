@@ -281,7 +281,8 @@ pub fn negotiation_verdict(check: &crate::evaluate::NegotiationCheck, from_recor
     };
     let above = match check.rows.iter().filter(|r| r.above_offer.is_some()).count() {
         0 => String::new(),
-        n => format!(" ({} agreed more than offered)", crate::diag::plural(n, "bid")),
+        1 => String::from("; 1 bid agreed more than it offered"),
+        n => format!("; {n} bids agreed more than they offered"),
     };
     let departs = format!("{departs}{above}");
     match (from_record, differ) {

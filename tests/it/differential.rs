@@ -8,6 +8,9 @@ use proptest::prelude::*;
 use crate::generate::case_with_lots;
 use crate::reference::reference_score;
 
+/// A lot's row: bidder, status, rank, total, award.
+type LotRow<'a> = (String, &'a str, Option<u32>, String, Option<String>);
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
 
@@ -40,7 +43,7 @@ proptest! {
         prop_assert_eq!(outcome.lots.len(), expected.lots.len());
         for (lot, (id, want)) in outcome.lots.iter().zip(&expected.lots) {
             prop_assert_eq!(&lot.id, id);
-            let got: Vec<(String, &str, Option<u32>, String, Option<String>)> = lot
+            let got: Vec<LotRow<'_>> = lot
                 .outcome
                 .standings
                 .iter()
@@ -53,7 +56,7 @@ proptest! {
                     (s.bidder.clone(), s.status.as_str(), s.rank, s.total.to_string(), award)
                 })
                 .collect();
-            let wanted: Vec<(String, &str, Option<u32>, String, Option<String>)> =
+            let wanted: Vec<LotRow<'_>> =
                 want.bids.iter().map(|b| (b.bidder.clone(), b.status.as_str(), b.rank, b.total.clone(), b.award.clone())).collect();
             prop_assert_eq!(got, wanted, "lot {}\n{}", id, criteria);
         }

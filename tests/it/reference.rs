@@ -376,10 +376,13 @@ struct Tender {
     /// Issue 12 abnormally low tender checks: (price field, rule, exclude?).
     low: Vec<(String, LowRule, bool)>,
     /// Issue 12 lots: (id, quantity, winners (None: the award's), criteria (None: all)).
-    lots: Vec<(String, Option<i128>, Option<Option<u64>>, Option<Vec<String>>)>,
+    lots: Vec<RefLot>,
     /// `max_lots_per_bidder`.
     max_lots: Option<u64>,
 }
+
+/// A lot: id, quantity, winners (None: the award's), criteria (None: all).
+type RefLot = (String, Option<i128>, Option<Option<u64>>, Option<Vec<String>>);
 
 #[derive(Clone)]
 enum LowRule {
