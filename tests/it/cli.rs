@@ -306,3 +306,50 @@ fn check_reports_json_for_programs() {
     assert_eq!(v["tender"], "msit-2025-gpu");
     assert!(v["inputs"].as_array().unwrap().len() >= 5);
 }
+
+/// SPEC §10.2: a negotiation record that departs from the ranking stops `score` with located
+/// errors (exit 1, nothing on stdout), or is shown beside the result as warnings when the
+/// tender says `departures = "warning"`; the counterfactual commands set the record aside
+/// and say so instead.
+#[test]
+fn negotiation_departures_are_errors_or_warnings_as_the_tender_declares() {
+    let dir = tmp("departures");
+    for e in std::fs::read_dir("bids/msit-2025").unwrap() {
+        let p = e.unwrap().path();
+        std::fs::copy(&p, dir.join(p.file_name().unwrap())).unwrap();
+    }
+    // Naver Cloud (rank 2) never invited, Kakao (rank 3) agreed past it.
+    let record = std::fs::read_to_string(dir.join("negotiation.toml")).unwrap();
+    let skipped = record.replacen("outcome = \"agreed\"\nquantity = 3056", "outcome = \"not-invited\"", 1);
+    assert_ne!(record, skipped);
+    std::fs::write(dir.join("negotiation.toml"), &skipped).unwrap();
+    let d = dir.to_str().unwrap();
+    let out = bidscore(&["score", "criteria/msit-2025-gpu.toml", d]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("negotiation-out-of-order") && err.contains("`kakao` (rank 3) agreed, but `naver-cloud` (rank 2) was never invited"),
+        "{err}"
+    );
+    assert!(err.contains("negotiation.toml:"), "located in the record: {err}");
+    // As warnings: the report is written, with the departure in it.
+    let criteria = std::fs::read_to_string("criteria/msit-2025-gpu.toml")
+        .unwrap()
+        .replace("allocation = \"negotiated\"", "allocation = \"negotiated\"\ndepartures = \"warning\"");
+    let c = tmp("departures-criteria").join("criteria.toml");
+    std::fs::write(&c, criteria).unwrap();
+    let out = bidscore(&["score", c.to_str().unwrap(), d, "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("negotiation-out-of-order"));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["negotiation"]["departures"][0]["code"], "negotiation-out-of-order");
+    assert_eq!(v["negotiation"]["agrees_with_model"], true);
+    assert_eq!(v["reported"]["reproduces"], false);
+    // A counterfactual command sets the record aside and is not stopped by it.
+    let out = bidscore(&["path-to-win", "criteria/msit-2025-gpu.toml", d, "--bid", "coupang"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("the negotiation record is set aside"));
+    std::fs::remove_dir_all(&dir).unwrap();
+    std::fs::remove_dir_all(c.parent().unwrap()).unwrap();
+}

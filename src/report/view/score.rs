@@ -56,6 +56,9 @@ impl View for ScoreReport<'_> {
             Some(w) => facts.push(format!("at most {w} winner{}", if w == 1 { "" } else { "s" })),
             None => facts.push(String::from("no limit on winners")),
         }
+        if let Some(crate::model::TieBreak::Lottery { seed }) = t.tie_break.last() {
+            facts.push(format!("ties end in a lottery, seed {seed}"));
+        }
         d.text(facts.join(" · "));
         d.blank();
         d.table(ranking(inputs, outcome));
@@ -561,6 +564,9 @@ struct TenderInfo<'a> {
     id: &'a str,
     title: &'a str,
     max_points: String,
+    /// The seed of the lottery that ends the tie-break chain, so the draw can be replayed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lottery_seed: Option<u64>,
 }
 
 #[derive(Serialize)]
@@ -685,7 +691,15 @@ pub(super) fn report<'a>(
     let mut warnings: Vec<String> = inputs.warnings.iter().map(|d| prose::input_warning(&inputs.sources, d)).collect();
     warnings.extend(outcome.warnings.iter().map(prose::warning));
     Report {
-        tender: TenderInfo { id: &inputs.tender.id, title: &inputs.tender.title, max_points: inputs.tender.max_points.to_string() },
+        tender: TenderInfo {
+            id: &inputs.tender.id,
+            title: &inputs.tender.title,
+            max_points: inputs.tender.max_points.to_string(),
+            lottery_seed: inputs.tender.tie_break.iter().find_map(|t| match t {
+                crate::model::TieBreak::Lottery { seed } => Some(*seed),
+                _ => None,
+            }),
+        },
         engine: Engine::this(),
         inputs: input_files(inputs),
         bids: outcome.standings.iter().map(|s| bid(inputs, s)).collect(),
