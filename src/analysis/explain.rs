@@ -134,7 +134,7 @@ pub struct Delta {
 /// let outcome = bidscore::evaluate(&inputs);
 /// let e = bidscore::analysis::explain(&inputs, &outcome, "coupang", None).unwrap();
 /// let vs = e.against.unwrap();
-/// assert_eq!(vs.other, "naver-cloud");
+/// assert_eq!(vs.other, "kakao"); // the last selected bid, awarded in negotiation
 /// let sum: rust_decimal::Decimal = vs.deltas.iter().map(|d| d.delta).sum();
 /// assert_eq!(sum + vs.adjustment.unwrap_or_default(), vs.gap);
 /// ```

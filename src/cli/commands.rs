@@ -89,6 +89,8 @@ impl Session {
                 return Err(Exit::Failed);
             }
             report.items.extend(departures.items);
+            // One list, in the usual order (by file and place).
+            report = bidscore::Diagnostics::new(report.sources, report.items);
         }
         if !report.items.is_empty() {
             out::diagnostics(&report, args.error_format);

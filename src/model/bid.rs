@@ -42,10 +42,17 @@ pub(super) fn parse(doc: &Table, file: usize, sink: &mut Sink) -> Option<Parsed>
     let fields = Table { entries: doc.entries.iter().filter(|e| e.key != "bidder" && e.key != "provenance").cloned().collect() };
     let informational = parse_informational(&f, &fields, sink);
     let lots_span = f.get("lots").map(|n| n.span);
-    let lots = f
-        .get("lots")
-        .and_then(|n| as_array(n, "lots", sink))
-        .map(|items| items.iter().filter_map(|i| as_str(i, "lots", sink).map(|(s, _)| s.to_owned())).collect::<Vec<String>>());
+    let mut lots_spans = Vec::new();
+    let lots = f.get("lots").and_then(|n| as_array(n, "lots", sink)).map(|items| {
+        items
+            .iter()
+            .filter_map(|i| as_str(i, "lots", sink))
+            .map(|(s, sp)| {
+                lots_spans.push(sp);
+                s.to_owned()
+            })
+            .collect::<Vec<String>>()
+    });
     let mut provenance = BTreeMap::new();
     if let Some(p) = doc.get("provenance")
         && let Some((pt, _)) = as_table(&p.node, "provenance", sink)
@@ -53,7 +60,7 @@ pub(super) fn parse(doc: &Table, file: usize, sink: &mut Sink) -> Option<Parsed>
         collect_provenance(pt, "", &fields, &mut provenance, sink);
     }
     let (id, span) = id?;
-    let bid = Bid { id, name: name.map(|n| n.0).unwrap_or_default(), note, fields, provenance, informational, lots, lots_span, file, span };
+    let bid = Bid { id, name: name.map(|n| n.0).unwrap_or_default(), note, fields, provenance, informational, lots, lots_span, lots_spans, file, span };
     Some(Parsed { bid, id_ok, stray })
 }
 

@@ -541,12 +541,22 @@ fn resolve(t: &Tender, b: &Bid, read: &[String], panel: Option<&Panel>, failed: 
             let value = match b.fields.lookup(check.field.segments()) {
                 None if failed.misplaced(b, &check.field) => None,
                 None => {
-                    sink.push(missing_field(b, &path, "an abnormally low tender check", "give every bid the price the check reads"));
+                    sink.push(missing_field(b, &path, "an abnormally low tender check", "remove the check"));
                     None
                 }
                 Some(e) => {
                     note_unsourced(&path);
-                    as_number(&e.node, &path, sink).map(|(d, _)| d)
+                    as_number(&e.node, &path, sink).and_then(|(d, sp)| {
+                        if d < Decimal::ZERO {
+                            sink.push(
+                                Diagnostic::error("bad-price", sp, format!("bid `{}` gives a price of `{d}`", b.id))
+                                    .with_help("a price an abnormally low tender check reads is 0 or more"),
+                            );
+                            None
+                        } else {
+                            Some(d)
+                        }
+                    })
                 }
             };
             r.low.push(value);
@@ -560,7 +570,7 @@ fn resolve(t: &Tender, b: &Bid, read: &[String], panel: Option<&Panel>, failed: 
             let value = match b.fields.lookup(field.segments()) {
                 None if failed.misplaced(b, field) => None,
                 None => {
-                    sink.push(missing_field(b, &path, "a tie-break", "remove the tie-break, or give every bid the field"));
+                    sink.push(missing_field(b, &path, "a tie-break", "remove the tie-break"));
                     None
                 }
                 Some(e) => {
@@ -935,7 +945,14 @@ fn check_records(
                 Diagnostic::warning(
                     "reported-incomplete",
                     r.span,
-                    format!("the reported outcome does not say what became of {}{more}", crate::diag::all_of_list(shown.iter().copied())),
+                    format!(
+                        "the reported outcome does not say what became of {}",
+                        if more.is_empty() {
+                            crate::diag::all_of_list(shown.iter().copied())
+                        } else {
+                            format!("{}{more}", shown.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", "))
+                        }
+                    ),
                 )
                 .with_help(
                     "add `[reported.bids.<id>]` with the reported `status` for every bid (`qualified` for one evaluated and not awarded)",
@@ -957,15 +974,16 @@ fn check_lots(t: &Tender, bids: &[Bid], negotiation: Option<&Negotiation>, sink:
             );
             continue;
         }
-        for l in lots {
+        for (k, l) in lots.iter().enumerate() {
             if !t.lots.iter().any(|x| x.id == *l) {
-                sink.push(unknown_ref("lot", l, sp, t.lots.iter().map(|x| x.id.as_str())));
+                let at = b.lots_spans.get(k).copied().unwrap_or(sp);
+                sink.push(unknown_ref("lot", l, at, t.lots.iter().map(|x| x.id.as_str())));
             }
         }
         if lots.is_empty() {
             sink.push(
                 Diagnostic::error("bad-lot", sp, format!("bid `{}` bids for no lot", b.id))
-                    .with_help("list the lots it bids for, or remove `lots` for every lot"),
+                    .with_help("list the lots it bids for, or remove `lots` to bid for every lot"),
             );
         }
     }
@@ -980,6 +998,13 @@ fn check_lots(t: &Tender, bids: &[Bid], negotiation: Option<&Negotiation>, sink:
                 "add `quantity = { field = \"…\", total = … }` to `[award]` (the field each bid offers), or remove the lot's `quantity`",
             ),
         );
+    }
+    if t.award.budget.is_some()
+        && let Some(l) = t.lots.first()
+    {
+        sink.push(Diagnostic::error("bad-lot", l.span, "a budget for a tender divided into lots").with_help(
+            "the budget is the whole tender's, and sharing it across lots is not supported yet: remove `budget`, or score each lot as a tender of its own",
+        ));
     }
     if let Some(n) = negotiation {
         sink.push(Diagnostic::error("bad-lot", n.span, "a negotiation record for a tender divided into lots").with_help(

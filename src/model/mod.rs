@@ -665,8 +665,9 @@ pub struct Bid {
     pub informational: Vec<(FieldPath, Span)>,
     /// The lots it bids for (`lots` in `[bidder]`; `None`: every lot).
     pub lots: Option<Vec<String>>,
-    /// Where `lots` is written.
+    /// Where `lots` is written, and each entry.
     pub(crate) lots_span: Option<Span>,
+    pub(crate) lots_spans: Vec<Span>,
     /// Index of the file it was read from.
     pub file: usize,
     /// Where its id is written.

@@ -279,6 +279,13 @@ fn parse_lots(root: &Fields<'_>, criteria: &[Criterion], sink: &mut Sink) -> Vec
             None => Some(None),
             Some(n) => match &n.value {
                 Value::String(s) if s == "all" => Some(Some(None)),
+                Value::String(s) => {
+                    sink.push(
+                        Diagnostic::error("bad-winners", n.span, format!("`winners` cannot be `{s}`"))
+                            .with_help("write a whole number of at least 1, or `\"all\"`"),
+                    );
+                    None
+                }
                 _ => as_count(n, "winners", sink).and_then(|(w, wsp)| match u32::try_from(w) {
                     Ok(w) if w >= 1 => Some(Some(Some(w))),
                     _ => {
@@ -370,7 +377,7 @@ fn parse_low_rule(t: &Table, sp: Span, sink: &mut Sink) -> Option<LowRule> {
                 Some(s)
             } else {
                 sink.push(
-                    Diagnostic::error("bad-low-rule", ssp, format!("`share` is `{s}`"))
+                    Diagnostic::error("bad-low-rule", ssp, format!("`share` is `{s}`, outside (0, 1]"))
                         .with_help("write the share below which a price is abnormally low, above 0 and at most 1 (0.8 for 80%)"),
                 );
                 None
@@ -422,7 +429,7 @@ fn parse_low_rule(t: &Table, sp: Span, sink: &mut Sink) -> Option<LowRule> {
                         Some(w)
                     } else {
                         sink.push(
-                            Diagnostic::error("bad-low-rule", wsp, format!("`wings` is `{w}`"))
+                            Diagnostic::error("bad-low-rule", wsp, format!("`wings` is `{w}`, outside [0, 0.5)"))
                                 .with_help("write the share set aside at each end, from 0 to below 0.5 (0.1 for 10%)"),
                         );
                         None
@@ -431,7 +438,17 @@ fn parse_low_rule(t: &Table, sp: Span, sink: &mut Sink) -> Option<LowRule> {
             };
             let min_bids = match f.get("min_bids") {
                 None => Some(5),
-                Some(n) => as_count(n, "min_bids", sink).map(|x| x.0.max(1)),
+                Some(n) => as_count(n, "min_bids", sink).and_then(|(m, msp)| {
+                    if m >= 1 {
+                        Some(m)
+                    } else {
+                        sink.push(
+                            Diagnostic::error("bad-low-rule", msp, "`min_bids` is `0`; it must be at least 1")
+                                .with_help("write the fewest bids the threshold is taken over (5 is usual)"),
+                        );
+                        None
+                    }
+                }),
             };
             Some(LowRule::WingTrimmed { base: base?, wings: wings?, min_bids: min_bids? })
         }
@@ -914,6 +931,13 @@ fn parse_tie_break(n: &Node, sections: &[Section], criteria: &[Criterion], sink:
         return None;
     }
     if let Some(seed) = s.strip_prefix("lottery:") {
+        if seed.is_empty() {
+            sink.push(
+                Diagnostic::error("bad-tie-break", sp, "the lottery has no seed")
+                    .with_help("write `lottery:<seed>`: the seed, recorded in the criteria, lets anyone replay the draw"),
+            );
+            return None;
+        }
         return match seed.parse::<u64>() {
             Ok(seed) => Some(TieBreak::Lottery { seed }),
             Err(_) => {
@@ -938,6 +962,13 @@ fn parse_tie_break(n: &Node, sections: &[Section], criteria: &[Criterion], sink:
     {
         return match FieldPath::parse(path) {
             Some(field) => Some(TieBreak::Value { field, order }),
+            None if path.is_empty() => {
+                sink.push(
+                    Diagnostic::error("bad-tie-break", sp, format!("`{prefix}:` names no field"))
+                        .with_help(format!("write `{prefix}:<field>`, the bid field that decides, such as `{prefix}:offer.price`")),
+                );
+                None
+            }
             None => {
                 sink.push(
                     Diagnostic::error("bad-field-path", sp, format!("`{path}` is not a field path"))
@@ -951,7 +982,11 @@ fn parse_tie_break(n: &Node, sections: &[Section], criteria: &[Criterion], sink:
     valid.extend(sections.iter().map(|x| format!("section:{}", x.id)));
     valid.extend(criteria.iter().map(|x| format!("criterion:{}", x.id)));
     let mut d = Diagnostic::error("bad-tie-break", sp, format!("`{s}` is not a tie-break"));
-    d = match did_you_mean(s, valid.iter().map(String::as_str)) {
+    // A misspelt prefix (`lotery:5`, `lowest:offer.price`) keeps what follows it.
+    let by_prefix = s.split_once(':').and_then(|(p, rest)| {
+        did_you_mean(p, ["section", "criterion", "lower", "higher", "earlier", "later", "lottery"].into_iter()).map(|x| format!("{x}:{rest}"))
+    });
+    d = match by_prefix.or_else(|| did_you_mean(s, valid.iter().map(String::as_str)).map(str::to_owned)).as_deref() {
         Some(x) => d.with_help(format!("did you mean `{x}`? {TIE_BREAKS}")),
         None => d.with_help(TIE_BREAKS),
     };

@@ -183,6 +183,8 @@ proptest! {
         let (scenario, changed) = apply(&c, &v);
         prop_assume!(!changed.bids.is_empty());
         prop_assume!(changed.criteria.iter().any(|x| x.points.parse::<f64>().unwrap_or(0.0) > 0.0));
+        // A record that named only withdrawn bids cannot be written (it would name nobody).
+        prop_assume!(c.negotiation_toml().is_none() == changed.negotiation_toml().is_none());
         let files = crate::load_texts(&changed.criteria_toml(), &changed.other_files(&(0..changed.bids.len()).collect::<Vec<_>>()));
         match scenario.evaluate(&published) {
             Ok(ranking) => {
