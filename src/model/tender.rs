@@ -984,7 +984,7 @@ fn parse_tie_break(n: &Node, sections: &[Section], criteria: &[Criterion], sink:
     let mut d = Diagnostic::error("bad-tie-break", sp, format!("`{s}` is not a tie-break"));
     // A misspelt prefix (`lotery:5`, `lowest:offer.price`) keeps what follows it.
     let by_prefix = s.split_once(':').and_then(|(p, rest)| {
-        did_you_mean(p, ["section", "criterion", "lower", "higher", "earlier", "later", "lottery"].into_iter()).map(|x| format!("{x}:{rest}"))
+        did_you_mean(p, ["section", "criterion", "lower", "higher", "earlier", "later", "lottery"]).map(|x| format!("{x}:{rest}"))
     });
     d = match by_prefix.or_else(|| did_you_mean(s, valid.iter().map(String::as_str)).map(str::to_owned)).as_deref() {
         Some(x) => d.with_help(format!("did you mean `{x}`? {TIE_BREAKS}")),
