@@ -465,3 +465,32 @@ fn lots_with_a_limit_per_bidder() {
     assert!(text.contains("[[lot]]") && text.contains("max_lots_per_bidder = 1") && text.contains("criteria = [\"quality\"]"), "{text}");
     assert!(inputs.bids[1].to_toml().contains("lots = [\"north\", \"south\"]"));
 }
+
+/// docs/criteria-format.md §5.4's negotiated example: had the flagship's record agreed 8,000
+/// for NHN Cloud, the award gives it 8,000, Naver Cloud 3,056 and Kakao only the 2,080 left,
+/// and reports the total exceeded.
+#[test]
+fn the_flagship_record_over_the_total_is_cut_and_reported() {
+    let mut sources = vec![bidscore::SourceFile::new("criteria.toml", std::fs::read_to_string("criteria/msit-2025-gpu.toml").unwrap())];
+    for f in ["coupang", "kakao", "naver-cloud", "nhn-cloud", "panel", "negotiation"] {
+        let mut text = std::fs::read_to_string(format!("bids/msit-2025/{f}.toml")).unwrap();
+        if f == "negotiation" {
+            text = text.replacen("quantity = 7656", "quantity = 8000", 1);
+        }
+        sources.push(bidscore::SourceFile::new(format!("{f}.toml"), text));
+    }
+    let inputs = bidscore::load_sources(sources).unwrap();
+    let o = evaluate(&inputs);
+    let given: Vec<(&str, Awarded)> = o.standings.iter().map(|s| (s.bidder.as_str(), s.award)).collect();
+    assert_eq!(
+        given,
+        vec![
+            ("nhn-cloud", Awarded::Quantity(8000)),
+            ("naver-cloud", Awarded::Quantity(3056)),
+            ("kakao", Awarded::Quantity(2080)),
+            ("coupang", Awarded::No)
+        ]
+    );
+    let codes: Vec<&str> = o.negotiation.as_ref().unwrap().departures.iter().map(bidscore::Departure::code).collect();
+    assert_eq!(codes, ["negotiated-over-total"]);
+}
