@@ -60,7 +60,19 @@ pub(super) fn parse(doc: &Table, file: usize, sink: &mut Sink) -> Option<Parsed>
         collect_provenance(pt, "", &fields, &mut provenance, sink);
     }
     let (id, span) = id?;
-    let bid = Bid { id, name: name.map(|n| n.0).unwrap_or_default(), note, fields, provenance, informational, lots, lots_span, lots_spans, file, span };
+    let bid = Bid {
+        id,
+        name: name.map(|n| n.0).unwrap_or_default(),
+        note,
+        fields,
+        provenance,
+        informational,
+        lots,
+        lots_span,
+        lots_spans,
+        file,
+        span,
+    };
     Some(Parsed { bid, id_ok, stray })
 }
 

@@ -936,7 +936,8 @@ fn check_records(
         }
         let missing: Vec<&str> = bids.iter().map(|b| b.id.as_str()).filter(|id| !r.bids.contains_key(*id)).collect();
         if !missing.is_empty() {
-            let shown: Vec<&str> = missing.iter().take(4).copied().collect();
+            // Four and "N more", unless naming the fifth is as short.
+            let shown: Vec<&str> = missing.iter().take(if missing.len() <= 5 { 5 } else { 4 }).copied().collect();
             let more = match missing.len().saturating_sub(shown.len()) {
                 0 => String::new(),
                 n => format!(" and {n} more"),

@@ -390,7 +390,8 @@ fn parse_low_rule(t: &Table, sp: Span, sink: &mut Sink) -> Option<LowRule> {
                 Some(v)
             } else {
                 sink.push(
-                    Diagnostic::error("bad-low-rule", vsp, format!("`{key}` is `{v}`")).with_help(format!("`{key}` is a price: above 0")),
+                    Diagnostic::error("bad-low-rule", vsp, format!("`{key}` is `{v}`, not above 0"))
+                        .with_help(format!("`{key}` is a price: above 0")),
                 );
                 None
             }
@@ -443,7 +444,7 @@ fn parse_low_rule(t: &Table, sp: Span, sink: &mut Sink) -> Option<LowRule> {
                         Some(m)
                     } else {
                         sink.push(
-                            Diagnostic::error("bad-low-rule", msp, "`min_bids` is `0`; it must be at least 1")
+                            Diagnostic::error("bad-low-rule", msp, "`min_bids` is `0`, below 1")
                                 .with_help("write the fewest bids the threshold is taken over (5 is usual)"),
                         );
                         None
