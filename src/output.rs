@@ -141,6 +141,16 @@ impl PendingFile {
         self.temp.as_file_mut().write_all(bytes).map_err(|source| OutputError::Io { path: self.shown.clone(), source })
     }
 
+    /// The report file as a writer (buffer it: each write goes to the file).
+    pub fn writer(&mut self) -> PendingWriter<'_> {
+        PendingWriter(self)
+    }
+
+    /// An error writing the report file, naming it.
+    pub fn error(&self, source: std::io::Error) -> OutputError {
+        OutputError::Io { path: self.shown.clone(), source }
+    }
+
     /// Flush to disk and rename over the destination.
     ///
     /// # Errors
@@ -151,6 +161,20 @@ impl PendingFile {
         temp.as_file().sync_all().map_err(io)?;
         temp.persist(&dest).map_err(|e| io(e.error))?;
         Ok(())
+    }
+}
+
+/// A [`PendingFile`] as an [`std::io::Write`].
+#[derive(Debug)]
+pub struct PendingWriter<'a>(&'a mut PendingFile);
+
+impl Write for PendingWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.temp.as_file_mut().write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.temp.as_file_mut().flush()
     }
 }
 

@@ -116,9 +116,13 @@ impl Session {
         // CSV is data, kept exact in a file or a pipe; on a terminal it is read by a person,
         // so control characters are escaped there as in every human format.
         let on_terminal = output.output.is_none() && std::io::IsTerminal::is_terminal(&std::io::stdout());
-        let render = || {
-            let text = report::render(view, format, options);
-            if on_terminal && format == report::Format::Csv { bidscore::escape_for_terminal(&text).into_owned() } else { text }
+        let render = |w: &mut dyn std::io::Write| {
+            if on_terminal && format == report::Format::Csv {
+                let text = report::render(view, format, options);
+                w.write_all(bidscore::escape_for_terminal(&text).as_bytes())
+            } else {
+                report::render_to(view, format, options, w)
+            }
         };
         out::emit(render, output.output.as_deref(), &self.read)
     }

@@ -32,7 +32,7 @@ pub(crate) fn width(output: Option<&Path>) -> u16 {
 /// the report is never written over one of them. A file destination is checked (and its
 /// temporary file made) before the report is rendered, so a refused `--output` costs
 /// nothing.
-pub(crate) fn emit(render: impl FnOnce() -> String, output: Option<&Path>, inputs: &[PathBuf]) -> Exit {
+pub(crate) fn emit(render: impl FnOnce(&mut dyn Write) -> std::io::Result<()>, output: Option<&Path>, inputs: &[PathBuf]) -> Exit {
     match output {
         Some(path) => match write_file(path, render, inputs) {
             Ok(()) => Exit::Ok,
@@ -42,9 +42,9 @@ pub(crate) fn emit(render: impl FnOnce() -> String, output: Option<&Path>, input
             }
         },
         None => {
-            let text = render();
-            let mut stdout = std::io::stdout().lock();
-            match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+            // Streamed through a buffer: a large JSON report is never held whole.
+            let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+            match render(&mut stdout).and_then(|()| stdout.flush()) {
                 Ok(()) => Exit::Ok,
                 // The reader has what it wanted and left: not a failure.
                 Err(e) if e.kind() == ErrorKind::BrokenPipe => Exit::Ok,
@@ -60,12 +60,20 @@ pub(crate) fn emit(render: impl FnOnce() -> String, output: Option<&Path>, input
 /// Write the report file atomically; interrupted (SIGINT, SIGTERM, SIGHUP, SIGQUIT) while it is being
 /// written, the process removes the temporary file before it dies, so the old report stays
 /// whole and nothing is left beside it.
-fn write_file(path: &Path, render: impl FnOnce() -> String, inputs: &[PathBuf]) -> Result<(), bidscore::output::OutputError> {
+fn write_file(
+    path: &Path,
+    render: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    inputs: &[PathBuf],
+) -> Result<(), bidscore::output::OutputError> {
     // The handler is in place before the temporary file exists.
     interrupt::start_handler();
     let mut file = bidscore::output::PendingFile::create(path, inputs)?;
     interrupt::remove_on_signal(file.temp_path().to_path_buf());
-    let result = file.write_all(render().as_bytes());
+    let written = {
+        let mut w = std::io::BufWriter::with_capacity(1 << 16, file.writer());
+        render(&mut w).and_then(|()| w.flush())
+    };
+    let result = written.map_err(|e| file.error(e));
     // The rename and the signal handler's removal never overlap: whichever comes first wins.
     interrupt::commit(file, result)
 }

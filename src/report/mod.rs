@@ -62,6 +62,13 @@ pub trait View {
     fn doc(&self) -> Doc;
     /// The report as pretty JSON, ending in a newline.
     fn json(&self) -> String;
+    /// [`View::json`] streamed to `w`, the same bytes (a large report is never held whole).
+    ///
+    /// # Errors
+    /// What writing to `w` returns.
+    fn write_json(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+        w.write_all(self.json().as_bytes())
+    }
 }
 
 /// Render a view in a format.
@@ -80,6 +87,21 @@ pub trait View {
 /// assert_eq!(json["tender"]["max_points"], "100");
 /// ```
 pub fn render(view: &dyn View, format: Format, options: Options) -> String {
+    render_text(view, format, options)
+}
+
+/// [`render`] streamed to `w`: the same bytes, JSON written as it is serialised.
+///
+/// # Errors
+/// What writing to `w` returns.
+pub fn render_to(view: &dyn View, format: Format, options: Options, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    match format {
+        Format::Json => view.write_json(w),
+        _ => w.write_all(render_text(view, format, options).as_bytes()),
+    }
+}
+
+fn render_text(view: &dyn View, format: Format, options: Options) -> String {
     match format {
         Format::Json => view.json(),
         Format::Table => format::text::render(&view.doc(), options.width),

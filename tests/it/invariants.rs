@@ -411,3 +411,20 @@ fn flagship_inputs_survive_a_round_trip() {
     assert_eq!(a.panel, b.panel);
     assert_eq!(evaluate(&a), evaluate(&b));
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, max_global_rejects: 1_000_000, ..ProptestConfig::default() })]
+
+    /// The streamed JSON report is the serialised one, byte for byte, on random tenders.
+    #[test]
+    fn the_streamed_json_report_is_the_serialised_one(c in case_with_lots(6)) {
+        use bidscore::report::{Format, Options, ScoreReport, View, render_to};
+        let inputs = load_ok(&c.criteria_toml(), &c.other_files(&all(&c)));
+        let o = evaluate(&inputs);
+        let panel = bidscore::analysis::panel(&inputs, &o).ok();
+        let view = ScoreReport::new(&inputs, &o, panel.as_ref());
+        let mut streamed = Vec::new();
+        render_to(&view, Format::Json, Options::new(), &mut streamed).unwrap();
+        prop_assert_eq!(String::from_utf8(streamed).unwrap(), view.json());
+    }
+}

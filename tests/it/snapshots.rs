@@ -425,3 +425,25 @@ criteria = ["quality"]
     insta::assert_snapshot!(table(&inputs, &outcome));
     insta::assert_snapshot!(json(&inputs, &outcome));
 }
+
+/// Streamed output is the rendered text, byte for byte, in every format (issue 13: the JSON
+/// report is written as it is serialised, never held whole).
+#[test]
+fn streamed_reports_are_the_rendered_bytes() {
+    use bidscore::report::{Format, Options, ScoreReport, View, render, render_to};
+    let inputs = load_paths("criteria/msit-2025-gpu.toml", &["bids/msit-2025"]).unwrap();
+    let outcome = evaluate(&inputs);
+    let panel = bidscore::analysis::panel(&inputs, &outcome).ok();
+    let score = ScoreReport::new(&inputs, &outcome, panel.as_ref());
+    let set = bidscore::analysis::Change::Set { field: "datacenter.tenure".into(), literal: "\"owned\"".into() };
+    let w = bidscore::analysis::whatif(&inputs, &outcome, "coupang", &[set]).unwrap();
+    let whatif = bidscore::report::WhatIfReport { whatif: &w, panel: None };
+    let views: [&dyn View; 2] = [&score, &whatif];
+    for view in views {
+        for format in [Format::Table, Format::Json, Format::Csv, Format::Markdown] {
+            let mut streamed = Vec::new();
+            render_to(view, format, Options::new(), &mut streamed).unwrap();
+            assert_eq!(String::from_utf8(streamed).unwrap(), render(view, format, Options::new()), "{format:?}");
+        }
+    }
+}

@@ -39,6 +39,12 @@ fn gates_json<'a>(inputs: &crate::model::Inputs, verdicts: &'a [crate::evaluate:
 
 /// Pretty JSON ending in a newline. Serialising plain data cannot fail; if it ever did, the
 /// report would be empty rather than wrong.
+/// `value` as pretty JSON streamed to `w`, ending in a newline: the bytes of [`json_text`].
+fn write_json_to(value: &impl serde::Serialize, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *w, value).map_err(std::io::Error::from)?;
+    w.write_all(b"\n")
+}
+
 fn json_text(value: &impl serde::Serialize) -> String {
     let mut s = serde_json::to_string_pretty(value).unwrap_or_default();
     s.push('\n');

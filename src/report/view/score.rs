@@ -119,6 +119,10 @@ impl View for ScoreReport<'_> {
     fn json(&self) -> String {
         json_text(&report(self.inputs, self.outcome, self.panel, None))
     }
+
+    fn write_json(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+        super::write_json_to(&report(self.inputs, self.outcome, self.panel, None), w)
+    }
 }
 
 /// An award in a cell: nothing, `yes`, or a quantity.
@@ -621,14 +625,32 @@ struct BidReport<'a> {
     reported: Option<ReportedBidJson>,
 }
 
-#[derive(Serialize)]
-struct CriterionReport<'a> {
-    id: &'a str,
-    value: Option<String>,
-    score: String,
-    points: Points,
-    max: String,
-    reason: String,
+/// One criterion of one bid in the JSON report. Its texts (value, exact score, maximum,
+/// reason) are made as they are written, so a report of many bids never holds them all.
+struct CriterionReport<'a>(&'a crate::evaluate::CriterionScore);
+
+impl Serialize for CriterionReport<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let c = self.0;
+        let mut st = serializer.serialize_struct("CriterionReport", 6)?;
+        st.serialize_field("id", &*c.id)?;
+        st.serialize_field("value", &c.value.as_ref().map(Text))?;
+        st.serialize_field("score", &Text(&c.score.to_exact_string()))?;
+        st.serialize_field("points", &c.points)?;
+        st.serialize_field("max", &Text(&c.max))?;
+        st.serialize_field("reason", &Text(&prose::reason(c)))?;
+        st.end()
+    }
+}
+
+/// A value written as its text (`Display`), without keeping the text.
+struct Text<T>(T);
+
+impl<T: std::fmt::Display> Serialize for Text<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&self.0)
+    }
 }
 
 fn bid<'a>(inputs: &'a Inputs, s: &'a Standing) -> BidReport<'a> {
@@ -644,18 +666,7 @@ fn bid<'a>(inputs: &'a Inputs, s: &'a Standing) -> BidReport<'a> {
         differential_rank: s.original.as_ref().map(|o| o.section_rank),
         award: award_json(s.award),
         gates: gates_json(inputs, &s.gates),
-        criteria: s
-            .criteria
-            .iter()
-            .map(|c| CriterionReport {
-                id: &c.id,
-                value: c.value.as_ref().map(ToString::to_string),
-                score: c.score.to_exact_string(),
-                points: c.points,
-                max: c.max.to_string(),
-                reason: prose::reason(c),
-            })
-            .collect(),
+        criteria: s.criteria.iter().map(CriterionReport).collect(),
         assumed: &s.assumed,
         abnormally_low: s
             .low

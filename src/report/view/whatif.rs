@@ -110,4 +110,9 @@ impl View for WhatIfReport<'_> {
         let w = self.whatif;
         json_text(&report(&w.inputs, &w.outcome, self.panel, Some((&w.bidder, &w.applied))))
     }
+
+    fn write_json(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        let w = self.whatif;
+        super::write_json_to(&report(&w.inputs, &w.outcome, self.panel, Some((&w.bidder, &w.applied))), out)
+    }
 }
