@@ -18,7 +18,7 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
-use bidscore::report::{Format, Options, ScoreReport, render};
+use bidscore::report::{Format, Options, ScoreReport, render, render_to};
 use bidscore::{SourceFile, evaluate, load_paths, load_sources};
 use criterion::{Criterion, criterion_group, criterion_main};
 
@@ -112,6 +112,16 @@ fn benches(c: &mut Criterion) {
     g.sample_size(20).measurement_time(Duration::from_secs(10));
     g.bench_function("evaluate 10000 bids x 20 criteria", |b| b.iter_with_large_drop(|| evaluate(black_box(&inputs))));
     g.bench_function("load and validate 10000 bids from memory", |b| b.iter(|| black_box(load_sources(sources()).unwrap())));
+    // Issue 13's goal: the SPEC §8 report of 10,000 bids streamed in at most 50 ms.
+    let outcome = evaluate(&inputs);
+    g.bench_function("json report of 10000 bids, streamed", |b| {
+        b.iter(|| {
+            let view = ScoreReport::new(&inputs, &outcome, None);
+            let mut w = std::io::BufWriter::with_capacity(1 << 16, std::io::sink());
+            render_to(&view, Format::Json, Options::new(), &mut w).unwrap();
+            black_box(w);
+        });
+    });
 
     g.bench_function("flagship: load, evaluate, render table", |b| {
         b.iter(|| {
