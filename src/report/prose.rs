@@ -41,11 +41,26 @@ pub fn mark(ok: bool) -> &'static str {
 
 /// Why a criterion scored what it did.
 pub fn reason(c: &CriterionScore) -> String {
-    let mut s = c.reason.render(c.value.as_ref(), &c.score);
-    if c.saturated {
-        s.push_str("; too large to represent, shown as the largest decimal");
+    reason_text(c).to_string()
+}
+
+/// [`reason`] as a value that writes itself (a report of many cells writes each reason
+/// straight into its output, never holding the text).
+pub fn reason_text(c: &CriterionScore) -> impl std::fmt::Display + '_ {
+    ReasonText(c)
+}
+
+struct ReasonText<'a>(&'a CriterionScore);
+
+impl std::fmt::Display for ReasonText<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let c = self.0;
+        c.reason.render_into(f, c.value.as_ref(), &c.score)?;
+        if c.saturated {
+            f.write_str("; too large to represent, shown as the largest decimal")?;
+        }
+        Ok(())
     }
-    s
 }
 
 fn condition(r: &Require) -> String {

@@ -1,7 +1,7 @@
 //! Why a criterion scored what it did, as data. Evaluation builds these without allocating;
 //! reports render them to text only when a person or a program asks.
 
-use std::fmt::Write as _;
+use std::fmt;
 
 use rust_decimal::Decimal;
 
@@ -96,9 +96,19 @@ pub enum Reason {
 impl Reason {
     /// The reason as one line of text, given the value that was scored.
     pub fn render(&self, value: Option<&Given>, score: &Rat) -> String {
-        let v = value.map_or_else(String::new, |g| g.to_string());
         let mut o = String::new();
-        let _ = match self {
+        let _ = self.render_into(&mut o, value, score);
+        o
+    }
+
+    /// [`Reason::render`] written into `o` (a report of many cells writes each straight into
+    /// its output).
+    ///
+    /// # Errors
+    /// What writing to `o` returns.
+    pub fn render_into<W: fmt::Write + ?Sized>(&self, o: &mut W, value: Option<&Given>, score: &Rat) -> fmt::Result {
+        let v = Shown(value);
+        match self {
             Reason::Missing { field: Some(f) } => write!(o, "no `{f}` given; `missing = \"zero\"` scores 0"),
             Reason::Missing { field: None } => write!(o, "no panel marks; `missing = \"zero\"` scores 0"),
             Reason::Linear { zero_at, full_at, raw } => {
@@ -130,18 +140,18 @@ impl Reason {
                 write!(o, "the best {} value is 0", among.as_str())
             }
             Reason::Relative { better: Better::Higher, reference: Some(r), among } => {
-                let r2 = write!(o, "`{v}` against the highest {} `{r}`", among.as_str());
+                write!(o, "`{v}` against the highest {} `{r}`", among.as_str())?;
                 if *score == Rat::one() && !matches!(value, Some(Given::Value(Scalar::Number(x))) if Rat::from_decimal(*x) == *r) {
-                    o.push_str(" (above it: full points, capped)");
+                    o.write_str(" (above it: full points, capped)")?;
                 }
-                r2
+                Ok(())
             }
             Reason::Relative { better: Better::Lower, reference: Some(r), among } => {
-                let r2 = write!(o, "the lowest {} `{r}` against `{v}`", among.as_str());
+                write!(o, "the lowest {} `{r}` against `{v}`", among.as_str())?;
                 if *score == Rat::one() && !matches!(value, Some(Given::Value(Scalar::Number(x))) if Rat::from_decimal(*x) == *r) {
-                    o.push_str(" (below it: full points, capped)");
+                    o.write_str(" (below it: full points, capped)")?;
                 }
-                r2
+                Ok(())
             }
             Reason::Panel { mean: None, .. } => write!(o, "no marks left after trimming"),
             Reason::Panel { trim, mean: Some(m), scale } => {
@@ -153,25 +163,36 @@ impl Reason {
                     Among::Eligible => "lowest",
                     Among::Qualified => "lowest qualified",
                 };
-                let r = match band {
-                    None => write!(o, "price `{v}` is at least 80% of estimated `{estimated}`: P × {who} `{l}` / `{v}`"),
+                match band {
+                    None => write!(o, "price `{v}` is at least 80% of estimated `{estimated}`: P × {who} `{l}` / `{v}`")?,
                     Some(b) => {
                         let note = if *floored { " (counted at 60%)" } else { "" };
                         write!(
                             o,
                             "price `{v}` is below 80% of estimated `{estimated}`{note}: P × {who} `{l}` / 80% + {} for the band",
                             b.display(4)
-                        )
+                        )?;
                     }
-                };
-                if *capped {
-                    o.push_str(", capped at the criterion's points");
                 }
-                r
+                if *capped {
+                    o.write_str(", capped at the criterion's points")?;
+                }
+                Ok(())
             }
             Reason::ZeroPoints => write!(o, "the criterion is worth 0 points"),
-        };
-        o
+        }
+    }
+}
+
+/// The scored value as the reason shows it (nothing when there is none).
+struct Shown<'a>(Option<&'a Given>);
+
+impl fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(g) => fmt::Display::fmt(g, f),
+            None => Ok(()),
+        }
     }
 }
 

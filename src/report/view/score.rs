@@ -636,10 +636,10 @@ impl Serialize for CriterionReport<'_> {
         let mut st = serializer.serialize_struct("CriterionReport", 6)?;
         st.serialize_field("id", &*c.id)?;
         st.serialize_field("value", &c.value.as_ref().map(Text))?;
-        st.serialize_field("score", &Text(&c.score.to_exact_string()))?;
+        st.serialize_field("score", &Text(&c.score))?;
         st.serialize_field("points", &c.points)?;
         st.serialize_field("max", &Text(&c.max))?;
-        st.serialize_field("reason", &Text(&prose::reason(c)))?;
+        st.serialize_field("reason", &Text(prose::reason_text(c)))?;
         st.end()
     }
 }
