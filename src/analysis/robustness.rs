@@ -910,13 +910,13 @@ impl<'a> Model<'a> {
         let passed: Vec<bool> = (0..n)
             .map(|i| gate_ok.get(i.saturating_mul(g)..i.saturating_mul(g).saturating_add(g)).is_some_and(|s| s.iter().all(|x| *x)))
             .collect();
-        let passed_now = passed.clone();
         let offered = (0..n).map(|i| inputs.offered(i).unwrap_or(0)).collect();
         let prices = (0..n).map(|i| inputs.unit_price(i)).collect();
         let terms = Term::all(inputs);
         let ties = (0..n).flat_map(|i| inputs.tie_values(i).iter().map(tie_number).collect::<Vec<_>>()).collect();
         let lottery = crate::evaluate::tally::lottery_keys(t, &inputs.bids.iter().map(|b| b.id.as_str()).collect::<Vec<_>>());
         let low_values: Vec<Vec<Option<Decimal>>> = (0..n).map(|i| inputs.low_values(i).to_vec()).collect();
+        let excluded = crate::evaluate::low::excluded(t, &passed, &low_values);
 
         let mut unknowns = Vec::new();
         let mut dims = Vec::new();
@@ -983,10 +983,7 @@ impl<'a> Model<'a> {
             ties,
             lottery,
             low_moves: !t.abnormally_low.is_empty() && varied.iter().any(|v| !v.low.is_empty() || !v.gates.is_empty()),
-            excluded: crate::evaluate::low::verdicts(t, &passed_now, &low_values)
-                .iter()
-                .map(|v| crate::evaluate::low::excluded(v))
-                .collect(),
+            excluded,
             low_values,
             units,
             total_units,
@@ -1290,8 +1287,7 @@ impl<'a> Model<'a> {
     fn evaluate(&self, buf: &mut Buf) {
         if self.low_moves {
             let t = &self.inputs.tender;
-            buf.excluded =
-                crate::evaluate::low::verdicts(t, &buf.passed, &buf.low_values).iter().map(|v| crate::evaluate::low::excluded(v)).collect();
+            buf.excluded = crate::evaluate::low::excluded(t, &buf.passed, &buf.low_values);
         }
         let case = Case {
             weights: &buf.weights,

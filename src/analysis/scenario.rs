@@ -32,6 +32,8 @@ pub struct Published<'a> {
     offered: Vec<u64>,
     /// Per bid: what the negotiation record says of it (`None`: no record).
     terms: Option<Vec<Term>>,
+    /// Per bid: its lottery key (empty without a lottery), drawn once for every scenario.
+    lottery: Vec<u64>,
     /// Per bid: its status as published.
     statuses: Vec<BidStatus>,
     /// Per bid and criterion (`bid × criteria + criterion`): the official points.
@@ -74,7 +76,8 @@ impl<'a> Published<'a> {
             }
         }
         let offered = (0..n).map(|i| inputs.offered(i).unwrap_or(0)).collect();
-        Published { inputs, passed, offered, terms: Term::all(inputs), statuses, points, references: outcome.references.clone() }
+        let lottery = tally::lottery_keys(&inputs.tender, &inputs.bids.iter().map(|b| b.id.as_str()).collect::<Vec<_>>());
+        Published { inputs, passed, offered, terms: Term::all(inputs), lottery, statuses, points, references: outcome.references.clone() }
     }
 
     /// The inputs.
@@ -554,7 +557,11 @@ impl<'a> Prepared<'_, 'a> {
                 None => inputs.tie_values(b).to_vec(),
             })
             .collect();
-        let lottery = tally::lottery_keys(&inputs.tender, &ids);
+        let lottery = if self.published.lottery.is_empty() {
+            Vec::new()
+        } else {
+            self.bids.iter().map(|&b| self.published.lottery.get(b).copied().unwrap_or(u64::MAX)).collect()
+        };
         let low = self
             .bids
             .iter()

@@ -50,7 +50,7 @@ impl Term {
 /// what it offers and its unit price; `None` when it declined or withdrew. Under
 /// `negotiated` with a record, the quantity is what was agreed (nothing for a bid that was
 /// not); without a record, what was offered (the negotiation modelled as a rank-order fill).
-pub(crate) fn offer(rule: &Award, term: Option<Term>, offered: u64, price: Option<Decimal>) -> Option<Offer> {
+fn offer(rule: &Award, term: Option<Term>, offered: u64, price: Option<Decimal>) -> Option<Offer> {
     if term.is_some_and(|t| t.stop.is_some()) {
         return None;
     }
@@ -65,6 +65,56 @@ pub(crate) fn offer(rule: &Award, term: Option<Term>, offered: u64, price: Optio
         _ => offered,
     };
     Some(Offer { quantity, price })
+}
+
+/// What the award reads of each bid (indexed like the tally's bids): both tallies fill it
+/// from their own buffers.
+pub(crate) struct Bidding<'a> {
+    pub(crate) terms: Option<&'a [Term]>,
+    pub(crate) offered: &'a [u64],
+    pub(crate) prices: &'a [Option<Decimal>],
+    /// Excluded as abnormally low (empty: none).
+    pub(crate) excluded: &'a [bool],
+    /// Its bidder already won as many lots as one may (empty: none).
+    pub(crate) capped: &'a [bool],
+}
+
+/// The ranked bids (`order`) that go on to the award, with their offers, into `running` and
+/// `offers`; each bid that does not — excluded, declined or withdrawn — is told to `stop`
+/// with its status (a capped bid stays qualified and is passed over in silence).
+pub(crate) fn running_into(
+    rule: &Award,
+    order: &[usize],
+    b: &Bidding<'_>,
+    running: &mut Vec<usize>,
+    offers: &mut Vec<Offer>,
+    mut stop: impl FnMut(usize, BidStatus),
+) {
+    running.clear();
+    offers.clear();
+    let flag = |v: &[bool], i: usize| v.get(i).copied().unwrap_or(false);
+    for &i in order {
+        if flag(b.excluded, i) {
+            stop(i, BidStatus::Excluded);
+            continue;
+        }
+        if flag(b.capped, i) {
+            continue;
+        }
+        let term = b.terms.map(|t| t.get(i).copied().unwrap_or_default());
+        let price = b.prices.get(i).copied().flatten();
+        match offer(rule, term, b.offered.get(i).copied().unwrap_or(0), price) {
+            Some(o) => {
+                running.push(i);
+                offers.push(o);
+            }
+            None => {
+                if let Some(status) = term.and_then(|t| t.stop) {
+                    stop(i, status);
+                }
+            }
+        }
+    }
 }
 
 /// The award over the ranked bids still in the running, in report order (SPEC §5.4,

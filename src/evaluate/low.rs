@@ -122,7 +122,10 @@ fn ceil_count(x: &Rat) -> usize {
     k
 }
 
-/// Whether any `exclude` check finds the bid abnormally low.
-pub(crate) fn excluded(verdicts: &[LowVerdict]) -> bool {
-    verdicts.iter().any(|v| v.low && v.action == LowAction::Exclude)
+/// Per bid: whether any `exclude` check finds it abnormally low (empty without checks).
+pub(crate) fn excluded(tender: &Tender, passed: &[bool], values: &[Vec<Option<Decimal>>]) -> Vec<bool> {
+    if tender.abnormally_low.is_empty() {
+        return Vec::new();
+    }
+    verdicts(tender, passed, values).iter().map(|v| v.iter().any(|x| x.low && x.action == LowAction::Exclude)).collect()
 }

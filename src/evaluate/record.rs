@@ -251,19 +251,13 @@ pub(crate) fn negotiation(inputs: &Inputs, standings: &[Standing]) -> Option<Neg
             (Some(q), Some(o)) if q > o => Some(o),
             _ => None,
         };
-        let recorded = match outcome {
-            Some(NegotiationOutcome::Agreed) if award.quantity.is_some() => Awarded::Quantity(quantity.unwrap_or(0)),
-            Some(NegotiationOutcome::Agreed) => Awarded::Yes,
+        // What the record gives, compared as the award would show it (an agreed 0 is nothing).
+        let recorded = match (outcome, quantity) {
+            (Some(NegotiationOutcome::Agreed), Some(q)) if q > 0 && award.quantity.is_some() => Awarded::Quantity(q),
+            (Some(NegotiationOutcome::Agreed), _) if award.quantity.is_none() => Awarded::Yes,
             _ => Awarded::No,
         };
-        let awarded = match s.award {
-            Awarded::Quantity(0) => Awarded::No,
-            a => a,
-        };
-        let recorded = match recorded {
-            Awarded::Quantity(0) => Awarded::No,
-            a => a,
-        };
+        let awarded = if s.award == Awarded::Quantity(0) { Awarded::No } else { s.award };
         rows.push(NegotiationRow {
             bidder: s.bidder.clone(),
             status: s.status,

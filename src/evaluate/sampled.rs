@@ -15,7 +15,7 @@ use std::cmp::Ordering;
 
 use rust_decimal::Decimal;
 
-use super::award::{Offer, Term, award_into, offer};
+use super::award::{Bidding, Offer, Term, award_into, running_into};
 use super::tally::{Frame, Step};
 use super::{Awarded, BidStatus};
 use crate::exact::RoundingMode;
@@ -465,30 +465,14 @@ impl<'t> Kernel<'t> {
                 *slot = rank;
             }
         }
-        w.offers.clear();
-        w.running.clear();
         let rule = &self.frame.tender.award;
-        for &i in &order {
-            if case.excluded.get(i).copied().unwrap_or(false) {
-                if let Some(slot) = w.status.get_mut(i) {
-                    *slot = BidStatus::Excluded;
-                }
-                continue;
+        let bidding = Bidding { terms: case.terms, offered: case.offered, prices: case.prices, excluded: case.excluded, capped: &[] };
+        let status = &mut w.status;
+        running_into(rule, &order, &bidding, &mut w.running, &mut w.offers, |i, s| {
+            if let Some(slot) = status.get_mut(i) {
+                *slot = s;
             }
-            let term = case.terms.map(|t| t.get(i).copied().unwrap_or_default());
-            let price = case.prices.get(i).copied().flatten();
-            match offer(rule, term, case.offered.get(i).copied().unwrap_or(0), price) {
-                Some(o) => {
-                    w.offers.push(o);
-                    w.running.push(i);
-                }
-                None => {
-                    if let (Some(slot), Some(stop)) = (w.status.get_mut(i), term.and_then(|t| t.stop)) {
-                        *slot = stop;
-                    }
-                }
-            }
-        }
+        });
         award_into(rule, &w.offers, &mut w.awards);
         for (&i, a) in w.running.iter().zip(&w.awards) {
             if *a != Awarded::No

@@ -18,7 +18,7 @@ use std::cmp::Ordering;
 use rayon::prelude::*;
 use rust_decimal::Decimal;
 
-use super::award::{Offer, Term, award, offer};
+use super::award::{Bidding, Term, award, running_into};
 use super::{Awarded, BidStatus, Tie, Warning};
 use crate::exact::{Points, Rat};
 use crate::model::{Minimum, Rounding, Tender, TieBreak};
@@ -545,37 +545,20 @@ fn rank_and_award<C, N: Amount>(
     }
     // Excluded (abnormally low), declined and withdrawn bids keep their rank and get nothing;
     // the others go on to the award in rank order.
-    let excluded: Vec<bool> = if frame.tender.abnormally_low.is_empty() {
-        Vec::new()
-    } else {
-        super::low::verdicts(frame.tender, &field.passed, &field.low).iter().map(|v| super::low::excluded(v)).collect()
+    let excluded = super::low::excluded(frame.tender, &field.passed, &field.low);
+    let bidding = Bidding {
+        terms: field.terms.as_deref(),
+        offered: &field.offered,
+        prices: &field.prices,
+        excluded: &excluded,
+        capped: &field.capped,
     };
-    let mut running: Vec<usize> = Vec::with_capacity(qualified.len());
-    let mut offers: Vec<Offer> = Vec::with_capacity(qualified.len());
-    for &i in &qualified {
-        if excluded.get(i).copied().unwrap_or(false) {
-            if let Some(r) = rows.get_mut(i) {
-                r.status = BidStatus::Excluded;
-            }
-            continue;
+    let (mut running, mut offers) = (Vec::with_capacity(qualified.len()), Vec::with_capacity(qualified.len()));
+    running_into(&frame.tender.award, &qualified, &bidding, &mut running, &mut offers, |i, status| {
+        if let Some(r) = rows.get_mut(i) {
+            r.status = status;
         }
-        if field.capped.get(i).copied().unwrap_or(false) {
-            continue;
-        }
-        let term = field.terms.as_ref().map(|t| t.get(i).copied().unwrap_or_default());
-        let price = field.prices.get(i).copied().flatten();
-        match offer(&frame.tender.award, term, field.offered.get(i).copied().unwrap_or(0), price) {
-            Some(o) => {
-                running.push(i);
-                offers.push(o);
-            }
-            None => {
-                if let (Some(r), Some(stop)) = (rows.get_mut(i), term.and_then(|t| t.stop)) {
-                    r.status = stop;
-                }
-            }
-        }
-    }
+    });
     for (&i, a) in running.iter().zip(award(&frame.tender.award, &offers)) {
         if a != Awarded::No
             && let Some(r) = rows.get_mut(i)

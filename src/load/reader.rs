@@ -331,6 +331,18 @@ pub(crate) fn unknown_ref<'a>(kind: &str, given: &str, sp: Span, valid: impl Ite
     }
 }
 
+/// A string that must name one of `all` (by `name`), reporting `bad-value` with the names
+/// otherwise.
+pub(crate) fn as_one_of<T: Copy>(n: &Node, key: &str, all: &[T], name: fn(T) -> &'static str, sink: &mut Sink) -> Option<T> {
+    let (s, sp) = as_str(n, key, sink)?;
+    let found = all.iter().copied().find(|x| name(*x) == s);
+    if found.is_none() {
+        let names: Vec<&str> = all.iter().map(|x| name(*x)).collect();
+        sink.push(bad_enum(key, s, sp, &names));
+    }
+    found
+}
+
 /// A keyword that is not one of `valid`.
 pub(crate) fn bad_enum(key: &str, given: &str, sp: Span, valid: &[&str]) -> Diagnostic {
     let d = Diagnostic::error("bad-value", sp, format!("`{key}` cannot be `{given}`"));

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use super::{Negotiated, Negotiation, NegotiationOutcome, Reported, ReportedBid, ReportedStatus};
 use crate::diag::{Diagnostic, Span};
 use crate::load::node::Table;
-use crate::load::reader::{Fields, Sink, as_count, as_date, as_table, bad_enum};
+use crate::load::reader::{Fields, Sink, as_count, as_date, as_one_of, as_table};
 
 const NEGOTIATION: &[&str] = &["source", "note", "bids"];
 const NEGOTIATED: &[&str] = &["outcome", "quantity", "date", "source", "note"];
@@ -46,29 +46,36 @@ fn sourced(f: &Fields<'_>, who: &str, at: Span, what: &str, sink: &mut Sink) -> 
     (source, note)
 }
 
+/// A record's top-level table (`table`, the file holding nothing else), its keys read as
+/// `allowed`, `bids` required.
+fn top<'a>(
+    doc: &'a Table,
+    file: usize,
+    table: &'static [&'static str; 1],
+    what: &str,
+    allowed: &'static [&'static str],
+    sink: &mut Sink,
+) -> Option<(&'a crate::load::node::Entry, Fields<'a>)> {
+    let _ = Fields::new(doc, Span::new(file, 0, 0), what, table, sink);
+    let [name] = table;
+    let entry = doc.get(name)?;
+    let (t, _) = as_table(&entry.node, name, sink)?;
+    let f = Fields::new(t, entry.key_span, format!("`[{name}]`"), allowed, sink);
+    let _ = f.required("bids", sink);
+    Some((entry, f))
+}
+
 /// Parse a negotiation record.
 pub(super) fn negotiation(doc: &Table, file: usize, sink: &mut Sink) -> Option<Negotiation> {
-    let _ = Fields::new(doc, Span::new(file, 0, 0), "the negotiation record", &["negotiation"], sink);
     let before = sink.len();
-    let entry = doc.get("negotiation")?;
-    let (nt, _) = as_table(&entry.node, "negotiation", sink)?;
-    let f = Fields::new(nt, entry.key_span, "`[negotiation]`", NEGOTIATION, sink);
+    let (entry, f) = top(doc, file, &["negotiation"], "the negotiation record", NEGOTIATION, sink)?;
     let source = f.opt_text("source", sink);
     let note = f.opt_text("note", sink);
-    if f.get("bids").is_none() {
-        let _ = f.required("bids", sink);
-    }
     let mut bids = BTreeMap::new();
     for (who, key_span, bt, bsp) in entries(&f, "negotiation", "negotiation record", sink) {
         let bf = Fields::new(bt, bsp, format!("`[negotiation.bids.{who}]`"), NEGOTIATED, sink);
-        let outcome = bf.required("outcome", sink).and_then(|n| {
-            let (s, sp) = crate::load::reader::as_str(n, "outcome", sink)?;
-            let o = NegotiationOutcome::ALL.iter().copied().find(|o| o.as_str() == s);
-            if o.is_none() {
-                sink.push(bad_enum("outcome", s, sp, &NegotiationOutcome::ALL.map(NegotiationOutcome::as_str)));
-            }
-            o
-        });
+        let outcome =
+            bf.required("outcome", sink).and_then(|n| as_one_of(n, "outcome", &NegotiationOutcome::ALL, NegotiationOutcome::as_str, sink));
         let quantity = bf.get("quantity").and_then(|n| as_count(n, "quantity", sink));
         let date = bf.get("date").and_then(|n| as_date(n, "date", sink)).map(|(d, _)| d);
         let (src, nt) = sourced(&bf, who, key_span, "negotiation record", sink);
@@ -100,27 +107,14 @@ pub(super) fn negotiation(doc: &Table, file: usize, sink: &mut Sink) -> Option<N
 
 /// Parse a reported outcome.
 pub(super) fn reported(doc: &Table, file: usize, sink: &mut Sink) -> Option<Reported> {
-    let _ = Fields::new(doc, Span::new(file, 0, 0), "the reported outcome", &["reported"], sink);
     let before = sink.len();
-    let entry = doc.get("reported")?;
-    let (rt, _) = as_table(&entry.node, "reported", sink)?;
-    let f = Fields::new(rt, entry.key_span, "`[reported]`", REPORTED, sink);
+    let (entry, f) = top(doc, file, &["reported"], "the reported outcome", REPORTED, sink)?;
     let source = f.opt_text("source", sink);
     let note = f.opt_text("note", sink);
-    if f.get("bids").is_none() {
-        let _ = f.required("bids", sink);
-    }
     let mut bids = BTreeMap::new();
     for (who, key_span, bt, bsp) in entries(&f, "reported", "reported outcome", sink) {
         let bf = Fields::new(bt, bsp, format!("`[reported.bids.{who}]`"), REPORTED_BID, sink);
-        let status = bf.required("status", sink).and_then(|n| {
-            let (s, sp) = crate::load::reader::as_str(n, "status", sink)?;
-            let st = ReportedStatus::ALL.iter().copied().find(|o| o.as_str() == s);
-            if st.is_none() {
-                sink.push(bad_enum("status", s, sp, &ReportedStatus::ALL.map(ReportedStatus::as_str)));
-            }
-            st
-        });
+        let status = bf.required("status", sink).and_then(|n| as_one_of(n, "status", &ReportedStatus::ALL, ReportedStatus::as_str, sink));
         let quantity = bf.get("quantity").and_then(|n| as_count(n, "quantity", sink));
         let (src, nt) = sourced(&bf, who, key_span, "reported outcome", sink);
         let Some(status) = status else { continue };

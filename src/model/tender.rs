@@ -277,26 +277,7 @@ fn parse_lots(root: &Fields<'_>, criteria: &[Criterion], sink: &mut Sink) -> Vec
         let quantity = f.get("quantity").and_then(|n| as_count(n, "quantity", sink)).map(|q| q.0);
         let winners = match f.get("winners") {
             None => Some(None),
-            Some(n) => match &n.value {
-                Value::String(s) if s == "all" => Some(Some(None)),
-                Value::String(s) => {
-                    sink.push(
-                        Diagnostic::error("bad-winners", n.span, format!("`winners` cannot be `{s}`"))
-                            .with_help("write a whole number of at least 1, or `\"all\"`"),
-                    );
-                    None
-                }
-                _ => as_count(n, "winners", sink).and_then(|(w, wsp)| match u32::try_from(w) {
-                    Ok(w) if w >= 1 => Some(Some(Some(w))),
-                    _ => {
-                        sink.push(
-                            Diagnostic::error("bad-winners", wsp, format!("`winners` is `{w}`"))
-                                .with_help("write a whole number of at least 1, or `\"all\"`"),
-                        );
-                        None
-                    }
-                }),
-            },
+            Some(n) => parse_winners(n, sink).map(Some),
         };
         let subset = match f.get("criteria") {
             None => Some(None),
@@ -995,30 +976,30 @@ fn parse_tie_break(n: &Node, sections: &[Section], criteria: &[Criterion], sink:
     None
 }
 
+/// `winners = N` (at least 1) or `"all"` (`None`: no limit), for the award and for a lot.
+fn parse_winners(n: &Node, sink: &mut Sink) -> Option<Option<u32>> {
+    let help = "write a whole number of at least 1, or `\"all\"`";
+    match &n.value {
+        Value::String(s) if s == "all" => Some(None),
+        Value::String(s) => {
+            sink.push(Diagnostic::error("bad-winners", n.span, format!("`winners` cannot be `{s}`")).with_help(help));
+            None
+        }
+        _ => as_count(n, "winners", sink).and_then(|(w, wsp)| match u32::try_from(w) {
+            Ok(w) if w >= 1 => Some(Some(w)),
+            _ => {
+                sink.push(Diagnostic::error("bad-winners", wsp, format!("`winners` is `{w}`")).with_help(help));
+                None
+            }
+        }),
+    }
+}
+
 fn parse_award(t: &Table, sp: Span, sink: &mut Sink) -> Option<Award> {
     let f = Fields::new(t, sp, "`[award]`", AWARD, sink);
     let winners = match f.get("winners") {
         None => Some(Some(1)),
-        Some(n) => match &n.value {
-            Value::String(s) if s == "all" => Some(None),
-            Value::String(s) => {
-                sink.push(
-                    Diagnostic::error("bad-winners", n.span, format!("`winners` cannot be `{s}`"))
-                        .with_help("write a whole number of at least 1, or `\"all\"`"),
-                );
-                None
-            }
-            _ => as_count(n, "winners", sink).and_then(|(w, wsp)| match u32::try_from(w) {
-                Ok(w) if w >= 1 => Some(Some(w)),
-                _ => {
-                    sink.push(
-                        Diagnostic::error("bad-winners", wsp, format!("`winners` is `{w}`"))
-                            .with_help("write a whole number of at least 1, or `\"all\"`"),
-                    );
-                    None
-                }
-            }),
-        },
+        Some(n) => parse_winners(n, sink),
     };
     let quantity = match f.get("quantity") {
         None => Some(None),
@@ -1057,15 +1038,9 @@ fn parse_award(t: &Table, sp: Span, sink: &mut Sink) -> Option<Award> {
             }
         }),
     };
-    let allocation = match f.opt_str("allocation", sink) {
+    let allocation = match f.get("allocation") {
         None => Some(Allocation::RankOrder),
-        Some((a, asp)) => {
-            let found = Allocation::ALL.iter().copied().find(|m| m.as_str() == a);
-            if found.is_none() {
-                sink.push(crate::load::reader::bad_enum("allocation", &a, asp, &Allocation::ALL.map(Allocation::as_str)));
-            }
-            found
-        }
+        Some(n) => crate::load::reader::as_one_of(n, "allocation", &Allocation::ALL, Allocation::as_str, sink),
     };
     let max_lots = match f.get("max_lots_per_bidder") {
         None => Some(None),
