@@ -86,6 +86,14 @@ impl Rat {
         Rat(Repr::Small(d.mantissa(), 10i128.pow(d.scale())))
     }
 
+    /// Numerator and denominator (positive) as big integers, as they are.
+    fn big_parts(&self) -> (BigInt, BigInt) {
+        match &self.0 {
+            Repr::Small(n, d) => (BigInt::from(*n), BigInt::from(*d)),
+            Repr::Big(b) => (b.numer().clone(), b.denom().clone()),
+        }
+    }
+
     fn as_big(&self) -> BigRational {
         match &self.0 {
             Repr::Small(n, d) => BigRational::new(BigInt::from(*n), BigInt::from(*d)),
@@ -99,6 +107,25 @@ impl Rat {
             (Some(n), Some(d)) => Rat(Repr::Small(n, d)),
             _ => Rat(Repr::Big(b)),
         }
+    }
+
+    /// `n / d` in lowest terms (`d > 0`): tried before promoting to `BigRational`, since an
+    /// unreduced fraction overflows long before its value needs the bits.
+    fn reduce((n, d): (i128, i128)) -> (i128, i128) {
+        let g = gcd(n.unsigned_abs(), d.unsigned_abs());
+        if g <= 1 {
+            return (n, d);
+        }
+        // INVARIANT: g > 1 divides both, so neither quotient overflows (|i128::MIN| / g fits).
+        match (i128::try_from(g), i128::try_from(n.unsigned_abs().checked_div(g).unwrap_or(0))) {
+            (Ok(g), Ok(m)) => (if n < 0 { m.checked_neg().unwrap_or(n) } else { m }, d.checked_div(g).unwrap_or(d)),
+            _ => (n, d),
+        }
+    }
+
+    /// `op` on the fast path, retried on the operands in lowest terms when it overflows.
+    fn small2(a: (i128, i128), b: (i128, i128), op: impl Fn((i128, i128), (i128, i128)) -> Option<(i128, i128)>) -> Option<(i128, i128)> {
+        op(a, b).or_else(|| op(Rat::reduce(a), Rat::reduce(b)))
     }
 
     /// `self ± other` on the fast path; `None` on overflow.
@@ -115,7 +142,7 @@ impl Rat {
     #[expect(clippy::arithmetic_side_effects, reason = "big rationals and integers do not overflow")]
     pub fn add(&self, other: &Rat) -> Rat {
         if let (Repr::Small(a, b), Repr::Small(c, d)) = (&self.0, &other.0)
-            && let Some((n, d)) = Rat::small_add((*a, *b), (*c, *d), false)
+            && let Some((n, d)) = Rat::small2((*a, *b), (*c, *d), |x, y| Rat::small_add(x, y, false))
         {
             return Rat(Repr::Small(n, d));
         }
@@ -126,7 +153,7 @@ impl Rat {
     #[expect(clippy::arithmetic_side_effects, reason = "big rationals and integers do not overflow")]
     pub fn sub(&self, other: &Rat) -> Rat {
         if let (Repr::Small(a, b), Repr::Small(c, d)) = (&self.0, &other.0)
-            && let Some((n, d)) = Rat::small_add((*a, *b), (*c, *d), true)
+            && let Some((n, d)) = Rat::small2((*a, *b), (*c, *d), |x, y| Rat::small_add(x, y, true))
         {
             return Rat(Repr::Small(n, d));
         }
@@ -137,7 +164,7 @@ impl Rat {
     #[expect(clippy::arithmetic_side_effects, reason = "big rationals and integers do not overflow")]
     pub fn mul(&self, other: &Rat) -> Rat {
         if let (Repr::Small(a, b), Repr::Small(c, d)) = (&self.0, &other.0)
-            && let (Some(n), Some(d)) = (a.checked_mul(*c), b.checked_mul(*d))
+            && let Some((n, d)) = Rat::small2((*a, *b), (*c, *d), |(a, b), (c, d)| Some((a.checked_mul(c)?, b.checked_mul(d)?)))
         {
             return Rat(Repr::Small(n, d));
         }
@@ -151,7 +178,7 @@ impl Rat {
             return Rat::zero();
         }
         if let (Repr::Small(a, b), Repr::Small(c, d)) = (&self.0, &other.0)
-            && let (Some(n), Some(m)) = (a.checked_mul(*d), b.checked_mul(*c))
+            && let Some((n, m)) = Rat::small2((*a, *b), (*c, *d), |(a, b), (c, d)| Some((a.checked_mul(d)?, b.checked_mul(c)?)))
         {
             return Rat::ratio(n, m);
         }
@@ -180,6 +207,19 @@ impl Rat {
         let snapped = Rat::big(n / BigRational::from_integer(scale));
         let beyond = if toward < self { snapped > *toward } else { snapped < *toward };
         beyond.then_some(snapped)
+    }
+
+    /// The simplest rational strictly between `self` and `other` (the one with the smallest
+    /// denominator, found from their continued fractions): an analysis that may look at any
+    /// point of an interval looks there, since exact arithmetic costs grow with the bits.
+    /// `self` itself when the two are equal.
+    pub(crate) fn simplest_between(&self, other: &Rat) -> Rat {
+        let (lo, hi) = match self.cmp(other) {
+            Ordering::Less => (self.as_big(), other.as_big()),
+            Ordering::Greater => (other.as_big(), self.as_big()),
+            Ordering::Equal => return self.clone(),
+        };
+        Rat::big(simplest(&lo, &hi, 0))
     }
 
     /// Whether the value is zero.
@@ -368,20 +408,95 @@ impl PartialOrd for Rat {
 }
 
 impl Ord for Rat {
+    #[expect(clippy::arithmetic_side_effects, reason = "big integers do not overflow")]
     fn cmp(&self, other: &Rat) -> Ordering {
         if let (Repr::Small(a, b), Repr::Small(c, d)) = (&self.0, &other.0)
-            && let (Some(x), Some(y)) = (a.checked_mul(*d), c.checked_mul(*b))
+            && let Some((x, y)) = Rat::small2((*a, *b), (*c, *d), |(a, b), (c, d)| Some((a.checked_mul(d)?, c.checked_mul(b)?)))
         {
             // Denominators are positive, so cross-multiplying keeps the order.
             return x.cmp(&y);
         }
-        self.as_big().cmp(&other.as_big())
+        // Cross-multiplied in big integers: no fraction is built or reduced to compare.
+        let (a, b) = self.big_parts();
+        let (c, d) = other.big_parts();
+        (a * d).cmp(&(c * b))
     }
 }
 
 impl fmt::Display for Rat {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.to_exact_string())
+    }
+}
+
+/// An exact fraction kept as it comes: a numerator and a positive denominator, never
+/// reduced. For values that are compared many times and combined at most a step or two
+/// (the kinetic sweep of `stability`): reducing is what big rationals spend their time on.
+#[derive(Clone, Debug)]
+pub(crate) struct Frac {
+    n: BigInt,
+    d: BigInt,
+}
+
+#[expect(clippy::arithmetic_side_effects, reason = "big integers do not overflow")]
+impl Frac {
+    /// The value of `r`.
+    pub(crate) fn of(r: &Rat) -> Frac {
+        let (n, d) = r.big_parts();
+        Frac { n, d }
+    }
+
+    /// As a rational (reduced once).
+    pub(crate) fn rat(&self) -> Rat {
+        Rat::big(BigRational::new(self.n.clone(), self.d.clone()))
+    }
+
+    pub(crate) fn neg(&self) -> Frac {
+        Frac { n: -&self.n, d: self.d.clone() }
+    }
+
+    pub(crate) fn is_negative(&self) -> bool {
+        self.n.is_negative()
+    }
+
+    pub(crate) fn sub(&self, o: &Frac) -> Frac {
+        if self.d == o.d {
+            return Frac { n: &self.n - &o.n, d: self.d.clone() };
+        }
+        Frac { n: &self.n * &o.d - &o.n * &self.d, d: &self.d * &o.d }
+    }
+
+    /// `self ÷ o`; `None` when `o` is zero.
+    pub(crate) fn div(&self, o: &Frac) -> Option<Frac> {
+        if o.n.is_zero() {
+            return None;
+        }
+        let (n, d) = (&self.n * &o.d, &self.d * &o.n);
+        Some(if d.is_negative() { Frac { n: -n, d: -d } } else { Frac { n, d } })
+    }
+}
+
+impl PartialEq for Frac {
+    fn eq(&self, other: &Frac) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Frac {}
+
+impl PartialOrd for Frac {
+    fn partial_cmp(&self, other: &Frac) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Frac {
+    #[expect(clippy::arithmetic_side_effects, reason = "big integers do not overflow")]
+    fn cmp(&self, other: &Frac) -> Ordering {
+        if self.d == other.d {
+            return self.n.cmp(&other.n);
+        }
+        (&self.n * &other.d).cmp(&(&other.n * &self.d))
     }
 }
 
@@ -587,6 +702,62 @@ fn parse_exponent(e: &str) -> Option<i64> {
     }
     let v = digits.parse::<i64>().unwrap_or(i64::MAX / 2);
     Some(if negative { v.saturating_neg() } else { v })
+}
+
+/// The simplest rational in the open interval `(lo, hi)`, `lo < hi`: an integer if one lies
+/// inside, else `floor(lo)` plus the reciprocal of the simplest rational between the
+/// reciprocals of the fractional parts. Continued fractions are at most a few hundred terms
+/// for the numbers an analysis meets; past `DEPTH` the midpoint is exact and good enough.
+#[expect(clippy::arithmetic_side_effects, reason = "big rationals and integers do not overflow")]
+fn simplest(lo: &BigRational, hi: &BigRational, depth: u32) -> BigRational {
+    const DEPTH: u32 = 512;
+    if lo.is_negative() && hi.is_positive() {
+        return BigRational::zero();
+    }
+    if hi.is_negative() || hi.is_zero() {
+        // Mirror onto the positive side.
+        return -simplest(&-hi, &-lo, depth);
+    }
+    let next = lo.floor() + BigRational::one();
+    if next < *hi {
+        return next;
+    }
+    if depth >= DEPTH {
+        return (lo + hi) / BigRational::from_integer(BigInt::from(2));
+    }
+    // Both in [n, n + 1]: lo = n + f, hi = n + g with 0 ≤ f < g ≤ 1.
+    let n = lo.floor();
+    let f = lo - &n;
+    let g = hi - &n;
+    let inner = if f.is_zero() {
+        // (1/g, ∞): the first integer above 1/g.
+        g.recip().floor() + BigRational::one()
+    } else {
+        simplest(&g.recip(), &f.recip(), depth + 1)
+    };
+    n + inner.recip()
+}
+
+/// The greatest common divisor (binary: no division).
+fn gcd(mut a: u128, mut b: u128) -> u128 {
+    if a == 0 {
+        return b;
+    }
+    if b == 0 {
+        return a;
+    }
+    let shift = (a | b).trailing_zeros();
+    a >>= a.trailing_zeros();
+    loop {
+        b >>= b.trailing_zeros();
+        if a > b {
+            std::mem::swap(&mut a, &mut b);
+        }
+        b = b.saturating_sub(a);
+        if b == 0 {
+            return a << shift;
+        }
+    }
 }
 
 #[cfg(test)]

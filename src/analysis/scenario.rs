@@ -15,7 +15,7 @@ use super::Error;
 use super::error::PointsProblem;
 use crate::evaluate::award::Term;
 use crate::evaluate::score::{Exact, Givens, official, scored};
-use crate::evaluate::tally::{self, Field, Frame, InForce, Scorer, Tally};
+use crate::evaluate::tally::{self, Field, Frame, InForce, Row, Scorer, Tally};
 use crate::evaluate::{Awarded, BidStatus, Outcome, evaluate, gate_verdicts, passes};
 use crate::exact::{Points, Rat};
 use crate::model::{Inputs, Minimum, Resolved, gate_kind};
@@ -586,11 +586,24 @@ impl<'a> Prepared<'_, 'a> {
         (frame, tally)
     }
 
+    /// Tally row `i` alone, exact and unrounded at `weights`, as the tally first scores it
+    /// against `eligible` (the references over the eligible bids, which no weight moves).
+    pub(crate) fn exact_row(&self, weights: Vec<Rat>, eligible: &[InForce], i: usize) -> Row<Rat, Rat> {
+        let inputs = self.published.inputs;
+        let frame = Frame::with_weights(&inputs.tender, weights);
+        tally::first_row(&frame, &Exact::new(&inputs.tender, &frame.weights, self), &self.field(), eligible, i)
+    }
+
     /// Whether tally row `a` ranks ahead of row `b`, as the ranking orders them (total, the
     /// tie-break chain, then bidder id), whatever their statuses.
     pub(crate) fn ahead(&self, tally: &Tally<Points, Points>, a: usize, b: usize) -> bool {
         let field = self.field();
         tally::Ranker { frame: &self.frame, amount: <Self as Scorer>::amount, field: &field, rows: &tally.rows }.precedes(a, b)
+    }
+
+    /// How many rows the tally has.
+    pub(crate) fn rows(&self) -> usize {
+        self.bids.len()
     }
 
     /// The input index of tally row `row`.

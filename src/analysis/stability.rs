@@ -6,20 +6,31 @@
 //! Every quantity is piecewise affine in the criterion's points `P` (the rules say where
 //! their points stop being proportional to a weight: [`weight_kink`](crate::rules); qualification,
 //! differential ranks and references `among = "qualified"` switch only where two affine
-//! quantities cross). So the breakpoints are found exactly: the kinks, then every crossing
-//! of the quantities that decide qualification and the differential clamp between
-//! consecutive kinks, then every crossing that decides the winners (as the award rule says)
-//! where the discrete state is constant. Between two consecutive candidate points the
-//! winners cannot change. Every point is evaluated by the exact tally.
+//! quantities cross). The walk goes from the published points to the first point where the
+//! winners change, one candidate at a time, each checked by the exact tally (at the point and
+//! between it and the last); the candidates come from a kinetic sweep: every bid's total is a
+//! line, read from the tally at two simple points; only two neighbours in the current order
+//! can cross next, so crossings are taken in order from a heap, and the award is walked again
+//! only when two bids whose order it can feel trade places. Where qualification only adds
+//! bids to the ranking or takes them out (no reference among the qualified, no differential
+//! scoring), a bid joining or leaving is an event of the sweep too, and so is a bend of one
+//! bid's points (its row alone is read again). Otherwise the sweep runs between the points
+//! where that state can change. The sweep compares in exact fractions that are never reduced
+//! (`exact::Frac`): its numbers are compared many times and combined once, and reducing big
+//! rationals is what exact analyses spend their time on. Cost: two evaluations per sweep,
+//! `O((bids + crossings) log bids)` comparisons, an award walk per crossing that matters.
 
 use std::cell::Cell;
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 
 use rust_decimal::Decimal;
 
 use super::scenario::{Prepared, Published, Scenario};
-use crate::evaluate::Outcome;
-use crate::evaluate::tally::{Frame, InForce, Tally, order_margins, state_margins};
-use crate::exact::{Rat, RoundingMode};
+use crate::evaluate::award::order_matters;
+use crate::evaluate::tally::{Frame, InForce, Row, Tally, award_order, state_margins};
+use crate::evaluate::{BidStatus, Outcome};
+use crate::exact::{Frac, Rat, RoundingMode};
 use crate::model::Inputs;
 
 /// How far `stability` walks.
@@ -185,6 +196,8 @@ pub fn stability_with(inputs: &Inputs, outcome: &Outcome, options: StabilityOpti
         progress,
         at: Cell::new(0),
         total: inputs.tender.criteria.len(),
+        rows_done: Cell::new(0),
+        rows: inputs.bids.len(),
     };
     let n = inputs.tender.criteria.len();
     progress.step(0, n);
@@ -216,6 +229,9 @@ struct Budget<'p> {
     /// Criteria done, of all.
     at: Cell<usize>,
     total: usize,
+    /// Rows evaluated alone since the last whole evaluation counted, of `rows` per evaluation.
+    rows_done: Cell<usize>,
+    rows: usize,
 }
 
 impl Budget<'_> {
@@ -225,6 +241,17 @@ impl Budget<'_> {
         self.used.set(used);
         if used.is_multiple_of(256) {
             self.progress.step(self.at.get(), self.total);
+        }
+    }
+
+    /// Count one tally row evaluated alone: a whole evaluation per `rows` of them.
+    fn count_row(&self) {
+        let r = self.rows_done.get().saturating_add(1);
+        if r >= self.rows.max(1) {
+            self.rows_done.set(0);
+            self.count();
+        } else {
+            self.rows_done.set(r);
         }
     }
 
@@ -321,6 +348,11 @@ fn weights(inputs: &Inputs, k: usize, p: &Rat) -> Vec<Rat> {
 /// weight, given the references in force: each rule says where (`weight_kink`), in its own
 /// weight `w_j`, which is mapped to `P`.
 fn kinks(inputs: &Inputs, k: usize, references: &[InForce]) -> Vec<Rat> {
+    owned_kinks(inputs, k, references).into_iter().map(|(p, _)| p).collect()
+}
+
+/// [`kinks`], each with the bid (an index into `inputs.bids`) whose points bend there.
+fn owned_kinks(inputs: &Inputs, k: usize, references: &[InForce]) -> Vec<(Rat, usize)> {
     let t = &inputs.tender;
     let m = Rat::from_decimal(t.max_points);
     let pk = t.criteria.get(k).map_or_else(Rat::zero, |c| Rat::from_decimal(c.points));
@@ -332,12 +364,12 @@ fn kinks(inputs: &Inputs, k: usize, references: &[InForce]) -> Vec<Rat> {
             let Some(given) = inputs.given(bid, j) else { continue };
             let Some(w) = c.rule.weight_kink(given, reference) else { continue };
             if j == k {
-                out.push(w);
+                out.push((w, bid));
             } else if !others.is_zero() {
                 // w_j = p_j (M − P) / O = w  →  P = M − w O / p_j.
                 let pj = Rat::from_decimal(c.points);
                 if !pj.is_zero() {
-                    out.push(m.sub(&w.mul(&others).div(&pj)));
+                    out.push((m.sub(&w.mul(&others).div(&pj)), bid));
                 }
             }
         }
@@ -383,7 +415,10 @@ fn criterion(prepared: &Prepared<'_, '_>, inputs: &Inputs, k: usize, official: &
         budget.ran_out.set(true);
         return CriterionStability { id, points: p0.clone(), lower: End::limit(p0.clone(), true), upper: End::limit(p0, true), note: None };
     }
-    let walk = Walk { prepared, inputs, k, kinks: Vec::new(), winners: Vec::new(), budget };
+    let frame = Frame::new(t);
+    let membership = frame.late.is_empty() && frame.differential.is_none();
+    let walk =
+        Walk { prepared, inputs, k, kinks: Vec::new(), bends: Vec::new(), eligible: Vec::new(), winners: Vec::new(), membership, budget };
     // The quantities scored against eligible bids kink where those references say (they do
     // not depend on the weights).
     let (eligible, here) = walk.eval(&p0);
@@ -395,7 +430,30 @@ fn criterion(prepared: &Prepared<'_, '_>, inputs: &Inputs, k: usize, official: &
     // The official winners come from rounded points; the interval is about unrounded ones,
     // which can differ at a knife-edge (a tie that rounding decided).
     let note = (here != official).then(|| StabilityNote::Unrounded { unrounded: here.clone(), official: official.to_vec() });
-    let walk = Walk { kinks, winners: here, ..walk };
+    // Per tally row, where its own points bend (the sweep follows each bid's bends).
+    let mut bends: Vec<Vec<Rat>> = vec![Vec::new(); prepared.rows()];
+    let row_of: Vec<Option<usize>> = {
+        let mut v = vec![None; inputs.bids.len()];
+        for row in 0..prepared.rows() {
+            if let Some(slot) = prepared.bid(row).and_then(|b| v.get_mut(b)) {
+                *slot = Some(row);
+            }
+        }
+        v
+    };
+    for (p, bid) in owned_kinks(inputs, k, &eligible) {
+        if p > Rat::zero()
+            && p < m
+            && let Some(list) = row_of.get(bid).copied().flatten().and_then(|r| bends.get_mut(r))
+        {
+            list.push(p);
+        }
+    }
+    for list in &mut bends {
+        list.sort();
+        list.dedup();
+    }
+    let walk = Walk { kinks, bends, eligible, winners: here, ..walk };
     let upper = walk.walk(&p0, true);
     let lower = walk.walk(&p0, false);
     CriterionStability { id, points: p0, lower, upper, note }
@@ -407,7 +465,14 @@ struct Walk<'w, 'p, 'a> {
     inputs: &'w Inputs,
     k: usize,
     kinks: Vec<Rat>,
+    /// Per tally row, the kinks of its own points, in order.
+    bends: Vec<Vec<Rat>>,
+    /// The references over the eligible bids (no weight moves them).
+    eligible: Vec<InForce>,
     winners: Vec<String>,
+    /// Qualification changes nothing but who is ranked (no reference among the qualified
+    /// bids, no differential scoring): the sweep follows it.
+    membership: bool,
     budget: &'w Budget<'w>,
 }
 
@@ -449,11 +514,13 @@ impl Walk<'_, '_, '_> {
         self.read(p, |frame, tally| state_margins(frame, &tally.rows))
     }
 
-    /// The quantities whose signs decide the winners, judged against the winners at the start.
-    fn order(&self, p: &Rat) -> Vec<Rat> {
-        self.read(p, |frame, tally| {
-            let wins: Vec<bool> = (0..tally.rows.len()).map(|i| self.winners.iter().any(|w| w == self.prepared.bidder(i))).collect();
-            order_margins(frame, &tally.rows, &wins)
+    /// What the sweep reads of each bid that passed the gates (`None`: one that did not),
+    /// and the tally's order, at `p`.
+    fn samples(&self, p: &Rat) -> (Vec<Option<Sample>>, Vec<usize>) {
+        self.read(p, |_, tally| {
+            let samples =
+                tally.rows.iter().map(|r| (r.qualified() || r.status == BidStatus::NotQualified).then(|| Sample::of(r))).collect();
+            (samples, tally.order.clone())
         })
     }
 
@@ -462,19 +529,31 @@ impl Walk<'_, '_, '_> {
         self.read(p, |_, tally| tally.references.clone())
     }
 
-    /// Two points strictly between `u` and `v`, at a third and two thirds.
+    /// Two points strictly between `u` and `v`, one in each half: the simplest rationals
+    /// there, since the exact tally's cost grows with the bits of the point.
     fn inside(u: &Rat, v: &Rat) -> (Rat, Rat) {
-        let third = v.sub(u).div(&Rat::from_int(3));
-        (u.add(&third), v.sub(&third))
+        let mid = u.add(v).div(&Rat::from_int(2));
+        (u.simplest_between(&mid), mid.simplest_between(v))
     }
 
     /// The next point beyond `u` (towards the next kink) where anything that decides the
     /// winners can change: between two consecutive events every difference is affine.
+    /// The first kink beyond `u`.
+    fn next_kink(&self, u: &Rat, up: bool) -> Option<Rat> {
+        if up { self.kinks.iter().find(|x| *x > u) } else { self.kinks.iter().rev().find(|x| *x < u) }.cloned()
+    }
+
     fn next_event(&self, u: &Rat, up: bool) -> Rat {
-        let limit = if up { self.kinks.iter().find(|x| *x > u) } else { self.kinks.iter().rev().find(|x| *x < u) };
-        let Some(limit) = limit.cloned() else {
+        let Some(limit) = self.next_kink(u, up) else {
             return u.clone();
         };
+        // Without references among the qualified bids or differential scoring, qualification
+        // only adds bids to the ranking or takes them out, which the sweep follows itself.
+        if self.membership {
+            // Each bid's own kinks are the sweep's too: it walks to the end of the range.
+            let end = if up { self.kinks.last() } else { self.kinks.first() };
+            return end.map_or_else(|| u.clone(), |end| self.sweep(u, end, up, true));
+        }
         // Qualification and the differential clamp: affine up to the kink.
         let (a, b) = Self::inside(u, &limit);
         let e1 = nearest_root(&a, &self.state(&a), &b, &self.state(&b), u, &limit).unwrap_or(limit);
@@ -486,8 +565,166 @@ impl Walk<'_, '_, '_> {
             .filter(|x| if up { x > u && *x < e1 } else { x < u && *x > e1 })
             .collect();
         let e1 = within.into_iter().fold(e1, |best, x| if (up && x < best) || (!up && x > best) { x } else { best });
-        let (a, b) = Self::inside(u, &e1);
-        nearest_root(&a, &self.order(&a), &b, &self.order(&b), u, &e1).unwrap_or(e1)
+        self.sweep(u, &e1, up, false)
+    }
+
+    /// The first point beyond `u`, up to `e`, at which the award, walked over the ranking
+    /// the totals then make, may select other bids than the winners at the start: a kinetic
+    /// sweep. Totals are lines in the distance `s` from `u` (read from the exact tally at
+    /// two points); only two neighbours in the current order can cross next, so crossings
+    /// are taken in order from a heap of neighbours' crossing points, and the award is
+    /// walked again only when two bids whose order it can feel trade places. With
+    /// `membership`, a bid's qualification margins are lines too and a bid joins or leaves
+    /// the ranking where one crosses zero (qualification then changes nothing else), and
+    /// where a bid's own points bend its lines are read again from its row alone. Without
+    /// it, `e` is where the discrete state may change next. `e` when nothing changes the
+    /// winners; when the ranking at `u` already selects others, the first event (the walk's
+    /// midpoint check then sees them). What it returns is only a candidate: the walk checks
+    /// it with the exact tally.
+    fn sweep(&self, u: &Rat, e: &Rat, up: bool, membership: bool) -> Rat {
+        // Every line is read before the first bend of any bid (each is read again at its own).
+        let first = if membership { self.next_kink(u, up).filter(|k| if up { k < e } else { k > e }) } else { None };
+        let (a, b) = Self::inside(u, first.as_ref().unwrap_or(e));
+        let (sa, order) = self.samples(&a);
+        let (sb, _) = self.samples(&b);
+        let rows = sa.len();
+        let tracks: Vec<Option<Track>> =
+            sa.iter().zip(&sb).map(|(x, y)| Some(Track::through(up, (&a, x.as_ref()?), (&b, y.as_ref()?)))).collect();
+        let mut tally_pos = vec![usize::MAX; rows];
+        for (p, &i) in order.iter().enumerate() {
+            if let Some(slot) = tally_pos.get_mut(i) {
+                *slot = p;
+            }
+        }
+        // The sweep runs in `s = ±P` (increasing away from `u`): lines keep the small
+        // numbers of the points read, whatever the bits of `u`.
+        let along = |p: &Rat| if up { Frac::of(p) } else { Frac::of(p).neg() };
+        let at = |s: &Frac| if up { s.rat() } else { s.neg().rat() };
+        let (zero, span) = (along(u), along(e));
+        let mut sw = Sweep { tracks, tally_pos, membership, span: span.clone(), version: vec![0; rows] };
+        let mut ord: Vec<usize> = (0..rows).filter(|&i| sw.member_after(i, &zero)).collect();
+        ord.sort_by(|&x, &y| sw.cmp(x, y, &zero));
+        let inputs = self.inputs;
+        let award = &inputs.tender.award;
+        let field = self.prepared.field();
+        let excluded = crate::evaluate::low::excluded(&inputs.tender, &field.passed, &field.low);
+        let selected = |ord: &[usize]| -> Vec<bool> {
+            let mut sel = vec![false; rows];
+            award_order(
+                award,
+                &field,
+                &excluded,
+                ord,
+                |_, _| {},
+                |i, _| {
+                    if let Some(slot) = sel.get_mut(i) {
+                        *slot = true;
+                    }
+                },
+            );
+            sel
+        };
+        let start: Vec<bool> = (0..rows).map(|i| self.winners.iter().any(|w| w == self.prepared.bidder(i))).collect();
+        let mut heap: BinaryHeap<Reverse<(Frac, Event)>> = BinaryHeap::new();
+        for pair in ord.windows(2) {
+            if let [x, y] = *pair {
+                sw.push_crossing(&mut heap, x, y, &zero);
+            }
+        }
+        for i in 0..rows {
+            sw.push_members(&mut heap, i, &zero);
+            if membership {
+                for p in self.bends.get(i).into_iter().flatten() {
+                    let s = along(p);
+                    if s > zero && s < span {
+                        heap.push(Reverse((s, Event::Bend(i))));
+                    }
+                }
+            }
+        }
+        let mut sel = selected(&ord);
+        if sel != start {
+            return heap.peek().map_or_else(|| e.clone(), |Reverse((s, _))| at(s));
+        }
+        let mut pos = vec![usize::MAX; rows];
+        reindex(&ord, &mut pos, 0);
+        // Work, in tally rows: an event (and the award walk it may take) costs about one
+        // (a bend's rows are counted as they are read); one evaluation per `rows` of it.
+        let (mut work, per) = (0usize, rows.max(1));
+        while let Some(Reverse((s, event))) = heap.pop() {
+            work = work.saturating_add(1);
+            if work >= per {
+                work = 0;
+                // Stop where the budget stops (the walk's two checks still fit): nothing
+                // changed before this point.
+                if !self.budget.allows(3) {
+                    return at(&s);
+                }
+                self.budget.count();
+            }
+            let get = |pos: &[usize], i: usize| pos.get(i).copied().unwrap_or(usize::MAX);
+            // The neighbours to look at again: (ahead, behind) pairs.
+            let mut fresh: Vec<(usize, usize)> = Vec::new();
+            let changed = match event {
+                Event::Cross(x, y, vx, vy) => {
+                    let (px, py) = (get(&pos, x), get(&pos, y));
+                    if px == usize::MAX || px.checked_add(1) != Some(py) || !sw.current(x, vx) || !sw.current(y, vy) {
+                        continue; // no longer neighbours, or their lines were read again
+                    }
+                    ord.swap(px, py);
+                    pos.swap(x, y);
+                    if let Some(&w) = px.checked_sub(1).and_then(|p| ord.get(p)) {
+                        fresh.push((w, y));
+                    }
+                    if let Some(&z) = py.checked_add(1).and_then(|p| ord.get(p)) {
+                        fresh.push((x, z));
+                    }
+                    let wins = |i: usize| sel.get(i).copied().unwrap_or(false);
+                    order_matters(award, wins(x), wins(y))
+                }
+                Event::Member(i, v) => {
+                    if !sw.current(i, v) {
+                        continue;
+                    }
+                    sw.rejoin(i, &s, &mut ord, &mut pos, &mut fresh)
+                }
+                Event::Bend(i) => {
+                    // Read the bid's row at two points before its next bend.
+                    let next = self.bends.get(i).and_then(|list| list.iter().map(&along).filter(|t| *t > s).min()).filter(|t| *t < span);
+                    let (p, q) = Self::inside(&at(&s), &next.map_or_else(|| e.clone(), |t| at(&t)));
+                    let (Some(x), Some(y)) = (self.row_sample(&p, i), self.row_sample(&q, i)) else { continue };
+                    sw.retrack(i, Track::through(up, (&p, &x), (&q, &y)));
+                    sw.push_members(&mut heap, i, &s);
+                    let at_pos = get(&pos, i);
+                    if at_pos != usize::MAX {
+                        if let Some(&w) = at_pos.checked_sub(1).and_then(|p| ord.get(p)) {
+                            fresh.push((w, i));
+                        }
+                        if let Some(&z) = at_pos.checked_add(1).and_then(|p| ord.get(p)) {
+                            fresh.push((i, z));
+                        }
+                    }
+                    sw.rejoin(i, &s, &mut ord, &mut pos, &mut fresh)
+                }
+            };
+            if changed {
+                sel = selected(&ord);
+                if sel != start {
+                    return at(&s);
+                }
+            }
+            for (x, y) in fresh {
+                sw.push_crossing(&mut heap, x, y, &s);
+            }
+        }
+        e.clone()
+    }
+
+    /// Tally row `i` alone at `p` (its own points bent): what the sweep reads of it.
+    fn row_sample(&self, p: &Rat, i: usize) -> Option<Sample> {
+        self.budget.count_row();
+        let row = self.prepared.exact_row(weights(self.inputs, self.k, p), &self.eligible, i);
+        (row.qualified() || row.status == BidStatus::NotQualified).then(|| Sample::of(&row))
     }
 
     fn walk(&self, p0: &Rat, up: bool) -> End {
@@ -524,7 +761,7 @@ impl Walk<'_, '_, '_> {
             if crowded >= CROWDED_RUN {
                 return End::unresolved(u);
             }
-            let mid = u.add(&e).div(&Rat::from_int(2));
+            let mid = u.simplest_between(&e);
             let (_, w_mid) = self.eval(&mid);
             if w_mid != self.winners {
                 return end_at(u, true, w_mid, &self.winners);
@@ -538,6 +775,235 @@ impl Walk<'_, '_, '_> {
         self.budget.ran_out.set(true);
         End::limit(u, true)
     }
+}
+
+/// A quantity along the sweep: `c + d·s`, where `s` is `P` walking up and `−P` walking down.
+#[derive(Clone)]
+struct Line {
+    c: Frac,
+    d: Frac,
+}
+
+impl Line {
+    /// The line through `(p, x)` and `(q, y)` (points `P`; `up`: the sweep walks towards
+    /// larger `P`).
+    fn through(up: bool, (p, x): (&Rat, &Rat), (q, y): (&Rat, &Rat)) -> Line {
+        let slope = y.sub(x).div(&q.sub(p));
+        let c = Frac::of(&x.sub(&slope.mul(p)));
+        let d = Frac::of(&slope);
+        Line { c, d: if up { d } else { d.neg() } }
+    }
+
+    /// At least 0 just past `s` (asked of the root, whose numbers stay small, rather than
+    /// of the value at `s`, whose numbers need not).
+    fn after(&self, s: &Frac) -> bool {
+        match self.root() {
+            None => !self.c.is_negative(),
+            Some(r) if self.d.is_negative() => *s < r,
+            Some(r) => *s >= r,
+        }
+    }
+
+    /// Where it crosses 0, if it moves.
+    fn root(&self) -> Option<Frac> {
+        self.c.neg().div(&self.d)
+    }
+}
+
+/// A bid that passed the gates, at one point: its total, its qualification margins (points
+/// scored minus points needed, per threshold), and whether it is ranked there.
+struct Sample {
+    total: Rat,
+    margins: Vec<Rat>,
+    ranked: bool,
+}
+
+impl Sample {
+    fn of(r: &Row<Rat, Rat>) -> Sample {
+        Sample {
+            total: r.counted().total.clone(),
+            margins: r.qualification.iter().map(|v| v.scored.sub(&v.needed)).collect(),
+            ranked: r.qualified(),
+        }
+    }
+}
+
+/// A bid along the sweep: its total and margins as lines, and whether it was ranked at the
+/// first point read.
+struct Track {
+    total: Line,
+    margins: Vec<Line>,
+    ranked: bool,
+}
+
+impl Track {
+    fn through(up: bool, (p, x): (&Rat, &Sample), (q, y): (&Rat, &Sample)) -> Track {
+        Track {
+            total: Line::through(up, (p, &x.total), (q, &y.total)),
+            margins: x.margins.iter().zip(&y.margins).map(|(a, b)| Line::through(up, (p, a), (q, b))).collect(),
+            ranked: x.ranked,
+        }
+    }
+}
+
+/// The lines a sweep follows, and how it orders them.
+struct Sweep {
+    tracks: Vec<Option<Track>>,
+    /// Each row's place in the tally's order at the first point read.
+    tally_pos: Vec<usize>,
+    membership: bool,
+    span: Frac,
+    /// Bumped when a row's lines are read again (events computed before are stale).
+    version: Vec<u32>,
+}
+
+impl Sweep {
+    fn total(&self, i: usize) -> Option<&Line> {
+        self.tracks.get(i).and_then(Option::as_ref).map(|t| &t.total)
+    }
+
+    fn current(&self, i: usize, v: u32) -> bool {
+        self.version.get(i) == Some(&v)
+    }
+
+    fn version(&self, i: usize) -> u32 {
+        self.version.get(i).copied().unwrap_or(0)
+    }
+
+    /// Ranked just past `s`: every margin at least 0 there (without `membership`, as first read).
+    fn member_after(&self, i: usize, s: &Frac) -> bool {
+        match self.tracks.get(i).and_then(Option::as_ref) {
+            Some(t) if self.membership => t.margins.iter().all(|m| m.after(s)),
+            Some(t) => t.ranked,
+            None => false,
+        }
+    }
+
+    /// How two rows rank just past `s`: the higher total, then the one rising faster, then
+    /// as the tally ordered them (the same line throughout: its chain decides).
+    fn cmp(&self, x: usize, y: usize, s: &Frac) -> std::cmp::Ordering {
+        use std::cmp::Ordering::{Greater, Less};
+        let by_tally = || self.tally_pos.get(x).cmp(&self.tally_pos.get(y));
+        let (Some(lx), Some(ly)) = (self.total(x), self.total(y)) else { return by_tally() };
+        match lx.d.cmp(&ly.d) {
+            std::cmp::Ordering::Equal => ly.c.cmp(&lx.c).then_with(by_tally),
+            // x rises faster: ahead from where they meet on.
+            Greater => {
+                if *s >= meet(lx, ly) {
+                    Less
+                } else {
+                    Greater
+                }
+            }
+            Less => {
+                if *s < meet(lx, ly) {
+                    Less
+                } else {
+                    Greater
+                }
+            }
+        }
+    }
+
+    /// When `y`, just behind `x`, goes ahead of it: at `from` or later, before the end.
+    fn crossing(&self, x: usize, y: usize, from: &Frac) -> Option<Frac> {
+        let (lx, ly) = (self.total(x)?, self.total(y)?);
+        let s = match ly.d.cmp(&lx.d) {
+            // y rises faster: ahead from where they meet (now, if that is behind).
+            std::cmp::Ordering::Greater => meet(lx, ly).max(from.clone()),
+            // y falls behind from where they meet: out of order now if that is ahead (an
+            // event at `from` still pending), else never.
+            std::cmp::Ordering::Less => (meet(lx, ly) > *from).then(|| from.clone())?,
+            std::cmp::Ordering::Equal => self.cmp(y, x, from).is_lt().then(|| from.clone())?,
+        };
+        (s < self.span).then_some(s)
+    }
+
+    fn push_crossing(&self, heap: &mut BinaryHeap<Reverse<(Frac, Event)>>, x: usize, y: usize, from: &Frac) {
+        if let Some(s) = self.crossing(x, y, from) {
+            heap.push(Reverse((s, Event::Cross(x, y, self.version(x), self.version(y)))));
+        }
+    }
+
+    /// Where row `i`'s qualification may change, after `from`.
+    fn push_members(&self, heap: &mut BinaryHeap<Reverse<(Frac, Event)>>, i: usize, from: &Frac) {
+        if !self.membership {
+            return;
+        }
+        let Some(t) = self.tracks.get(i).and_then(Option::as_ref) else { return };
+        for m in &t.margins {
+            if let Some(s) = m.root().filter(|s| s > from && *s < self.span) {
+                heap.push(Reverse((s, Event::Member(i, self.version(i)))));
+            }
+        }
+    }
+
+    fn retrack(&mut self, i: usize, track: Track) {
+        if let Some(slot) = self.tracks.get_mut(i) {
+            *slot = Some(track);
+        }
+        if let Some(v) = self.version.get_mut(i) {
+            *v = v.wrapping_add(1);
+        }
+    }
+
+    /// Row `i` joins the ranking or leaves it just past `s`, if its margins say so; whether
+    /// it did. The rows that became neighbours go to `fresh`.
+    fn rejoin(&self, i: usize, s: &Frac, ord: &mut Vec<usize>, pos: &mut [usize], fresh: &mut Vec<(usize, usize)>) -> bool {
+        let now = pos.get(i).is_some_and(|&p| p != usize::MAX);
+        if self.member_after(i, s) == now {
+            return false;
+        }
+        if now {
+            let p = pos.get(i).copied().unwrap_or(0);
+            ord.remove(p);
+            if let Some(slot) = pos.get_mut(i) {
+                *slot = usize::MAX;
+            }
+            reindex(ord, pos, p);
+            fresh.retain(|&(x, y)| x != i && y != i);
+            if let (Some(&w), Some(&z)) = (p.checked_sub(1).and_then(|q| ord.get(q)), ord.get(p)) {
+                fresh.push((w, z));
+            }
+        } else {
+            let p = ord.partition_point(|&w| self.cmp(w, i, s).is_lt());
+            ord.insert(p, i);
+            reindex(ord, pos, p);
+            if let Some(&w) = p.checked_sub(1).and_then(|q| ord.get(q)) {
+                fresh.push((w, i));
+            }
+            if let Some(&z) = p.checked_add(1).and_then(|q| ord.get(q)) {
+                fresh.push((i, z));
+            }
+        }
+        true
+    }
+}
+
+/// Where two lines of different slopes meet.
+fn meet(x: &Line, y: &Line) -> Frac {
+    // INVARIANT: callers ask only of lines whose slopes differ.
+    x.c.sub(&y.c).div(&y.d.sub(&x.d)).unwrap_or_else(|| x.c.sub(&x.c))
+}
+
+/// Each row's place in `ord`, from place `from` on.
+fn reindex(ord: &[usize], pos: &mut [usize], from: usize) {
+    for (p, &i) in ord.iter().enumerate().skip(from) {
+        if let Some(slot) = pos.get_mut(i) {
+            *slot = p;
+        }
+    }
+}
+
+/// What the sweep meets, in order of where.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Event {
+    /// A bid (behind) may go ahead of its neighbour (ahead); the versions of their lines.
+    Cross(usize, usize, u32, u32),
+    /// A bid's qualification may change (the version of its lines).
+    Member(usize, u32),
+    /// A bid's own points bend: its lines are read again.
+    Bend(usize),
 }
 
 /// Evaluations one step of the walk may make.

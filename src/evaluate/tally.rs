@@ -380,22 +380,7 @@ pub(crate) fn tally<S: Scorer>(frame: &Frame<'_>, scorer: &S, field: &Field<'_>)
     // its reference again once qualification is known (validation keeps qualification
     // independent of such criteria).
     let eligible: Vec<InForce> = (0..m).map(|j| reference(frame, scorer, j, n, passed)).collect();
-    let first_pass = |i: usize| {
-        let cells: Vec<S::Cell> = eligible.iter().enumerate().map(|(j, r)| scorer.score(i, j, r)).collect();
-        let scored = sums::<S>(frame, &cells);
-        let (status, qualification) = if passed(i) {
-            let verdicts = qualification(frame, &scored);
-            let met = verdicts.iter().all(|v| v.met);
-            (if met { BidStatus::Qualified } else { BidStatus::NotQualified }, verdicts)
-        } else {
-            (BidStatus::Disqualified, Vec::new())
-        };
-        let status = field.held.as_ref().and_then(|h| h.get(i)).map_or(status, |held| match held {
-            held if held.group() == 0 => BidStatus::Qualified,
-            other => *other,
-        });
-        Row { cells, status, first: None, scored, adjusted: None, qualification, rank: None, award: Awarded::No }
-    };
+    let first_pass = |i: usize| first_row(frame, scorer, field, &eligible, i);
     let mut rows: Vec<Row<S::Cell, S::Amount>> =
         if n >= PARALLEL_FROM { (0..n).into_par_iter().map(first_pass).collect() } else { (0..n).map(first_pass).collect() };
 
@@ -423,6 +408,32 @@ pub(crate) fn tally<S: Scorer>(frame: &Frame<'_>, scorer: &S, field: &Field<'_>)
     }
     let order = rank_and_award(frame, field, S::amount, &mut rows);
     Tally { rows, order, eligible, references }
+}
+
+/// Row `i` as first scored, against the references over the eligible bids: its cells, sums
+/// and qualification (the first pass of [`tally`], which `stability` also asks of one bid
+/// whose points stopped being proportional to a weight).
+pub(crate) fn first_row<S: Scorer>(
+    frame: &Frame<'_>,
+    scorer: &S,
+    field: &Field<'_>,
+    eligible: &[InForce],
+    i: usize,
+) -> Row<S::Cell, S::Amount> {
+    let cells: Vec<S::Cell> = eligible.iter().enumerate().map(|(j, r)| scorer.score(i, j, r)).collect();
+    let scored = sums::<S>(frame, &cells);
+    let (status, qualification) = if field.passed.get(i).copied().unwrap_or(false) {
+        let verdicts = qualification(frame, &scored);
+        let met = verdicts.iter().all(|v| v.met);
+        (if met { BidStatus::Qualified } else { BidStatus::NotQualified }, verdicts)
+    } else {
+        (BidStatus::Disqualified, Vec::new())
+    };
+    let status = field.held.as_ref().and_then(|h| h.get(i)).map_or(status, |held| match held {
+        held if held.group() == 0 => BidStatus::Qualified,
+        other => *other,
+    });
+    Row { cells, status, first: None, scored, adjusted: None, qualification, rank: None, award: Awarded::No }
 }
 
 /// Differential scoring (차등점수제): rank the qualified bids by the section's points (ties
@@ -546,25 +557,23 @@ fn rank_and_award<C, N: Amount>(
     // Excluded (abnormally low), declined and withdrawn bids keep their rank and get nothing;
     // the others go on to the award in rank order.
     let excluded = super::low::excluded(frame.tender, &field.passed, &field.low);
-    let bidding = Bidding {
-        terms: field.terms.as_deref(),
-        offered: &field.offered,
-        prices: &field.prices,
-        excluded: &excluded,
-        capped: &field.capped,
-    };
-    let (mut running, mut offers) = (Vec::with_capacity(qualified.len()), Vec::with_capacity(qualified.len()));
-    running_into(&frame.tender.award, &qualified, &bidding, &mut running, &mut offers, |i, status| {
+    let mut stops = Vec::new();
+    award_order(
+        &frame.tender.award,
+        field,
+        &excluded,
+        &qualified,
+        |i, status| stops.push((i, status)),
+        |i, a| {
+            if let Some(r) = rows.get_mut(i) {
+                r.award = a;
+                r.status = BidStatus::Selected;
+            }
+        },
+    );
+    for (i, status) in stops {
         if let Some(r) = rows.get_mut(i) {
             r.status = status;
-        }
-    });
-    for (&i, a) in running.iter().zip(award(&frame.tender.award, &offers)) {
-        if a != Awarded::No
-            && let Some(r) = rows.get_mut(i)
-        {
-            r.award = a;
-            r.status = BidStatus::Selected;
         }
     }
     let (mut not_qualified, mut disqualified): (Vec<usize>, Vec<usize>) = rest.into_iter().partition(|&i| group(i) == 1);
@@ -577,6 +586,29 @@ fn rank_and_award<C, N: Amount>(
     qualified.extend(not_qualified);
     qualified.extend(disqualified);
     qualified
+}
+
+/// The award over the ranked rows standing in `order` (best first): `give` hears each row it
+/// selects and what it gets; `stop`, each row it walks past with a status (excluded,
+/// declined, withdrawn; `excluded` from [`low::excluded`](super::low::excluded)). The one
+/// place a ranking meets the award: the tally, and `stability`'s sweep of orders.
+pub(crate) fn award_order(
+    rule: &crate::model::Award,
+    field: &Field<'_>,
+    excluded: &[bool],
+    order: &[usize],
+    stop: impl FnMut(usize, BidStatus),
+    mut give: impl FnMut(usize, Awarded),
+) {
+    let bidding =
+        Bidding { terms: field.terms.as_deref(), offered: &field.offered, prices: &field.prices, excluded, capped: &field.capped };
+    let (mut running, mut offers) = (Vec::with_capacity(order.len()), Vec::with_capacity(order.len()));
+    running_into(rule, order, &bidding, &mut running, &mut offers, stop);
+    for (&i, a) in running.iter().zip(award(rule, &offers)) {
+        if a != Awarded::No {
+            give(i, a);
+        }
+    }
 }
 
 /// How each bid tied on its total was settled (indexed like the rows), with a warning for
@@ -662,22 +694,6 @@ pub(crate) fn state_margins<C>(frame: &Frame<'_>, rows: &[Row<C, Rat>]) -> Vec<R
                 if let (Some(sa), Some(sb)) = (a.scored.sections.get(*k), b.scored.sections.get(*k)) {
                     out.push(sa.sub(sb));
                 }
-            }
-        }
-    }
-    out
-}
-
-/// Quantities whose sign decides the winners while qualification, references and the
-/// differential ranks stay as they are (see [`state_margins`]), for `stability`: the totals
-/// of every pair of bids whose order the award can feel (asked of the award rule).
-pub(crate) fn order_margins<C>(frame: &Frame<'_>, rows: &[Row<C, Rat>], winners: &[bool]) -> Vec<Rat> {
-    let mut out = Vec::new();
-    let wins = |i: usize| winners.get(i).copied().unwrap_or(false);
-    for (x, a) in rows.iter().enumerate() {
-        for (y, b) in rows.iter().enumerate().skip(x.saturating_add(1)) {
-            if super::award::order_matters(&frame.tender.award, wins(x), wins(y)) {
-                out.push(a.counted().total.sub(&b.counted().total));
             }
         }
     }

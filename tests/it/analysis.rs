@@ -178,6 +178,29 @@ proptest! {
     }
 }
 
+proptest! {
+    // Larger tenders, fewer of them: the kinetic sweep meets many crossings, bids joining
+    // and leaving the ranking, and bids whose kr-price points bend, all in one walk.
+    #![proptest_config(ProptestConfig {
+        cases: 24,
+        max_global_rejects: 1_000_000,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(0x0073_7765_6570),
+        ..ProptestConfig::default()
+    })]
+
+    /// As [`stability_intervals_hold_against_the_reference`], on tenders of up to 24 bids.
+    #[test]
+    fn stability_intervals_hold_on_larger_tenders(c in case(24)) {
+        prop_assume!(!c.criteria.iter().any(|x| matches!(x.kind, Kind::KrPrice { cap: false, .. })));
+        let criteria = c.criteria_toml();
+        let others = c.other_files(&all(&c));
+        let refs: Vec<&str> = others.iter().map(String::as_str).filter(|f| !f.starts_with("[negotiation]")).collect();
+        let inputs = load_ok(&criteria, &others);
+        let s = stability(&inputs, &evaluate(&inputs), StabilityOptions::new());
+        stability_holds_against_the_reference(&criteria, &refs, &inputs, &s).map_err(TestCaseError::fail)?;
+    }
+}
+
 #[test]
 fn coupang_needs_four_changes_and_explain_names_the_decisive_criteria() {
     let inputs = bidscore::load_paths("criteria/msit-2025-gpu.toml", &["bids/msit-2025"]).unwrap();
