@@ -234,10 +234,7 @@ pub fn path_to_win_with(
         for (field, value) in changes {
             scenario = scenario.set(bidder, field, (*value).clone());
         }
-        let prepared = scenario.prepare(&published).ok()?;
-        let tally = prepared.tally();
-        let me = tally.rows.get(index)?;
-        Some((me.status, me.rank, me.counted().total))
+        scenario.prepare(&published).ok()?.standing(index)
     };
     'sizes: for k in 1..=max_changes.min(fields.len()) {
         for combo in super::subsets(fields.len(), k) {

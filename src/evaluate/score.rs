@@ -70,6 +70,7 @@ impl<G: Givens> Givens for Full<'_, G> {
 }
 
 impl<G: Givens> Scorer for Full<'_, G> {
+    const PARALLEL_FROM: usize = 64;
     type Amount = Points;
     type Cell = CriterionScore;
 
@@ -124,6 +125,7 @@ impl<G: Givens> Givens for Exact<'_, G> {
 }
 
 impl<G: Givens> Scorer for Exact<'_, G> {
+    const PARALLEL_FROM: usize = 64;
     type Amount = Rat;
     type Cell = Rat;
 

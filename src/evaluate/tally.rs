@@ -25,10 +25,6 @@ use crate::model::{Minimum, Rounding, Tender, TieBreak};
 use crate::rules::{Among, Better, Rule};
 use crate::value::{Given, Scalar};
 
-/// Below this many bids the first pass runs on one thread: scenarios are evaluated by the
-/// thousand, and for a handful of bids a thread pool costs more than it saves.
-const PARALLEL_FROM: usize = 64;
-
 /// A number the tally adds and compares: official points or exact rationals.
 pub(crate) trait Amount: Clone + Ord + Send + Sync {
     /// Zero.
@@ -42,6 +38,14 @@ pub(crate) trait Amount: Clone + Ord + Send + Sync {
     /// Whether it is at least `needed` (exact; without building a rational when it is one).
     fn reaches(&self, needed: &Rat) -> bool {
         self.rat() >= *needed
+    }
+    /// The sections' sums and the total of `amounts` (one per criterion, in order), finished,
+    /// when there is a faster exact way than adding them one by one (`None`: there is not).
+    fn sums_on_grid<'x>(_frame: &Frame<'_>, _amounts: impl Iterator<Item = &'x Self>) -> Option<Sums<Self>>
+    where
+        Self: 'x,
+    {
+        None
     }
     /// An exact value as this kind of number: official points round it with the tender's
     /// rounding (exact for every value a valid tender produces: sums and steps of points on
@@ -67,6 +71,29 @@ impl Amount for Points {
 
     fn rat(&self) -> Rat {
         Points::rat(*self)
+    }
+
+    /// Official points lie on the rounding grid: their mantissas at the tender's places are
+    /// integers, added as such (exactly the decimal sum, finished at those places). `None`
+    /// for a value off the grid or a sum beyond an `i128`, which no valid tender gives.
+    fn sums_on_grid<'x>(frame: &Frame<'_>, amounts: impl Iterator<Item = &'x Points>) -> Option<Sums<Points>> {
+        let places = frame.tender.rounding.places;
+        let mut sections = vec![0i128; frame.section_max.len()];
+        let mut total = 0i128;
+        for (p, k) in amounts.zip(&frame.section_of) {
+            let d = p.decimal();
+            let scale = d.scale();
+            let units = match places.checked_sub(scale)? {
+                0 => d.mantissa(),
+                up => d.mantissa().checked_mul(10i128.checked_pow(up)?)?,
+            };
+            if let Some(slot) = k.and_then(|k| sections.get_mut(k)) {
+                *slot = slot.checked_add(units)?;
+            }
+            total = total.checked_add(units)?;
+        }
+        let finished = |u: i128| Decimal::try_from_i128_with_scale(u, places).ok().map(Points::new);
+        Some(Sums { sections: sections.into_iter().map(finished).collect::<Option<Vec<_>>>()?, total: finished(total)? })
     }
 
     fn from_rat(value: &Rat, rounding: Rounding) -> Points {
@@ -122,6 +149,10 @@ pub(crate) trait Givens: Sync {
 
 /// What the tally needs to know about a bid's points on each criterion.
 pub(crate) trait Scorer: Givens {
+    /// Below this many bids the first pass runs on one thread: scenarios are evaluated by
+    /// the thousand, and for few bids, or cells that cost little, a thread pool costs more
+    /// than it saves.
+    const PARALLEL_FROM: usize;
     /// The number the points are in.
     type Amount: Amount;
     /// What is kept per bid and criterion.
@@ -337,13 +368,16 @@ pub(crate) fn best<'a>(rule: &Rule, values: impl Iterator<Item = Option<&'a Give
 }
 
 /// The reference of criterion `j` over the bids for which `counts` holds.
-fn reference<S: Scorer>(frame: &Frame<'_>, scorer: &S, j: usize, n: usize, counts: impl Fn(usize) -> bool) -> InForce {
+pub(crate) fn reference<S: Scorer>(frame: &Frame<'_>, scorer: &S, j: usize, n: usize, counts: impl Fn(usize) -> bool) -> InForce {
     let best = frame.tender.criteria.get(j).and_then(|c| best(&c.rule, (0..n).filter(|&i| counts(i)).map(|i| scorer.given(i, j))));
     let as_published = scorer.published_reference(j).is_some_and(|p| p == best);
     InForce { value: best.map(Rat::from_decimal), best, as_published }
 }
 
 fn sums<S: Scorer>(frame: &Frame<'_>, cells: &[S::Cell]) -> Sums<S::Amount> {
+    if let Some(sums) = S::Amount::sums_on_grid(frame, cells.iter().map(S::amount)) {
+        return sums;
+    }
     let places = frame.tender.rounding.places;
     let mut sections = vec![S::Amount::zero(); frame.section_max.len()];
     let mut total = S::Amount::zero();
@@ -382,7 +416,7 @@ pub(crate) fn tally<S: Scorer>(frame: &Frame<'_>, scorer: &S, field: &Field<'_>)
     let eligible: Vec<InForce> = (0..m).map(|j| reference(frame, scorer, j, n, passed)).collect();
     let first_pass = |i: usize| first_row(frame, scorer, field, &eligible, i);
     let mut rows: Vec<Row<S::Cell, S::Amount>> =
-        if n >= PARALLEL_FROM { (0..n).into_par_iter().map(first_pass).collect() } else { (0..n).map(first_pass).collect() };
+        if n >= S::PARALLEL_FROM { (0..n).into_par_iter().map(first_pass).collect() } else { (0..n).map(first_pass).collect() };
 
     let mut references = eligible.clone();
     if !frame.late.is_empty() {
@@ -466,6 +500,8 @@ pub(crate) struct Ranker<'r, C, N, A> {
     pub(crate) amount: A,
     pub(crate) field: &'r Field<'r>,
     pub(crate) rows: &'r [Row<C, N>],
+    /// One row read in place of `rows`' own (a scenario that changes one bid).
+    pub(crate) instead: Option<(usize, &'r Row<C, N>)>,
 }
 
 impl<C, N: Amount, A: Fn(&C) -> &N> Ranker<'_, C, N, A> {
@@ -473,10 +509,17 @@ impl<C, N: Amount, A: Fn(&C) -> &N> Ranker<'_, C, N, A> {
         self.field.ids.get(i).copied().unwrap_or_default()
     }
 
+    fn row(&self, i: usize) -> Option<&Row<C, N>> {
+        match self.instead {
+            Some((j, row)) if j == i => Some(row),
+            _ => self.rows.get(i),
+        }
+    }
+
     /// The tie-break chain between two rows (after the total): the order and the index of
     /// the step in `tender.tie_break` that decided it. `Less`: `a` first.
     pub(crate) fn chain(&self, a: usize, b: usize) -> (Ordering, Option<usize>) {
-        let (Some(ra), Some(rb)) = (self.rows.get(a), self.rows.get(b)) else {
+        let (Some(ra), Some(rb)) = (self.row(a), self.row(b)) else {
             return (Ordering::Equal, None);
         };
         for (s, step) in self.frame.chain.iter().enumerate() {
@@ -504,12 +547,12 @@ impl<C, N: Amount, A: Fn(&C) -> &N> Ranker<'_, C, N, A> {
 
     /// How the ranking orders two rows: total, then the chain (`Equal`: tied after every step).
     pub(crate) fn ranking(&self, a: usize, b: usize) -> Ordering {
-        let total = |i: usize| self.rows.get(i).map(|r| &r.counted().total);
+        let total = |i: usize| self.row(i).map(|r| &r.counted().total);
         total(b).cmp(&total(a)).then_with(|| self.chain(a, b).0)
     }
 
     /// The ranking's order, ties after every step broken by bidder id (report order).
-    fn order(&self, a: usize, b: usize) -> Ordering {
+    pub(crate) fn order(&self, a: usize, b: usize) -> Ordering {
         self.ranking(a, b).then_with(|| self.id(a).cmp(self.id(b)))
     }
 
@@ -534,7 +577,7 @@ fn rank_and_award<C, N: Amount>(
     let group = |i: usize| groups.get(i).copied().unwrap_or(u8::MAX);
     let (mut qualified, rest): (Vec<usize>, Vec<usize>) = (0..rows.len()).partition(|&i| group(i) == 0);
     let ranks: Vec<u32> = {
-        let ranker = Ranker { frame, amount, field, rows: &*rows };
+        let ranker = Ranker { frame, amount, field, rows: &*rows, instead: None };
         qualified.sort_by(|&a, &b| ranker.order(a, b));
         let mut rank = 0u32;
         qualified
@@ -620,7 +663,7 @@ pub(crate) fn ties<C, N: Amount>(
     tally: &Tally<C, N>,
 ) -> (Vec<Option<Tie>>, Vec<Warning>) {
     let rows = &tally.rows;
-    let ranker = Ranker { frame, amount, field, rows };
+    let ranker = Ranker { frame, amount, field, rows, instead: None };
     let mut warnings = Vec::new();
     let id = |i: usize| field.ids.get(i).copied().unwrap_or_default().to_owned();
     let mut out: Vec<Option<Tie>> = vec![None; rows.len()];
