@@ -7,6 +7,8 @@
 
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
+
 use super::Error;
 use super::scenario::{Published, Scenario};
 use super::whatif::{Change, whatif};
@@ -16,6 +18,9 @@ use crate::load::toml_out::scalar_short;
 use crate::model::Inputs;
 use crate::rules::{Breakpoints, Rival};
 use crate::value::{Given, Scalar};
+
+/// Combinations evaluated together (on every core) before their results are taken.
+const BATCH: usize = 256;
 
 /// How far `path-to-win` searches.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -236,6 +241,35 @@ pub fn path_to_win_with(
         }
         scenario.prepare(&published).ok()?.standing(index)
     };
+    // Combinations are evaluated in batches on every core, their results taken in the order
+    // they were enumerated: the same answer as one at a time.
+    let mut batch: Vec<Vec<(usize, usize)>> = Vec::with_capacity(BATCH);
+    let take = |batch: &mut Vec<Vec<(usize, usize)>>,
+                found: &mut Vec<(usize, Vec<(usize, usize)>)>,
+                best_miss: &mut Option<(u32, Points)>| {
+        let results: Vec<Option<(BidStatus, Option<u32>, Points)>> = batch
+            .par_iter()
+            .map(|chosen| {
+                let changes: Vec<(&str, &Scalar)> =
+                    chosen.iter().filter_map(|&(f, v)| fields.get(f).and_then(|c| Some((c.field.as_str(), c.values.get(v)?)))).collect();
+                // Candidates are valid for the rules by construction; one that is not is
+                // simply not a path.
+                status_with(&changes)
+            })
+            .collect();
+        for (chosen, r) in batch.drain(..).zip(results) {
+            let Some((status, rank, total)) = r else { continue };
+            if status == BidStatus::Selected {
+                // Least change: the sum of each value's position in its field's list.
+                let cost = chosen.iter().fold(0usize, |a, (_, v)| a.saturating_add(*v));
+                found.push((cost, chosen));
+            } else if let Some(r) = rank
+                && best_miss.as_ref().is_none_or(|(b, t)| r < *b || (r == *b && total > *t))
+            {
+                *best_miss = Some((r, total));
+            }
+        }
+    };
     'sizes: for k in 1..=max_changes.min(fields.len()) {
         for combo in super::subsets(fields.len(), k) {
             // Every choice of one value per field in the combination, built one at a time so
@@ -250,27 +284,18 @@ pub fn path_to_win_with(
                 if result.evaluated.is_multiple_of(1000) {
                     progress.step(result.evaluated, options.max_evaluations);
                 }
-                let chosen: Vec<(usize, usize)> = combo.iter().copied().zip(picks.iter().copied()).collect();
-                let changes: Vec<(&str, &Scalar)> =
-                    chosen.iter().filter_map(|&(f, v)| fields.get(f).and_then(|c| Some((c.field.as_str(), c.values.get(v)?)))).collect();
-                // Candidates are valid for the rules by construction; one that is not is
-                // simply not a path.
-                let Some((status, rank, total)) = status_with(&changes) else { continue };
-                if status == BidStatus::Selected {
-                    // Least change: the sum of each value's position in its field's list.
-                    let cost = picks.iter().fold(0usize, |a, b| a.saturating_add(*b));
-                    found.push((cost, chosen));
-                } else if let Some(r) = rank
-                    && best_miss.as_ref().is_none_or(|(b, t)| r < *b || (r == *b && total > *t))
-                {
-                    best_miss = Some((r, total));
+                batch.push(combo.iter().copied().zip(picks.iter().copied()).collect());
+                if batch.len() >= BATCH {
+                    take(&mut batch, &mut found, &mut best_miss);
                 }
             }
         }
+        take(&mut batch, &mut found, &mut best_miss);
         if !found.is_empty() {
             break;
         }
     }
+    take(&mut batch, &mut found, &mut best_miss);
     result.truncated = truncated;
     found.sort();
     // One path per set of fields, the least change: the same fields with a deeper change
