@@ -1,7 +1,8 @@
 //! Performance goals (issue 2), measured here and never asserted in tests:
 //! - 10,000 bids × 20 criteria evaluated and ranked in-process: under 50 ms;
 //! - the CLI loading those 10,000 files and scoring them: under 1.5 s;
-//! - the flagship `score`: under 20 ms.
+//! - the flagship `score`: under 20 ms;
+//! and (issue 13) how both grow from 1,000 to 100,000 bids.
 #![allow(
     missing_docs,
     clippy::unwrap_used,
@@ -20,7 +21,7 @@ use std::time::Duration;
 
 use bidscore::report::{Format, Options, ScoreReport, render, render_to};
 use bidscore::{SourceFile, evaluate, load_paths, load_sources};
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 
 #[path = "shared/mod.rs"]
 mod common;
@@ -74,11 +75,11 @@ fn bid(n: usize) -> String {
     o
 }
 
-fn panel() -> String {
+fn panel(count: usize) -> String {
     let mut o = String::from("[panel]\n");
     for c in [9, 19] {
         let _ = writeln!(o, "[panel.marks.c{c}]");
-        for n in 0..BIDS {
+        for n in 0..count {
             let m = (n * 31 + c) % 10;
             let _ = writeln!(o, "b{n:05} = [{m}, {}, {}, 5, 7]", (m + 3) % 11, (m + 6) % 11);
         }
@@ -86,32 +87,41 @@ fn panel() -> String {
     o
 }
 
-fn sources() -> Vec<SourceFile> {
+fn sources(count: usize) -> Vec<SourceFile> {
     let mut s = vec![SourceFile::new("criteria.toml", criteria())];
-    s.extend((0..BIDS).map(|n| SourceFile::new(format!("b{n:05}.toml"), bid(n))));
-    s.push(SourceFile::new("panel.toml", panel()));
+    s.extend((0..count).map(|n| SourceFile::new(format!("b{n:06}.toml"), bid(n))));
+    s.push(SourceFile::new("panel.toml", panel(count)));
     s
 }
 
-fn write_files() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("bidscore-bench-{}", std::process::id()));
+fn write_files(count: usize) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("bidscore-bench-{}-{count}", std::process::id()));
     let bids = dir.join("bids");
     std::fs::create_dir_all(&bids).unwrap();
     std::fs::write(dir.join("criteria.toml"), criteria()).unwrap();
-    for n in 0..BIDS {
-        std::fs::write(bids.join(format!("b{n:05}.toml")), bid(n)).unwrap();
+    for n in 0..count {
+        std::fs::write(bids.join(format!("b{n:06}.toml")), bid(n)).unwrap();
     }
-    std::fs::write(bids.join("panel.toml"), panel()).unwrap();
+    std::fs::write(bids.join("panel.toml"), panel(count)).unwrap();
     dir
 }
 
+/// `bidscore score … --format json` on the files in `dir`.
+fn cli_json(exe: &str, dir: &std::path::Path) {
+    let out = Command::new(exe)
+        .args(["score", dir.join("criteria.toml").to_str().unwrap(), dir.join("bids").to_str().unwrap(), "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
 fn benches(c: &mut Criterion) {
-    let inputs = load_sources(sources()).expect("valid generated tender");
+    let inputs = load_sources(sources(BIDS)).expect("valid generated tender");
     assert_eq!(inputs.bids.len(), BIDS);
     let mut g = c.benchmark_group("score");
     g.sample_size(20).measurement_time(Duration::from_secs(10));
     g.bench_function("evaluate 10000 bids x 20 criteria", |b| b.iter_with_large_drop(|| evaluate(black_box(&inputs))));
-    g.bench_function("load and validate 10000 bids from memory", |b| b.iter(|| black_box(load_sources(sources()).unwrap())));
+    g.bench_function("load and validate 10000 bids from memory", |b| b.iter(|| black_box(load_sources(sources(BIDS)).unwrap())));
     // Issue 13's goal: the SPEC §8 report of 10,000 bids streamed in at most 50 ms.
     let outcome = evaluate(&inputs);
     g.bench_function("json report of 10000 bids, streamed", |b| {
@@ -138,20 +148,30 @@ fn benches(c: &mut Criterion) {
             assert!(out.status.success());
         });
     });
-    let dir = write_files();
+    let dir = write_files(BIDS);
     g.sample_size(10).measurement_time(Duration::from_secs(20));
-    g.bench_function("cli: score 10000 bid files", |b| {
-        b.iter(|| {
-            let out = Command::new(exe)
-                .args(["score", dir.join("criteria.toml").to_str().unwrap(), dir.join("bids").to_str().unwrap(), "--format", "json"])
-                .output()
-                .unwrap();
-            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        });
-    });
+    g.bench_function("cli: score 10000 bid files", |b| b.iter(|| cli_json(exe, &dir)));
     g.finish();
     let _ = std::fs::remove_dir_all(dir);
 }
 
-criterion_group!(score, benches);
+/// How evaluation and the whole CLI grow with the bids: 1,000, 10,000 and 100,000.
+fn scaling(c: &mut Criterion) {
+    let mut g = c.benchmark_group("scaling");
+    g.sample_size(10).measurement_time(Duration::from_secs(10));
+    let exe = env!("CARGO_BIN_EXE_bidscore");
+    for n in [1_000, 10_000, 100_000] {
+        let inputs = load_sources(sources(n)).expect("valid generated tender");
+        g.bench_with_input(BenchmarkId::new("evaluate, bids x 20 criteria", n), &n, |b, _| {
+            b.iter_with_large_drop(|| evaluate(black_box(&inputs)));
+        });
+        drop(inputs);
+        let dir = write_files(n);
+        g.bench_with_input(BenchmarkId::new("cli: score bid files, json", n), &n, |b, _| b.iter(|| cli_json(exe, &dir)));
+        let _ = std::fs::remove_dir_all(dir);
+    }
+    g.finish();
+}
+
+criterion_group!(score, benches, scaling);
 criterion_main!(score);

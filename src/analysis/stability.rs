@@ -648,9 +648,11 @@ impl Walk<'_, '_, '_> {
         }
         let mut pos = vec![usize::MAX; rows];
         reindex(&ord, &mut pos, 0);
-        // Work, in tally rows: an event (and the award walk it may take) costs about one
-        // (a bend's rows are counted as they are read); one evaluation per `rows` of it.
-        let (mut work, per) = (0usize, rows.max(1));
+        // An event, with the award walk it may take, costs about one exact cell: one
+        // evaluation per criteria-many events (a bend's rows are counted as they are read).
+        // The evaluation limit so bounds the events, and the heap, even where the winners
+        // never change and n² crossings lie ahead (50,000 × 20 criteria: a million).
+        let (mut work, per) = (0usize, inputs.tender.criteria.len().max(1));
         while let Some(Reverse((s, event))) = heap.pop() {
             work = work.saturating_add(1);
             if work >= per {
