@@ -1,8 +1,9 @@
 //! Performance goals (issue 2), measured here and never asserted in tests:
 //! - 10,000 bids × 20 criteria evaluated and ranked in-process: under 50 ms;
 //! - the CLI loading those 10,000 files and scoring them: under 1.5 s;
-//! - the flagship `score`: under 20 ms;
-//! and (issue 13) how both grow from 1,000 to 100,000 bids.
+//! - the flagship `score`: under 20 ms.
+//!
+//! And (issue 13) how both grow from 1,000 to 100,000 bids.
 #![allow(
     missing_docs,
     clippy::unwrap_used,
