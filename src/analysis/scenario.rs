@@ -628,15 +628,17 @@ impl<'a> Prepared<'_, 'a> {
     /// it takes its place among them by the ranking's comparison, and the award walks
     /// the new order (`O(bids)`, not `O(bids × criteria)` and a sort).
     pub(crate) fn standing(&self, b: usize) -> Option<(BidStatus, Option<u32>, Points)> {
-        if let Some(fast) = self.standing_alone(b) {
+        let field = self.field();
+        let eligible = tally::eligible(&self.frame, self, &field);
+        if let Some(fast) = self.standing_alone(b, &field, &eligible) {
             return Some(fast);
         }
-        let tally = self.tally();
+        let tally = tally::tally_with(&self.frame, self, &field, eligible);
         let me = tally.rows.get(b)?;
         Some((me.status, me.rank, me.counted().total))
     }
 
-    fn standing_alone(&self, b: usize) -> Option<(BidStatus, Option<u32>, Points)> {
+    fn standing_alone(&self, b: usize, field: &Field<'_>, eligible: &[InForce]) -> Option<(BidStatus, Option<u32>, Points)> {
         let inputs = self.published.inputs;
         let t = &inputs.tender;
         let n = inputs.bids.len();
@@ -657,25 +659,16 @@ impl<'a> Prepared<'_, 'a> {
             Some(Base { tally, ranked })
         });
         let base = base.as_ref()?;
-        let field = self.field();
-        let passed = |i: usize| field.passed.get(i).copied().unwrap_or(false);
-        let m = t.criteria.len();
-        let eligible: Vec<InForce> = (0..m).map(|j| tally::reference(&self.frame, self, j, n, passed)).collect();
         if eligible.iter().zip(&self.published.references).any(|(r, p)| r.best != *p) {
             return None;
         }
-        let row = tally::first_row(&self.frame, self, &field, &eligible, b);
+        let row = tally::first_row(&self.frame, self, field, eligible, b);
         let total = row.counted().total;
         if !row.qualified() {
             return Some((row.status, None, total));
         }
-        let ranker = tally::Ranker {
-            frame: &self.frame,
-            amount: <Self as Scorer>::amount,
-            field: &field,
-            rows: &base.tally.rows,
-            instead: Some((b, &row)),
-        };
+        let ranker =
+            tally::Ranker { frame: &self.frame, amount: <Self as Scorer>::amount, field, rows: &base.tally.rows, instead: Some((b, &row)) };
         // The others keep their order (nothing they are compared by changed).
         let mut order: Vec<usize> = base.ranked.iter().copied().filter(|&i| i != b).collect();
         let ahead = order.partition_point(|&x| ranker.ranking(x, b) == std::cmp::Ordering::Less);
@@ -685,7 +678,7 @@ impl<'a> Prepared<'_, 'a> {
         let (mut stopped, mut selected) = (None, false);
         tally::award_order(
             &t.award,
-            &field,
+            field,
             &excluded,
             &order,
             |i, s| {
@@ -849,7 +842,9 @@ mod tests {
                         let Some(row) = whole.rows.get(b) else { panic!("row {b}") };
                         let expected = (row.status, row.rank, row.counted().total);
                         checked += 1;
-                        if let Some(fast) = prepared.standing_alone(b) {
+                        let bids = prepared.field();
+                        let eligible = crate::evaluate::tally::eligible(&prepared.frame, &prepared, &bids);
+                        if let Some(fast) = prepared.standing_alone(b, &bids, &eligible) {
                             alone += 1;
                             assert_eq!(fast, expected, "{criteria}: {} {field} = {value}", bid.id);
                         }

@@ -407,13 +407,21 @@ fn qualification<N: Amount>(frame: &Frame<'_>, sums: &Sums<N>) -> Vec<Verdict<N>
 
 /// Tally the bids of `field`, scored by `scorer`, under `frame`.
 pub(crate) fn tally<S: Scorer>(frame: &Frame<'_>, scorer: &S, field: &Field<'_>) -> Tally<S::Cell, S::Amount> {
+    tally_with(frame, scorer, field, eligible(frame, scorer, field))
+}
+
+/// Each criterion's reference over the bids that pass every gate (a rule with `among =
+/// "qualified"` gets its reference again in the tally once qualification is known;
+/// validation keeps qualification independent of such criteria).
+pub(crate) fn eligible<S: Scorer>(frame: &Frame<'_>, scorer: &S, field: &Field<'_>) -> Vec<InForce> {
     let n = field.ids.len();
-    let m = frame.tender.criteria.len();
     let passed = |i: usize| field.passed.get(i).copied().unwrap_or(false);
-    // References over the bids that pass every gate; a rule with `among = "qualified"` gets
-    // its reference again once qualification is known (validation keeps qualification
-    // independent of such criteria).
-    let eligible: Vec<InForce> = (0..m).map(|j| reference(frame, scorer, j, n, passed)).collect();
+    (0..frame.tender.criteria.len()).map(|j| reference(frame, scorer, j, n, passed)).collect()
+}
+
+/// [`tally`], given the references over the eligible bids ([`eligible`]) already taken.
+pub(crate) fn tally_with<S: Scorer>(frame: &Frame<'_>, scorer: &S, field: &Field<'_>, eligible: Vec<InForce>) -> Tally<S::Cell, S::Amount> {
+    let n = field.ids.len();
     let first_pass = |i: usize| first_row(frame, scorer, field, &eligible, i);
     let mut rows: Vec<Row<S::Cell, S::Amount>> =
         if n >= S::PARALLEL_FROM { (0..n).into_par_iter().map(first_pass).collect() } else { (0..n).map(first_pass).collect() };
