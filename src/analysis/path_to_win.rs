@@ -230,6 +230,8 @@ pub fn path_to_win_with(
     }
 
     let published = Published::from_outcome(inputs, outcome);
+    // Made here, before the batches run on every core (see `Published::base`).
+    let _ = published.base();
     let mut best_miss: Option<(u32, Points)> = None;
     let mut found: Vec<(usize, Vec<(usize, usize)>)> = Vec::new();
     let mut truncated = false;

@@ -66,7 +66,7 @@ impl std::fmt::Debug for BaseCell {
 
 /// The published evaluation as the tally left it: what a scenario changing one bid starts
 /// from.
-struct Base {
+pub(crate) struct Base {
     tally: Tally<Points, Points>,
     /// The ranked rows (report group 0), best first.
     ranked: Vec<usize>,
@@ -123,6 +123,20 @@ impl<'a> Published<'a> {
     /// The inputs.
     pub fn inputs(&self) -> &'a Inputs {
         self.inputs
+    }
+
+    /// The unchanged scenario's tally, made the first time it is asked for. A caller that
+    /// will ask from many threads asks once first: made inside a rayon task, its own
+    /// parallel tally could steal a task that waits for it on the same thread.
+    pub(crate) fn base(&self) -> Option<&Base> {
+        self.base
+            .0
+            .get_or_init(|| {
+                let tally = Scenario::new().prepare(self).ok()?.tally();
+                let ranked = tally.order.iter().copied().filter(|&i| tally.rows.get(i).is_some_and(|r| r.qualified())).collect();
+                Some(Base { tally, ranked })
+            })
+            .as_ref()
     }
 
     fn cell(&self, bid: usize, criterion: usize) -> Points {
@@ -653,12 +667,7 @@ impl<'a> Prepared<'_, 'a> {
         if !only_b || !plain {
             return None;
         }
-        let base = self.published.base.0.get_or_init(|| {
-            let tally = Scenario::new().prepare(self.published).ok()?.tally();
-            let ranked = tally.order.iter().copied().filter(|&i| tally.rows.get(i).is_some_and(|r| r.qualified())).collect();
-            Some(Base { tally, ranked })
-        });
-        let base = base.as_ref()?;
+        let base = self.published.base()?;
         if eligible.iter().zip(&self.published.references).any(|(r, p)| r.best != *p) {
             return None;
         }

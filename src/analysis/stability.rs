@@ -28,7 +28,7 @@ use rust_decimal::Decimal;
 
 use super::scenario::{Prepared, Published, Scenario};
 use crate::evaluate::award::order_matters;
-use crate::evaluate::tally::{Frame, InForce, Row, Tally, award_order, state_margins};
+use crate::evaluate::tally::{Frame, InForce, Ranker, Row, Tally, award_order, state_margins};
 use crate::evaluate::{BidStatus, Outcome};
 use crate::exact::{Frac, Rat, RoundingMode};
 use crate::model::Inputs;
@@ -515,12 +515,23 @@ impl Walk<'_, '_, '_> {
     }
 
     /// What the sweep reads of each bid that passed the gates (`None`: one that did not),
-    /// and the tally's order, at `p`.
+    /// and every row in the ranking's order at `p` whatever its status (total, the tie-break
+    /// chain, the bidder id): how rows whose totals stay equal are ordered, ranked there or
+    /// not.
     fn samples(&self, p: &Rat) -> (Vec<Option<Sample>>, Vec<usize>) {
-        self.read(p, |_, tally| {
+        let field = self.prepared.field();
+        self.read(p, |frame, tally| {
             let samples =
                 tally.rows.iter().map(|r| (r.qualified() || r.status == BidStatus::NotQualified).then(|| Sample::of(r))).collect();
-            (samples, tally.order.clone())
+            fn points(c: &Rat) -> &Rat {
+                c
+            }
+            let ranker = Ranker { frame, amount: points, field: &field, rows: &tally.rows, instead: None };
+            // Report order is ranked rows in this order, then the others by total: runs the
+            // (adaptive) sort merges.
+            let mut order = tally.order.clone();
+            order.sort_by(|&x, &y| ranker.order(x, y));
+            (samples, order)
         })
     }
 
@@ -654,14 +665,16 @@ impl Walk<'_, '_, '_> {
         // never change and n² crossings lie ahead (50,000 × 20 criteria: a million).
         let (mut work, per) = (0usize, inputs.tender.criteria.len().max(1));
         while let Some(Reverse((s, event))) = heap.pop() {
+            // Stop where the budget stops, before anything this event may count (one for the
+            // event, two row reads for a bend) and the walk's own two checks: nothing
+            // changed before this point.
+            let need = if matches!(event, Event::Bend(_)) { 5 } else { 3 };
+            if !self.budget.allows(need) {
+                return at(&s);
+            }
             work = work.saturating_add(1);
             if work >= per {
                 work = 0;
-                // Stop where the budget stops (the walk's two checks still fit): nothing
-                // changed before this point.
-                if !self.budget.allows(3) {
-                    return at(&s);
-                }
                 self.budget.count();
             }
             let get = |pos: &[usize], i: usize| pos.get(i).copied().unwrap_or(usize::MAX);
@@ -851,7 +864,7 @@ impl Track {
 /// The lines a sweep follows, and how it orders them.
 struct Sweep {
     tracks: Vec<Option<Track>>,
-    /// Each row's place in the tally's order at the first point read.
+    /// Each row's place in the ranking's order at the first point read (statuses aside).
     tally_pos: Vec<usize>,
     membership: bool,
     span: Frac,

@@ -461,3 +461,63 @@ pub fn stability_holds_against_the_reference(
     }
     Ok(())
 }
+
+/// A bid that joins the ranking with a total equal to the winner's all along, and that the
+/// tie-break chain puts first: the winners change where it qualifies. (The sweep once
+/// ordered equal totals by report order, where a bid not qualified comes last.)
+#[test]
+fn stability_sees_a_bid_join_level_with_the_winner_and_win_the_tie() {
+    let criteria = r#"[tender]
+id = "tie"
+title = "Tie"
+[evaluation]
+max_points = 100
+rounding = { places = 2, mode = "half-up" }
+qualify = [ { section = "tech", min_share = 0.6 } ]
+tie_break = ["section:price", "bidder"]
+[award]
+winners = 1
+[[section]]
+id = "tech"
+title = "Tech"
+[[section]]
+id = "price"
+title = "Price"
+[[criterion]]
+id = "k"
+section = "tech"
+title = "K"
+points = 40
+field = "k"
+rule = { kind = "flag" }
+[[criterion]]
+id = "t"
+section = "tech"
+title = "T"
+points = 30
+field = "t"
+rule = { kind = "flag" }
+[[criterion]]
+id = "p"
+section = "price"
+title = "P"
+points = 30
+field = "p"
+rule = { kind = "flag" }
+"#;
+    let bids = [
+        "k = true\nt = true\np = false\n[bidder]\nid = \"a\"\nname = \"A\"\n".to_owned(),
+        "k = true\nt = false\np = true\n[bidder]\nid = \"b\"\nname = \"B\"\n".to_owned(),
+    ];
+    let inputs = load_ok(criteria, &bids);
+    let s = stability(&inputs, &evaluate(&inputs), StabilityOptions::new());
+    assert_eq!(s.winners, vec!["a"]);
+    // b's technical points P reach 0.6 × (P + 30 × (100 − P) / 60) at P = 300/7; there
+    // its total equals a's, and its price points win the tie.
+    let k = s.criteria.iter().find(|c| c.id == "k").unwrap();
+    assert_eq!(k.upper.at, bidscore::Rat::ratio(300, 7), "{:?}", k.upper);
+    assert!(!k.upper.inclusive);
+    assert_eq!(k.upper.beyond.as_deref(), Some(&["b".to_owned()][..]));
+    let refs: Vec<&str> = bids.iter().map(String::as_str).collect();
+    stability_holds_against_the_reference(criteria, &refs, &inputs, &s).unwrap();
+}

@@ -327,6 +327,17 @@ mod bounded {
     proptest! {
         #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
 
+        /// However small its limit, `stability` makes no more evaluations than the limit
+        /// allows (the sweep's events and a bend's rows count towards it).
+        #[test]
+        fn stability_never_passes_its_limit(c in case(12), limit in 0usize..80) {
+            let all: Vec<usize> = (0..c.bids.len()).collect();
+            let inputs = load_ok(&c.criteria_toml(), &c.other_files(&all));
+            let o = evaluate(&inputs);
+            let s = stability(&inputs, &o, StabilityOptions::new().with_max_evaluations(limit));
+            prop_assert!(s.evaluations <= limit, "{} evaluations, limit {}", s.evaluations, limit);
+        }
+
         /// On every random tender `stability`, `path-to-win` and `explain` finish within
         /// their work limits, and what they state holds when re-scored through the files:
         /// every path wins and none of its numbers or dates can move one step back; every
