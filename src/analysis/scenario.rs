@@ -711,10 +711,11 @@ impl<'a> Prepared<'_, 'a> {
 
     /// Tally row `i` alone, exact and unrounded at `weights`, as the tally first scores it
     /// against `eligible` (the references over the eligible bids, which no weight moves).
-    pub(crate) fn exact_row(&self, weights: Vec<Rat>, eligible: &[InForce], i: usize) -> Row<Rat, Rat> {
+    /// `field` is this scenario's [`field`](Self::field), made once by a caller reading many rows.
+    pub(crate) fn exact_row(&self, weights: Vec<Rat>, field: &Field<'_>, eligible: &[InForce], i: usize) -> Row<Rat, Rat> {
         let inputs = self.published.inputs;
         let frame = Frame::with_weights(&inputs.tender, weights);
-        tally::first_row(&frame, &Exact::new(&inputs.tender, &frame.weights, self), &self.field(), eligible, i)
+        tally::first_row(&frame, &Exact::new(&inputs.tender, &frame.weights, self), field, eligible, i)
     }
 
     /// Whether tally row `a` ranks ahead of row `b`, as the ranking orders them (total, the

@@ -28,7 +28,7 @@ use rust_decimal::Decimal;
 
 use super::scenario::{Prepared, Published, Scenario};
 use crate::evaluate::award::order_matters;
-use crate::evaluate::tally::{Frame, InForce, Ranker, Row, Tally, award_order, state_margins};
+use crate::evaluate::tally::{Field, Frame, InForce, Ranker, Row, Tally, award_order, state_margins};
 use crate::evaluate::{BidStatus, Outcome};
 use crate::exact::{Frac, Rat, RoundingMode};
 use crate::model::Inputs;
@@ -189,6 +189,7 @@ pub fn stability_with(inputs: &Inputs, outcome: &Outcome, options: StabilityOpti
         // INVARIANT: the published inputs prepare without a change to refuse.
         return Stability { winners, criteria: Vec::new(), evaluations: 0, stopped_at: None };
     };
+    let field = prepared.field();
     let budget = Budget {
         used: Cell::new(0),
         limit: options.max_evaluations,
@@ -203,7 +204,7 @@ pub fn stability_with(inputs: &Inputs, outcome: &Outcome, options: StabilityOpti
     progress.step(0, n);
     let criteria = (0..n)
         .map(|k| {
-            let mut c = criterion(&prepared, inputs, k, &winners, &budget);
+            let mut c = criterion(&prepared, &field, inputs, k, &winners, &budget);
             for (end, up) in [(&mut c.lower, false), (&mut c.upper, true)] {
                 end.official = official_end(inputs, &published, k, end, up, &winners);
             }
@@ -396,7 +397,14 @@ fn nearest_root(a: &Rat, da: &[Rat], b: &Rat, db: &[Rat], u: &Rat, v: &Rat) -> O
     best
 }
 
-fn criterion(prepared: &Prepared<'_, '_>, inputs: &Inputs, k: usize, official: &[String], budget: &Budget<'_>) -> CriterionStability {
+fn criterion(
+    prepared: &Prepared<'_, '_>,
+    field: &Field<'_>,
+    inputs: &Inputs,
+    k: usize,
+    official: &[String],
+    budget: &Budget<'_>,
+) -> CriterionStability {
     let t = &inputs.tender;
     let id = t.criteria.get(k).map(|c| c.id.clone()).unwrap_or_default();
     let m = Rat::from_decimal(t.max_points);
@@ -417,8 +425,18 @@ fn criterion(prepared: &Prepared<'_, '_>, inputs: &Inputs, k: usize, official: &
     }
     let frame = Frame::new(t);
     let membership = frame.late.is_empty() && frame.differential.is_none();
-    let walk =
-        Walk { prepared, inputs, k, kinks: Vec::new(), bends: Vec::new(), eligible: Vec::new(), winners: Vec::new(), membership, budget };
+    let walk = Walk {
+        prepared,
+        field,
+        inputs,
+        k,
+        kinks: Vec::new(),
+        bends: Vec::new(),
+        eligible: Vec::new(),
+        winners: Vec::new(),
+        membership,
+        budget,
+    };
     // The quantities scored against eligible bids kink where those references say (they do
     // not depend on the weights).
     let (eligible, here) = walk.eval(&p0);
@@ -462,6 +480,8 @@ fn criterion(prepared: &Prepared<'_, '_>, inputs: &Inputs, k: usize, official: &
 /// Walking from the published points to where the winners change.
 struct Walk<'w, 'p, 'a> {
     prepared: &'w Prepared<'p, 'a>,
+    /// The bids as the tally reads them (no weight changes them): made once.
+    field: &'w Field<'w>,
     inputs: &'w Inputs,
     k: usize,
     kinks: Vec<Rat>,
@@ -519,14 +539,14 @@ impl Walk<'_, '_, '_> {
     /// chain, the bidder id): how rows whose totals stay equal are ordered, ranked there or
     /// not.
     fn samples(&self, p: &Rat) -> (Vec<Option<Sample>>, Vec<usize>) {
-        let field = self.prepared.field();
+        let field = self.field;
         self.read(p, |frame, tally| {
             let samples =
                 tally.rows.iter().map(|r| (r.qualified() || r.status == BidStatus::NotQualified).then(|| Sample::of(r))).collect();
             fn points(c: &Rat) -> &Rat {
                 c
             }
-            let ranker = Ranker { frame, amount: points, field: &field, rows: &tally.rows, instead: None };
+            let ranker = Ranker { frame, amount: points, field, rows: &tally.rows, instead: None };
             // Report order is ranked rows in this order, then the others by total: runs the
             // (adaptive) sort merges.
             let mut order = tally.order.clone();
@@ -617,13 +637,13 @@ impl Walk<'_, '_, '_> {
         ord.sort_by(|&x, &y| sw.cmp(x, y, &zero));
         let inputs = self.inputs;
         let award = &inputs.tender.award;
-        let field = self.prepared.field();
+        let field = self.field;
         let excluded = crate::evaluate::low::excluded(&inputs.tender, &field.passed, &field.low);
         let selected = |ord: &[usize]| -> Vec<bool> {
             let mut sel = vec![false; rows];
             award_order(
                 award,
-                &field,
+                field,
                 &excluded,
                 ord,
                 |_, _| {},
@@ -738,7 +758,7 @@ impl Walk<'_, '_, '_> {
     /// Tally row `i` alone at `p` (its own points bent): what the sweep reads of it.
     fn row_sample(&self, p: &Rat, i: usize) -> Option<Sample> {
         self.budget.count_row();
-        let row = self.prepared.exact_row(weights(self.inputs, self.k, p), &self.eligible, i);
+        let row = self.prepared.exact_row(weights(self.inputs, self.k, p), self.field, &self.eligible, i);
         (row.qualified() || row.status == BidStatus::NotQualified).then(|| Sample::of(&row))
     }
 
