@@ -246,32 +246,32 @@ pub fn path_to_win_with(
     // Combinations are evaluated in batches on every core, their results taken in the order
     // they were enumerated: the same answer as one at a time.
     let mut batch: Vec<Vec<(usize, usize)>> = Vec::with_capacity(BATCH);
-    let take = |batch: &mut Vec<Vec<(usize, usize)>>,
-                found: &mut Vec<(usize, Vec<(usize, usize)>)>,
-                best_miss: &mut Option<(u32, Points)>| {
-        let results: Vec<Option<(BidStatus, Option<u32>, Points)>> = batch
-            .par_iter()
-            .map(|chosen| {
+    let take =
+        |batch: &mut Vec<Vec<(usize, usize)>>, found: &mut Vec<(usize, Vec<(usize, usize)>)>, best_miss: &mut Option<(u32, Points)>| {
+            let one = |chosen: &Vec<(usize, usize)>| {
                 let changes: Vec<(&str, &Scalar)> =
                     chosen.iter().filter_map(|&(f, v)| fields.get(f).and_then(|c| Some((c.field.as_str(), c.values.get(v)?)))).collect();
-                // Candidates are valid for the rules by construction; one that is not is
-                // simply not a path.
+                // Candidates are valid for the rules by construction; one that is not is simply
+                // not a path.
                 status_with(&changes)
-            })
-            .collect();
-        for (chosen, r) in batch.drain(..).zip(results) {
-            let Some((status, rank, total)) = r else { continue };
-            if status == BidStatus::Selected {
-                // Least change: the sum of each value's position in its field's list.
-                let cost = chosen.iter().fold(0usize, |a, (_, v)| a.saturating_add(*v));
-                found.push((cost, chosen));
-            } else if let Some(r) = rank
-                && best_miss.as_ref().is_none_or(|(b, t)| r < *b || (r == *b && total > *t))
-            {
-                *best_miss = Some((r, total));
+            };
+            // A full batch goes to every core; a partial one (a small search, or the end of a
+            // size) costs less on this thread than waking the others.
+            let results: Vec<Option<(BidStatus, Option<u32>, Points)>> =
+                if batch.len() >= BATCH { batch.par_iter().map(one).collect() } else { batch.iter().map(one).collect() };
+            for (chosen, r) in batch.drain(..).zip(results) {
+                let Some((status, rank, total)) = r else { continue };
+                if status == BidStatus::Selected {
+                    // Least change: the sum of each value's position in its field's list.
+                    let cost = chosen.iter().fold(0usize, |a, (_, v)| a.saturating_add(*v));
+                    found.push((cost, chosen));
+                } else if let Some(r) = rank
+                    && best_miss.as_ref().is_none_or(|(b, t)| r < *b || (r == *b && total > *t))
+                {
+                    *best_miss = Some((r, total));
+                }
             }
-        }
-    };
+        };
     'sizes: for k in 1..=max_changes.min(fields.len()) {
         for combo in super::subsets(fields.len(), k) {
             // Every choice of one value per field in the combination, built one at a time so
