@@ -434,6 +434,7 @@ fn criterion(
         bends: Vec::new(),
         eligible: Vec::new(),
         winners: Vec::new(),
+        winning: Vec::new(),
         membership,
         budget,
     };
@@ -471,7 +472,8 @@ fn criterion(
         list.sort();
         list.dedup();
     }
-    let walk = Walk { kinks, bends, eligible, winners: here, ..walk };
+    let winning = (0..prepared.rows()).map(|i| here.iter().any(|w| w == prepared.bidder(i))).collect();
+    let walk = Walk { kinks, bends, eligible, winners: here, winning, ..walk };
     let upper = walk.walk(&p0, true);
     let lower = walk.walk(&p0, false);
     CriterionStability { id, points: p0, lower, upper, note }
@@ -490,6 +492,8 @@ struct Walk<'w, 'p, 'a> {
     /// The references over the eligible bids (no weight moves them).
     eligible: Vec<InForce>,
     winners: Vec<String>,
+    /// Per tally row: whether it is among `winners` (what the sweep compares the award with).
+    winning: Vec<bool>,
     /// Qualification changes nothing but who is ranked (no reference among the qualified
     /// bids, no differential scoring): the sweep follows it.
     membership: bool,
@@ -601,8 +605,8 @@ impl Walk<'_, '_, '_> {
 
     /// The first point beyond `u`, up to `e`, at which the award, walked over the ranking
     /// the totals then make, may select other bids than the winners at the start: a kinetic
-    /// sweep. Totals are lines in the distance `s` from `u` (read from the exact tally at
-    /// two points); only two neighbours in the current order can cross next, so crossings
+    /// sweep. Totals are lines in `s` (`P` walking up, `−P` walking down; read from the exact
+    /// tally at two points); only two neighbours in the current order can cross next, so crossings
     /// are taken in order from a heap of neighbours' crossing points, and the award is
     /// walked again only when two bids whose order it can feel trade places. With
     /// `membership`, a bid's qualification margins are lines too and a bid joins or leaves
@@ -622,11 +626,7 @@ impl Walk<'_, '_, '_> {
         let tracks: Vec<Option<Track>> =
             sa.iter().zip(&sb).map(|(x, y)| Some(Track::through(up, (&a, x.as_ref()?), (&b, y.as_ref()?)))).collect();
         let mut tally_pos = vec![usize::MAX; rows];
-        for (p, &i) in order.iter().enumerate() {
-            if let Some(slot) = tally_pos.get_mut(i) {
-                *slot = p;
-            }
-        }
+        reindex(&order, &mut tally_pos, 0);
         // The sweep runs in `s = ±P` (increasing away from `u`): lines keep the small
         // numbers of the points read, whatever the bits of `u`.
         let along = |p: &Rat| if up { Frac::of(p) } else { Frac::of(p).neg() };
@@ -655,7 +655,6 @@ impl Walk<'_, '_, '_> {
             );
             sel
         };
-        let start: Vec<bool> = (0..rows).map(|i| self.winners.iter().any(|w| w == self.prepared.bidder(i))).collect();
         let mut heap: BinaryHeap<Reverse<(Frac, Event)>> = BinaryHeap::new();
         for pair in ord.windows(2) {
             if let [x, y] = *pair {
@@ -674,7 +673,7 @@ impl Walk<'_, '_, '_> {
             }
         }
         let mut sel = selected(&ord);
-        if sel != start {
+        if sel != self.winning {
             return heap.peek().map_or_else(|| e.clone(), |Reverse((s, _))| at(s));
         }
         let mut pos = vec![usize::MAX; rows];
@@ -732,19 +731,14 @@ impl Walk<'_, '_, '_> {
                     sw.push_members(&mut heap, i, &s);
                     let at_pos = get(&pos, i);
                     if at_pos != usize::MAX {
-                        if let Some(&w) = at_pos.checked_sub(1).and_then(|p| ord.get(p)) {
-                            fresh.push((w, i));
-                        }
-                        if let Some(&z) = at_pos.checked_add(1).and_then(|p| ord.get(p)) {
-                            fresh.push((i, z));
-                        }
+                        around(&ord, at_pos, &mut fresh);
                     }
                     sw.rejoin(i, &s, &mut ord, &mut pos, &mut fresh)
                 }
             };
             if changed {
                 sel = selected(&ord);
-                if sel != start {
+                if sel != self.winning {
                     return at(&s);
                 }
             }
@@ -1004,12 +998,7 @@ impl Sweep {
             let p = ord.partition_point(|&w| self.cmp(w, i, s).is_lt());
             ord.insert(p, i);
             reindex(ord, pos, p);
-            if let Some(&w) = p.checked_sub(1).and_then(|q| ord.get(q)) {
-                fresh.push((w, i));
-            }
-            if let Some(&z) = p.checked_add(1).and_then(|q| ord.get(q)) {
-                fresh.push((i, z));
-            }
+            around(ord, p, fresh);
         }
         true
     }
@@ -1019,6 +1008,17 @@ impl Sweep {
 fn meet(x: &Line, y: &Line) -> Frac {
     // INVARIANT: callers ask only of lines whose slopes differ.
     x.c.sub(&y.c).div(&y.d.sub(&x.d)).unwrap_or_else(|| x.c.sub(&x.c))
+}
+
+/// The pairs (ahead, behind) that the row at place `p` of `ord` makes with its neighbours.
+fn around(ord: &[usize], p: usize, fresh: &mut Vec<(usize, usize)>) {
+    let Some(&i) = ord.get(p) else { return };
+    if let Some(&w) = p.checked_sub(1).and_then(|q| ord.get(q)) {
+        fresh.push((w, i));
+    }
+    if let Some(&z) = p.checked_add(1).and_then(|q| ord.get(q)) {
+        fresh.push((i, z));
+    }
 }
 
 /// Each row's place in `ord`, from place `from` on.
