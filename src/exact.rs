@@ -276,13 +276,26 @@ impl Rat {
 
     /// The exact value as decimal text when it terminates within 28 places, else `n/d`
     /// in lowest terms.
-    #[expect(clippy::arithmetic_side_effects, reason = "big rationals and integers do not overflow")]
     pub fn to_exact_string(&self) -> String {
+        self.to_string()
+    }
+
+    /// [`Rat::to_exact_string`], written to `f` (a reduced decimal or fraction written
+    /// straight from the stack, with no text made first).
+    fn write_exact(&self, f: &mut impl fmt::Write) -> fmt::Result {
         if let Repr::Small(n, d) = self.0
-            && let Some(s) = small_exact_string(n, d)
+            && let Some(small) = small_exact(n, d)
         {
-            return s;
+            return match small {
+                SmallExact::Decimal(d) => f.write_str(DecimalText::new(d).as_str()),
+                SmallExact::Fraction(n, d) => write!(f, "{n}/{d}"),
+            };
         }
+        f.write_str(&self.big_exact_string())
+    }
+
+    #[expect(clippy::arithmetic_side_effects, reason = "big rationals and integers do not overflow")]
+    fn big_exact_string(&self) -> String {
         let b = self.as_big();
         let mut den = b.denom().clone();
         let two = BigInt::from(2);
@@ -310,14 +323,20 @@ impl Rat {
     /// Display with at most `places` decimals (for reasons read by people; never for scores).
     pub fn display(&self, places: u32) -> String {
         match self.round(places, RoundingMode::HalfEven) {
-            Some(d) => d.normalize().to_string(),
+            Some(d) => DecimalText::new(d.normalize()).as_str().to_owned(),
             None => self.to_exact_string(),
         }
     }
 }
 
-/// [`Rat::to_exact_string`] without big integers, or `None` if it would overflow.
-fn small_exact_string(n: i128, d: i128) -> Option<String> {
+/// A small rational in lowest terms: a decimal when its denominator divides a power of ten
+/// (what [`Rat::to_exact_string`] writes without big integers), or `None` on overflow.
+enum SmallExact {
+    Decimal(Decimal),
+    Fraction(i128, i128),
+}
+
+fn small_exact(n: i128, d: i128) -> Option<SmallExact> {
     let g = n.gcd(&d);
     let (n, d) = (n.checked_div(g)?, d.checked_div(g)?);
     let (mut rest, mut twos, mut fives) = (d, 0u32, 0u32);
@@ -330,12 +349,81 @@ fn small_exact_string(n: i128, d: i128) -> Option<String> {
         fives = fives.saturating_add(1);
     }
     if rest != 1 {
-        return Some(format!("{n}/{d}"));
+        return Some(SmallExact::Fraction(n, d));
     }
     let places = twos.max(fives);
     // n/d = n × (10^places / d) / 10^places exactly.
     let m = n.checked_mul(10i128.checked_pow(places)?.checked_div(d)?)?;
-    Some(Decimal::try_from_i128_with_scale(m, places).ok()?.normalize().to_string())
+    Some(SmallExact::Decimal(Decimal::try_from_i128_with_scale(m, places).ok()?.normalize()))
+}
+
+/// A decimal's text exactly as its `Display` writes it with no width or precision (the
+/// digits, the point at its scale, a `-` when the sign is negative, zero included), made on
+/// the stack: reports write hundreds of thousands of them, and the decimal crate's own
+/// formatting divides its 96 bits by ten for every digit.
+pub(crate) struct DecimalText {
+    buf: [u8; 48],
+    start: usize,
+}
+
+impl DecimalText {
+    pub(crate) fn new(d: Decimal) -> DecimalText {
+        let mut t = DecimalText { buf: [0; 48], start: 48 };
+        let scale = d.scale();
+        let m = d.mantissa().unsigned_abs();
+        match u64::try_from(m) {
+            Ok(small) => t.digits(small, scale),
+            Err(_) => t.digits(m, scale),
+        }
+        if d.is_sign_negative() {
+            t.push(b'-');
+        }
+        t
+    }
+
+    /// The digits of `m` with the point `scale` digits from the right (at least one digit
+    /// before it), written backwards.
+    #[expect(clippy::arithmetic_side_effects, reason = "division and remainder by ten, which cannot overflow")]
+    fn digits<N>(&mut self, mut m: N, scale: u32)
+    where
+        N: Copy + PartialEq + From<u8> + std::ops::Rem<Output = N> + std::ops::Div<Output = N> + TryInto<u8>,
+    {
+        let (zero, ten) = (N::from(0), N::from(10));
+        for _ in 0..scale {
+            self.push(b'0'.saturating_add((m % ten).try_into().unwrap_or(0)));
+            m = m / ten;
+        }
+        if scale > 0 {
+            self.push(b'.');
+        }
+        loop {
+            self.push(b'0'.saturating_add((m % ten).try_into().unwrap_or(0)));
+            m = m / ten;
+            if m == zero {
+                break;
+            }
+        }
+    }
+
+    fn push(&mut self, b: u8) {
+        // 29 digits, a point and a sign fit the buffer; a full one keeps what it has.
+        if let Some(i) = self.start.checked_sub(1)
+            && let Some(slot) = self.buf.get_mut(i)
+        {
+            *slot = b;
+            self.start = i;
+        }
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        std::str::from_utf8(self.buf.get(self.start..).unwrap_or_default()).unwrap_or_default()
+    }
+}
+
+impl fmt::Display for DecimalText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// Round `n/d × 10^places` to an integer (`d > 0`), or `None` on overflow.
@@ -425,7 +513,7 @@ impl Ord for Rat {
 
 impl fmt::Display for Rat {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.to_exact_string())
+        self.write_exact(f)
     }
 }
 
@@ -529,7 +617,7 @@ impl fmt::Display for Points {
 
 impl serde::Serialize for Points {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(&self.0)
+        s.serialize_str(DecimalText::new(self.0).as_str())
     }
 }
 
@@ -776,6 +864,46 @@ mod tests {
         assert_eq!(v.round(0, RoundingMode::HalfEven), Some(dec("2")));
         assert_eq!(v.round(0, RoundingMode::Down), Some(dec("2")));
         assert_eq!(v.round(1, RoundingMode::HalfUp), Some(dec("2.5")));
+    }
+
+    #[test]
+    fn decimal_text_is_what_display_writes() {
+        let mut seen = 0;
+        for text in ["0", "-0", "0.000", "-0.00", "1", "-1", "0.5", "10.25", "1234567890.0123456789", "-0.0000001"] {
+            let d = dec(text);
+            assert_eq!(DecimalText::new(d).as_str(), d.to_string(), "{text}");
+            seen += 1;
+        }
+        for d in [Decimal::MAX, Decimal::MIN, Decimal::new(1, 28), Decimal::new(-1, 28), Decimal::from_i128_with_scale(1 << 70, 5)] {
+            assert_eq!(DecimalText::new(d).as_str(), d.to_string());
+            seen += 1;
+        }
+        // Mantissas across the u64 boundary, at every scale.
+        let mut m: i128 = 1;
+        while m < (1i128 << 95) {
+            for scale in 0..=28 {
+                for v in [m, m - 1, -m, m.saturating_mul(7) / 3] {
+                    if let Ok(d) = Decimal::try_from_i128_with_scale(v, scale) {
+                        assert_eq!(DecimalText::new(d).as_str(), d.to_string(), "{v} {scale}");
+                        seen += 1;
+                    }
+                }
+            }
+            m = m.saturating_mul(3);
+        }
+        assert!(seen > 5000, "{seen}");
+    }
+
+    #[test]
+    fn rat_displays_as_its_exact_string() {
+        for (n, d) in [(1, 3), (-1, 3), (3, 6), (5, 4), (-5, 4), (0, 7), (10, 1), (1, 1 << 40), (7, 1250)] {
+            let r = Rat::ratio(n, d);
+            let big = Rat(Repr::Big(BigRational::new(BigInt::from(n), BigInt::from(d))));
+            assert_eq!(r.to_string(), big.big_exact_string(), "{n}/{d}");
+        }
+        assert_eq!(Rat::ratio(1, 3).to_string(), "1/3");
+        assert_eq!(Rat::ratio(-5, 4).to_string(), "-1.25");
+        assert_eq!(Rat::ratio(6, 3).to_string(), "2");
     }
 
     #[test]

@@ -94,7 +94,7 @@ impl fmt::Display for Scalar {
         match self {
             Scalar::Text(s) => f.write_str(s),
             Scalar::Bool(b) => write!(f, "{b}"),
-            Scalar::Number(d) => write!(f, "{d}"),
+            Scalar::Number(d) => f.write_str(crate::exact::DecimalText::new(*d).as_str()),
             Scalar::Date(d) => write!(f, "{d}"),
         }
     }

@@ -2,6 +2,7 @@
 //! (every problem printed, exit 1), score them, ask the library, render in the format asked,
 //! write where asked.
 
+use std::mem::ManuallyDrop;
 use std::path::PathBuf;
 
 use bidscore::analysis::{self, Change, InputMode, MarkMode, PathToWinOptions, RobustnessOptions, StabilityOptions};
@@ -51,10 +52,12 @@ pub(crate) fn run(command: Command) -> Exit {
     }
 }
 
-/// The inputs, validated and scored.
+/// The inputs, validated and scored. The process ends once its report is written, so the
+/// inputs and the outcome are never dropped: freeing a large tender's hundreds of thousands
+/// of allocations one by one only delays the exit (5 % of scoring 10,000 files).
 struct Session {
-    inputs: Inputs,
-    outcome: Outcome,
+    inputs: ManuallyDrop<Inputs>,
+    outcome: ManuallyDrop<Outcome>,
     /// Every file read, so that no report is written over one.
     read: Vec<PathBuf>,
 }
@@ -97,7 +100,7 @@ impl Session {
         }
         let mut read = vec![args.criteria.clone()];
         read.extend(inputs.sources.iter().map(|s| PathBuf::from(&s.path)));
-        Ok(Session { inputs, outcome, read })
+        Ok(Session { inputs: ManuallyDrop::new(inputs), outcome: ManuallyDrop::new(outcome), read })
     }
 
     /// A question that changes the ranking sets the negotiation record aside: say so.

@@ -6,7 +6,7 @@ use std::fmt;
 use rust_decimal::Decimal;
 
 use super::{Among, Better};
-use crate::exact::Rat;
+use crate::exact::{DecimalText, Rat};
 use crate::value::{Date, Given, Scalar};
 
 /// The facts behind one criterion's score.
@@ -112,6 +112,7 @@ impl Reason {
             Reason::Missing { field: Some(f) } => write!(o, "no `{f}` given; `missing = \"zero\"` scores 0"),
             Reason::Missing { field: None } => write!(o, "no panel marks; `missing = \"zero\"` scores 0"),
             Reason::Linear { zero_at, full_at, raw } => {
+                let (zero_at, full_at) = (DecimalText::new(*zero_at), DecimalText::new(*full_at));
                 if raw.is_negative() || raw.is_zero() {
                     write!(o, "`{v}` is at or short of zero at `{zero_at}`")
                 } else if *raw >= Rat::one() {
@@ -122,10 +123,12 @@ impl Reason {
             }
             Reason::Step { threshold: Some(t), at_least, score } => {
                 let op = if *at_least { "at least" } else { "at most" };
-                write!(o, "`{v}` meets the step {op} `{t}`, scoring {}", score.normalize())
+                write!(o, "`{v}` meets the step {op} `{}`, scoring {}", DecimalText::new(*t), DecimalText::new(score.normalize()))
             }
-            Reason::Step { threshold: None, score, .. } => write!(o, "`{v}` meets no step; otherwise {}", score.normalize()),
-            Reason::Choice { score } | Reason::Flag { score } => write!(o, "`{v}` scores {}", score.normalize()),
+            Reason::Step { threshold: None, score, .. } => {
+                write!(o, "`{v}` meets no step; otherwise {}", DecimalText::new(score.normalize()))
+            }
+            Reason::Choice { score } | Reason::Flag { score } => write!(o, "`{v}` scores {}", DecimalText::new(score.normalize())),
             Reason::Date { full_by, zero_from, left, span } => {
                 if *left >= *span {
                     write!(o, "`{v}` is on or before full by `{full_by}`")
@@ -155,7 +158,7 @@ impl Reason {
             }
             Reason::Panel { mean: None, .. } => write!(o, "no marks left after trimming"),
             Reason::Panel { trim, mean: Some(m), scale } => {
-                write!(o, "marks {v}; {trim} dropped each end; mean {} of {}", m.display(4), scale.normalize())
+                write!(o, "marks {v}; {trim} dropped each end; mean {} of {}", m.display(4), DecimalText::new(scale.normalize()))
             }
             Reason::KrPrice { lowest: None, among, .. } => write!(o, "no {} has a price", who(*among)),
             Reason::KrPrice { estimated, lowest: Some(l), band, floored, capped, among } => {

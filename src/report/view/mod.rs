@@ -41,9 +41,50 @@ fn gates_json<'a>(inputs: &crate::model::Inputs, verdicts: &'a [crate::evaluate:
 /// report would be empty rather than wrong.
 /// `value` as pretty JSON streamed to `w`, ending in a newline: the bytes of [`json_text`].
 fn write_json_to(value: &impl serde::Serialize, w: &mut dyn std::io::Write) -> std::io::Result<()> {
-    let mut ser = serde_json::Serializer::with_formatter(&mut *w, Pretty::default());
+    let mut spool = Spool { buf: Vec::with_capacity(Spool::CAPACITY), out: w };
+    let mut ser = serde_json::Serializer::with_formatter(&mut spool, Pretty::default());
     value.serialize(&mut ser).map_err(std::io::Error::from)?;
-    w.write_all(b"\n")
+    spool.buf.push(b'\n');
+    spool.flush_buf()
+}
+
+/// A buffer the serialiser writes into with inlined copies, handed on to the destination a
+/// block at a time: through `&mut dyn Write` every token would be a call of its own.
+struct Spool<'a> {
+    buf: Vec<u8>,
+    out: &'a mut dyn std::io::Write,
+}
+
+impl Spool<'_> {
+    const CAPACITY: usize = 1 << 16;
+
+    fn flush_buf(&mut self) -> std::io::Result<()> {
+        self.out.write_all(&self.buf)?;
+        self.buf.clear();
+        Ok(())
+    }
+}
+
+impl std::io::Write for Spool<'_> {
+    #[inline]
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.write_all(data)?;
+        Ok(data.len())
+    }
+
+    #[inline]
+    fn write_all(&mut self, data: &[u8]) -> std::io::Result<()> {
+        if self.buf.len().saturating_add(data.len()) > Spool::CAPACITY {
+            self.flush_buf()?;
+        }
+        self.buf.extend_from_slice(data);
+        Ok(())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.flush_buf()?;
+        self.out.flush()
+    }
 }
 
 /// serde_json's pretty layout (two spaces a level), each line's indentation written at once:

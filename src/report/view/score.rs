@@ -638,7 +638,7 @@ impl Serialize for CriterionReport<'_> {
         st.serialize_field("value", &c.value.as_ref().map(Text))?;
         st.serialize_field("score", &Text(&c.score))?;
         st.serialize_field("points", &c.points)?;
-        st.serialize_field("max", &Text(&c.max))?;
+        st.serialize_field("max", crate::exact::DecimalText::new(c.max).as_str())?;
         st.serialize_field("reason", &Text(prose::reason_text(c)))?;
         st.end()
     }
