@@ -27,7 +27,10 @@ pub(super) struct Parsed {
 /// Parse a bid document. `None` only when there is no `[bidder]` table with a string `id`;
 /// a bid with other problems is returned, marked incomplete, so that checks across files
 /// (a missing field, the panel's marks) still see it.
-pub(super) fn parse(doc: &Table, file: usize, sink: &mut Sink) -> Option<Parsed> {
+pub(super) fn parse(doc: Table, file: usize, sink: &mut Sink) -> Option<Parsed> {
+    // The bid's fields are moved out of the document, not copied: they are most of it.
+    let (fields, doc): (Vec<_>, Vec<_>) = doc.entries.into_iter().partition(|e| e.key != "bidder" && e.key != "provenance");
+    let (fields, doc) = (Table { entries: fields }, Table { entries: doc });
     let bidder = doc.get("bidder")?;
     let (bt, _) = as_table(&bidder.node, "bidder", sink)?;
     // The usual cause: a plain field written after the `[bidder]` header belongs to it.
@@ -39,7 +42,6 @@ pub(super) fn parse(doc: &Table, file: usize, sink: &mut Sink) -> Option<Parsed>
     let id_ok = id.as_ref().is_some_and(|(id, sp)| check_id(id, *sp, "bidder", sink));
     let name = f.req_str("name", sink);
     let note = f.opt_text("note", sink);
-    let fields = Table { entries: doc.entries.iter().filter(|e| e.key != "bidder" && e.key != "provenance").cloned().collect() };
     let informational = parse_informational(&f, &fields, sink);
     let lots_span = f.get("lots").map(|n| n.span);
     let mut lots_spans = Vec::new();
@@ -367,15 +369,26 @@ impl Bid {
 /// Every dotted path to a non-table value.
 pub(crate) fn leaf_paths(t: &Table) -> Vec<String> {
     let mut out = Vec::new();
-    fn walk(t: &Table, prefix: &str, out: &mut Vec<String>) {
+    for_each_leaf(t, &mut |p| out.push(p.to_owned()));
+    out
+}
+
+/// `f` on every dotted path to a non-table value, each made in one reused buffer: every bid
+/// is checked for fields no rule reads, and most of its fields are read.
+pub(crate) fn for_each_leaf(t: &Table, f: &mut impl FnMut(&str)) {
+    fn walk(t: &Table, path: &mut String, f: &mut impl FnMut(&str)) {
         for e in &t.entries {
-            let p = if prefix.is_empty() { e.key.clone() } else { format!("{prefix}.{}", e.key) };
-            match &e.node.value {
-                Value::Table(inner) => walk(inner, &p, out),
-                _ => out.push(p),
+            let len = path.len();
+            if len > 0 {
+                path.push('.');
             }
+            path.push_str(&e.key);
+            match &e.node.value {
+                Value::Table(inner) => walk(inner, path, f),
+                _ => f(path),
+            }
+            path.truncate(len);
         }
     }
-    walk(t, "", &mut out);
-    out
+    walk(t, &mut String::new(), f);
 }

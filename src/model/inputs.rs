@@ -300,7 +300,7 @@ fn validate(sources: Vec<SourceFile>, skip: &[FileId], lost: &[String], reuse: O
                         .with_help("score one tender at a time: give only its bids after the criteria file"),
                 );
             }
-            (_, Kind::Bid) => match bid::parse(&doc, i, &mut sink) {
+            (_, Kind::Bid) => match bid::parse(doc, i, &mut sink) {
                 // A bid with problems of its own still takes part in the checks across
                 // files (its missing fields, the panel's marks for it); the errors already
                 // pushed stop the run.
@@ -451,8 +451,12 @@ fn resolve(t: &Tender, b: &Bid, read: &[String], panel: Option<&Panel>, failed: 
                 );
             }
         }
-        let unread: Vec<String> =
-            bid::leaf_paths(&b.fields).into_iter().filter(|p| read.binary_search(p).is_err() && !declared(p)).collect();
+        let mut unread: Vec<String> = Vec::new();
+        bid::for_each_leaf(&b.fields, &mut |p| {
+            if read.binary_search_by(|r| r.as_str().cmp(p)).is_err() && !declared(p) {
+                unread.push(p.to_owned());
+            }
+        });
         if !unread.is_empty() {
             let shown: Vec<String> = unread.iter().take(4).map(|p| format!("`{p}`")).collect();
             let more = match unread.len().saturating_sub(4) {
