@@ -448,7 +448,7 @@ pub(super) struct Report<'a> {
     tender: TenderInfo<'a>,
     engine: Engine,
     inputs: Vec<InputFile<'a>>,
-    bids: Vec<BidReport<'a>>,
+    bids: Bids<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
     panel: Option<PanelJson<'a>>,
     warnings: Vec<String>,
@@ -615,7 +615,7 @@ struct BidReport<'a> {
     differential_rank: Option<Option<u32>>,
     award: serde_json::Value,
     gates: Vec<GateJson<'a>>,
-    criteria: Vec<CriterionReport<'a>>,
+    criteria: Criteria<'a>,
     assumed: &'a [String],
     #[serde(skip_serializing_if = "Vec::is_empty")]
     abnormally_low: Vec<LowJson<'a>>,
@@ -623,6 +623,19 @@ struct BidReport<'a> {
     negotiated: Option<NegotiatedJson>,
     #[serde(skip_serializing_if = "Option::is_none")]
     reported: Option<ReportedBidJson>,
+}
+
+/// Every bid in report order, each [`BidReport`] made as it is written: a report of many
+/// bids never holds them all.
+struct Bids<'a> {
+    inputs: &'a Inputs,
+    outcome: &'a Outcome,
+}
+
+impl Serialize for Bids<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.outcome.standings.iter().map(|s| bid(self.inputs, s)))
+    }
 }
 
 /// One criterion of one bid in the JSON report. Its texts (value, exact score, maximum,
@@ -641,6 +654,15 @@ impl Serialize for CriterionReport<'_> {
         st.serialize_field("max", crate::exact::DecimalText::new(c.max).as_str())?;
         st.serialize_field("reason", &Text(prose::reason_text(c)))?;
         st.end()
+    }
+}
+
+/// A bid's criteria, each written as a [`CriterionReport`].
+struct Criteria<'a>(&'a [crate::evaluate::CriterionScore]);
+
+impl Serialize for Criteria<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(CriterionReport))
     }
 }
 
@@ -666,7 +688,7 @@ fn bid<'a>(inputs: &'a Inputs, s: &'a Standing) -> BidReport<'a> {
         differential_rank: s.original.as_ref().map(|o| o.section_rank),
         award: award_json(s.award),
         gates: gates_json(inputs, &s.gates),
-        criteria: s.criteria.iter().map(CriterionReport).collect(),
+        criteria: Criteria(&s.criteria),
         assumed: &s.assumed,
         abnormally_low: s
             .low
@@ -713,7 +735,7 @@ pub(super) fn report<'a>(
         },
         engine: Engine::this(),
         inputs: input_files(inputs),
-        bids: outcome.standings.iter().map(|s| bid(inputs, s)).collect(),
+        bids: Bids { inputs, outcome },
         panel: panel.map(super::panel::to_json),
         warnings,
         lots: outcome
