@@ -37,54 +37,15 @@ fn gates_json<'a>(inputs: &crate::model::Inputs, verdicts: &'a [crate::evaluate:
         .collect()
 }
 
-/// Pretty JSON ending in a newline. Serialising plain data cannot fail; if it ever did, the
-/// report would be empty rather than wrong.
 /// `value` as pretty JSON streamed to `w`, ending in a newline: the bytes of [`json_text`].
 fn write_json_to(value: &impl serde::Serialize, w: &mut dyn std::io::Write) -> std::io::Result<()> {
-    let mut spool = Spool { buf: Vec::with_capacity(Spool::CAPACITY), out: w };
-    let mut ser = serde_json::Serializer::with_formatter(&mut spool, Pretty::default());
+    // Buffered here, where the writer's type is known, so that each token's copy is inlined:
+    // through `&mut dyn Write` every token would be a call of its own.
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, w);
+    let mut ser = serde_json::Serializer::with_formatter(&mut out, Pretty::default());
     value.serialize(&mut ser).map_err(std::io::Error::from)?;
-    spool.buf.push(b'\n');
-    spool.flush_buf()
-}
-
-/// A buffer the serialiser writes into with inlined copies, handed on to the destination a
-/// block at a time: through `&mut dyn Write` every token would be a call of its own.
-struct Spool<'a> {
-    buf: Vec<u8>,
-    out: &'a mut dyn std::io::Write,
-}
-
-impl Spool<'_> {
-    const CAPACITY: usize = 1 << 16;
-
-    fn flush_buf(&mut self) -> std::io::Result<()> {
-        self.out.write_all(&self.buf)?;
-        self.buf.clear();
-        Ok(())
-    }
-}
-
-impl std::io::Write for Spool<'_> {
-    #[inline]
-    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
-        self.write_all(data)?;
-        Ok(data.len())
-    }
-
-    #[inline]
-    fn write_all(&mut self, data: &[u8]) -> std::io::Result<()> {
-        if self.buf.len().saturating_add(data.len()) > Spool::CAPACITY {
-            self.flush_buf()?;
-        }
-        self.buf.extend_from_slice(data);
-        Ok(())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.flush_buf()?;
-        self.out.flush()
-    }
+    std::io::Write::write_all(&mut out, b"\n")?;
+    std::io::Write::flush(&mut out)
 }
 
 /// serde_json's pretty layout (two spaces a level), each line's indentation written at once:
@@ -172,6 +133,8 @@ impl serde_json::ser::Formatter for Pretty {
     }
 }
 
+/// Pretty JSON ending in a newline. Serialising plain data cannot fail; if it ever did, the
+/// report would be empty rather than wrong.
 fn json_text(value: &impl serde::Serialize) -> String {
     let mut s = serde_json::to_string_pretty(value).unwrap_or_default();
     s.push('\n');
