@@ -337,6 +337,9 @@ enum SmallExact {
 }
 
 fn small_exact(n: i128, d: i128) -> Option<SmallExact> {
+    if let (Ok(un), Ok(ud)) = (u64::try_from(n.unsigned_abs()), u64::try_from(d)) {
+        return word_exact(n < 0, un, ud);
+    }
     let g = n.gcd(&d);
     let (n, d) = (n.checked_div(g)?, d.checked_div(g)?);
     let (mut rest, mut twos, mut fives) = (d, 0u32, 0u32);
@@ -355,6 +358,28 @@ fn small_exact(n: i128, d: i128) -> Option<SmallExact> {
     // n/d = n × (10^places / d) / 10^places exactly.
     let m = n.checked_mul(10i128.checked_pow(places)?.checked_div(d)?)?;
     Some(SmallExact::Decimal(Decimal::try_from_i128_with_scale(m, places).ok()?.normalize()))
+}
+
+/// [`small_exact`] of `±n / d` (`d > 0`) in 64-bit words: what nearly every score is, and
+/// several times faster than the same steps on `i128`.
+fn word_exact(negative: bool, n: u64, d: u64) -> Option<SmallExact> {
+    let g = n.gcd(&d);
+    let (n, d) = (n.checked_div(g)?, d.checked_div(g)?);
+    let twos = d.trailing_zeros();
+    let (mut rest, mut fives) = (d >> twos, 0u32);
+    while rest % 5 == 0 {
+        rest /= 5;
+        fives = fives.saturating_add(1);
+    }
+    let signed = |x: u128| i128::try_from(x).ok().and_then(|x| if negative { x.checked_neg() } else { Some(x) });
+    if rest != 1 {
+        return Some(SmallExact::Fraction(signed(u128::from(n))?, i128::from(d)));
+    }
+    let places = twos.max(fives);
+    // n/d = n × (10^places / d) / 10^places exactly, already in lowest terms: no trailing
+    // zero after the point to normalise away.
+    let m = u128::from(n).checked_mul(10u128.checked_pow(places)?.checked_div(u128::from(d))?)?;
+    Some(SmallExact::Decimal(Decimal::try_from_i128_with_scale(signed(m)?, places).ok()?))
 }
 
 /// A decimal's text exactly as its `Display` writes it with no width or precision (the
@@ -896,8 +921,21 @@ mod tests {
 
     #[test]
     fn rat_displays_as_its_exact_string() {
-        for (n, d) in [(1, 3), (-1, 3), (3, 6), (5, 4), (-5, 4), (0, 7), (10, 1), (1, 1 << 40), (7, 1250)] {
-            let r = Rat::ratio(n, d);
+        let mut cases: Vec<(i128, i128)> =
+            vec![(1, 3), (-1, 3), (3, 6), (5, 4), (-5, 4), (0, 7), (10, 1), (1, 1 << 40), (7, 1250), (-0, 3), (100, 10)];
+        // Around the 64-bit fast path's edges, and across powers of two and five.
+        let edges = [0i128, 1, 2, 5, 10, 9_999, 1 << 32, (1 << 63) - 1, 1 << 63, (1 << 64) - 1, 1 << 64, 1 << 70, 10i128.pow(28)];
+        let dens = [1i128, 2, 3, 4, 5, 8, 10, 16, 20, 25, 125, 1 << 20, 5i128.pow(20), 10i128.pow(19), (1 << 64) - 1, 1 << 64, 7 << 60];
+        for &n in &edges {
+            for &d in &dens {
+                cases.push((n, d));
+                cases.push((-n, d));
+                cases.push((n.saturating_add(3), d));
+                cases.push((n.saturating_mul(5), d));
+            }
+        }
+        for (n, d) in cases {
+            let r = Rat(Repr::Small(n, d));
             let big = Rat(Repr::Big(BigRational::new(BigInt::from(n), BigInt::from(d))));
             assert_eq!(r.to_string(), big.big_exact_string(), "{n}/{d}");
         }

@@ -37,19 +37,27 @@ impl Default for ReadLimits {
     }
 }
 
-/// A source from bytes: checks UTF-8, strips a BOM, hashes. Non-UTF-8 input yields a
+/// A source from bytes: checks UTF-8, strips a byte-order mark, hashes. Non-UTF-8 input yields a
 /// diagnostic at the first bad byte (the returned file then holds the lossy text).
 pub fn source_from_bytes(id: FileId, path: String, bytes: &[u8]) -> (SourceFile, Option<Diagnostic>) {
-    let sha256 = hex(&Sha256::digest(bytes));
-    match std::str::from_utf8(bytes) {
-        Ok(text) => {
-            let text = text.strip_prefix('\u{feff}').unwrap_or(text).to_owned();
+    source_from_vec(id, path, bytes.to_vec())
+}
+
+/// [`source_from_bytes`] taking the bytes, which become the text without a copy.
+fn source_from_vec(id: FileId, path: String, bytes: Vec<u8>) -> (SourceFile, Option<Diagnostic>) {
+    let sha256 = hex(&Sha256::digest(&bytes));
+    match String::from_utf8(bytes) {
+        Ok(mut text) => {
+            if text.starts_with('\u{feff}') {
+                text.drain(..'\u{feff}'.len_utf8());
+            }
             (SourceFile { path, text, sha256 }, None)
         }
         Err(e) => {
-            let at = e.valid_up_to();
+            let at = e.utf8_error().valid_up_to();
+            let bytes = e.into_bytes();
             let byte = bytes.get(at).copied().unwrap_or(0);
-            let text = String::from_utf8_lossy(bytes).into_owned();
+            let text = String::from_utf8_lossy(&bytes).into_owned();
             let d = Diagnostic::error(
                 "not-utf8",
                 Span::new(id, at, at.saturating_add(1)),
@@ -65,10 +73,8 @@ pub fn source_from_bytes(id: FileId, path: String, bytes: &[u8]) -> (SourceFile,
 impl SourceFile {
     /// A source from text (for the library API and tests): the hash is of the text.
     pub fn new(path: impl Into<String>, text: impl Into<String>) -> SourceFile {
-        let text = text.into();
-        let (mut f, _) = source_from_bytes(0, path.into(), text.as_bytes());
-        f.text = text.strip_prefix('\u{feff}').map(str::to_owned).unwrap_or(text);
-        f
+        // Text is UTF-8: the bytes become the file's text as they are (less a byte-order mark).
+        source_from_vec(0, path.into(), text.into().into_bytes()).0
     }
 }
 
@@ -84,7 +90,7 @@ fn hex(bytes: &[u8]) -> String {
 /// device or an unreadable file is an error. Nothing blocks: a FIFO is opened without
 /// waiting for a writer and refused.
 pub(crate) fn read_paths(criteria: &Path, others: &[PathBuf], limits: ReadLimits) -> (Vec<SourceFile>, Vec<Diagnostic>) {
-    let mut r = Reader { files: Vec::new(), diags: Vec::new(), seen: HashSet::new(), total: 0, limits, stopped: None };
+    let mut r = Reader { read: Vec::new(), diags: Vec::new(), seen: HashSet::new(), total: 0, limits, stopped: None };
     r.read_file(criteria);
     for p in others {
         if fs::metadata(p).is_ok_and(|m| m.is_dir()) {
@@ -110,11 +116,28 @@ pub(crate) fn read_paths(criteria: &Path, others: &[PathBuf], limits: ReadLimits
             .with_help("check that these are the right files, or raise the limit with `--max-input-bytes`"),
         );
     }
-    (r.files, r.diags)
+    // Checking and hashing what was read is the files' own work: on every core when there are many.
+    let one = |(id, (path, bytes)): (usize, (String, Vec<u8>))| source_from_vec(id, path, bytes);
+    let sources: Vec<(SourceFile, Option<Diagnostic>)> = if r.read.len() >= PARALLEL_FILES {
+        use rayon::prelude::*;
+        r.read.into_par_iter().enumerate().map(one).collect()
+    } else {
+        r.read.into_iter().enumerate().map(one).collect()
+    };
+    let mut files = Vec::with_capacity(sources.len());
+    for (file, diag) in sources {
+        files.push(file);
+        r.diags.extend(diag);
+    }
+    (files, r.diags)
 }
 
+/// From this many files on, they are checked and hashed on every core.
+const PARALLEL_FILES: usize = 64;
+
 struct Reader {
-    files: Vec<SourceFile>,
+    /// Each file read, by path: its bytes, not yet checked or hashed.
+    read: Vec<(String, Vec<u8>)>,
     diags: Vec<Diagnostic>,
     /// Files already read, by identity: the same file named twice, or through a link or a
     /// hard link, is read once.
@@ -194,7 +217,7 @@ impl Reader {
             }
         };
         entries.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut tomls = 0usize;
+        let mut tomls: Vec<PathBuf> = Vec::new();
         for (path, kind) in entries {
             let is_toml = path.extension().is_some_and(|x| x.eq_ignore_ascii_case("toml"));
             let is_link = kind.is_some_and(|k| k.is_symlink());
@@ -219,21 +242,75 @@ impl Reader {
                     warning_at_path("skipped-entry", display(&path), "not read: a directory inside a bids directory is not searched")
                         .with_help("give the subdirectory as its own argument to read the files in it"),
                 ),
-                _ if is_toml => {
-                    tomls = tomls.saturating_add(1);
-                    self.read_file(&path);
-                }
+                _ if is_toml => tomls.push(path),
                 _ => self.diags.push(
                     warning_at_path("skipped-entry", display(&path), "not read: only `.toml` files in a directory are read")
                         .with_help("name bid and panel files `*.toml`, and keep other files out of the bids directory"),
                 ),
             }
         }
-        if tomls == 0 {
+        if tomls.is_empty() {
             self.diags.push(
                 Diagnostic::at_path("empty-directory", display(dir), "directory has no `.toml` files")
                     .with_help("give the directory that holds the bid files, or the files themselves"),
             );
+        }
+        self.read_files(&tomls);
+    }
+
+    /// Read `paths` in order, as [`Reader::read_file`] does one by one. Many are opened and
+    /// read on every core, a window at a time: what is accepted (the same file twice, a
+    /// file over its limit, the total over its limit) is still decided in order, from each
+    /// file's size before it is read, so a window never reads past the total limit.
+    fn read_files(&mut self, paths: &[PathBuf]) {
+        use rayon::prelude::*;
+        if paths.len() < PARALLEL_FILES {
+            for p in paths {
+                self.read_file(p);
+            }
+            return;
+        }
+        for window in paths.chunks(READ_WINDOW) {
+            if let Some((_, skipped)) = &mut self.stopped {
+                *skipped = skipped.saturating_add(window.len());
+                continue;
+            }
+            let opened: Vec<Result<(fs::File, fs::Metadata), Option<Diagnostic>>> = window.par_iter().map(|p| open_file(p)).collect();
+            // Admitted in order, by size; `over` is where the total limit is reached.
+            let mut admitted: Vec<(String, fs::File, u64)> = Vec::new();
+            let mut total = self.total;
+            let mut over: Option<(String, usize)> = None;
+            for (k, (p, o)) in window.iter().zip(opened).enumerate() {
+                match o.and_then(|(file, meta)| self.admit(p, &meta, total).map(|room| (file, meta, room))) {
+                    Err(Some(d)) => self.diags.push(d),
+                    Err(None) => {}
+                    Ok((_, _, Admit::Over)) => {
+                        over = Some((display(p), window.len().saturating_sub(k).saturating_sub(1)));
+                        break;
+                    }
+                    Ok((file, meta, Admit::Room(room))) => {
+                        total = total.saturating_add(meta.len());
+                        admitted.push((display(p), file, room));
+                    }
+                }
+            }
+            let read: Vec<std::io::Result<Vec<u8>>> =
+                admitted.par_iter_mut().map(|(_, file, room)| read_bytes(file, self.limits.max_file_bytes, *room)).collect();
+            for ((path, _, _), bytes) in admitted.into_iter().zip(read) {
+                if let Some((_, skipped)) = &mut self.stopped {
+                    *skipped = skipped.saturating_add(1);
+                    continue;
+                }
+                match bytes {
+                    Ok(bytes) => self.accept(path, bytes),
+                    Err(e) => self.diags.push(unreadable(path, &e)),
+                }
+            }
+            match (&mut self.stopped, over) {
+                (Some((_, skipped)), Some((_, after))) => *skipped = skipped.saturating_add(after).saturating_add(1),
+                (None, Some(over)) => self.stopped = Some(over),
+                (_, None) => {}
+            }
         }
     }
 
@@ -242,73 +319,100 @@ impl Reader {
             *skipped = skipped.saturating_add(1);
             return;
         }
-        let path = display(p);
-        let unreadable = |e: &std::io::Error| {
-            Diagnostic::at_path("unreadable-path", path.clone(), format!("cannot read: {}", io_message(e))).with_help("check the path")
-        };
-        let file = match open(p) {
-            Ok(f) => f,
-            Err(e) => {
-                // A socket cannot be opened at all (ENXIO): say what it is.
-                match fs::metadata(p) {
-                    Ok(m) if !m.is_file() && !m.is_dir() => self.diags.push(not_a_file(path, m.file_type())),
-                    _ => self.diags.push(unreadable(&e)),
-                }
-                return;
-            }
-        };
-        let meta = match file.metadata() {
-            Ok(m) => m,
-            Err(e) => {
-                self.diags.push(unreadable(&e));
-                return;
-            }
-        };
-        if !meta.is_file() {
-            self.diags.push(not_a_file(path, meta.file_type()));
-            return;
+        let admitted = open_file(p).and_then(|(file, meta)| self.admit(p, &meta, self.total).map(|room| (file, room)));
+        match admitted {
+            Err(d) => self.diags.extend(d),
+            Ok((_, Admit::Over)) => self.stopped = Some((display(p), 0)),
+            Ok((mut file, Admit::Room(room))) => match read_bytes(&mut file, self.limits.max_file_bytes, room) {
+                Ok(bytes) => self.accept(display(p), bytes),
+                Err(e) => self.diags.push(unreadable(display(p), &e)),
+            },
         }
-        if !self.seen.insert(file_key(p, &meta)) {
-            return;
+    }
+
+    /// Whether an open file is to be read, with `total` bytes read before it: `Err` with
+    /// why not (nothing for a file already read), or how much room the total leaves.
+    fn admit(&mut self, p: &Path, meta: &fs::Metadata, total: u64) -> Result<Admit, Option<Diagnostic>> {
+        if !self.seen.insert(file_key(p, meta)) {
+            return Err(None);
         }
         let max = self.limits.max_file_bytes;
         if meta.len() > max {
-            self.diags.push(
+            return Err(Some(
                 Diagnostic::at_path(
                     "file-too-large",
-                    path,
+                    display(p),
                     format!("file is {} bytes, over the limit of {max} bytes ({})", meta.len(), mib(max)),
                 )
                 .with_help("criteria, bid and panel files are small; check that this is the right file"),
-            );
-            return;
+            ));
         }
-        if self.total.saturating_add(meta.len()) > self.limits.max_total_bytes {
-            self.stopped = Some((path, 0));
-            return;
+        if total.saturating_add(meta.len()) > self.limits.max_total_bytes {
+            return Ok(Admit::Over);
         }
-        let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
-        // Read at most one byte past either limit, in case the file grew since `metadata` (or
-        // says it is empty, as some file systems do).
-        let room = self.limits.max_total_bytes.saturating_sub(self.total);
-        if let Err(e) = file.take(max.min(room).saturating_add(1)).read_to_end(&mut bytes) {
-            self.diags.push(unreadable(&e));
-            return;
-        }
+        Ok(Admit::Room(self.limits.max_total_bytes.saturating_sub(total)))
+    }
+
+    /// A file's bytes as read, checked against the limits again (it may have grown since its
+    /// size was taken, or a file system may say it is empty).
+    fn accept(&mut self, path: String, bytes: Vec<u8>) {
+        let max = self.limits.max_file_bytes;
         let len = bytes.len() as u64;
         if len > max {
             self.diags.push(Diagnostic::at_path("file-too-large", path, format!("file is over the limit of {max} bytes ({})", mib(max))));
             return;
         }
-        if len > room {
+        if len > self.limits.max_total_bytes.saturating_sub(self.total) {
             self.stopped = Some((path, 0));
             return;
         }
         self.total = self.total.saturating_add(len);
-        let (file, diag) = source_from_bytes(self.files.len(), path, &bytes);
-        self.files.push(file);
-        self.diags.extend(diag);
+        self.read.push((path, bytes));
     }
+}
+
+/// Whether a file fits in what the total limit leaves.
+enum Admit {
+    /// Read it; so much room is left.
+    Room(u64),
+    /// It would take the total over its limit.
+    Over,
+}
+
+/// Files opened and read on every core at a time, in a directory of many.
+const READ_WINDOW: usize = 256;
+
+/// Open a path that must be a regular file, with its metadata.
+fn open_file(p: &Path) -> Result<(fs::File, fs::Metadata), Option<Diagnostic>> {
+    let path = display(p);
+    let file = match open(p) {
+        Ok(f) => f,
+        Err(e) => {
+            // A socket cannot be opened at all (ENXIO): say what it is.
+            return Err(Some(match fs::metadata(p) {
+                Ok(m) if !m.is_file() && !m.is_dir() => not_a_file(path, m.file_type()),
+                _ => unreadable(path, &e),
+            }));
+        }
+    };
+    let meta = file.metadata().map_err(|e| Some(unreadable(path.clone(), &e)))?;
+    if !meta.is_file() {
+        return Err(Some(not_a_file(path, meta.file_type())));
+    }
+    Ok((file, meta))
+}
+
+/// At most one byte past either limit (`room` is what the total limit leaves), so that a
+/// file over one is known to be without being read in full.
+fn read_bytes(file: &mut fs::File, max: u64, room: u64) -> std::io::Result<Vec<u8>> {
+    let mut bytes = Vec::with_capacity(file.metadata().map_or(0, |m| usize::try_from(m.len().min(max)).unwrap_or(0)));
+    file.take(max.min(room).saturating_add(1)).read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// A file that could not be read.
+fn unreadable(path: String, e: &std::io::Error) -> Diagnostic {
+    Diagnostic::at_path("unreadable-path", path, format!("cannot read: {}", io_message(e))).with_help("check the path")
 }
 
 /// A path that is not a regular file.

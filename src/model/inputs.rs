@@ -194,6 +194,85 @@ impl Failed {
     }
 }
 
+/// From this many files on, they are parsed on every core.
+const PARALLEL_FILES: usize = 64;
+
+/// One file, parsed and read on its own: what the checks across files need of it.
+enum Read {
+    /// Nothing more than its diagnostics: a record that did not parse, a second criteria file.
+    Nothing,
+    /// Not read as anything: the criteria file (then nothing can be scored), or a file of
+    /// which only the path is known.
+    Unidentified,
+    /// A bid that failed to read, whose id could be.
+    FailedBid(String),
+    /// A panel file that failed to read.
+    FailedPanel,
+    /// Boxed: there is one, beside thousands of bids.
+    Tender(Box<Tender>),
+    Bid(bid::Parsed),
+    Panel(Panel),
+    Negotiation(Negotiation),
+    Reported(Reported),
+}
+
+/// Parse file `i` and read it as the kind of file it is, with its diagnostics.
+fn read_file(i: FileId, text: &str) -> (Read, Sink) {
+    let mut sink: Sink = Vec::new();
+    let (doc, errs) = node::parse_partial(i, text);
+    if !errs.is_empty() {
+        sink.extend(errs);
+        // The part read may still say what the file is, and whose bid.
+        let read = if i == 0 {
+            Read::Unidentified
+        } else {
+            match bid::recover_id(&doc) {
+                Some(id) => Read::FailedBid(id),
+                None if doc.get("panel").is_some() => Read::FailedPanel,
+                // A record that fails to parse names no bid of its own.
+                None if doc.get("tender").is_some() || doc.get("negotiation").is_some() || doc.get("reported").is_some() => Read::Nothing,
+                None => Read::Unidentified,
+            }
+        };
+        return (read, sink);
+    }
+    let kind = match super::classify::classify(i, text, &doc) {
+        Ok(k) => k,
+        Err(d) => {
+            sink.push(d);
+            let read = match bid::recover_id(&doc) {
+                Some(id) if i > 0 => Read::FailedBid(id),
+                _ => Read::Unidentified,
+            };
+            return (read, sink);
+        }
+    };
+    let read = match (i, kind) {
+        (0, Kind::Criteria) => tender::parse(&doc, i, &mut sink).map_or(Read::Unidentified, |t| Read::Tender(Box::new(t))),
+        (0, _) => {
+            let at = doc.entries.first().map_or(Span::new(i, 0, 0), |e| e.key_span);
+            sink.push(
+                Diagnostic::error("not-criteria", at, "the first file must be a criteria file")
+                    .with_help("give the criteria file (with `[tender]`) first, then the bids"),
+            );
+            Read::Unidentified
+        }
+        (_, Kind::Criteria) => {
+            let at = doc.get("tender").map_or(Span::new(i, 0, 0), |e| e.key_span);
+            sink.push(
+                Diagnostic::error("extra-criteria", at, "a second criteria file among the bids")
+                    .with_help("score one tender at a time: give only its bids after the criteria file"),
+            );
+            Read::Nothing
+        }
+        (_, Kind::Bid) => bid::parse(doc, i, &mut sink).map_or(Read::Unidentified, Read::Bid),
+        (_, Kind::Panel) => panel::parse(&doc, i, &mut sink).map_or(Read::FailedPanel, Read::Panel),
+        (_, Kind::Negotiation) => record::negotiation(&doc, i, &mut sink).map_or(Read::Nothing, Read::Negotiation),
+        (_, Kind::Reported) => record::reported(&doc, i, &mut sink).map_or(Read::Nothing, Read::Reported),
+    };
+    (read, sink)
+}
+
 /// Validate files read already; `skip` are files that could not be decoded, `lost` paths
 /// that could not be read at all (each with its diagnostic).
 fn validate(sources: Vec<SourceFile>, skip: &[FileId], lost: &[String], reuse: Option<&Reuse<'_>>) -> Result<Inputs, Diagnostics> {
@@ -222,109 +301,73 @@ fn validate(sources: Vec<SourceFile>, skip: &[FileId], lost: &[String], reuse: O
         }
         None => Vec::new(),
     };
-    for (i, f) in sources.iter().enumerate() {
+    // A file the what-if left unchanged is taken from the prior inputs, not parsed again.
+    let reused = |i: FileId| {
+        reuse.is_some_and(|r| {
+            !r.changed.contains(&i)
+                && (i == 0 || prior_bid.get(i).copied().flatten().is_some() || r.prior.panel.as_ref().is_some_and(|p| p.span.file == i))
+        })
+    };
+    // Each file is parsed and read as what it is on its own, on every core when there are
+    // many (a directory of bids): nothing in one file's reading depends on another's.
+    let read_one = |(i, f): (usize, &SourceFile)| (!reused(i) && !skip.contains(&i)).then(|| read_file(i, &f.text));
+    let reads: Vec<Option<(Read, Sink)>> = if sources.len() >= PARALLEL_FILES {
+        use rayon::prelude::*;
+        sources.par_iter().enumerate().map(read_one).collect()
+    } else {
+        sources.iter().enumerate().map(read_one).collect()
+    };
+    for ((i, f), read) in sources.iter().enumerate().zip(reads) {
         if let Some(r) = reuse
-            && !r.changed.contains(&i)
+            && reused(i)
         {
             if i == 0 {
                 tender = Some(r.prior.tender.clone());
-                continue;
-            }
-            if let Some(b) = prior_bid.get(i).copied().flatten() {
+            } else if let Some(b) = prior_bid.get(i).copied().flatten() {
                 bids.push(b.clone());
-                continue;
-            }
-            if let Some(p) = r.prior.panel.as_ref().filter(|p| p.span.file == i) {
+            } else if let Some(p) = r.prior.panel.as_ref().filter(|p| p.span.file == i) {
                 panel_seen = true;
                 panels.push((p.clone(), i));
-                continue;
             }
+            continue;
         }
-        if skip.contains(&i) {
+        let Some((read, diags)) = read else {
+            // Not decoded (its diagnostic is the reader's).
             if i == 0 {
                 tender_failed = true;
             } else {
                 failed.unidentified.push(f.path.clone());
             }
             continue;
-        }
-        let (doc, errs) = node::parse_partial(i, &f.text);
-        if !errs.is_empty() {
-            sink.extend(errs);
-            if i == 0 {
-                tender_failed = true;
-            } else {
-                // The part read may still say what the file is, and whose bid.
-                match bid::recover_id(&doc) {
-                    Some(id) => failed.ids.push(id),
-                    None if doc.get("panel").is_some() => panel_seen = true,
-                    // A record that fails to parse names no bid of its own.
-                    None if doc.get("tender").is_some() || doc.get("negotiation").is_some() || doc.get("reported").is_some() => {}
-                    None => failed.unidentified.push(f.path.clone()),
-                }
-            }
-            continue;
-        }
-        let kind = match super::classify::classify(i, &f.text, &doc) {
-            Ok(k) => k,
-            Err(d) => {
-                if i == 0 {
-                    tender_failed = true;
-                } else {
-                    match bid::recover_id(&doc) {
-                        Some(id) => failed.ids.push(id),
-                        None => failed.unidentified.push(f.path.clone()),
-                    }
-                }
-                sink.push(d);
-                continue;
-            }
         };
-        match (i, kind) {
-            (0, Kind::Criteria) => match tender::parse(&doc, i, &mut sink) {
-                Some(t) => tender = Some(t),
-                None => tender_failed = true,
-            },
-            (0, _) => {
-                tender_failed = true;
-                let at = doc.entries.first().map_or(Span::new(i, 0, 0), |e| e.key_span);
-                sink.push(
-                    Diagnostic::error("not-criteria", at, "the first file must be a criteria file")
-                        .with_help("give the criteria file (with `[tender]`) first, then the bids"),
-                );
-            }
-            (_, Kind::Criteria) => {
-                let at = doc.get("tender").map_or(Span::new(i, 0, 0), |e| e.key_span);
-                sink.push(
-                    Diagnostic::error("extra-criteria", at, "a second criteria file among the bids")
-                        .with_help("score one tender at a time: give only its bids after the criteria file"),
-                );
-            }
-            (_, Kind::Bid) => match bid::parse(doc, i, &mut sink) {
-                // A bid with problems of its own still takes part in the checks across
-                // files (its missing fields, the panel's marks for it); the errors already
-                // pushed stop the run.
-                Some(p) => {
-                    if !p.stray.is_empty() {
-                        failed.stray.push((i, p.stray));
-                    }
-                    if p.id_ok {
-                        bids.push(p.bid);
-                    } else {
-                        failed.unidentified.push(f.path.clone());
-                        partial.push(p.bid);
-                    }
+        sink.extend(diags);
+        match read {
+            Read::Nothing => {}
+            Read::Unidentified if i == 0 => tender_failed = true,
+            Read::Unidentified => failed.unidentified.push(f.path.clone()),
+            Read::FailedBid(id) => failed.ids.push(id),
+            Read::FailedPanel => panel_seen = true,
+            Read::Tender(t) => tender = Some(*t),
+            // A bid with problems of its own still takes part in the checks across files
+            // (its missing fields, the panel's marks for it); the errors already pushed stop
+            // the run.
+            Read::Bid(p) => {
+                if !p.stray.is_empty() {
+                    failed.stray.push((i, p.stray));
                 }
-                None => failed.unidentified.push(f.path.clone()),
-            },
-            (_, Kind::Panel) => {
+                if p.id_ok {
+                    bids.push(p.bid);
+                } else {
+                    failed.unidentified.push(f.path.clone());
+                    partial.push(p.bid);
+                }
+            }
+            Read::Panel(p) => {
                 panel_seen = true;
-                if let Some(p) = panel::parse(&doc, i, &mut sink) {
-                    panels.push((p, i));
-                }
+                panels.push((p, i));
             }
-            (_, Kind::Negotiation) => negotiations.extend(record::negotiation(&doc, i, &mut sink)),
-            (_, Kind::Reported) => reports.extend(record::reported(&doc, i, &mut sink)),
+            Read::Negotiation(n) => negotiations.push(n),
+            Read::Reported(r) => reports.push(r),
         }
     }
     bids.sort_by(|a, b| a.id.cmp(&b.id));
@@ -370,7 +413,24 @@ fn validate(sources: Vec<SourceFile>, skip: &[FileId], lost: &[String], reuse: O
     let mut resolved = Vec::new();
     if let Some(t) = &tender {
         let read = t.read_fields();
-        resolved = bids.iter().map(|b| resolve(t, b, &read, panel.as_ref(), &failed, &mut sink, &mut warnings)).collect();
+        // Each bid on its own, on every core when there are many.
+        let one = |b: &Bid| {
+            let (mut errors, mut notes) = (Vec::new(), Vec::new());
+            let r = resolve(t, b, &read, panel.as_ref(), &failed, &mut errors, &mut notes);
+            (r, errors, notes)
+        };
+        let rows: Vec<(Resolved, Sink, Sink)> = if bids.len() >= PARALLEL_FILES {
+            use rayon::prelude::*;
+            bids.par_iter().map(one).collect()
+        } else {
+            bids.iter().map(one).collect()
+        };
+        resolved.reserve_exact(rows.len());
+        for (r, errors, notes) in rows {
+            resolved.push(r);
+            sink.extend(errors);
+            warnings.extend(notes);
+        }
         for b in &partial {
             let _ = resolve(t, b, &read, panel.as_ref(), &failed, &mut sink, &mut warnings);
         }

@@ -83,6 +83,90 @@ fn reports_every_problem_across_every_file_at_once() {
     assert!(got.len() >= 2, "{got:?}");
 }
 
+/// From 64 files on, they are parsed and checked on every core: each problem is still found,
+/// in its own file, as when the file is read beside a single valid bid.
+#[test]
+fn many_files_report_every_problem_as_few_files_do() {
+    let bid = |n: usize| (format!("b{n:03}.toml"), BID.replace("id = \"acme\"", &format!("id = \"b{n:03}\"")));
+    let broken = [
+        (10, bid(10).1.replace("speed = 50", "speed = 50 50")),
+        (50, bid(50).1.replace("speed = 50", "speed = \"50\"")),
+        (77, bid(77).1.replace("tenure = \"owned\"", "tenure = \"ownd\"")),
+        (90, bid(90).1.replace("id = \"b090\"", "id = \"B_90\"")),
+    ];
+    let problems = |files: Vec<(String, String)>| -> Vec<(String, String, String)> {
+        let mut sources = vec![SourceFile::new("criteria.toml", CRITERIA)];
+        sources.extend(files.into_iter().map(|(name, text)| SourceFile::new(name, text)));
+        match load_sources(sources) {
+            Ok(_) => Vec::new(),
+            Err(d) => d.items.iter().map(|x| (x.code.to_owned(), d.location(x), x.message.clone())).collect(),
+        }
+    };
+    let mut many: Vec<(String, String)> = (0..100).map(bid).collect();
+    let mut expected = Vec::new();
+    for (k, text) in &broken {
+        many[*k].1.clone_from(text);
+        expected.extend(problems(vec![bid(0), (bid(*k).0, text.clone())]));
+    }
+    let got = problems(many);
+    assert_eq!(got, expected);
+    let paths: Vec<&str> = got.iter().map(|(_, at, _)| at.split(':').next().unwrap_or("")).collect();
+    for k in ["b010.toml", "b050.toml", "b077.toml", "b090.toml"] {
+        assert!(paths.contains(&k), "{k} not reported: {got:?}");
+    }
+}
+
+/// A directory of many files is opened and read on every core, a window at a time: the same
+/// file under two names is read once, a file over its limit is refused, and the total limit
+/// stops the reading at the file that reaches it, counting every file after it.
+#[test]
+fn many_files_in_a_directory_are_read_within_the_limits_in_order() {
+    use bidscore::{ReadLimits, load_paths_with};
+    let dir = std::env::temp_dir().join(format!("bidscore-many-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let bids = dir.join("bids");
+    std::fs::create_dir_all(&bids).unwrap();
+    std::fs::write(dir.join("criteria.toml"), CRITERIA).unwrap();
+    let n = 600;
+    let mut sizes = Vec::new();
+    for k in 0..n {
+        let text = BID.replace("id = \"acme\"", &format!("id = \"b{k:03}\""));
+        sizes.push(text.len() as u64);
+        std::fs::write(bids.join(format!("b{k:03}.toml")), text).unwrap();
+    }
+    // The same file again under another name, and a file over the limit of one file.
+    std::fs::hard_link(bids.join("b007.toml"), bids.join("b007-again.toml")).unwrap();
+    std::fs::write(bids.join("b300-big.toml"), format!("# {}\n", "x".repeat(5000))).unwrap();
+    let criteria = dir.join("criteria.toml");
+    let codes = |limits: ReadLimits| match load_paths_with(&criteria, &[&bids], limits) {
+        Ok(i) => (i.bids.len(), Vec::new()),
+        Err(d) => (0, d.items.iter().map(|x| (x.code.to_owned(), x.path.clone().unwrap_or_default(), x.message.clone())).collect()),
+    };
+    let big = display(&bids.join("b300-big.toml"));
+    let (_, got) = codes(ReadLimits { max_file_bytes: 4096, ..ReadLimits::default() });
+    assert_eq!(
+        got,
+        vec![(String::from("file-too-large"), big.clone(), String::from("file is 5003 bytes, over the limit of 4096 bytes (0 MiB)"))]
+    );
+    // The total runs out at bid 450: it and the 149 after it are not read.
+    let stop = 450;
+    let total = CRITERIA.len() as u64 + sizes.iter().take(stop).sum::<u64>();
+    let (_, got) = codes(ReadLimits { max_file_bytes: 4096, max_total_bytes: total });
+    let over = got.iter().find(|(c, _, _)| c == "input-too-large").expect("the total limit is reached");
+    assert_eq!(over.1, display(&bids.join(format!("b{stop:03}.toml"))));
+    assert!(over.2.ends_with(&format!("this file and {} other files after it were not read", n - stop - 1)), "{over:?}");
+    // With room for all, every bid is read once.
+    let mut all = ReadLimits::default();
+    std::fs::remove_file(bids.join("b300-big.toml")).unwrap();
+    all.max_file_bytes = 4096;
+    assert_eq!(codes(all).0, n);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn display(p: &std::path::Path) -> String {
+    p.to_string_lossy().into_owned()
+}
+
 #[test]
 fn points_that_do_not_add_up_show_the_sum_and_difference() {
     let d = load_texts(&CRITERIA.replace("max_points = 10", "max_points = 12"), &[BID.to_owned()]).unwrap_err();

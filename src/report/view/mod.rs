@@ -37,15 +37,130 @@ fn gates_json<'a>(inputs: &crate::model::Inputs, verdicts: &'a [crate::evaluate:
         .collect()
 }
 
-/// `value` as pretty JSON streamed to `w`, ending in a newline: the bytes of [`json_text`].
-fn write_json_to(value: &impl serde::Serialize, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+/// Pretty JSON streamed to `w`, ending in a newline: `body` writes the value (the bytes of
+/// [`json_text`]).
+fn stream_json(w: &mut dyn std::io::Write, body: impl FnOnce(&mut Out<'_>) -> std::io::Result<()>) -> std::io::Result<()> {
     // Buffered here, where the writer's type is known, so that each token's copy is inlined:
     // through `&mut dyn Write` every token would be a call of its own.
     let mut out = std::io::BufWriter::with_capacity(1 << 16, w);
-    let mut ser = serde_json::Serializer::with_formatter(&mut out, Pretty::default());
-    value.serialize(&mut ser).map_err(std::io::Error::from)?;
+    body(&mut out)?;
     std::io::Write::write_all(&mut out, b"\n")?;
     std::io::Write::flush(&mut out)
+}
+
+/// What a streamed report is written into.
+type Out<'a> = std::io::BufWriter<&'a mut dyn std::io::Write>;
+
+/// `value` in [`Pretty`]'s layout, as the value of a field or an item at nesting `depth`.
+fn write_value(w: &mut impl std::io::Write, depth: usize, value: &(impl serde::Serialize + ?Sized)) -> std::io::Result<()> {
+    let mut ser = serde_json::Serializer::with_formatter(w, Pretty { depth, has_value: false });
+    value.serialize(&mut ser).map_err(std::io::Error::from)
+}
+
+/// A JSON object written field by field in [`Pretty`]'s layout, its braces at nesting `depth`:
+/// for a report with a part too large to be serialised in one go (see [`write_array`]).
+struct ObjectOut<'w, W: std::io::Write> {
+    w: &'w mut W,
+    depth: usize,
+    empty: bool,
+}
+
+impl<'w, W: std::io::Write> ObjectOut<'w, W> {
+    fn begin(w: &'w mut W, depth: usize) -> std::io::Result<ObjectOut<'w, W>> {
+        w.write_all(b"{")?;
+        Ok(ObjectOut { w, depth, empty: true })
+    }
+
+    /// A key, ready for its value (at nesting `depth + 1`).
+    fn key(&mut self, key: &str) -> std::io::Result<&mut W> {
+        self.w.write_all(if self.empty { b"\n" } else { b",\n" })?;
+        self.empty = false;
+        indent(self.w, self.depth.saturating_add(1))?;
+        write_value(self.w, 0, key)?;
+        self.w.write_all(b": ")?;
+        Ok(self.w)
+    }
+
+    fn field(&mut self, key: &str, value: &(impl serde::Serialize + ?Sized)) -> std::io::Result<()> {
+        let depth = self.depth.saturating_add(1);
+        write_value(self.key(key)?, depth, value)
+    }
+
+    fn end(self) -> std::io::Result<()> {
+        if !self.empty {
+            self.w.write_all(b"\n")?;
+            indent(self.w, self.depth)?;
+        }
+        self.w.write_all(b"}")
+    }
+}
+
+/// From this many items on, an array's items are serialised on every core.
+const PARALLEL_ITEMS: usize = 64;
+/// Items serialised into one buffer, and buffers made at a time: what is held at once.
+const BLOCK: usize = 16;
+const BLOCKS: usize = 8;
+
+/// `items` as a JSON array whose brackets are at nesting `depth`, each item written by `json`
+/// (into a buffer, at the nesting it is given, with [`write_value`]): the bytes serde_json
+/// writes for the same sequence, but the items are serialised on every core, a window of
+/// them at a time, and written in order.
+fn write_array<T: Sync>(
+    w: &mut impl std::io::Write,
+    depth: usize,
+    items: &[T],
+    json: impl Fn(&mut Vec<u8>, usize, &T) -> std::io::Result<()> + Sync,
+) -> std::io::Result<()> {
+    use rayon::prelude::*;
+    if items.is_empty() {
+        return w.write_all(b"[]");
+    }
+    w.write_all(b"[")?;
+    let inner = depth.saturating_add(1);
+    let one = |buf: &mut Vec<u8>, first: bool, item: &T| -> std::io::Result<()> {
+        buf.extend_from_slice(if first { b"\n" } else { b",\n" });
+        indent(buf, inner)?;
+        json(buf, inner, item)
+    };
+    if items.len() < PARALLEL_ITEMS {
+        for (k, item) in items.iter().enumerate() {
+            let mut buf = Vec::new();
+            one(&mut buf, k == 0, item)?;
+            w.write_all(&buf)?;
+        }
+    } else {
+        for (n, window) in items.chunks(BLOCK.saturating_mul(BLOCKS)).enumerate() {
+            let bufs: Vec<std::io::Result<Vec<u8>>> = window
+                .par_chunks(BLOCK)
+                .enumerate()
+                .map(|(b, block)| {
+                    let mut buf = Vec::with_capacity(block.len().saturating_mul(4096));
+                    for (k, item) in block.iter().enumerate() {
+                        one(&mut buf, n == 0 && b == 0 && k == 0, item)?;
+                    }
+                    Ok(buf)
+                })
+                .collect();
+            for buf in bufs {
+                w.write_all(&buf?)?;
+            }
+        }
+    }
+    w.write_all(b"\n")?;
+    indent(w, depth)?;
+    w.write_all(b"]")
+}
+
+/// The indentation of a line at nesting `depth`, written at once.
+fn indent(w: &mut (impl std::io::Write + ?Sized), depth: usize) -> std::io::Result<()> {
+    const SPACES: &[u8; 64] = b"                                                                ";
+    let mut n = depth.saturating_mul(2);
+    while n > 0 {
+        let k = n.min(SPACES.len());
+        w.write_all(SPACES.get(..k).unwrap_or_default())?;
+        n = n.saturating_sub(k);
+    }
+    Ok(())
 }
 
 /// serde_json's pretty layout (two spaces a level), each line's indentation written at once:
@@ -58,17 +173,6 @@ struct Pretty {
 }
 
 impl Pretty {
-    fn indent(&self, w: &mut (impl std::io::Write + ?Sized)) -> std::io::Result<()> {
-        const SPACES: &[u8; 64] = b"                                                                ";
-        let mut n = self.depth.saturating_mul(2);
-        while n > 0 {
-            let k = n.min(SPACES.len());
-            w.write_all(SPACES.get(..k).unwrap_or_default())?;
-            n = n.saturating_sub(k);
-        }
-        Ok(())
-    }
-
     /// `[` or `{`: one level deeper, nothing in it yet.
     fn open<W: ?Sized + std::io::Write>(&mut self, w: &mut W, bracket: &[u8]) -> std::io::Result<()> {
         self.depth = self.depth.saturating_add(1);
@@ -81,7 +185,7 @@ impl Pretty {
         self.depth = self.depth.saturating_sub(1);
         if self.has_value {
             w.write_all(b"\n")?;
-            self.indent(w)?;
+            indent(w, self.depth)?;
         }
         w.write_all(bracket)
     }
@@ -89,7 +193,7 @@ impl Pretty {
     /// An array value or an object key begins a line.
     fn item<W: ?Sized + std::io::Write>(&mut self, w: &mut W, first: bool) -> std::io::Result<()> {
         w.write_all(if first { b"\n" } else { b",\n" })?;
-        self.indent(w)
+        indent(w, self.depth)
     }
 }
 

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
+use serde::ser::SerializeStruct as _;
 
 use super::panel::PanelJson;
 use super::{GateJson, gates_json, json_text};
@@ -121,7 +122,7 @@ impl View for ScoreReport<'_> {
     }
 
     fn write_json(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
-        super::write_json_to(&report(self.inputs, self.outcome, self.panel, None), w)
+        report(self.inputs, self.outcome, self.panel, None).write(w)
     }
 }
 
@@ -443,23 +444,95 @@ fn bid_detail(d: &mut Doc, inputs: &Inputs, s: &Standing) {
     d.blank();
 }
 
-#[derive(Serialize)]
+/// The SPEC §8 report. Its fields are listed once, in [`Report::fields`], for both of the ways
+/// it is written: serialised whole ([`View::json`]) and streamed ([`Report::write`]).
 pub(super) struct Report<'a> {
     tender: TenderInfo<'a>,
     engine: Engine,
     inputs: Vec<InputFile<'a>>,
     bids: Bids<'a>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     panel: Option<PanelJson<'a>>,
     warnings: Vec<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     lots: Vec<LotJson<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     negotiation: Option<NegotiationJson<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     reported: Option<ReportedJson<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     whatif: Option<Vec<AppliedJson<'a>>>,
+}
+
+/// Where a report's fields go, in order: see [`Report::fields`].
+trait Fields {
+    type Error;
+    fn field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), Self::Error>;
+    /// The bids: the bulk of a report, which the stream writes on every core.
+    fn bids(&mut self, key: &'static str, bids: &Bids<'_>) -> Result<(), Self::Error>;
+}
+
+impl Report<'_> {
+    /// Every field in order, those with nothing to say left out.
+    fn fields<F: Fields>(&self, f: &mut F) -> Result<(), F::Error> {
+        f.field("tender", &self.tender)?;
+        f.field("engine", &self.engine)?;
+        f.field("inputs", &self.inputs)?;
+        f.bids("bids", &self.bids)?;
+        if let Some(p) = &self.panel {
+            f.field("panel", p)?;
+        }
+        f.field("warnings", &self.warnings)?;
+        if !self.lots.is_empty() {
+            f.field("lots", &self.lots)?;
+        }
+        if let Some(n) = &self.negotiation {
+            f.field("negotiation", n)?;
+        }
+        if let Some(r) = &self.reported {
+            f.field("reported", r)?;
+        }
+        if let Some(w) = &self.whatif {
+            f.field("whatif", w)?;
+        }
+        Ok(())
+    }
+
+    /// The report streamed to `w`: the bytes of [`View::json`], the bids serialised on every
+    /// core and never held all at once.
+    pub(super) fn write(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+        struct Stream<'o, 'w>(super::ObjectOut<'o, super::Out<'w>>);
+        impl Fields for Stream<'_, '_> {
+            type Error = std::io::Error;
+            fn field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> std::io::Result<()> {
+                self.0.field(key, value)
+            }
+            fn bids(&mut self, key: &'static str, bids: &Bids<'_>) -> std::io::Result<()> {
+                let depth = self.0.depth.saturating_add(1);
+                super::write_array(self.0.key(key)?, depth, &bids.outcome.standings, |buf, depth, s| {
+                    super::write_value(buf, depth, &bid(bids.inputs, s))
+                })
+            }
+        }
+        super::stream_json(w, |out| {
+            let mut stream = Stream(super::ObjectOut::begin(out, 0)?);
+            self.fields(&mut stream)?;
+            stream.0.end()
+        })
+    }
+}
+
+impl Serialize for Report<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        struct Struct<S>(S);
+        impl<S: serde::ser::SerializeStruct> Fields for Struct<S> {
+            type Error = S::Error;
+            fn field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), S::Error> {
+                self.0.serialize_field(key, value)
+            }
+            fn bids(&mut self, key: &'static str, bids: &Bids<'_>) -> Result<(), S::Error> {
+                self.0.serialize_field(key, bids)
+            }
+        }
+        let mut st = Struct(serializer.serialize_struct("Report", 10)?);
+        self.fields(&mut st)?;
+        st.0.end()
+    }
 }
 
 #[derive(Serialize)]

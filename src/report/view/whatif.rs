@@ -113,6 +113,6 @@ impl View for WhatIfReport<'_> {
 
     fn write_json(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
         let w = self.whatif;
-        super::write_json_to(&report(&w.inputs, &w.outcome, self.panel, Some((&w.bidder, &w.applied))), out)
+        report(&w.inputs, &w.outcome, self.panel, Some((&w.bidder, &w.applied))).write(out)
     }
 }
