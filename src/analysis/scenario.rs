@@ -82,9 +82,11 @@ impl<'a> Published<'a> {
     /// evaluation of `inputs`; one that is not (other bids, other criteria) is set aside and
     /// the inputs are evaluated again, so a mistake costs time, never a wrong answer.
     pub fn from_outcome(inputs: &'a Inputs, outcome: &Outcome) -> Published<'a> {
+        // Each standing's bid, looked up once.
+        let index: Vec<Option<usize>> = outcome.standings.iter().map(|s| inputs.bid_index(&s.bidder)).collect();
         let matches = outcome.standings.len() == inputs.bids.len()
             && outcome.references.len() == inputs.tender.criteria.len()
-            && outcome.standings.iter().all(|s| inputs.bid_index(&s.bidder).is_some() && s.criteria.len() == inputs.tender.criteria.len());
+            && outcome.standings.iter().zip(&index).all(|(s, i)| i.is_some() && s.criteria.len() == inputs.tender.criteria.len());
         if !matches {
             return Published::new(inputs);
         }
@@ -93,8 +95,8 @@ impl<'a> Published<'a> {
         let mut passed = vec![false; n];
         let mut statuses = vec![BidStatus::Disqualified; n];
         let mut points = vec![Points::default(); n.saturating_mul(m)];
-        for s in &outcome.standings {
-            let Some(i) = inputs.bid_index(&s.bidder) else { continue };
+        for (s, &i) in outcome.standings.iter().zip(&index) {
+            let Some(i) = i else { continue };
             if let (Some(p), Some(st)) = (passed.get_mut(i), statuses.get_mut(i)) {
                 *p = passes(&s.gates);
                 *st = s.status;
