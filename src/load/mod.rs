@@ -277,7 +277,7 @@ impl Reader {
             }
             let opened: Vec<Result<(fs::File, fs::Metadata), Option<Diagnostic>>> = window.par_iter().map(|p| open_file(p)).collect();
             // Admitted in order, by size; `over` is where the total limit is reached.
-            let mut admitted: Vec<(String, fs::File, u64)> = Vec::new();
+            let mut admitted: Vec<(String, fs::File, u64, u64)> = Vec::new();
             let mut total = self.total;
             let mut over: Option<(String, usize)> = None;
             for (k, (p, o)) in window.iter().zip(opened).enumerate() {
@@ -290,13 +290,13 @@ impl Reader {
                     }
                     Ok((file, meta, Admit::Room(room))) => {
                         total = total.saturating_add(meta.len());
-                        admitted.push((display(p), file, room));
+                        admitted.push((display(p), file, meta.len(), room));
                     }
                 }
             }
             let read: Vec<std::io::Result<Vec<u8>>> =
-                admitted.par_iter_mut().map(|(_, file, room)| read_bytes(file, self.limits.max_file_bytes, *room)).collect();
-            for ((path, _, _), bytes) in admitted.into_iter().zip(read) {
+                admitted.par_iter_mut().map(|(_, file, size, room)| read_bytes(file, *size, self.limits.max_file_bytes, *room)).collect();
+            for ((path, ..), bytes) in admitted.into_iter().zip(read) {
                 if let Some((_, skipped)) = &mut self.stopped {
                     *skipped = skipped.saturating_add(1);
                     continue;
@@ -319,11 +319,11 @@ impl Reader {
             *skipped = skipped.saturating_add(1);
             return;
         }
-        let admitted = open_file(p).and_then(|(file, meta)| self.admit(p, &meta, self.total).map(|room| (file, room)));
+        let admitted = open_file(p).and_then(|(file, meta)| self.admit(p, &meta, self.total).map(|room| (file, meta.len(), room)));
         match admitted {
             Err(d) => self.diags.extend(d),
-            Ok((_, Admit::Over)) => self.stopped = Some((display(p), 0)),
-            Ok((mut file, Admit::Room(room))) => match read_bytes(&mut file, self.limits.max_file_bytes, room) {
+            Ok((_, _, Admit::Over)) => self.stopped = Some((display(p), 0)),
+            Ok((mut file, size, Admit::Room(room))) => match read_bytes(&mut file, size, self.limits.max_file_bytes, room) {
                 Ok(bytes) => self.accept(display(p), bytes),
                 Err(e) => self.diags.push(unreadable(display(p), &e)),
             },
@@ -403,9 +403,9 @@ fn open_file(p: &Path) -> Result<(fs::File, fs::Metadata), Option<Diagnostic>> {
 }
 
 /// At most one byte past either limit (`room` is what the total limit leaves), so that a
-/// file over one is known to be without being read in full.
-fn read_bytes(file: &mut fs::File, max: u64, room: u64) -> std::io::Result<Vec<u8>> {
-    let mut bytes = Vec::with_capacity(file.metadata().map_or(0, |m| usize::try_from(m.len().min(max)).unwrap_or(0)));
+/// file over one is known to be without being read in full; `size` is what its metadata says.
+fn read_bytes(file: &mut fs::File, size: u64, max: u64, room: u64) -> std::io::Result<Vec<u8>> {
+    let mut bytes = Vec::with_capacity(usize::try_from(size.min(max)).unwrap_or(0));
     file.take(max.min(room).saturating_add(1)).read_to_end(&mut bytes)?;
     Ok(bytes)
 }
