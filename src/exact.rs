@@ -337,48 +337,41 @@ enum SmallExact {
 }
 
 fn small_exact(n: i128, d: i128) -> Option<SmallExact> {
-    if let (Ok(un), Ok(ud)) = (u64::try_from(n.unsigned_abs()), u64::try_from(d)) {
-        return word_exact(n < 0, un, ud);
+    let (negative, n, d) = (n < 0, n.unsigned_abs(), u128::try_from(d).ok()?);
+    // Nearly every score fits 64-bit words, where the same steps are several times faster.
+    match (u64::try_from(n), u64::try_from(d)) {
+        (Ok(n), Ok(d)) => lowest_exact(negative, n, d),
+        _ => lowest_exact(negative, n, d),
     }
-    let g = n.gcd(&d);
-    let (n, d) = (n.checked_div(g)?, d.checked_div(g)?);
-    let (mut rest, mut twos, mut fives) = (d, 0u32, 0u32);
-    while rest % 2 == 0 {
-        rest /= 2;
-        twos = twos.saturating_add(1);
-    }
-    while rest % 5 == 0 {
-        rest /= 5;
-        fives = fives.saturating_add(1);
-    }
-    if rest != 1 {
-        return Some(SmallExact::Fraction(n, d));
-    }
-    let places = twos.max(fives);
-    // n/d = n × (10^places / d) / 10^places exactly.
-    let m = n.checked_mul(10i128.checked_pow(places)?.checked_div(d)?)?;
-    Some(SmallExact::Decimal(Decimal::try_from_i128_with_scale(m, places).ok()?.normalize()))
 }
 
-/// [`small_exact`] of `±n / d` (`d > 0`) in 64-bit words: what nearly every score is, and
-/// several times faster than the same steps on `i128`.
-fn word_exact(negative: bool, n: u64, d: u64) -> Option<SmallExact> {
+/// [`small_exact`] of `±n / d` (`d > 0`) in unsigned words of type `N`.
+fn lowest_exact<N: num_traits::PrimInt + Integer + Into<u128>>(negative: bool, n: N, d: N) -> Option<SmallExact> {
+    if d.is_zero() {
+        return None;
+    }
     let g = n.gcd(&d);
-    let (n, d) = (n.checked_div(g)?, d.checked_div(g)?);
+    let (n, d) = (n.checked_div(&g)?, d.checked_div(&g)?);
+    let five = N::from(5)?;
     let twos = d.trailing_zeros();
-    let (mut rest, mut fives) = (d >> twos, 0u32);
-    while rest % 5 == 0 {
-        rest /= 5;
+    let (mut rest, mut fives) = (d.unsigned_shr(twos), 0u32);
+    loop {
+        let (q, r) = rest.div_rem(&five);
+        if !r.is_zero() {
+            break;
+        }
+        rest = q;
         fives = fives.saturating_add(1);
     }
+    let (n, d): (u128, u128) = (n.into(), d.into());
     let signed = |x: u128| i128::try_from(x).ok().and_then(|x| if negative { x.checked_neg() } else { Some(x) });
-    if rest != 1 {
-        return Some(SmallExact::Fraction(signed(u128::from(n))?, i128::from(d)));
+    if !rest.is_one() {
+        return Some(SmallExact::Fraction(signed(n)?, i128::try_from(d).ok()?));
     }
     let places = twos.max(fives);
     // n/d = n × (10^places / d) / 10^places exactly, already in lowest terms: no trailing
     // zero after the point to normalise away.
-    let m = u128::from(n).checked_mul(10u128.checked_pow(places)?.checked_div(u128::from(d))?)?;
+    let m = n.checked_mul(10u128.checked_pow(places)?.checked_div(d)?)?;
     Some(SmallExact::Decimal(Decimal::try_from_i128_with_scale(signed(m)?, places).ok()?))
 }
 

@@ -23,6 +23,7 @@ mod exact;
 mod load;
 pub mod model;
 pub mod output;
+mod par;
 pub mod report;
 pub mod rules;
 mod value;

@@ -117,13 +117,7 @@ pub(crate) fn read_paths(criteria: &Path, others: &[PathBuf], limits: ReadLimits
         );
     }
     // Checking and hashing what was read is the files' own work: on every core when there are many.
-    let one = |(id, (path, bytes)): (usize, (String, Vec<u8>))| source_from_vec(id, path, bytes);
-    let sources: Vec<(SourceFile, Option<Diagnostic>)> = if r.read.len() >= PARALLEL_FILES {
-        use rayon::prelude::*;
-        r.read.into_par_iter().enumerate().map(one).collect()
-    } else {
-        r.read.into_iter().enumerate().map(one).collect()
-    };
+    let sources = crate::par::map_owned(r.read, |id, (path, bytes)| source_from_vec(id, path, bytes));
     let mut files = Vec::with_capacity(sources.len());
     for (file, diag) in sources {
         files.push(file);
@@ -131,9 +125,6 @@ pub(crate) fn read_paths(criteria: &Path, others: &[PathBuf], limits: ReadLimits
     }
     (files, r.diags)
 }
-
-/// From this many files on, they are checked and hashed on every core.
-const PARALLEL_FILES: usize = 64;
 
 struct Reader {
     /// Each file read, by path: its bytes, not yet checked or hashed.
@@ -264,7 +255,7 @@ impl Reader {
     /// file's size before it is read, so a window never reads past the total limit.
     fn read_files(&mut self, paths: &[PathBuf]) {
         use rayon::prelude::*;
-        if paths.len() < PARALLEL_FILES {
+        if paths.len() < crate::par::FROM {
             for p in paths {
                 self.read_file(p);
             }

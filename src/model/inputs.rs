@@ -194,9 +194,6 @@ impl Failed {
     }
 }
 
-/// From this many files on, they are parsed on every core.
-const PARALLEL_FILES: usize = 64;
-
 /// One file, parsed and read on its own: what the checks across files need of it.
 enum Read {
     /// Nothing more than its diagnostics: a record that did not parse, a second criteria file.
@@ -310,13 +307,7 @@ fn validate(sources: Vec<SourceFile>, skip: &[FileId], lost: &[String], reuse: O
     };
     // Each file is parsed and read as what it is on its own, on every core when there are
     // many (a directory of bids): nothing in one file's reading depends on another's.
-    let read_one = |(i, f): (usize, &SourceFile)| (!reused(i) && !skip.contains(&i)).then(|| read_file(i, &f.text));
-    let reads: Vec<Option<(Read, Sink)>> = if sources.len() >= PARALLEL_FILES {
-        use rayon::prelude::*;
-        sources.par_iter().enumerate().map(read_one).collect()
-    } else {
-        sources.iter().enumerate().map(read_one).collect()
-    };
+    let reads = crate::par::map(&sources, |i, f| (!reused(i) && !skip.contains(&i)).then(|| read_file(i, &f.text)));
     for ((i, f), read) in sources.iter().enumerate().zip(reads) {
         if let Some(r) = reuse
             && reused(i)
@@ -414,17 +405,11 @@ fn validate(sources: Vec<SourceFile>, skip: &[FileId], lost: &[String], reuse: O
     if let Some(t) = &tender {
         let read = t.read_fields();
         // Each bid on its own, on every core when there are many.
-        let one = |b: &Bid| {
-            let (mut errors, mut notes) = (Vec::new(), Vec::new());
+        let rows = crate::par::map(&bids, |_, b| {
+            let (mut errors, mut notes): (Sink, Sink) = (Vec::new(), Vec::new());
             let r = resolve(t, b, &read, panel.as_ref(), &failed, &mut errors, &mut notes);
             (r, errors, notes)
-        };
-        let rows: Vec<(Resolved, Sink, Sink)> = if bids.len() >= PARALLEL_FILES {
-            use rayon::prelude::*;
-            bids.par_iter().map(one).collect()
-        } else {
-            bids.iter().map(one).collect()
-        };
+        });
         resolved.reserve_exact(rows.len());
         for (r, errors, notes) in rows {
             resolved.push(r);

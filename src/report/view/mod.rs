@@ -95,8 +95,6 @@ impl<'w, W: std::io::Write> ObjectOut<'w, W> {
     }
 }
 
-/// From this many items on, an array's items are serialised on every core.
-const PARALLEL_ITEMS: usize = 64;
 /// Items serialised into one buffer, and buffers made at a time: what is held at once.
 const BLOCK: usize = 16;
 const BLOCKS: usize = 8;
@@ -111,39 +109,26 @@ fn write_array<T: Sync>(
     items: &[T],
     json: impl Fn(&mut Vec<u8>, usize, &T) -> std::io::Result<()> + Sync,
 ) -> std::io::Result<()> {
-    use rayon::prelude::*;
     if items.is_empty() {
         return w.write_all(b"[]");
     }
     w.write_all(b"[")?;
     let inner = depth.saturating_add(1);
-    let one = |buf: &mut Vec<u8>, first: bool, item: &T| -> std::io::Result<()> {
-        buf.extend_from_slice(if first { b"\n" } else { b",\n" });
-        indent(buf, inner)?;
-        json(buf, inner, item)
-    };
-    if items.len() < PARALLEL_ITEMS {
-        for (k, item) in items.iter().enumerate() {
-            let mut buf = Vec::new();
-            one(&mut buf, k == 0, item)?;
-            w.write_all(&buf)?;
+    // The items of a block, in one buffer; `first` when the block starts the array.
+    let block = |first: bool, block: &[T]| -> std::io::Result<Vec<u8>> {
+        let mut buf = Vec::with_capacity(block.len().saturating_mul(4096));
+        for (k, item) in block.iter().enumerate() {
+            buf.extend_from_slice(if first && k == 0 { b"\n" } else { b",\n" });
+            indent(&mut buf, inner)?;
+            json(&mut buf, inner, item)?;
         }
-    } else {
-        for (n, window) in items.chunks(BLOCK.saturating_mul(BLOCKS)).enumerate() {
-            let bufs: Vec<std::io::Result<Vec<u8>>> = window
-                .par_chunks(BLOCK)
-                .enumerate()
-                .map(|(b, block)| {
-                    let mut buf = Vec::with_capacity(block.len().saturating_mul(4096));
-                    for (k, item) in block.iter().enumerate() {
-                        one(&mut buf, n == 0 && b == 0 && k == 0, item)?;
-                    }
-                    Ok(buf)
-                })
-                .collect();
-            for buf in bufs {
-                w.write_all(&buf?)?;
-            }
+        Ok(buf)
+    };
+    let parallel = items.len() >= crate::par::FROM;
+    for (n, window) in items.chunks(BLOCK.saturating_mul(BLOCKS)).enumerate() {
+        let blocks: Vec<&[T]> = window.chunks(BLOCK).collect();
+        for buf in crate::par::map_when(parallel, &blocks, |b, items| block(n == 0 && b == 0, items)) {
+            w.write_all(&buf?)?;
         }
     }
     w.write_all(b"\n")?;
