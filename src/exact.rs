@@ -625,6 +625,21 @@ impl Points {
     pub fn rat(self) -> Rat {
         Rat::from_decimal(self.0)
     }
+
+    /// The points as a whole number of units of `places` decimals (`None` when they are
+    /// finer than that, or too large): official points lie on the rounding grid, so their
+    /// sums and comparisons can be made on integers.
+    pub(crate) fn units(self, places: u32) -> Option<i128> {
+        match places.checked_sub(self.0.scale())? {
+            0 => Some(self.0.mantissa()),
+            up => self.0.mantissa().checked_mul(10i128.checked_pow(up)?),
+        }
+    }
+
+    /// Whole `units` of `places` decimals as points (`None` beyond a decimal).
+    pub(crate) fn from_units(units: i128, places: u32) -> Option<Points> {
+        Decimal::try_from_i128_with_scale(units, places).ok().map(Points)
+    }
 }
 
 impl fmt::Display for Points {

@@ -550,7 +550,7 @@ impl Walk<'_, '_, '_> {
             fn points(c: &Rat) -> &Rat {
                 c
             }
-            let ranker = Ranker { frame, amount: points, field, rows: &tally.rows, instead: None };
+            let ranker = Ranker::over(frame, field, &tally.rows, points);
             // Report order is ranked rows in this order, then the others by total: runs the
             // (adaptive) sort merges.
             let mut order = tally.order.clone();

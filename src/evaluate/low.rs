@@ -28,13 +28,13 @@ pub struct LowVerdict {
 
 /// Per bid (the tally's order), per check: the verdict, for bids that passed every gate
 /// (`passed`); other bids get none. `values[bid][check]` is the price the check reads.
-pub(crate) fn verdicts(tender: &Tender, passed: &[bool], values: &[Vec<Option<Decimal>>]) -> Vec<Vec<LowVerdict>> {
+pub(crate) fn verdicts(tender: &Tender, passed: &[bool], values: &[impl AsRef<[Option<Decimal>]>]) -> Vec<Vec<LowVerdict>> {
     let n = passed.len();
     let mut out: Vec<Vec<LowVerdict>> = vec![Vec::new(); n];
     if tender.abnormally_low.is_empty() {
         return out;
     }
-    let value = |i: usize, k: usize| values.get(i).and_then(|v| v.get(k)).copied().flatten();
+    let value = |i: usize, k: usize| values.get(i).and_then(|v| v.as_ref().get(k)).copied().flatten();
     for (k, check) in tender.abnormally_low.iter().enumerate() {
         let priced: Vec<(usize, Rat)> = (0..n)
             .filter(|&i| passed.get(i).copied().unwrap_or(false))
@@ -123,7 +123,7 @@ fn ceil_count(x: &Rat) -> usize {
 }
 
 /// Per bid: whether any `exclude` check finds it abnormally low (empty without checks).
-pub(crate) fn excluded(tender: &Tender, passed: &[bool], values: &[Vec<Option<Decimal>>]) -> Vec<bool> {
+pub(crate) fn excluded(tender: &Tender, passed: &[bool], values: &[impl AsRef<[Option<Decimal>]>]) -> Vec<bool> {
     if tender.abnormally_low.is_empty() {
         return Vec::new();
     }

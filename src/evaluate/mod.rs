@@ -348,9 +348,9 @@ pub(crate) fn evaluate_capped(inputs: &Inputs, capped: &[bool]) -> Outcome {
         offered: (0..inputs.bids.len()).map(|i| inputs.offered(i).unwrap_or(0)).collect(),
         prices: (0..inputs.bids.len()).map(|i| inputs.unit_price(i)).collect(),
         terms: award::Term::all(inputs),
-        ties: (0..inputs.bids.len()).map(|i| inputs.tie_values(i).to_vec()).collect(),
+        ties: (0..inputs.bids.len()).map(|i| inputs.tie_values(i)).collect(),
         lottery: tally::lottery_keys(t, &inputs.bids.iter().map(|b| b.id.as_str()).collect::<Vec<_>>()),
-        low: (0..inputs.bids.len()).map(|i| inputs.low_values(i).to_vec()).collect(),
+        low: (0..inputs.bids.len()).map(|i| inputs.low_values(i)).collect(),
         capped: capped.to_vec(),
         held: None,
     };

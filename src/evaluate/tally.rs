@@ -81,18 +81,13 @@ impl Amount for Points {
         let mut sections = vec![0i128; frame.section_max.len()];
         let mut total = 0i128;
         for (p, k) in amounts.zip(&frame.section_of) {
-            let d = p.decimal();
-            let scale = d.scale();
-            let units = match places.checked_sub(scale)? {
-                0 => d.mantissa(),
-                up => d.mantissa().checked_mul(10i128.checked_pow(up)?)?,
-            };
+            let units = p.units(places)?;
             if let Some(slot) = k.and_then(|k| sections.get_mut(k)) {
                 *slot = slot.checked_add(units)?;
             }
             total = total.checked_add(units)?;
         }
-        let finished = |u: i128| Decimal::try_from_i128_with_scale(u, places).ok().map(Points::new);
+        let finished = |u: i128| Points::from_units(u, places);
         Some(Sums { sections: sections.into_iter().map(finished).collect::<Option<Vec<_>>>()?, total: finished(total)? })
     }
 
@@ -263,11 +258,11 @@ pub(crate) struct Field<'a> {
     /// What the negotiation record says of each bid (`None`: no record).
     pub(crate) terms: Option<Vec<Term>>,
     /// Per bid, per tie-break step: the value a `Value` step reads (`None` for other steps).
-    pub(crate) ties: Vec<Vec<Option<Scalar>>>,
+    pub(crate) ties: Vec<&'a [Option<Scalar>]>,
     /// Per bid: its lottery key, when the chain ends in a lottery (empty otherwise).
     pub(crate) lottery: Vec<u64>,
     /// Per bid, per abnormally low tender check: the price it reads.
-    pub(crate) low: Vec<Vec<Option<Decimal>>>,
+    pub(crate) low: Vec<&'a [Option<Decimal>]>,
     /// Per bid: its bidder already won as many lots as one may, so the award walks past it
     /// (empty: none).
     pub(crate) capped: Vec<bool>,
@@ -501,43 +496,91 @@ fn differential<C, N: Amount>(frame: &Frame<'_>, k: usize, step: &Rat, rows: &mu
     }
 }
 
-/// The ranking's comparisons over one tally's rows: `amount` reads a cell's points, `ids`
-/// are the bidder ids (the last step of the chain and of report order).
-pub(crate) struct Ranker<'r, C, N, A> {
-    pub(crate) frame: &'r Frame<'r>,
-    pub(crate) amount: A,
-    pub(crate) field: &'r Field<'r>,
+/// What the ranking reads of each row: its total and sections as counted, its sections as
+/// scored (which order two sections differential scoring clipped alike) and its criterion
+/// points.
+pub(crate) trait Standings {
+    /// The number the points are in.
+    type N: Amount;
+    /// Row `i`'s total as counted.
+    fn total(&self, i: usize) -> Option<&Self::N>;
+    /// Row `i`'s section `k` as counted.
+    fn section(&self, i: usize, k: usize) -> Option<&Self::N>;
+    /// Row `i`'s section `k` as scored.
+    fn scored_section(&self, i: usize, k: usize) -> Option<&Self::N>;
+    /// Row `i`'s points on criterion `j`.
+    fn cell(&self, i: usize, j: usize) -> Option<&Self::N>;
+}
+
+/// A tally's rows as the ranking reads them: `amount` reads a cell's points; `instead` is one
+/// row read in place of `rows`' own (a scenario that changes one bid).
+pub(crate) struct Rows<'r, C, N, A> {
     pub(crate) rows: &'r [Row<C, N>],
-    /// One row read in place of `rows`' own (a scenario that changes one bid).
+    pub(crate) amount: A,
     pub(crate) instead: Option<(usize, &'r Row<C, N>)>,
 }
 
-impl<C, N: Amount, A: Fn(&C) -> &N> Ranker<'_, C, N, A> {
-    fn id(&self, i: usize) -> &str {
-        self.field.ids.get(i).copied().unwrap_or_default()
-    }
-
+impl<C, N, A> Rows<'_, C, N, A> {
     fn row(&self, i: usize) -> Option<&Row<C, N>> {
         match self.instead {
             Some((j, row)) if j == i => Some(row),
             _ => self.rows.get(i),
         }
     }
+}
+
+impl<C, N: Amount, A: Fn(&C) -> &N> Standings for Rows<'_, C, N, A> {
+    type N = N;
+
+    fn total(&self, i: usize) -> Option<&N> {
+        self.row(i).map(|r| &r.counted().total)
+    }
+
+    fn section(&self, i: usize, k: usize) -> Option<&N> {
+        self.row(i)?.counted().sections.get(k)
+    }
+
+    fn scored_section(&self, i: usize, k: usize) -> Option<&N> {
+        self.row(i)?.scored.sections.get(k)
+    }
+
+    fn cell(&self, i: usize, j: usize) -> Option<&N> {
+        self.row(i)?.cells.get(j).map(&self.amount)
+    }
+}
+
+/// The ranking's comparisons over one tally's rows (`ids`, the bidder ids, are the last step
+/// of the chain and of report order).
+pub(crate) struct Ranker<'r, R> {
+    pub(crate) frame: &'r Frame<'r>,
+    pub(crate) field: &'r Field<'r>,
+    pub(crate) rows: R,
+}
+
+impl<'r, C, N: Amount, A: Fn(&C) -> &N> Ranker<'r, Rows<'r, C, N, A>> {
+    /// The ranking over a tally's `rows`.
+    pub(crate) fn over(frame: &'r Frame<'r>, field: &'r Field<'r>, rows: &'r [Row<C, N>], amount: A) -> Self {
+        Ranker { frame, field, rows: Rows { rows, amount, instead: None } }
+    }
+}
+
+impl<R: Standings> Ranker<'_, R> {
+    fn id(&self, i: usize) -> &str {
+        self.field.ids.get(i).copied().unwrap_or_default()
+    }
 
     /// The tie-break chain between two rows (after the total): the order and the index of
     /// the step in `tender.tie_break` that decided it. `Less`: `a` first.
     pub(crate) fn chain(&self, a: usize, b: usize) -> (Ordering, Option<usize>) {
-        let (Some(ra), Some(rb)) = (self.row(a), self.row(b)) else {
-            return (Ordering::Equal, None);
-        };
+        let rows = &self.rows;
         for (s, step) in self.frame.chain.iter().enumerate() {
             let ord = match *step {
-                Step::Section(k) => rb.counted().sections.get(k).cmp(&ra.counted().sections.get(k)).then_with(|| {
+                Step::Section(k) => rows.section(b, k).cmp(&rows.section(a, k)).then_with(|| {
                     // Differential scoring can clip two ranks to 0; the points as scored still
                     // order them (the adjustment keeps the order, so nothing else changes).
-                    rb.scored.sections.get(k).cmp(&ra.scored.sections.get(k))
+                    rows.scored_section(b, k).cmp(&rows.scored_section(a, k))
                 }),
-                Step::Criterion(j) => rb.cells.get(j).map(&self.amount).cmp(&ra.cells.get(j).map(&self.amount)),
+                Step::Criterion(j) => rows.cell(b, j).cmp(&rows.cell(a, j)),
                 Step::Bidder => self.id(a).cmp(self.id(b)),
                 Step::Value(k, smaller) => {
                     let v = |i: usize| self.field.ties.get(i).and_then(|t| t.get(k)).and_then(Option::as_ref);
@@ -555,8 +598,7 @@ impl<C, N: Amount, A: Fn(&C) -> &N> Ranker<'_, C, N, A> {
 
     /// How the ranking orders two rows: total, then the chain (`Equal`: tied after every step).
     pub(crate) fn ranking(&self, a: usize, b: usize) -> Ordering {
-        let total = |i: usize| self.row(i).map(|r| &r.counted().total);
-        total(b).cmp(&total(a)).then_with(|| self.chain(a, b).0)
+        self.rows.total(b).cmp(&self.rows.total(a)).then_with(|| self.chain(a, b).0)
     }
 
     /// The ranking's order, ties after every step broken by bidder id (report order).
@@ -585,7 +627,7 @@ fn rank_and_award<C, N: Amount>(
     let group = |i: usize| groups.get(i).copied().unwrap_or(u8::MAX);
     let (mut qualified, rest): (Vec<usize>, Vec<usize>) = (0..rows.len()).partition(|&i| group(i) == 0);
     let ranks: Vec<u32> = {
-        let ranker = Ranker { frame, amount, field, rows: &*rows, instead: None };
+        let ranker = Ranker::over(frame, field, &*rows, amount);
         qualified.sort_by(|&a, &b| ranker.order(a, b));
         let mut rank = 0u32;
         qualified
@@ -671,7 +713,7 @@ pub(crate) fn ties<C, N: Amount>(
     tally: &Tally<C, N>,
 ) -> (Vec<Option<Tie>>, Vec<Warning>) {
     let rows = &tally.rows;
-    let ranker = Ranker { frame, amount, field, rows, instead: None };
+    let ranker = Ranker::over(frame, field, rows, amount);
     let mut warnings = Vec::new();
     let id = |i: usize| field.ids.get(i).copied().unwrap_or_default().to_owned();
     let mut out: Vec<Option<Tie>> = vec![None; rows.len()];

@@ -19,6 +19,17 @@ pub enum Better {
     Lower,
 }
 
+impl Better {
+    /// The better of two values (the first when they are equal).
+    pub fn best(self, a: Decimal, b: Decimal) -> Decimal {
+        match self {
+            Better::Higher if b > a => b,
+            Better::Lower if b < a => b,
+            _ => a,
+        }
+    }
+}
+
 /// Relative to the best eligible bid.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Relative {
