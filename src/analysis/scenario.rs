@@ -28,14 +28,11 @@ use crate::value::{FieldPath, Given, Scalar};
 #[derive(Clone, Debug)]
 pub struct Published<'a> {
     inputs: &'a Inputs,
-    /// Per bid: passed every gate.
-    passed: Vec<bool>,
-    /// Per bid: the quantity offered.
-    offered: Vec<u64>,
-    /// Per bid: what the negotiation record says of it (`None`: no record).
-    terms: Option<Vec<Term>>,
-    /// Per bid: its lottery key (empty without a lottery), drawn once for every scenario.
-    lottery: Vec<u64>,
+    /// Every bid as the tally reads it (which passed every gate, what each offers, the
+    /// negotiation record's terms, the lottery keys, drawn once for every scenario).
+    field: Field<'a>,
+    /// The tender with its published points.
+    frame: Frame<'a>,
     /// Per bid: its status as published.
     statuses: Vec<BidStatus>,
     /// Per bid and criterion (`bid × criteria + criterion`): the official points.
@@ -161,7 +158,7 @@ impl Base {
             for (slot, p) in sections.iter_mut().zip(&was.scored.sections) {
                 *slot = p.units(places)?;
             }
-            let others = i != b && published.passed.get(i).copied().unwrap_or(false);
+            let others = i != b && published.field.passed.get(i).copied().unwrap_or(false);
             for &j in &shifted.moved {
                 let old = was.cells.get(j)?;
                 let new = if others {
@@ -281,14 +278,23 @@ impl<'a> Published<'a> {
                 }
             }
         }
-        let offered = (0..n).map(|i| inputs.offered(i).unwrap_or(0)).collect();
-        let lottery = tally::lottery_keys(&inputs.tender, &inputs.bids.iter().map(|b| b.id.as_str()).collect::<Vec<_>>());
+        let ids: Vec<&str> = inputs.bids.iter().map(|b| b.id.as_str()).collect();
+        let field = Field {
+            lottery: tally::lottery_keys(&inputs.tender, &ids),
+            ids,
+            passed,
+            offered: (0..n).map(|i| inputs.offered(i).unwrap_or(0)).collect(),
+            prices: (0..n).map(|i| inputs.unit_price(i)).collect(),
+            terms: Term::all(inputs),
+            ties: (0..n).map(|i| inputs.tie_values(i)).collect(),
+            low: (0..n).map(|i| inputs.low_values(i)).collect(),
+            capped: Vec::new(),
+            held: None,
+        };
         Published {
             inputs,
-            passed,
-            offered,
-            terms: Term::all(inputs),
-            lottery,
+            field,
+            frame: Frame::new(&inputs.tender),
             statuses,
             points,
             references: outcome.references.clone(),
@@ -311,7 +317,7 @@ impl<'a> Published<'a> {
             .get_or_init(|| {
                 let tally = Scenario::new().prepare(self).ok()?.tally();
                 let ranked = tally.order.iter().copied().filter(|&i| tally.rows.get(i).is_some_and(|r| r.qualified())).collect();
-                let passed = |i: usize| self.passed.get(i).copied().unwrap_or(false);
+                let passed = |i: usize| self.field.passed.get(i).copied().unwrap_or(false);
                 let tops = (0..self.inputs.tender.criteria.len())
                     .map(|j| {
                         let Some(reference) = self.inputs.tender.criteria.get(j).and_then(|c| c.rule.reference()) else {
@@ -436,7 +442,7 @@ impl Scenario {
         let n = inputs.bids.len();
         let m = t.criteria.len();
         let index = |id: &str| inputs.bid_index(id).ok_or_else(|| Error::unknown_bid(id, inputs.bids.iter().map(|b| b.id.as_str())));
-        let mut rows: Vec<Option<Resolved>> = vec![None; n];
+        let mut rows: Vec<(usize, Resolved)> = Vec::new();
         let read = &published.read;
         for (bidder, field, value) in &self.values {
             let b = index(bidder)?;
@@ -446,10 +452,14 @@ impl Scenario {
             if read.binary_search(field).is_err() {
                 return Err(Error::FieldNotRead { field: field.clone(), read: read.clone() });
             }
-            let row = match rows.get_mut(b) {
-                Some(slot) => slot.get_or_insert_with(|| inputs.resolved_row(b).cloned().unwrap_or_default()),
-                None => continue,
+            let at = match rows.binary_search_by_key(&b, |(i, _)| *i) {
+                Ok(at) => at,
+                Err(at) => {
+                    rows.insert(at, (b, inputs.resolved_row(b).cloned().unwrap_or_default()));
+                    at
+                }
             };
+            let Some((_, row)) = rows.get_mut(at) else { continue };
             set_value(inputs, row, bidder, &path, value)?;
         }
         let mut present = vec![true; n];
@@ -460,7 +470,7 @@ impl Scenario {
         }
         let columns = self.columns(inputs, &present)?;
         let weights = self.weights(inputs)?;
-        let mut fixed: Vec<Option<Vec<Option<Points>>>> = vec![None; n];
+        let mut fixed: Vec<Option<Vec<Option<Points>>>> = if self.fixed.is_empty() { Vec::new() } else { vec![None; n] };
         for &(b, j, p) in &self.fixed {
             if let Some(slot) = fixed.get_mut(b).map(|r| r.get_or_insert_with(|| vec![None; m])).and_then(|r| r.get_mut(j)) {
                 *slot = Some(p);
@@ -471,8 +481,8 @@ impl Scenario {
             return Err(Error::NoBidsLeft);
         }
         let frame = match &weights {
-            Some(w) => Frame::with_weights(&inputs.tender, w.clone()),
-            None => Frame::new(&inputs.tender),
+            Some(w) => Framed::Own(Box::new(Frame::with_weights(&inputs.tender, w.clone()))),
+            None => Framed::Published(&published.frame),
         };
         Ok(Prepared { published, bids, rows, columns, weights, frame, fixed, hold: self.hold })
     }
@@ -700,16 +710,41 @@ pub(crate) struct Prepared<'p, 'a> {
     published: &'p Published<'a>,
     /// The bids in the tally (indices into the inputs' bids).
     bids: Vec<usize>,
-    /// Per bid: its changed inputs.
-    rows: Vec<Option<Resolved>>,
+    /// The bids whose inputs changed (by index, in order), with their inputs.
+    rows: Vec<(usize, Resolved)>,
     /// Per criterion: every bid's changed marks.
     columns: Vec<Option<Vec<Option<Given>>>>,
     weights: Option<Vec<Rat>>,
     /// The tender with the weights in force.
-    frame: Frame<'a>,
-    /// Per bid and criterion: points taken as given.
+    frame: Framed<'p, 'a>,
+    /// Per bid and criterion: points taken as given (empty: none).
     fixed: Vec<Option<Vec<Option<Points>>>>,
     hold: bool,
+}
+
+/// The tender as a scenario's tally reads it: the published frame, or one with other points.
+enum Framed<'p, 'a> {
+    Published(&'p Frame<'a>),
+    Own(Box<Frame<'a>>),
+}
+
+impl<'a> std::ops::Deref for Framed<'_, 'a> {
+    type Target = Frame<'a>;
+
+    fn deref(&self) -> &Frame<'a> {
+        match self {
+            Framed::Published(f) => f,
+            Framed::Own(f) => f,
+        }
+    }
+}
+
+impl Prepared<'_, '_> {
+    /// Bid `b`'s changed inputs, when it has any.
+    fn row(&self, b: usize) -> Option<&Resolved> {
+        let at = self.rows.binary_search_by_key(&b, |(i, _)| *i).ok()?;
+        self.rows.get(at).map(|(_, r)| r)
+    }
 }
 
 impl Givens for Prepared<'_, '_> {
@@ -719,7 +754,7 @@ impl Givens for Prepared<'_, '_> {
         if let Some(column) = self.columns.get(criterion).and_then(Option::as_ref) {
             return column.get(b)?.as_ref();
         }
-        if let Some(row) = self.rows.get(b).and_then(Option::as_ref) {
+        if let Some(row) = self.row(b) {
             return row.criteria.get(criterion)?.as_ref();
         }
         self.published.inputs.given(b, criterion)
@@ -742,7 +777,7 @@ impl Scorer for Prepared<'_, '_> {
             return p;
         }
         let unchanged = self.weights.is_none()
-            && self.rows.get(b).is_some_and(Option::is_none)
+            && self.row(b).is_none()
             && self.columns.get(criterion).is_some_and(Option::is_none)
             && reference.as_published;
         if unchanged {
@@ -764,60 +799,50 @@ impl Scorer for Prepared<'_, '_> {
 }
 
 impl<'a> Prepared<'_, 'a> {
-    /// The bids in the tally, with what each passes and offers.
+    /// The bids in the tally, with what each passes and offers: the published field with
+    /// the changed bids' entries in place of their own, and only the bids present.
     pub(crate) fn field(&self) -> Field<'_> {
         let inputs = self.published.inputs;
-        let ids: Vec<&str> = self.bids.iter().filter_map(|&b| inputs.bids.get(b).map(|x| x.id.as_str())).collect();
-        let passed = self
-            .bids
-            .iter()
-            .map(|&b| match self.rows.get(b).and_then(Option::as_ref) {
-                Some(row) => passes(&gate_verdicts(&inputs.tender.gates, row.gates.iter().map(Option::as_ref))),
-                None => self.published.passed.get(b).copied().unwrap_or(false),
-            })
-            .collect();
-        let offered = self
-            .bids
-            .iter()
-            .map(|&b| match self.rows.get(b).and_then(Option::as_ref) {
-                Some(row) => row.offered.unwrap_or(0),
-                None => self.published.offered.get(b).copied().unwrap_or(0),
-            })
-            .collect();
-        let prices = self
-            .bids
-            .iter()
-            .map(|&b| match self.rows.get(b).and_then(Option::as_ref) {
-                Some(row) => row.unit_price,
-                None => inputs.unit_price(b),
-            })
-            .collect();
-        let terms = self.published.terms.as_ref().map(|all| self.bids.iter().map(|&b| all.get(b).copied().unwrap_or_default()).collect());
-        let held = self
-            .hold
-            .then(|| self.bids.iter().map(|&b| self.published.statuses.get(b).copied().unwrap_or(BidStatus::Disqualified)).collect());
-        let ties = self
-            .bids
-            .iter()
-            .map(|&b| match self.rows.get(b).and_then(Option::as_ref) {
-                Some(row) => row.ties.as_slice(),
-                None => inputs.tie_values(b),
-            })
-            .collect();
-        let lottery = if self.published.lottery.is_empty() {
-            Vec::new()
-        } else {
-            self.bids.iter().map(|&b| self.published.lottery.get(b).copied().unwrap_or(u64::MAX)).collect()
-        };
-        let low = self
-            .bids
-            .iter()
-            .map(|&b| match self.rows.get(b).and_then(Option::as_ref) {
-                Some(row) => row.low.as_slice(),
-                None => inputs.low_values(b),
-            })
-            .collect();
-        Field { ids, passed, offered, prices, terms, ties, lottery, low, capped: Vec::new(), held }
+        let mut field: Field<'_> = self.published.field.clone();
+        for (b, row) in &self.rows {
+            let b = *b;
+            if let Some(slot) = field.passed.get_mut(b) {
+                *slot = passes(&gate_verdicts(&inputs.tender.gates, row.gates.iter().map(Option::as_ref)));
+            }
+            if let Some(slot) = field.offered.get_mut(b) {
+                *slot = row.offered.unwrap_or(0);
+            }
+            if let Some(slot) = field.prices.get_mut(b) {
+                *slot = row.unit_price;
+            }
+            if let Some(slot) = field.ties.get_mut(b) {
+                *slot = row.ties.as_slice();
+            }
+            if let Some(slot) = field.low.get_mut(b) {
+                *slot = row.low.as_slice();
+            }
+        }
+        if self.bids.len() != inputs.bids.len() {
+            fn keep<T: Clone>(all: &[T], bids: &[usize]) -> Vec<T> {
+                bids.iter().filter_map(|&b| all.get(b).cloned()).collect()
+            }
+            let bids = &self.bids;
+            field.ids = keep(&field.ids, bids);
+            field.passed = keep(&field.passed, bids);
+            field.offered = keep(&field.offered, bids);
+            field.prices = keep(&field.prices, bids);
+            field.terms = field.terms.as_deref().map(|t| keep(t, bids));
+            field.ties = keep(&field.ties, bids);
+            field.low = keep(&field.low, bids);
+            if !field.lottery.is_empty() {
+                field.lottery = keep(&field.lottery, bids);
+            }
+        }
+        if self.hold {
+            field.held =
+                Some(self.bids.iter().map(|&b| self.published.statuses.get(b).copied().unwrap_or(BidStatus::Disqualified)).collect());
+        }
+        field
     }
 
     /// The official tally (rows indexed like [`Prepared::bid`]).
@@ -852,7 +877,7 @@ impl<'a> Prepared<'_, 'a> {
     /// [`standing_alone`](Self::standing_alone) needs).
     fn alone(&self, b: usize) -> Option<&Base> {
         let t = &self.published.inputs.tender;
-        let only_b = self.rows.iter().enumerate().all(|(i, r)| r.is_none() || i == b);
+        let only_b = self.rows.iter().all(|(i, _)| *i == b);
         let plain = self.weights.is_none()
             && !self.hold
             && self.bids.len() == self.published.inputs.bids.len()

@@ -163,6 +163,7 @@ pub(crate) trait Scorer: Givens {
 
 /// The tender as the tally reads it, with the weights in force: every id resolved to an
 /// index once, so the tally itself never searches by name.
+#[derive(Clone, Debug)]
 pub(crate) struct Frame<'t> {
     pub(crate) tender: &'t Tender,
     /// Each criterion's points.
@@ -182,7 +183,7 @@ pub(crate) struct Frame<'t> {
 }
 
 /// One step of the tie-break chain, resolved to an index.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug)]
 pub(crate) enum Step {
     /// Higher section points first.
     Section(usize),
@@ -249,6 +250,7 @@ impl<'t> Frame<'t> {
 
 /// The bids in the tally: ids (for the tie-break and report order), which passed every
 /// gate, and what each offers.
+#[derive(Clone, Debug)]
 pub(crate) struct Field<'a> {
     pub(crate) ids: Vec<&'a str>,
     pub(crate) passed: Vec<bool>,
