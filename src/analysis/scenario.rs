@@ -92,8 +92,9 @@ struct Shifted {
 }
 
 impl Shifted {
+    /// The entries it holds (points, and the ranked rows' indices, which take less).
     fn cells(&self) -> usize {
-        self.cells.len().saturating_add(self.totals.len()).saturating_add(self.sections.len())
+        self.cells.len().saturating_add(self.totals.len()).saturating_add(self.sections.len()).saturating_add(self.ranked.len())
     }
 }
 
@@ -104,12 +105,13 @@ type Shift = (usize, Vec<(usize, Option<Decimal>)>);
 #[derive(Default)]
 struct Shifts {
     made: std::collections::HashMap<Shift, std::sync::Arc<Shifted>>,
-    /// The points they hold, kept under [`Shifts::MAX_CELLS`].
+    /// The entries they hold, kept under [`Shifts::MAX_CELLS`].
     cells: usize,
 }
 
 impl Shifts {
-    /// The most points kept (16 MiB): beyond it a state is made each time it is asked for.
+    /// The most entries kept (at most 16 MiB): beyond it a state is made each time it is
+    /// asked for.
     const MAX_CELLS: usize = 1 << 20;
 }
 
@@ -119,7 +121,7 @@ impl Base {
     /// the gates takes its points on those criteria against the new references, its sums and
     /// qualification follow, and the ranked ones are sorted. On integers (official points lie
     /// on the rounding grid). The same for every change to `b` that moves them there: made
-    /// once, kept (up to [`Shifts::MAX_CELLS`] points). `None` for points off the grid, which
+    /// once, kept (up to [`Shifts::MAX_CELLS`] entries). `None` for points off the grid, which
     /// no valid tender gives.
     fn shifted(
         &self,
