@@ -67,8 +67,7 @@ fn write_file(
 ) -> Result<(), bidscore::output::OutputError> {
     // The handler is in place before the temporary file exists.
     interrupt::start_handler();
-    let mut file = bidscore::output::PendingFile::create(path, inputs)?;
-    interrupt::remove_on_signal(file.temp_path().to_path_buf());
+    let mut file = interrupt::create(|| bidscore::output::PendingFile::create(path, inputs))?;
     let written = {
         let mut w = std::io::BufWriter::with_capacity(1 << 16, file.writer());
         render(&mut w).and_then(|()| w.flush())
@@ -91,11 +90,18 @@ mod interrupt {
         HANDLER.call_once(start);
     }
 
-    /// Set the file a signal removes.
-    pub(super) fn remove_on_signal(path: PathBuf) {
-        if let Ok(mut p) = PENDING.lock() {
-            *p = Some(path);
+    /// Create the temporary file with `make` and set it as the file a signal removes, holding
+    /// the lock the handler takes: a signal that comes as the file appears waits until the
+    /// handler knows its name, and removes it.
+    pub(super) fn create(
+        make: impl FnOnce() -> Result<bidscore::output::PendingFile, bidscore::output::OutputError>,
+    ) -> Result<bidscore::output::PendingFile, bidscore::output::OutputError> {
+        let mut pending = PENDING.lock().ok();
+        let file = make()?;
+        if let Some(p) = pending.as_mut() {
+            **p = Some(file.temp_path().to_path_buf());
         }
+        Ok(file)
     }
 
     /// Commit `file` (if `written` is fine) holding the lock the handler takes, then forget it.
