@@ -20,7 +20,7 @@ use rust_decimal::Decimal;
 
 use super::award::{Bidding, Term, award, running_into};
 use super::{Awarded, BidStatus, Tie, Warning};
-use crate::exact::{Points, Rat};
+use crate::exact::{Points, Rat, Sum};
 use crate::model::{Minimum, Rounding, Tender, TieBreak};
 use crate::rules::{Among, Better, Rule};
 use crate::value::{Given, Scalar};
@@ -41,7 +41,7 @@ pub(crate) trait Amount: Clone + Ord + Send + Sync {
     }
     /// The sections' sums and the total of `amounts` (one per criterion, in order), finished,
     /// when there is a faster exact way than adding them one by one (`None`: there is not).
-    fn sums_on_grid<'x>(_frame: &Frame<'_>, _amounts: impl Iterator<Item = &'x Self>) -> Option<Sums<Self>>
+    fn fast_sums<'x>(_frame: &Frame<'_>, _amounts: impl Iterator<Item = &'x Self>) -> Option<Sums<Self>>
     where
         Self: 'x,
     {
@@ -76,7 +76,7 @@ impl Amount for Points {
     /// Official points lie on the rounding grid: their mantissas at the tender's places are
     /// integers, added as such (exactly the decimal sum, finished at those places). `None`
     /// for a value off the grid or a sum beyond an `i128`, which no valid tender gives.
-    fn sums_on_grid<'x>(frame: &Frame<'_>, amounts: impl Iterator<Item = &'x Points>) -> Option<Sums<Points>> {
+    fn fast_sums<'x>(frame: &Frame<'_>, amounts: impl Iterator<Item = &'x Points>) -> Option<Sums<Points>> {
         let places = frame.tender.rounding.places;
         let mut sections = vec![0i128; frame.section_max.len()];
         let mut total = 0i128;
@@ -115,6 +115,19 @@ impl Amount for Rat {
 
     fn reaches(&self, needed: &Rat) -> bool {
         self >= needed
+    }
+
+    /// Each sum built on the fast path while it fits, and reduced once (`Sum`).
+    fn fast_sums<'x>(frame: &Frame<'_>, amounts: impl Iterator<Item = &'x Rat>) -> Option<Sums<Rat>> {
+        let mut sections = vec![Sum::zero(); frame.section_max.len()];
+        let mut total = Sum::zero();
+        for (p, k) in amounts.zip(&frame.section_of) {
+            if let Some(slot) = k.and_then(|k| sections.get_mut(k)) {
+                slot.add(p);
+            }
+            total.add(p);
+        }
+        Some(Sums { sections: sections.into_iter().map(Sum::finish).collect(), total: total.finish() })
     }
 
     fn from_rat(value: &Rat, _: Rounding) -> Rat {
@@ -372,7 +385,7 @@ pub(crate) fn reference<S: Scorer>(frame: &Frame<'_>, scorer: &S, j: usize, n: u
 }
 
 fn sums<S: Scorer>(frame: &Frame<'_>, cells: &[S::Cell]) -> Sums<S::Amount> {
-    if let Some(sums) = S::Amount::sums_on_grid(frame, cells.iter().map(S::amount)) {
+    if let Some(sums) = S::Amount::fast_sums(frame, cells.iter().map(S::amount)) {
         return sums;
     }
     let places = frame.tender.rounding.places;
