@@ -516,11 +516,13 @@ impl PartialOrd for Rat {
 impl Ord for Rat {
     #[expect(clippy::arithmetic_side_effects, reason = "big integers do not overflow")]
     fn cmp(&self, other: &Rat) -> Ordering {
-        if let (Repr::Small(a, b), Repr::Small(c, d)) = (&self.0, &other.0)
-            && let Some((x, y)) = Rat::small2((*a, *b), (*c, *d), |(a, b), (c, d)| Some((a.checked_mul(d)?, c.checked_mul(b)?)))
-        {
-            // Denominators are positive, so cross-multiplying keeps the order.
-            return x.cmp(&y);
+        if let (Repr::Small(a, b), Repr::Small(c, d)) = (&self.0, &other.0) {
+            // Denominators are positive, so cross-multiplying keeps the order; products
+            // beyond an `i128` are compared in 256 bits, exactly, rather than reduced first.
+            return match (a.checked_mul(*d), c.checked_mul(*b)) {
+                (Some(x), Some(y)) => x.cmp(&y),
+                _ => cross_cmp((*a, *b), (*c, *d)),
+            };
         }
         // Cross-multiplied in big integers: no fraction is built or reduced to compare.
         let (a, b) = self.big_parts();
@@ -913,6 +915,32 @@ fn simplest(lo: &BigRational, hi: &BigRational, depth: u32) -> BigRational {
     n + inner.recip()
 }
 
+/// `a/b` against `c/d` (`b`, `d` > 0) by `a·d` against `c·b` in 256 bits: exact for any
+/// `i128`s, with no reduction and no allocation.
+fn cross_cmp((a, b): (i128, i128), (c, d): (i128, i128)) -> Ordering {
+    let sign = |x: i128| x.cmp(&0);
+    match sign(a).cmp(&sign(c)) {
+        Ordering::Equal => {}
+        other => return other,
+    }
+    // Same sign: compare the magnitudes, reversed when both are negative.
+    let (x, y) = (wide_mul(a.unsigned_abs(), d.unsigned_abs()), wide_mul(c.unsigned_abs(), b.unsigned_abs()));
+    if a < 0 { y.cmp(&x) } else { x.cmp(&y) }
+}
+
+/// The full 256-bit product of two `u128`s, as (high, low) words (ordered as the number).
+#[expect(clippy::arithmetic_side_effects, reason = "each partial product of 64-bit halves fits a u128, and so does each sum")]
+fn wide_mul(x: u128, y: u128) -> (u128, u128) {
+    const LOW: u128 = u64::MAX as u128;
+    let (x1, x0, y1, y0) = (x >> 64, x & LOW, y >> 64, y & LOW);
+    let (p00, p01, p10, p11) = (x0 * y0, x0 * y1, x1 * y0, x1 * y1);
+    // At most 3 · (2^64 − 1): no overflow.
+    let mid = (p00 >> 64) + (p01 & LOW) + (p10 & LOW);
+    let low = (p00 & LOW) | (mid << 64);
+    let high = p11 + (p01 >> 64) + (p10 >> 64) + (mid >> 64);
+    (high, low)
+}
+
 /// The greatest common divisor (binary: no division).
 fn gcd(mut a: u128, mut b: u128) -> u128 {
     if a == 0 {
@@ -942,6 +970,43 @@ mod tests {
 
     fn dec(s: &str) -> Decimal {
         Decimal::from_str(s).unwrap()
+    }
+
+    /// Comparing two fast-path fractions whose cross products pass an `i128` (in 256 bits)
+    /// agrees with comparing them as big rationals.
+    #[test]
+    fn wide_cross_products_compare_as_big_rationals() {
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut word = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut checked = 0;
+        for _ in 0..20_000 {
+            let bits = |w: u64| 1 + (w % 126) as u32;
+            let mut num = || {
+                let v = ((u128::from(word()) << 64) | u128::from(word())) >> (128 - bits(word()));
+                let v = i128::try_from(v).unwrap_or(i128::MAX);
+                if word() % 2 == 0 { -v } else { v }
+            };
+            let (a, c) = (num(), num());
+            let (b, d) = (num().unsigned_abs().max(1), num().unsigned_abs().max(1));
+            let (Ok(b), Ok(d)) = (i128::try_from(b), i128::try_from(d)) else { continue };
+            let (x, y) = (Rat(Repr::Small(a, b)), Rat(Repr::Small(c, d)));
+            let big = (BigInt::from(a) * BigInt::from(d)).cmp(&(BigInt::from(c) * BigInt::from(b)));
+            assert_eq!(x.cmp(&y), big, "{a}/{b} vs {c}/{d}");
+            assert_eq!(cross_cmp((a, b), (c, d)), big, "{a}/{b} vs {c}/{d}");
+            checked += 1;
+        }
+        // Equal values written apart (2^100/3 against 2^101/6), and the extremes.
+        let p = 1i128 << 100;
+        assert_eq!(cross_cmp((p, 3), (p * 2, 6)), Ordering::Equal);
+        assert_eq!(cross_cmp((i128::MAX, 1), (i128::MAX, i128::MAX)), Ordering::Greater);
+        assert_eq!(cross_cmp((i128::MIN, 1), (i128::MIN + 1, 1)), Ordering::Less);
+        assert_eq!(cross_cmp((-1, i128::MAX), (0, 1)), Ordering::Less);
+        assert!(checked > 19_000);
     }
 
     #[test]
