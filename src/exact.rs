@@ -634,23 +634,18 @@ impl Sum {
 
     /// Add `r`.
     pub(crate) fn add(&mut self, r: &Rat) {
-        match (&mut *self, &r.0) {
-            (Sum::Small(a, b), Repr::Small(c, d)) => {
-                if let Some((n, m)) = Rat::small2((*a, *b), (*c, *d), |x, y| Rat::small_add(x, y, false)) {
-                    *self = Sum::Small(n, m);
-                } else {
-                    let mut f = Frac { n: BigInt::from(*a), d: BigInt::from(*b) };
-                    f.add_assign(&Frac::of(r));
-                    *self = Sum::Big(f);
-                }
-            }
-            (Sum::Small(a, b), Repr::Big(_)) => {
-                let mut f = Frac { n: BigInt::from(*a), d: BigInt::from(*b) };
-                f.add_assign(&Frac::of(r));
-                *self = Sum::Big(f);
-            }
-            (Sum::Big(f), _) => f.add_assign(&Frac::of(r)),
+        if let (Sum::Small(a, b), Repr::Small(c, d)) = (&*self, &r.0)
+            && let Some((n, m)) = Rat::small2((*a, *b), (*c, *d), |x, y| Rat::small_add(x, y, false))
+        {
+            *self = Sum::Small(n, m);
+            return;
         }
+        let mut f = match std::mem::replace(self, Sum::zero()) {
+            Sum::Small(n, d) => Frac { n: BigInt::from(n), d: BigInt::from(d) },
+            Sum::Big(f) => f,
+        };
+        f.add_assign(&Frac::of(r));
+        *self = Sum::Big(f);
     }
 
     /// The sum as a rational.

@@ -15,10 +15,9 @@ use rust_decimal::prelude::ToPrimitive;
 
 use super::Error;
 use super::error::PointsProblem;
-use crate::evaluate::award::Term;
 use crate::evaluate::score::{Exact, Givens, official, scored};
-use crate::evaluate::tally::{self, Amount as _, Field, Frame, InForce, Row, Scorer, Tally};
-use crate::evaluate::{Awarded, BidStatus, Outcome, evaluate, gate_verdicts, passes};
+use crate::evaluate::tally::{self, Field, Frame, InForce, Row, Scorer, Tally};
+use crate::evaluate::{Awarded, BidStatus, Outcome, evaluate, field_of, gate_verdicts, passes};
 use crate::exact::{Points, Rat};
 use crate::model::{Inputs, Minimum, Resolved, gate_kind};
 use crate::rules::{Better, CriterionAt, InputKind, ValueAt};
@@ -137,9 +136,7 @@ impl Base {
             return Some(made.clone());
         }
         let published = prepared.published;
-        let inputs = published.inputs;
-        let t = &inputs.tender;
-        let places = t.rounding.places;
+        let places = published.inputs.tender.rounding.places;
         let frame = &prepared.frame;
         let rows = &self.tally.rows;
         let n = rows.len();
@@ -154,44 +151,23 @@ impl Base {
             moved,
         };
         let mut keys: Vec<i128> = Vec::with_capacity(n);
-        let mut sections: Vec<i128> = vec![0; width];
         for (i, was) in rows.iter().enumerate() {
-            let mut total = was.scored.total.units(places)?;
-            for (slot, p) in sections.iter_mut().zip(&was.scored.sections) {
-                *slot = p.units(places)?;
-            }
             let others = i != b && published.field.passed.get(i).copied().unwrap_or(false);
+            let mut changed = Vec::with_capacity(shifted.moved.len());
             for &j in &shifted.moved {
-                let old = was.cells.get(j)?;
-                let new = if others {
-                    let (c, r) = (t.criteria.get(j)?, eligible.get(j)?);
-                    let weight = Rat::from_decimal(c.points);
-                    official(t, &weight, &scored(c, &weight, inputs.given(i, j), r.value.as_ref()).score).0
-                } else {
-                    *old
-                };
-                let change = new.units(places)?.checked_sub(old.units(places)?)?;
-                total = total.checked_add(change)?;
-                if let Some(slot) = frame.section_of.get(j).copied().flatten().and_then(|s| sections.get_mut(s)) {
-                    *slot = slot.checked_add(change)?;
-                }
+                let old = *was.cells.get(j)?;
+                // Another bid's cell, against the new reference: what the scenario scores.
+                let new = if others { prepared.score(i, j, eligible.get(j)?) } else { old };
                 shifted.cells.push(new);
+                changed.push((j, old, new));
             }
-            let section_points = sections.iter().map(|&u| Points::from_units(u, places)).collect::<Option<Vec<_>>>()?;
-            let total_points = Points::from_units(total, places)?;
-            let met = frame.thresholds.iter().all(|(scope, needed)| {
-                let scored = match scope {
-                    Some(s) => section_points.get(*s).copied().unwrap_or_default(),
-                    None => total_points,
-                };
-                scored.reaches(needed)
-            });
-            if others && met {
+            let sums = tally::resum(frame, &was.scored, &changed)?;
+            if others && tally::qualification(frame, &sums).iter().all(|v| v.met) {
                 shifted.ranked.push(i);
             }
-            keys.push(total);
-            shifted.totals.push(total_points);
-            shifted.sections.extend(section_points);
+            keys.push(sums.total.units(places)?);
+            shifted.totals.push(sums.total);
+            shifted.sections.extend(sums.sections);
         }
         let mut ranked = std::mem::take(&mut shifted.ranked);
         {
@@ -280,19 +256,7 @@ impl<'a> Published<'a> {
                 }
             }
         }
-        let ids: Vec<&str> = inputs.bids.iter().map(|b| b.id.as_str()).collect();
-        let field = Field {
-            lottery: tally::lottery_keys(&inputs.tender, &ids),
-            ids,
-            passed,
-            offered: (0..n).map(|i| inputs.offered(i).unwrap_or(0)).collect(),
-            prices: (0..n).map(|i| inputs.unit_price(i)).collect(),
-            terms: Term::all(inputs),
-            ties: (0..n).map(|i| inputs.tie_values(i)).collect(),
-            low: (0..n).map(|i| inputs.low_values(i)).collect(),
-            capped: Vec::new(),
-            held: None,
-        };
+        let field = field_of(inputs, passed);
         Published {
             inputs,
             field,
@@ -900,20 +864,18 @@ impl<'a> Prepared<'_, 'a> {
             .iter()
             .enumerate()
             .map(|(j, c)| {
-                let Some(reference) = c.rule.reference() else {
-                    return InForce { best: None, value: None, as_published: self.published_reference(j) == Some(None) };
-                };
-                let others = base.tops.get(j).and_then(|top| top.without(b));
-                let mine = match Givens::given(self, b, j) {
-                    Some(Given::Value(Scalar::Number(x))) if passes => Some(*x),
-                    _ => None,
-                };
-                let best = match (others, mine) {
-                    (Some(o), Some(m)) => Some(reference.better.best(o, m)),
-                    (o, m) => o.or(m),
-                };
-                let as_published = self.published_reference(j).is_some_and(|p| p == best);
-                InForce { value: best.map(Rat::from_decimal), best, as_published }
+                let best = c.rule.reference().and_then(|reference| {
+                    let others = base.tops.get(j).and_then(|top| top.without(b));
+                    let mine = match Givens::given(self, b, j) {
+                        Some(Given::Value(Scalar::Number(x))) if passes => Some(*x),
+                        _ => None,
+                    };
+                    match (others, mine) {
+                        (Some(o), Some(m)) => Some(reference.better.best(o, m)),
+                        (o, m) => o.or(m),
+                    }
+                });
+                InForce::new(best, self.published_reference(j))
             })
             .collect()
     }

@@ -342,21 +342,29 @@ pub(crate) fn evaluate_capped(inputs: &Inputs, capped: &[bool]) -> Outcome {
     let frame = Frame::new(t);
     let gates: Vec<Vec<GateVerdict>> =
         (0..inputs.bids.len()).map(|i| gate_verdicts(&t.gates, (0..t.gates.len()).map(|j| inputs.gate_value(i, j)))).collect();
-    let field = Field {
-        ids: inputs.bids.iter().map(|b| b.id.as_str()).collect(),
-        passed: gates.iter().map(|v| passes(v)).collect(),
-        offered: (0..inputs.bids.len()).map(|i| inputs.offered(i).unwrap_or(0)).collect(),
-        prices: (0..inputs.bids.len()).map(|i| inputs.unit_price(i)).collect(),
-        terms: award::Term::all(inputs),
-        ties: (0..inputs.bids.len()).map(|i| inputs.tie_values(i)).collect(),
-        lottery: tally::lottery_keys(t, &inputs.bids.iter().map(|b| b.id.as_str()).collect::<Vec<_>>()),
-        low: (0..inputs.bids.len()).map(|i| inputs.low_values(i)).collect(),
-        capped: capped.to_vec(),
-        held: None,
-    };
+    let mut field = field_of(inputs, gates.iter().map(|v| passes(v)).collect());
+    field.capped = capped.to_vec();
     let scorer = score::Full::new(t, &frame.weights, inputs);
     let tally = tally::tally(&frame, &scorer, &field);
     outcome(inputs, &frame, &field, gates, tally)
+}
+
+/// Every bid of `inputs` as the tally reads it, given which passed every gate.
+pub(crate) fn field_of(inputs: &Inputs, passed: Vec<bool>) -> Field<'_> {
+    let n = inputs.bids.len();
+    let ids: Vec<&str> = inputs.bids.iter().map(|b| b.id.as_str()).collect();
+    Field {
+        lottery: tally::lottery_keys(&inputs.tender, &ids),
+        ids,
+        passed,
+        offered: (0..n).map(|i| inputs.offered(i).unwrap_or(0)).collect(),
+        prices: (0..n).map(|i| inputs.unit_price(i)).collect(),
+        terms: award::Term::all(inputs),
+        ties: (0..n).map(|i| inputs.tie_values(i)).collect(),
+        low: (0..n).map(|i| inputs.low_values(i)).collect(),
+        capped: Vec::new(),
+        held: None,
+    }
 }
 
 /// Every gate's verdict on one bid, given the value it gives each gate (`None`: missing, and

@@ -380,8 +380,15 @@ pub(crate) fn best<'a>(rule: &Rule, values: impl Iterator<Item = Option<&'a Give
 /// The reference of criterion `j` over the bids for which `counts` holds.
 pub(crate) fn reference<S: Scorer>(frame: &Frame<'_>, scorer: &S, j: usize, n: usize, counts: impl Fn(usize) -> bool) -> InForce {
     let best = frame.tender.criteria.get(j).and_then(|c| best(&c.rule, (0..n).filter(|&i| counts(i)).map(|i| scorer.given(i, j))));
-    let as_published = scorer.published_reference(j).is_some_and(|p| p == best);
-    InForce { value: best.map(Rat::from_decimal), best, as_published }
+    InForce::new(best, scorer.published_reference(j))
+}
+
+impl InForce {
+    /// The reference `best`, which is the published one when `published` (the scorer's
+    /// [`published_reference`](Scorer::published_reference)) says it was the same.
+    pub(crate) fn new(best: Option<Decimal>, published: Option<Option<Decimal>>) -> InForce {
+        InForce { value: best.map(Rat::from_decimal), best, as_published: published.is_some_and(|p| p == best) }
+    }
 }
 
 fn sums<S: Scorer>(frame: &Frame<'_>, cells: &[S::Cell]) -> Sums<S::Amount> {
@@ -401,7 +408,26 @@ fn sums<S: Scorer>(frame: &Frame<'_>, cells: &[S::Cell]) -> Sums<S::Amount> {
     Sums { sections: sections.into_iter().map(|s| s.finish(places)).collect(), total: total.finish(places) }
 }
 
-fn qualification<N: Amount>(frame: &Frame<'_>, sums: &Sums<N>) -> Vec<Verdict<N>> {
+/// Official `sums` with the points of some criteria changed (each `(criterion, old, new)`),
+/// on the rounding grid as [`Amount::fast_sums`] adds them. `None` off the grid, which no
+/// valid tender gives.
+pub(crate) fn resum(frame: &Frame<'_>, sums: &Sums<Points>, changes: &[(usize, Points, Points)]) -> Option<Sums<Points>> {
+    let places = frame.tender.rounding.places;
+    let mut sections = sums.sections.iter().map(|p| p.units(places)).collect::<Option<Vec<i128>>>()?;
+    let mut total = sums.total.units(places)?;
+    for &(j, old, new) in changes {
+        let change = new.units(places)?.checked_sub(old.units(places)?)?;
+        total = total.checked_add(change)?;
+        if let Some(slot) = frame.section_of.get(j).copied().flatten().and_then(|k| sections.get_mut(k)) {
+            *slot = slot.checked_add(change)?;
+        }
+    }
+    let finished = |u: i128| Points::from_units(u, places);
+    Some(Sums { sections: sections.into_iter().map(finished).collect::<Option<Vec<_>>>()?, total: finished(total)? })
+}
+
+/// Each qualification threshold's verdict on `sums`.
+pub(crate) fn qualification<N: Amount>(frame: &Frame<'_>, sums: &Sums<N>) -> Vec<Verdict<N>> {
     frame
         .thresholds
         .iter()
@@ -527,40 +553,29 @@ pub(crate) trait Standings {
     fn cell(&self, i: usize, j: usize) -> Option<&Self::N>;
 }
 
-/// A tally's rows as the ranking reads them: `amount` reads a cell's points; `instead` is one
-/// row read in place of `rows`' own (a scenario that changes one bid).
+/// A tally's rows as the ranking reads them: `amount` reads a cell's points.
 pub(crate) struct Rows<'r, C, N, A> {
-    pub(crate) rows: &'r [Row<C, N>],
-    pub(crate) amount: A,
-    pub(crate) instead: Option<(usize, &'r Row<C, N>)>,
-}
-
-impl<C, N, A> Rows<'_, C, N, A> {
-    fn row(&self, i: usize) -> Option<&Row<C, N>> {
-        match self.instead {
-            Some((j, row)) if j == i => Some(row),
-            _ => self.rows.get(i),
-        }
-    }
+    rows: &'r [Row<C, N>],
+    amount: A,
 }
 
 impl<C, N: Amount, A: Fn(&C) -> &N> Standings for Rows<'_, C, N, A> {
     type N = N;
 
     fn total(&self, i: usize) -> Option<&N> {
-        self.row(i).map(|r| &r.counted().total)
+        self.rows.get(i).map(|r| &r.counted().total)
     }
 
     fn section(&self, i: usize, k: usize) -> Option<&N> {
-        self.row(i)?.counted().sections.get(k)
+        self.rows.get(i)?.counted().sections.get(k)
     }
 
     fn scored_section(&self, i: usize, k: usize) -> Option<&N> {
-        self.row(i)?.scored.sections.get(k)
+        self.rows.get(i)?.scored.sections.get(k)
     }
 
     fn cell(&self, i: usize, j: usize) -> Option<&N> {
-        self.row(i)?.cells.get(j).map(&self.amount)
+        self.rows.get(i)?.cells.get(j).map(&self.amount)
     }
 }
 
@@ -575,7 +590,7 @@ pub(crate) struct Ranker<'r, R> {
 impl<'r, C, N: Amount, A: Fn(&C) -> &N> Ranker<'r, Rows<'r, C, N, A>> {
     /// The ranking over a tally's `rows`.
     pub(crate) fn over(frame: &'r Frame<'r>, field: &'r Field<'r>, rows: &'r [Row<C, N>], amount: A) -> Self {
-        Ranker { frame, field, rows: Rows { rows, amount, instead: None } }
+        Ranker { frame, field, rows: Rows { rows, amount } }
     }
 }
 
