@@ -34,10 +34,11 @@ fn main() -> ExitCode {
         let gap = rival.total.decimal() - coupang.total.decimal();
         println!("vs {} ({}, rank {}): {} points behind", rival.name, rival.status.as_str(), rival.rank.unwrap_or(0), gap);
         println!("  {:<24} {:>9} {:>9} {:>9}", "criterion", "coupang", &rival.bidder, "gap");
-        let mut rows: Vec<(String, rust_decimal::Decimal, rust_decimal::Decimal)> = coupang
+        let mut rows: Vec<(String, rust_decimal::Decimal, rust_decimal::Decimal)> = outcome
             .criteria
             .iter()
-            .filter_map(|c| rival.criterion(&c.id).map(|r| (c.id.to_string(), c.points.decimal(), r.points.decimal())))
+            .zip(coupang.points.iter().zip(&rival.points))
+            .map(|(id, (mine, theirs))| (id.clone(), mine.decimal(), theirs.decimal()))
             .collect();
         // Largest loss first.
         rows.sort_by(|a, b| (b.2 - b.1).cmp(&(a.2 - a.1)).then(a.0.cmp(&b.0)));

@@ -13,7 +13,7 @@ use crate::model::Inputs;
 
 /// The explanation of one bid.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Explanation {
+pub struct Explanation<'a> {
     /// The bid explained.
     pub bidder: String,
     /// Its status.
@@ -25,7 +25,7 @@ pub struct Explanation {
     /// Every gate's verdict.
     pub gates: Vec<GateVerdict>,
     /// Every criterion: the value, points, maximum and the reason.
-    pub criteria: Vec<CriterionScore>,
+    pub criteria: Vec<CriterionScore<'a>>,
     /// Qualification thresholds, with the shortfall of those missed.
     pub thresholds: Vec<ThresholdLine>,
     /// The comparison with another bid, if there is one to compare with.
@@ -138,9 +138,9 @@ pub struct Delta {
 /// let sum: rust_decimal::Decimal = vs.deltas.iter().map(|d| d.delta).sum();
 /// assert_eq!(sum + vs.adjustment.unwrap_or_default(), vs.gap);
 /// ```
-pub fn explain(inputs: &Inputs, outcome: &Outcome, bidder: &str, against: Option<&str>) -> Result<Explanation, Error> {
+pub fn explain<'a>(inputs: &'a Inputs, outcome: &Outcome, bidder: &str, against: Option<&str>) -> Result<Explanation<'a>, Error> {
     let me = find(outcome, bidder)?;
-    let criteria = me.criteria.clone();
+    let criteria = outcome.criteria_of(inputs, me).collect();
     let thresholds = me
         .qualification
         .iter()
@@ -184,16 +184,16 @@ fn default_other<'a>(outcome: &'a Outcome, me: &Standing) -> Option<(&'a Standin
 }
 
 fn compare(inputs: &Inputs, outcome: &Outcome, me: &Standing, other: &Standing, why: Why) -> Comparison {
-    let mut deltas: Vec<Delta> = me
+    let mut deltas: Vec<Delta> = outcome
         .criteria
         .iter()
-        .zip(&other.criteria)
-        .map(|(a, b)| Delta {
-            criterion: a.id.to_string(),
-            mine: a.points,
-            theirs: b.points,
+        .zip(me.points.iter().zip(&other.points))
+        .map(|(id, (a, b))| Delta {
+            criterion: id.clone(),
+            mine: *a,
+            theirs: *b,
             // Points are at most `max_points` (≤ 10^9): differences cannot overflow.
-            delta: a.points.decimal().saturating_sub(b.points.decimal()),
+            delta: a.decimal().saturating_sub(b.decimal()),
         })
         .collect();
     // Largest loss first; then largest gain last; ties in the tender's order (stable sort).

@@ -415,7 +415,7 @@ fn candidates(inputs: &Inputs, index: usize, outcome: &Outcome) -> Vec<Candidate
             Some(Given::Value(v)) => Some(v.clone()),
             _ => None,
         };
-        let score = me.and_then(|m| m.criteria.get(j)).map(|x| x.score.clone());
+        let score = me.and_then(|m| outcome.criterion(inputs, m, j)).map(|x| x.score);
         if score.as_ref().is_some_and(|s| *s >= Rat::one()) {
             continue;
         }
@@ -456,7 +456,7 @@ fn rivals(inputs: &Inputs, outcome: &Outcome, me: &Standing, j: usize) -> Vec<Ri
         return Vec::new();
     };
     let p = Rat::from_decimal(c.points);
-    let mine = me.criteria.get(j).map_or_else(Rat::zero, |x| x.points.rat());
+    let mine = me.points.get(j).map_or_else(Rat::zero, |x| x.rat());
     let scored = |s: &Standing| s.original.as_ref().map_or(s.total, |o| o.total).rat();
     let o_me = scored(me).sub(&mine);
     let mut out = Vec::new();
@@ -464,7 +464,7 @@ fn rivals(inputs: &Inputs, outcome: &Outcome, me: &Standing, j: usize) -> Vec<Ri
         let Some(Given::Value(Scalar::Number(v))) = inputs.bid_index(&rival.bidder).and_then(|i| inputs.given(i, j)) else {
             continue;
         };
-        let theirs = rival.criteria.get(j).map_or_else(Rat::zero, |x| x.points.rat());
+        let theirs = rival.points.get(j).map_or_else(Rat::zero, |x| x.rat());
         let o_r = scored(rival).sub(&theirs);
         out.push(Rival { value: *v, margin: o_me.add(&p).sub(&o_r) });
     }

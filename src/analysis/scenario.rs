@@ -232,10 +232,17 @@ impl<'a> Published<'a> {
     /// the inputs are evaluated again, so a mistake costs time, never a wrong answer.
     pub fn from_outcome(inputs: &'a Inputs, outcome: &Outcome) -> Published<'a> {
         // Each standing's bid, looked up once.
-        let index: Vec<Option<usize>> = outcome.standings.iter().map(|s| inputs.bid_index(&s.bidder)).collect();
+        let index: Vec<Option<usize>> = outcome
+            .standings
+            .iter()
+            .map(|s| match inputs.bids.get(s.index) {
+                Some(b) if b.id == s.bidder => Some(s.index),
+                _ => inputs.bid_index(&s.bidder),
+            })
+            .collect();
         let matches = outcome.standings.len() == inputs.bids.len()
             && outcome.references.len() == inputs.tender.criteria.len()
-            && outcome.standings.iter().zip(&index).all(|(s, i)| i.is_some() && s.criteria.len() == inputs.tender.criteria.len());
+            && outcome.standings.iter().zip(&index).all(|(s, i)| i.is_some() && s.points.len() == inputs.tender.criteria.len());
         if !matches {
             return Published::new(inputs);
         }
@@ -250,9 +257,9 @@ impl<'a> Published<'a> {
                 *p = passes(&s.gates);
                 *st = s.status;
             }
-            for (j, c) in s.criteria.iter().enumerate().take(m) {
-                if let Some(slot) = points.get_mut(i.saturating_mul(m).saturating_add(j)) {
-                    *slot = c.points;
+            if let Some(row) = points.get_mut(i.saturating_mul(m)..i.saturating_add(1).saturating_mul(m)) {
+                for (slot, p) in row.iter_mut().zip(&s.points) {
+                    *slot = *p;
                 }
             }
         }

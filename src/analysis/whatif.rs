@@ -133,7 +133,7 @@ pub struct WhatIf {
 /// let inputs = bidscore::load_paths("criteria/msit-2025-gpu.toml", &["bids/msit-2025"]).unwrap();
 /// let set = Change::Set { field: "datacenter.tenure".into(), literal: "\"owned\"".into() };
 /// let w = whatif(&inputs, &bidscore::evaluate(&inputs), "coupang", &[set]).unwrap();
-/// assert_eq!(w.outcome.standing("coupang").unwrap().criterion("dc-tenure").unwrap().points.to_string(), "9.0000");
+/// assert_eq!(w.outcome.points("coupang", "dc-tenure").unwrap().to_string(), "9.0000");
 /// ```
 pub fn whatif(inputs: &Inputs, before: &Outcome, bidder: &str, changes: &[Change]) -> Result<WhatIf, Error> {
     // A changed ranking would have been negotiated differently: the record is set aside.

@@ -18,8 +18,6 @@ pub(crate) mod sampled;
 pub(crate) mod score;
 pub(crate) mod tally;
 
-use std::sync::Arc;
-
 use rust_decimal::Decimal;
 
 use crate::exact::{Points, Rat};
@@ -101,15 +99,17 @@ pub struct GateVerdict {
     pub value: Option<Scalar>,
 }
 
-/// A criterion's points for one bid.
+/// Why a bid scored what it did on one criterion: the value, the exact score, the official
+/// points and the reason. Made when a report asks ([`Outcome::criterion`]), from the inputs
+/// and the reference the evaluation scored against; the outcome itself keeps the points.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CriterionScore {
+pub struct CriterionScore<'a> {
     /// Criterion id.
-    pub id: Arc<str>,
+    pub id: &'a str,
     /// Its section.
-    pub section: Arc<str>,
+    pub section: &'a str,
     /// The value or marks scored (`None` when missing).
-    pub value: Option<Given>,
+    pub value: Option<&'a Given>,
     /// The exact score (a fraction of the criterion's points).
     pub score: Rat,
     /// The official points: `points × score` rounded once.
@@ -120,21 +120,6 @@ pub struct CriterionScore {
     pub reason: Reason,
     /// The exact points were too large for a decimal and are shown saturated.
     pub saturated: bool,
-}
-
-impl CriterionScore {
-    fn empty() -> CriterionScore {
-        CriterionScore {
-            id: Arc::from(""),
-            section: Arc::from(""),
-            value: None,
-            score: Rat::zero(),
-            points: Points::default(),
-            max: Decimal::ZERO,
-            reason: Reason::Missing { field: None },
-            saturated: false,
-        }
-    }
 }
 
 /// A qualification threshold's verdict on one bid.
@@ -229,6 +214,8 @@ pub enum NoSelection {
 /// One bid's result.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Standing {
+    /// The bid's place in the evaluated inputs' [`bids`](Inputs::bids).
+    pub index: usize,
     /// Bidder id.
     pub bidder: String,
     /// Bidder name.
@@ -248,8 +235,9 @@ pub struct Standing {
     pub award: Awarded,
     /// Gate verdicts, in the tender's order.
     pub gates: Vec<GateVerdict>,
-    /// Criterion points, in the tender's order.
-    pub criteria: Vec<CriterionScore>,
+    /// Criterion points, in the order of [`Outcome::criteria`] (the tender's); why each
+    /// scored what it did: [`Outcome::criterion`].
+    pub points: Vec<Points>,
     /// Qualification verdicts (only for bids that passed the gates).
     pub qualification: Vec<ThresholdVerdict>,
     /// Fields marked `assumed` that a gate, criterion or the award read.
@@ -277,11 +265,6 @@ pub struct Original {
 }
 
 impl Standing {
-    /// A criterion's result by id.
-    pub fn criterion(&self, id: &str) -> Option<&CriterionScore> {
-        self.criteria.iter().find(|c| &*c.id == id)
-    }
-
     /// A section's points by id.
     pub fn section(&self, id: &str) -> Option<Points> {
         self.sections.iter().find(|(s, _)| s == id).map(|(_, p)| *p)
@@ -293,6 +276,8 @@ impl Standing {
 pub struct Outcome {
     /// Ranked qualified bids, then not-qualified, then disqualified.
     pub standings: Vec<Standing>,
+    /// The criteria evaluated, by id, in the tender's order (a lot's: its own).
+    pub criteria: Vec<String>,
     /// Per criterion, in the tender's order: the best value a `relative` or `kr-price`
     /// criterion was scored against (over the eligible or the qualified bids, as it says);
     /// `None` for other rules, or when no bid in the set has a value.
@@ -317,6 +302,53 @@ impl Outcome {
     /// Bidder ids of the selected bids, in rank order.
     pub fn winners(&self) -> Vec<&str> {
         self.standings.iter().filter(|s| s.status == BidStatus::Selected).map(|s| s.bidder.as_str()).collect()
+    }
+
+    /// A criterion's place in [`Outcome::criteria`] (and in every standing's points).
+    pub fn criterion_index(&self, id: &str) -> Option<usize> {
+        self.criteria.iter().position(|c| c == id)
+    }
+
+    /// A bid's points on a criterion, by ids.
+    pub fn points(&self, bidder: &str, criterion: &str) -> Option<Points> {
+        self.standing(bidder)?.points.get(self.criterion_index(criterion)?).copied()
+    }
+
+    /// Why the bid of `standing` scored what it did on criterion `j` (its place in
+    /// [`Outcome::criteria`]): scored again by its rule, against the reference this
+    /// evaluation used, from `inputs` — the inputs it evaluated (or, for a lot, the whole
+    /// tender's). `None` when `inputs` lack the bid or the criterion.
+    ///
+    /// # Examples
+    /// ```
+    /// let inputs = bidscore::load_paths("criteria/msit-2025-gpu.toml", &["bids/msit-2025"]).unwrap();
+    /// let outcome = bidscore::evaluate(&inputs);
+    /// let coupang = outcome.standing("coupang").unwrap();
+    /// let j = outcome.criterion_index("dc-tenure").unwrap();
+    /// let c = outcome.criterion(&inputs, coupang, j).unwrap();
+    /// assert_eq!(c.points, coupang.points[j]);
+    /// assert_eq!(c.value.unwrap().to_string(), "leased");
+    /// ```
+    pub fn criterion<'a>(&self, inputs: &'a Inputs, standing: &Standing, j: usize) -> Option<CriterionScore<'a>> {
+        let t = &inputs.tender;
+        let id = self.criteria.get(j)?;
+        // The tender's own order, unless this is a lot's outcome (its criteria a subset).
+        let k = if t.criteria.get(j).is_some_and(|c| &c.id == id) { j } else { t.criteria.iter().position(|c| &c.id == id)? };
+        let i = match inputs.bids.get(standing.index) {
+            Some(b) if b.id == standing.bidder => standing.index,
+            // Bids are sorted by id at validation.
+            _ => inputs.bids.binary_search_by(|b| b.id.as_str().cmp(&standing.bidder)).ok()?,
+        };
+        let reference = self.references.get(j).copied().flatten();
+        Some(score::detail(inputs, i, k, reference))
+    }
+
+    /// Every criterion of `standing`, as [`Outcome::criterion`] makes it, in order.
+    pub fn criteria_of<'a, 's>(&'s self, inputs: &'a Inputs, standing: &'s Standing) -> impl Iterator<Item = CriterionScore<'a>> + 's
+    where
+        'a: 's,
+    {
+        (0..self.criteria.len()).filter_map(move |j| self.criterion(inputs, standing, j))
     }
 }
 
@@ -344,7 +376,7 @@ pub(crate) fn evaluate_capped(inputs: &Inputs, capped: &[bool]) -> Outcome {
         (0..inputs.bids.len()).map(|i| gate_verdicts(&t.gates, (0..t.gates.len()).map(|j| inputs.gate_value(i, j)))).collect();
     let mut field = field_of(inputs, gates.iter().map(|v| passes(v)).collect());
     field.capped = capped.to_vec();
-    let scorer = score::Full::new(t, &frame.weights, inputs);
+    let scorer = score::Official::new(t, &frame.weights, inputs);
     let tally = tally::tally(&frame, &scorer, &field);
     outcome(inputs, &frame, &field, gates, tally)
 }
@@ -384,19 +416,13 @@ pub(crate) fn passes(verdicts: &[GateVerdict]) -> bool {
 
 /// The tally as the outcome a report shows: standings in report order with their gates,
 /// the `assumed` inputs they rest on, ties and warnings.
-fn outcome(
-    inputs: &Inputs,
-    frame: &Frame<'_>,
-    field: &Field<'_>,
-    gates: Vec<Vec<GateVerdict>>,
-    tally: Tally<CriterionScore, Points>,
-) -> Outcome {
+fn outcome(inputs: &Inputs, frame: &Frame<'_>, field: &Field<'_>, gates: Vec<Vec<GateVerdict>>, tally: Tally<Points, Points>) -> Outcome {
     let t = &inputs.tender;
     let read = t.read_fields();
-    let (mut ties, mut warnings) = tally::ties(frame, field, |c: &CriterionScore| &c.points, &tally);
+    let (mut ties, mut warnings) = tally::ties(frame, field, |c: &Points| c, &tally);
     let references = tally.references.iter().map(|r| r.best).collect();
     let Tally { rows, order, .. } = tally;
-    let mut rows: Vec<Option<Row<CriterionScore, Points>>> = rows.into_iter().map(Some).collect();
+    let mut rows: Vec<Option<Row<Points, Points>>> = rows.into_iter().map(Some).collect();
     let mut gates: Vec<Option<Vec<GateVerdict>>> = gates.into_iter().map(Some).collect();
     let mut low: Vec<Option<Vec<LowVerdict>>> = low::verdicts(t, &field.passed, &field.low).into_iter().map(Some).collect();
     let sections = |sums: &[Points]| -> Vec<(String, Points)> { t.sections.iter().zip(sums).map(|(s, p)| (s.id.clone(), *p)).collect() };
@@ -416,6 +442,7 @@ fn outcome(
             section_rank: row.adjusted.as_ref().map(|a| a.section_rank),
         });
         standings.push(Standing {
+            index: i,
             bidder: b.id.clone(),
             name: b.name.clone(),
             status: row.status,
@@ -429,7 +456,7 @@ fn outcome(
             low: low.get_mut(i).and_then(Option::take).unwrap_or_default(),
             tie: ties.get_mut(i).and_then(Option::take),
             original,
-            criteria: row.cells,
+            points: row.cells,
         });
     }
     for s in &standings {
@@ -450,7 +477,8 @@ fn outcome(
     }
     let negotiation = record::negotiation(inputs, &standings);
     let reported = record::reported(inputs, &standings);
-    Outcome { standings, references, warnings, negotiation, reported, lots: Vec::new() }
+    let criteria = t.criteria.iter().map(|c| c.id.clone()).collect();
+    Outcome { standings, criteria, references, warnings, negotiation, reported, lots: Vec::new() }
 }
 
 /// Why no bid was selected, when none was (SPEC §5: a failed tender is said so).
@@ -495,7 +523,7 @@ fn flat_criteria(inputs: &Inputs, standings: &[Standing]) -> Vec<Warning> {
         .enumerate()
         .filter(|(_, c)| c.points > Decimal::ZERO)
         .filter_map(|(j, c)| {
-            let mut pts = standings.iter().filter_map(|s| s.criteria.get(j).map(|x| x.points));
+            let mut pts = standings.iter().filter_map(|s| s.points.get(j).copied());
             let first = pts.next()?;
             pts.all(|p| p == first).then(|| Warning::Flat { criterion: c.id.clone(), points: first })
         })

@@ -1,9 +1,8 @@
 //! One cell: a bid's points on a criterion. The rule gives an exact score; the official
 //! points are `weight × score` rounded once ([`official`]), the exact ones are not rounded
-//! at all ([`exact`]). The scorers hand cells to the tally: [`Full`] with the reason, for
-//! `evaluate`; [`Exact`] for the analyses that move a weight continuously.
-
-use std::sync::Arc;
+//! at all ([`exact`]). The scorers hand cells to the tally: [`Official`] for `evaluate`
+//! (points only; [`detail`] makes a cell's value and reason again when a report asks);
+//! [`Exact`] for the analyses that move a weight continuously.
 
 use rust_decimal::Decimal;
 
@@ -47,62 +46,71 @@ pub(crate) fn exact(c: &Criterion, weight: &Rat, given: Option<&Given>, referenc
     weight.mul(&scored(c, weight, given, reference).score)
 }
 
-/// Cells with everything a report shows: the value, the exact score, the official points and
-/// the reason. Published weights only (a criterion's `max` is its points as written).
-pub(crate) struct Full<'a, G> {
+/// Official points at the published weights: what an evaluation keeps of each cell. Why a
+/// cell scored what it did is made again only when a report asks ([`detail`]).
+pub(crate) struct Official<'a, G> {
     tender: &'a Tender,
     weights: &'a [Rat],
     givens: &'a G,
-    ids: Vec<(Arc<str>, Arc<str>)>,
 }
 
-impl<'a, G: Givens> Full<'a, G> {
-    pub(crate) fn new(tender: &'a Tender, weights: &'a [Rat], givens: &'a G) -> Full<'a, G> {
-        let ids = tender.criteria.iter().map(|c| (Arc::from(c.id.as_str()), Arc::from(c.section.as_str()))).collect();
-        Full { tender, weights, givens, ids }
+impl<'a, G: Givens> Official<'a, G> {
+    pub(crate) fn new(tender: &'a Tender, weights: &'a [Rat], givens: &'a G) -> Official<'a, G> {
+        Official { tender, weights, givens }
     }
 }
 
-impl<G: Givens> Givens for Full<'_, G> {
+impl<G: Givens> Givens for Official<'_, G> {
     fn given(&self, bid: usize, criterion: usize) -> Option<&Given> {
         self.givens.given(bid, criterion)
     }
 }
 
-impl<G: Givens> Scorer for Full<'_, G> {
+impl<G: Givens> Scorer for Official<'_, G> {
     const PARALLEL_FROM: usize = 64;
     type Amount = Points;
-    type Cell = CriterionScore;
+    type Cell = Points;
 
-    fn amount(cell: &CriterionScore) -> &Points {
-        &cell.points
+    fn amount(cell: &Points) -> &Points {
+        cell
     }
 
-    fn score(&self, bid: usize, criterion: usize, reference: &InForce) -> CriterionScore {
-        let (Some(c), Some(w), Some((id, section))) =
-            (self.tender.criteria.get(criterion), self.weights.get(criterion), self.ids.get(criterion))
-        else {
+    fn score(&self, bid: usize, criterion: usize, reference: &InForce) -> Points {
+        let (Some(c), Some(w)) = (self.tender.criteria.get(criterion), self.weights.get(criterion)) else {
             // INVARIANT: the tally asks only for criteria of this tender.
-            return CriterionScore::empty();
+            return Points::default();
         };
-        let given = self.givens.given(bid, criterion);
-        let s = scored(c, w, given, reference.value.as_ref());
-        let (points, saturated) = official(self.tender, w, &s.score);
-        CriterionScore {
-            id: id.clone(),
-            section: section.clone(),
-            value: given.cloned(),
-            score: s.score,
-            points,
-            max: c.points,
-            reason: s.reason,
-            saturated,
-        }
+        official(self.tender, w, &scored(c, w, self.givens.given(bid, criterion), reference.value.as_ref()).score).0
     }
 
     fn published_reference(&self, _: usize) -> Option<Option<Decimal>> {
         None
     }
+}
+
+/// Everything a report shows of bid `bid`'s cell on criterion `criterion` of `inputs`, scored
+/// at the published weight against `reference` (the evaluation's reference in force): the
+/// same arithmetic as [`Official`], with the value and the reason kept.
+pub(crate) fn detail(inputs: &Inputs, bid: usize, criterion: usize, reference: Option<Decimal>) -> CriterionScore<'_> {
+    let t = &inputs.tender;
+    let Some(c) = t.criteria.get(criterion) else {
+        // INVARIANT: the caller found the criterion in this tender.
+        return CriterionScore {
+            id: "",
+            section: "",
+            value: None,
+            score: Rat::zero(),
+            points: Points::default(),
+            max: Decimal::ZERO,
+            reason: Reason::ZeroPoints,
+            saturated: false,
+        };
+    };
+    let w = Rat::from_decimal(c.points);
+    let value = inputs.given(bid, criterion);
+    let s = scored(c, &w, value, reference.map(Rat::from_decimal).as_ref());
+    let (points, saturated) = official(t, &w, &s.score);
+    CriterionScore { id: &c.id, section: &c.section, value, score: s.score, points, max: c.points, reason: s.reason, saturated }
 }
 
 /// Exact, unrounded cells at any weights.

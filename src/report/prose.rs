@@ -40,22 +40,22 @@ pub fn mark(ok: bool) -> &'static str {
 }
 
 /// Why a criterion scored what it did.
-pub fn reason(c: &CriterionScore) -> String {
+pub fn reason(c: &CriterionScore<'_>) -> String {
     reason_text(c).to_string()
 }
 
 /// [`reason`] as a value that writes itself (a report of many cells writes each reason
 /// straight into its output, never holding the text).
-pub fn reason_text(c: &CriterionScore) -> impl std::fmt::Display + '_ {
+pub fn reason_text<'a>(c: &'a CriterionScore<'_>) -> impl std::fmt::Display + 'a {
     ReasonText(c)
 }
 
-struct ReasonText<'a>(&'a CriterionScore);
+struct ReasonText<'a>(&'a CriterionScore<'a>);
 
 impl std::fmt::Display for ReasonText<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let c = self.0;
-        c.reason.render_into(f, c.value.as_ref(), &c.score)?;
+        c.reason.render_into(f, c.value, &c.score)?;
         if c.saturated {
             f.write_str("; too large to represent, shown as the largest decimal")?;
         }

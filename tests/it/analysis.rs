@@ -96,7 +96,9 @@ proptest! {
         let b = &inputs.bids[pick.index(inputs.bids.len())];
         let mut changes = Vec::new();
         for cr in &inputs.tender.criteria {
-            if let Some(f) = &cr.field && let Some(v) = before.standing(&b.id).unwrap().criterion(&cr.id).unwrap().value.as_ref() {
+            let j = before.criterion_index(&cr.id).unwrap();
+            let detail = before.criterion(&inputs, before.standing(&b.id).unwrap(), j).unwrap();
+            if let Some(f) = &cr.field && let Some(v) = detail.value {
                 let literal = match v {
                     bidscore::Given::Value(bidscore::Scalar::Text(t)) => format!("\"{t}\""),
                     other => other.to_string(),

@@ -28,7 +28,7 @@ proptest! {
             prop_assert_eq!(got.status.as_str(), want.status.as_str(), "status of {}\n{}", got.bidder, criteria);
             prop_assert_eq!(got.rank, want.rank, "rank of {}", got.bidder);
             prop_assert_eq!(got.total.to_string(), want.total.clone(), "total of {}\n{}", got.bidder, criteria);
-            let points: Vec<(String, String)> = got.criteria.iter().map(|c| (c.id.to_string(), c.points.to_string())).collect();
+            let points: Vec<(String, String)> = outcome.criteria.iter().zip(&got.points).map(|(c, p)| (c.clone(), p.to_string())).collect();
             prop_assert_eq!(&points, &want.criteria, "criteria of {}\n{}", got.bidder, criteria);
             let award = match got.award {
                 Awarded::No => None,

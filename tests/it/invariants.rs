@@ -61,11 +61,12 @@ proptest! {
     /// 1. Points within [0, max]; total = Σ criterion points, within [0, max_points].
     #[test]
     fn points_stay_within_bounds_and_sum_to_the_total(c in case(6)) {
-        let o = outcome(&c);
+        let inputs = load_ok(&c.criteria_toml(), &c.other_files(&all(&c)));
+        let o = evaluate(&inputs);
         let uncapped = c.criteria.iter().any(|x| matches!(x.kind, Kind::KrPrice { cap: false, .. }));
         for s in &o.standings {
             let mut sum = Decimal::ZERO;
-            for cr in &s.criteria {
+            for cr in o.criteria_of(&inputs, s) {
                 prop_assert!(cr.points.decimal() >= Decimal::ZERO);
                 let is_uncapped = c.criteria.iter().any(|x| *x.id == *cr.id && matches!(x.kind, Kind::KrPrice { cap: false, .. }));
                 if !is_uncapped {
@@ -101,8 +102,8 @@ proptest! {
         let after = outcome(&better);
         let id = &c.bids[i].id;
         let cid = &c.criteria[j].id;
-        let p0 = before.standing(id).unwrap().criterion(cid).unwrap().points;
-        let p1 = after.standing(id).unwrap().criterion(cid).unwrap().points;
+        let p0 = before.points(id, cid).unwrap();
+        let p1 = after.points(id, cid).unwrap();
         prop_assert!(p1 >= p0, "{cid}: {p0} → {p1}");
         if !has_cross_bid_rules(&c) {
             let (me0, me1) = (before.standing(id).unwrap(), after.standing(id).unwrap());
@@ -147,8 +148,8 @@ proptest! {
         for s in &y.standings {
             let t = x.standing(&s.bidder).unwrap();
             prop_assert_eq!((s.rank, s.status, s.award, s.total), (t.rank, t.status, t.award, t.total));
-            for cr in &s.criteria {
-                prop_assert_eq!(cr.points, t.criterion(&cr.id).unwrap().points);
+            for (cr, p) in y.criteria.iter().zip(&s.points) {
+                prop_assert_eq!(*p, x.points(&t.bidder, cr).unwrap());
             }
         }
         prop_assert_eq!(x.standings.iter().map(|s| &s.bidder).collect::<Vec<_>>(), y.standings.iter().map(|s| &s.bidder).collect::<Vec<_>>());
@@ -426,6 +427,29 @@ proptest! {
         let mut streamed = Vec::new();
         render_to(&view, Format::Json, Options::new(), &mut streamed).unwrap();
         prop_assert_eq!(String::from_utf8(streamed).unwrap(), view.json());
+    }
+
+    /// Why a cell scored what it did is made again when a report asks: from the whole
+    /// tender's inputs it has the points the evaluation kept, for the tender and for every
+    /// lot, and the reason of the bid's own value.
+    #[test]
+    fn a_criterion_made_again_has_the_points_the_evaluation_kept(c in case_with_lots(6)) {
+        let inputs = load_ok(&c.criteria_toml(), &c.other_files(&all(&c)));
+        let o = evaluate(&inputs);
+        for outcome in std::iter::once(&o).chain(o.lots.iter().map(|l| &l.outcome)) {
+            for s in &outcome.standings {
+                prop_assert_eq!(s.points.len(), outcome.criteria.len());
+                let made: Vec<_> = outcome.criteria_of(&inputs, s).collect();
+                prop_assert_eq!(made.len(), outcome.criteria.len());
+                for ((detail, p), id) in made.iter().zip(&s.points).zip(&outcome.criteria) {
+                    prop_assert_eq!(&detail.points, p, "{} on {}", s.bidder, id);
+                    prop_assert_eq!(detail.id, id.as_str());
+                    let i = inputs.bid_index(&s.bidder).unwrap();
+                    let j = inputs.tender.criteria.iter().position(|c| &c.id == id).unwrap();
+                    prop_assert_eq!(detail.value, inputs.given(i, j));
+                }
+            }
+        }
     }
 }
 

@@ -24,7 +24,7 @@ fn points_with(rule: &str, points: &str, places: u32, mode: &str, values: &[&str
     }
     let inputs = load_ok(&criteria, &others);
     let o = evaluate(&inputs);
-    (0..values.len()).map(|i| o.standing(&format!("b{i}")).unwrap().criterion("c").unwrap().points.to_string()).collect()
+    (0..values.len()).map(|i| o.points(&format!("b{i}"), "c").unwrap().to_string()).collect()
 }
 
 fn modes(rule: &str, pts: &str, places: u32, values: &[&str]) -> [Vec<String>; 3] {

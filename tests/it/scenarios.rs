@@ -163,7 +163,7 @@ fn figures_of_outcome(o: &Outcome) -> Vec<String> {
         .iter()
         .map(|s| {
             let sections: Vec<String> = s.sections.iter().map(|(_, p)| p.to_string()).collect();
-            let points: Vec<String> = s.criteria.iter().map(|c| c.points.to_string()).collect();
+            let points: Vec<String> = s.points.iter().map(ToString::to_string).collect();
             format!("{} {:?} {:?} {} {:?} {:?} {:?}", s.bidder, s.status, s.rank, s.total, sections, points, s.award)
         })
         .collect()

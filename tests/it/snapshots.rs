@@ -145,7 +145,6 @@ struct Flagship {
     inputs: bidscore::Inputs,
     outcome: bidscore::Outcome,
     panel: bidscore::analysis::PanelAnalysis,
-    explanation: bidscore::analysis::Explanation,
     whatif: bidscore::analysis::WhatIf,
     whatif_panel: Option<bidscore::analysis::PanelAnalysis>,
     path: bidscore::analysis::PathToWin,
@@ -171,14 +170,13 @@ const SUBJECTS: [&str; 8] = ["score", "check", "panel", "explain", "whatif", "pa
 
 impl Flagship {
     fn new() -> Flagship {
-        use bidscore::analysis::{Change, PathToWinOptions, StabilityOptions, explain, panel, path_to_win, stability, whatif};
+        use bidscore::analysis::{Change, PathToWinOptions, StabilityOptions, panel, path_to_win, stability, whatif};
         let inputs = load_paths("criteria/msit-2025-gpu.toml", &["bids/msit-2025"]).unwrap();
         let outcome = evaluate(&inputs);
         let changes = [Change::Set { field: "security.csap_certified".into(), literal: "true".into() }];
         let w = whatif(&inputs, &outcome, "coupang", &changes).unwrap();
         Flagship {
             panel: panel(&inputs, &outcome).unwrap(),
-            explanation: explain(&inputs, &outcome, "coupang", None).unwrap(),
             whatif_panel: panel(&w.inputs, &w.outcome).ok(),
             whatif: w,
             path: path_to_win(&inputs, &outcome, "coupang", PathToWinOptions::new().with_max_changes(4)).unwrap(),
@@ -197,7 +195,10 @@ impl Flagship {
             "score" => show(&ScoreReport::new(inputs, outcome, Some(&self.panel)), format),
             "check" => show(&CheckReport { inputs, outcome }, format),
             "panel" => show(&PanelReport(&self.panel), format),
-            "explain" => show(&ExplainReport { explanation: &self.explanation, inputs }, format),
+            "explain" => {
+                let e = bidscore::analysis::explain(inputs, outcome, "coupang", None).unwrap();
+                show(&ExplainReport { explanation: &e, inputs }, format)
+            }
             "whatif" => show(&WhatIfReport { whatif: &self.whatif, panel: self.whatif_panel.as_ref() }, format),
             "path_to_win" => show(&PathToWinReport { result: &self.path, arguments: &words }, format),
             "stability" => show(&StabilityReport(&self.stability), format),

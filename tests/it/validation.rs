@@ -386,9 +386,9 @@ fn a_panel_criterion_that_may_be_missing_needs_no_panel_file() {
     );
     let inputs = load_texts(&criteria, &[BID.to_owned()]).unwrap();
     let o = bidscore::evaluate(&inputs);
-    let c = o.standing("acme").unwrap().criterion("tenure").unwrap();
+    let c = o.criterion(&inputs, o.standing("acme").unwrap(), o.criterion_index("tenure").unwrap()).unwrap();
     assert_eq!(c.points.to_string(), "0.0000");
-    assert_eq!(bidscore::report::prose::reason(c), "no panel marks; `missing = \"zero\"` scores 0");
+    assert_eq!(bidscore::report::prose::reason(&c), "no panel marks; `missing = \"zero\"` scores 0");
 }
 
 /// Split a file into tokens: runs of word characters, runs of spaces, and single others.

@@ -14,7 +14,7 @@ use crate::report::prose::{self, signed};
 #[derive(Clone, Copy, Debug)]
 pub struct ExplainReport<'a> {
     /// The explanation.
-    pub explanation: &'a Explanation,
+    pub explanation: &'a Explanation<'a>,
     /// The inputs it explains.
     pub inputs: &'a Inputs,
 }
@@ -29,7 +29,7 @@ impl View for ExplainReport<'_> {
     }
 }
 
-fn doc(e: &Explanation, inputs: &Inputs) -> Doc {
+fn doc(e: &Explanation<'_>, inputs: &Inputs) -> Doc {
     let mut d = Doc::new();
     let rank = e.rank.map(|r| format!("rank {r}, ")).unwrap_or_default();
     d.text(format!("{}: {rank}{}, {} points", e.bidder, e.status.as_str(), e.total));
@@ -54,9 +54,9 @@ fn doc(e: &Explanation, inputs: &Inputs) -> Doc {
         ],
     );
     for c in &e.criteria {
-        let value = c.value.as_ref().map(ToString::to_string);
+        let value = c.value.map(ToString::to_string);
         t.rows.push(vec![
-            Cell::text(&*c.id),
+            Cell::text(c.id),
             value.map_or_else(Cell::none, Cell::text),
             Cell::text(c.points.to_string()),
             Cell::text(c.max.to_string()),
@@ -191,7 +191,7 @@ struct DeltaJson<'a> {
 }
 
 /// The explanation as JSON: decimals are strings; exact rationals are a decimal or `n/d`.
-fn to_json<'a>(e: &'a Explanation, inputs: &'a Inputs) -> Json<'a> {
+fn to_json<'a>(e: &'a Explanation<'a>, inputs: &'a Inputs) -> Json<'a> {
     Json {
         bidder: &e.bidder,
         status: e.status.as_str(),
@@ -202,9 +202,9 @@ fn to_json<'a>(e: &'a Explanation, inputs: &'a Inputs) -> Json<'a> {
             .criteria
             .iter()
             .map(|c| Crit {
-                id: &c.id,
-                section: &c.section,
-                value: c.value.as_ref().map(ToString::to_string),
+                id: c.id,
+                section: c.section,
+                value: c.value.map(ToString::to_string),
                 points: c.points.to_string(),
                 max: c.max.to_string(),
                 reason: prose::reason(c),

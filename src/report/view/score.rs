@@ -77,7 +77,7 @@ impl View for ScoreReport<'_> {
         d.table(matrix(inputs, outcome));
         d.blank();
         for s in &outcome.standings {
-            bid_detail(&mut d, inputs, s);
+            bid_detail(&mut d, inputs, outcome, s);
         }
         let assumed: Vec<&Standing> = outcome.standings.iter().filter(|s| !s.assumed.is_empty()).collect();
         if !assumed.is_empty() {
@@ -323,15 +323,15 @@ fn matrix(inputs: &Inputs, outcome: &Outcome) -> Table {
     let mut columns = vec![Column::new("Criterion", Align::Left), Column::new("Section", Align::Left), Column::new("Max", Align::Right)];
     columns.extend(outcome.standings.iter().map(|s| Column::keyed(&s.bidder, &s.bidder, Align::Right)));
     let mut table = Table::new("points", columns);
-    for c in &t.criteria {
+    for (j, c) in t.criteria.iter().enumerate() {
         let mut row = vec![Cell::text(&c.id), Cell::text(&c.section), Cell::text(c.points.to_string())];
-        row.extend(outcome.standings.iter().map(|s| Cell::text(s.criterion(&c.id).map(|x| x.points.to_string()).unwrap_or_default())));
+        row.extend(outcome.standings.iter().map(|s| Cell::text(s.points.get(j).map(ToString::to_string).unwrap_or_default())));
         table.rows.push(row);
     }
     table
 }
 
-fn bid_detail(d: &mut Doc, inputs: &Inputs, s: &Standing) {
+fn bid_detail(d: &mut Doc, inputs: &Inputs, outcome: &Outcome, s: &Standing) {
     let t = &inputs.tender;
     let rank = s.rank.map(|r| format!("rank {r}, ")).unwrap_or_default();
     let award = match s.award {
@@ -425,19 +425,19 @@ fn bid_detail(d: &mut Doc, inputs: &Inputs, s: &Standing) {
             Column::keyed("Why", "reason", Align::Left),
         ],
     );
-    for c in &s.criteria {
-        let assumed = t.criterion(&c.id).and_then(|cr| cr.field.as_ref()).is_some_and(|f| s.assumed.contains(&f.to_string()));
-        let value = c.value.as_ref().map(ToString::to_string);
+    for c in outcome.criteria_of(inputs, s) {
+        let assumed = t.criterion(c.id).and_then(|cr| cr.field.as_ref()).is_some_and(|f| s.assumed.contains(&f.to_string()));
+        let value = c.value.map(ToString::to_string);
         let shown = value.clone().unwrap_or_else(|| String::from("—"));
         tbl.rows.push(vec![
             Cell::text(&s.bidder),
-            Cell::text(&*c.id),
+            Cell::text(c.id),
             Cell::with_data(if assumed { format!("{shown} (assumed)") } else { shown }, value.unwrap_or_default()),
             Cell::text(assumed.to_string()),
             Cell::text(c.points.to_string()),
             Cell::text(c.max.to_string()),
             Cell::text(c.score.to_exact_string()),
-            Cell::text(prose::reason(c)),
+            Cell::text(prose::reason(&c)),
         ]);
     }
     d.table(tbl);
@@ -505,7 +505,7 @@ impl Report<'_> {
             fn bids(&mut self, key: &'static str, bids: &Bids<'_>) -> std::io::Result<()> {
                 let depth = self.0.depth.saturating_add(1);
                 super::write_array(self.0.key(key)?, depth, &bids.outcome.standings, |buf, depth, s| {
-                    super::write_value(buf, depth, &bid(bids.inputs, s))
+                    super::write_value(buf, depth, &bid(bids.inputs, bids.outcome, s))
                 })
             }
         }
@@ -707,21 +707,21 @@ struct Bids<'a> {
 
 impl Serialize for Bids<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.outcome.standings.iter().map(|s| bid(self.inputs, s)))
+        serializer.collect_seq(self.outcome.standings.iter().map(|s| bid(self.inputs, self.outcome, s)))
     }
 }
 
 /// One criterion of one bid in the JSON report. Its texts (value, exact score, maximum,
 /// reason) are made as they are written, so a report of many bids never holds them all.
-struct CriterionReport<'a>(&'a crate::evaluate::CriterionScore);
+struct CriterionReport<'a>(crate::evaluate::CriterionScore<'a>);
 
 impl Serialize for CriterionReport<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let c = self.0;
+        let c = &self.0;
         let mut st = serializer.serialize_struct("CriterionReport", 6)?;
-        st.serialize_field("id", &*c.id)?;
-        st.serialize_field("value", &c.value.as_ref().map(Text))?;
+        st.serialize_field("id", c.id)?;
+        st.serialize_field("value", &c.value.map(Text))?;
         st.serialize_field("score", &Text(&c.score))?;
         st.serialize_field("points", &c.points)?;
         st.serialize_field("max", crate::exact::DecimalText::new(c.max).as_str())?;
@@ -730,12 +730,17 @@ impl Serialize for CriterionReport<'_> {
     }
 }
 
-/// A bid's criteria, each written as a [`CriterionReport`].
-struct Criteria<'a>(&'a [crate::evaluate::CriterionScore]);
+/// A bid's criteria, each made again from the inputs ([`Outcome::criterion`]) and written
+/// as a [`CriterionReport`].
+struct Criteria<'a> {
+    inputs: &'a Inputs,
+    outcome: &'a Outcome,
+    standing: &'a Standing,
+}
 
 impl Serialize for Criteria<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.0.iter().map(CriterionReport))
+        serializer.collect_seq(self.outcome.criteria_of(self.inputs, self.standing).map(CriterionReport))
     }
 }
 
@@ -748,7 +753,7 @@ impl<T: std::fmt::Display> Serialize for Text<T> {
     }
 }
 
-fn bid<'a>(inputs: &'a Inputs, s: &'a Standing) -> BidReport<'a> {
+fn bid<'a>(inputs: &'a Inputs, outcome: &'a Outcome, s: &'a Standing) -> BidReport<'a> {
     BidReport {
         bidder: &s.bidder,
         name: &s.name,
@@ -761,7 +766,7 @@ fn bid<'a>(inputs: &'a Inputs, s: &'a Standing) -> BidReport<'a> {
         differential_rank: s.original.as_ref().map(|o| o.section_rank),
         award: award_json(s.award),
         gates: gates_json(inputs, &s.gates),
-        criteria: Criteria(&s.criteria),
+        criteria: Criteria { inputs, outcome, standing: s },
         assumed: &s.assumed,
         abnormally_low: s
             .low
