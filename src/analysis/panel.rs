@@ -169,61 +169,72 @@ pub fn panel(inputs: &Inputs, outcome: &Outcome) -> Result<PanelAnalysis, Error>
     let evaluators: Vec<String> = (0..m).map(|e| p.map_or_else(|| e.saturating_add(1).to_string(), |p| p.evaluator(e))).collect();
 
     let k = Rat::from_decimal(outlier_k);
-    let criteria: Vec<PanelCriterion> = panel_criteria
-        .iter()
-        .zip(&counts)
-        .map(|((j, c, rule), &n)| {
-            let bids: Vec<PanelBid> = order
-                .iter()
-                .filter_map(|&i| {
+    let winners: Vec<String> = outcome.winners().into_iter().map(str::to_owned).collect();
+    // Mark i is the same person on every criterion only if every criterion has as many marks.
+    let matched = m > 0 && counts.iter().all(|n| *n == 0 || *n == m);
+
+    // The statistics and the drop-one check read the same marks and nothing of each other:
+    // both at once, each on every core.
+    let statistics = || {
+        let criteria: Vec<PanelCriterion> = panel_criteria
+            .iter()
+            .zip(&counts)
+            .map(|((j, c, rule), &n)| {
+                let stats = crate::par::map(&order, |_, &i| {
                     let marks = marks_of(i, *j)?;
                     let bidder = inputs.bids.get(i)?.id.clone();
                     Some(bid_stats(bidder, marks, rule, &k))
+                });
+                let bids: Vec<PanelBid> = stats.into_iter().flatten().collect();
+                let table: Vec<Vec<Rat>> = bids.iter().map(|b| b.marks.iter().map(|x| Rat::from_decimal(*x)).collect()).collect();
+                PanelCriterion { id: c.id.clone(), scale: rule.scale, trim: rule.trim, marks: n, kendall_w: kendall_w(&table), bids }
+            })
+            .collect();
+        if !matched {
+            return (criteria, None, Vec::new());
+        }
+        // Each evaluator's own panel points per bid, for the overall agreement; a bid without
+        // marks on some criterion (`missing = "zero"`) is left out, and the note says so.
+        let weights: Vec<Rat> = panel_criteria.iter().map(|(_, c, _)| Rat::from_decimal(c.points)).collect();
+        let rows = crate::par::map(&order, |_, &i| {
+            (0..m)
+                .map(|e| {
+                    panel_criteria.iter().zip(&weights).try_fold(Rat::zero(), |acc, ((j, _, rule), w)| {
+                        let mark = marks_of(i, *j)?.get(e)?;
+                        Some(acc.add(&rule.points_of_mark(w, *mark)))
+                    })
                 })
-                .collect();
-            let table: Vec<Vec<Rat>> = bids.iter().map(|b| b.marks.iter().map(|x| Rat::from_decimal(*x)).collect()).collect();
-            PanelCriterion { id: c.id.clone(), scale: rule.scale, trim: rule.trim, marks: n, kendall_w: kendall_w(&table), bids }
-        })
-        .collect();
-    let winners: Vec<String> = outcome.winners().into_iter().map(str::to_owned).collect();
+                .collect::<Option<Vec<Rat>>>()
+        });
+        let mut left_out = Vec::new();
+        let mut overall = Vec::with_capacity(rows.len());
+        for (row, &i) in rows.into_iter().zip(&order) {
+            match row {
+                Some(r) => overall.push(r),
+                None => left_out.extend(inputs.bids.get(i).map(|b| b.id.clone())),
+            }
+        }
+        (criteria, kendall_w(&overall), left_out)
+    };
+    let drop_one = || -> Vec<DropOne> {
+        if !matched {
+            return Vec::new();
+        }
+        let published = Published::from_outcome(inputs, outcome);
+        (0..m).into_par_iter().map(|e| drop_evaluator(&published, e, evaluators.get(e).cloned().unwrap_or_default(), &winners)).collect()
+    };
+    let ((criteria, overall_w, left_out), drop_one) = rayon::join(statistics, drop_one);
 
-    // Mark i is the same person on every criterion only if every criterion has as many marks.
-    let with_marks: Vec<usize> = counts.iter().copied().filter(|n| *n > 0).collect();
-    if m == 0 || with_marks.iter().any(|n| *n != m) {
+    if !matched {
         let note = if m == 0 {
             PanelNote::NoMarks
         } else {
             PanelNote::Unmatched { counts: criteria.iter().map(|c| (c.id.clone(), c.marks)).collect() }
         };
-        return Ok(PanelAnalysis { evaluators, outlier_k, criteria, overall_w: None, winners, drop_one: Vec::new(), note: Some(note) });
+        return Ok(PanelAnalysis { evaluators, outlier_k, criteria, overall_w: None, winners, drop_one, note: Some(note) });
     }
-
-    // Each evaluator's own panel points per bid, for the overall agreement; a bid without
-    // marks on some criterion (`missing = "zero"`) is left out, and the note says so.
-    let mut left_out = Vec::new();
-    let overall: Vec<Vec<Rat>> = order
-        .iter()
-        .filter_map(|&i| {
-            let row = (0..m)
-                .map(|e| {
-                    panel_criteria.iter().try_fold(Rat::zero(), |acc, (j, c, rule)| {
-                        let mark = marks_of(i, *j)?.get(e)?;
-                        Some(acc.add(&rule.points_of_mark(&Rat::from_decimal(c.points), *mark)))
-                    })
-                })
-                .collect::<Option<Vec<Rat>>>();
-            if row.is_none() {
-                left_out.extend(inputs.bids.get(i).map(|b| b.id.clone()));
-            }
-            row
-        })
-        .collect();
     let note = (!left_out.is_empty()).then_some(PanelNote::LeftOut { bidders: left_out });
-
-    let published = Published::from_outcome(inputs, outcome);
-    let drop_one =
-        (0..m).into_par_iter().map(|e| drop_evaluator(&published, e, evaluators.get(e).cloned().unwrap_or_default(), &winners)).collect();
-    Ok(PanelAnalysis { evaluators, outlier_k, criteria, overall_w: kendall_w(&overall), winners, drop_one, note })
+    Ok(PanelAnalysis { evaluators, outlier_k, criteria, overall_w, winners, drop_one, note })
 }
 
 fn bid_stats(bidder: String, marks: &[Decimal], rule: &PanelRule, k: &Rat) -> PanelBid {

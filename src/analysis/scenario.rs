@@ -820,7 +820,31 @@ impl<'a> Prepared<'_, 'a> {
 
     /// The official tally (rows indexed like [`Prepared::bid`]).
     pub(crate) fn tally(&self) -> Tally<Points, Points> {
-        tally::tally(&self.frame, self, &self.field())
+        let field = self.field();
+        let eligible = self.eligible(&field);
+        tally::tally_with(&self.frame, self, &field, eligible)
+    }
+
+    /// The references over the eligible bids, as [`tally::eligible`] takes them; but a
+    /// criterion whose column, bids and eligibility are all the published ones keeps its
+    /// published reference without reading every bid again (leaving an evaluator out
+    /// changes the panel's columns only).
+    fn eligible(&self, field: &Field<'_>) -> Vec<InForce> {
+        let n = field.ids.len();
+        let published = self.published;
+        let same_bids = self.rows.is_empty() && self.weights.is_none() && self.bids.len() == published.inputs.bids.len();
+        let passed = |i: usize| field.passed.get(i).copied().unwrap_or(false);
+        (0..self.frame.tender.criteria.len())
+            .map(|j| {
+                // A criterion scored among the qualified keeps its published reference beside
+                // its eligible one: that one is taken again.
+                let unchanged = same_bids && !self.frame.late.contains(&j) && self.columns.get(j).is_some_and(Option::is_none);
+                match published.references.get(j) {
+                    Some(&r) if unchanged => InForce::new(r, Some(r)),
+                    _ => tally::reference(&self.frame, self, j, n, passed),
+                }
+            })
+            .collect()
     }
 
     /// Tally row `b`'s status, rank and total, as [`tally`](Self::tally) gives them. When

@@ -404,10 +404,11 @@ fn validate(sources: Vec<SourceFile>, skip: &[FileId], lost: &[String], reuse: O
     let mut resolved = Vec::new();
     if let Some(t) = &tender {
         let read = t.read_fields();
+        let paths = Paths::new(t);
         // Each bid on its own, on every core when there are many.
         let rows = crate::par::map(&bids, |_, b| {
             let (mut errors, mut notes): (Sink, Sink) = (Vec::new(), Vec::new());
-            let r = resolve(t, b, &read, panel.as_ref(), &failed, &mut errors, &mut notes);
+            let r = resolve(t, b, &read, &paths, panel.as_ref(), &failed, &mut errors, &mut notes);
             (r, errors, notes)
         });
         resolved.reserve_exact(rows.len());
@@ -417,7 +418,7 @@ fn validate(sources: Vec<SourceFile>, skip: &[FileId], lost: &[String], reuse: O
             warnings.extend(notes);
         }
         for b in &partial {
-            let _ = resolve(t, b, &read, panel.as_ref(), &failed, &mut sink, &mut warnings);
+            let _ = resolve(t, b, &read, &paths, panel.as_ref(), &failed, &mut sink, &mut warnings);
         }
         let unread: Vec<&str> = failed.unidentified.iter().map(String::as_str).collect();
         check_panel(t, &bids, &failed.ids, &unread, panel.as_ref(), panel_seen, &mut sink);
@@ -479,7 +480,47 @@ fn missing_field(b: &Bid, field: &str, user: &str, fix: &str) -> Diagnostic {
 
 /// What bid `b` gives each rule, reporting what is missing or mistyped. `read` is every
 /// field some rule reads (`Tender::read_fields`); a bid field outside it changes nothing.
-fn resolve(t: &Tender, b: &Bid, read: &[String], panel: Option<&Panel>, failed: &Failed, sink: &mut Sink, warnings: &mut Sink) -> Resolved {
+/// The text of every field path the tender reads, made once for all the bids.
+struct Paths {
+    gates: Vec<String>,
+    criteria: Vec<Option<String>>,
+    quantity: Option<String>,
+    low: Vec<String>,
+    ties: Vec<Option<String>>,
+    budget: Option<String>,
+}
+
+impl Paths {
+    fn new(t: &Tender) -> Paths {
+        Paths {
+            gates: t.gates.iter().map(|g| g.field.to_string()).collect(),
+            criteria: t.criteria.iter().map(|c| c.field.as_ref().map(ToString::to_string)).collect(),
+            quantity: t.award.quantity.as_ref().map(|q| q.field.to_string()),
+            low: t.abnormally_low.iter().map(|c| c.field.to_string()).collect(),
+            ties: t
+                .tie_break
+                .iter()
+                .map(|s| match s {
+                    TieBreak::Value { field, .. } => Some(field.to_string()),
+                    _ => None,
+                })
+                .collect(),
+            budget: t.award.budget.as_ref().map(|b| b.unit_price.to_string()),
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments, reason = "one bid against the tender, with the texts made once for every bid")]
+fn resolve<'p>(
+    t: &Tender,
+    b: &Bid,
+    read: &[String],
+    paths: &'p Paths,
+    panel: Option<&Panel>,
+    failed: &Failed,
+    sink: &mut Sink,
+    warnings: &mut Sink,
+) -> Resolved {
     {
         // Fields declared informational are meant to be unread; a rule that reads one would
         // contradict the declaration.
@@ -524,78 +565,73 @@ fn resolve(t: &Tender, b: &Bid, read: &[String], panel: Option<&Panel>, failed: 
         }
         let mut r = Resolved::default();
         // Fields read without provenance: one warning per bid, not one per field.
-        let mut unsourced: Vec<String> = Vec::new();
-        let mut note_unsourced = |path: &str| {
-            if !b.provenance.contains_key(path) && !unsourced.iter().any(|p| p == path) {
-                unsourced.push(path.to_owned());
+        let mut unsourced: Vec<&str> = Vec::new();
+        let mut note_unsourced = |path: &'p str| {
+            if !b.provenance.contains_key(path) && !unsourced.contains(&path) {
+                unsourced.push(path);
             }
         };
-        for g in &t.gates {
-            let path = g.field.to_string();
-            let user = format!("gate `{}`", g.id);
+        for (g, path) in t.gates.iter().zip(&paths.gates) {
             match b.fields.lookup(g.field.segments()) {
                 None if g.missing == GateMissing::Fail || failed.misplaced(b, &g.field) => r.gates.push(None),
                 None => {
-                    sink.push(missing_field(b, &path, &user, "set `missing = \"fail\"` on the gate"));
+                    sink.push(missing_field(b, path, &format!("gate `{}`", g.id), "set `missing = \"fail\"` on the gate"));
                     r.gates.push(None);
                 }
                 Some(e) => {
-                    note_unsourced(&path);
-                    r.gates.push(read_as(&e.node, gate_kind(&g.require), &path, sink));
+                    note_unsourced(path);
+                    r.gates.push(read_as(&e.node, gate_kind(&g.require), path, sink));
                 }
             }
         }
-        for c in &t.criteria {
-            let user = format!("criterion `{}`", c.id);
+        for (c, path) in t.criteria.iter().zip(&paths.criteria) {
             if c.rule.input() == InputKind::Marks {
                 let marks = panel.and_then(|p| p.marks.get(&c.id)).and_then(|m| m.get(&b.id));
                 r.criteria.push(marks.map(|m| Given::Marks(m.clone())));
                 continue;
             }
-            let Some(field) = &c.field else {
+            let (Some(field), Some(path)) = (&c.field, path) else {
                 r.criteria.push(None);
                 continue;
             };
-            let path = field.to_string();
             match b.fields.lookup(field.segments()) {
                 None => {
                     if c.missing == CriterionMissing::Error && !failed.misplaced(b, field) {
-                        sink.push(missing_field(b, &path, &user, "set `missing = \"zero\"` on the criterion"));
+                        let user = format!("criterion `{}`", c.id);
+                        sink.push(missing_field(b, path, &user, "set `missing = \"zero\"` on the criterion"));
                     }
                     r.criteria.push(None);
                 }
                 Some(e) => {
-                    note_unsourced(&path);
-                    let v = read_as(&e.node, c.rule.input(), &path, sink);
+                    note_unsourced(path);
+                    let v = read_as(&e.node, c.rule.input(), path, sink);
                     if let Some(v) = &v {
-                        c.rule.check_value(v, &crate::rules::ValueAt { span: e.node.span, field: &path, criterion: &c.id }, sink);
+                        c.rule.check_value(v, &crate::rules::ValueAt { span: e.node.span, field: path, criterion: &c.id }, sink);
                     }
                     r.criteria.push(v.map(Given::Value));
                 }
             }
         }
-        if let Some(q) = &t.award.quantity {
-            let path = q.field.to_string();
+        if let (Some(q), Some(path)) = (&t.award.quantity, &paths.quantity) {
             match b.fields.lookup(q.field.segments()) {
                 None if failed.misplaced(b, &q.field) => {}
-                None => sink.push(missing_field(b, &path, "the award", "remove `quantity` from `[award]`")),
+                None => sink.push(missing_field(b, path, "the award", "remove `quantity` from `[award]`")),
                 Some(e) => {
-                    note_unsourced(&path);
-                    r.offered = as_count(&e.node, &path, sink).map(|x| x.0);
+                    note_unsourced(path);
+                    r.offered = as_count(&e.node, path, sink).map(|x| x.0);
                 }
             }
         }
-        for check in &t.abnormally_low {
-            let path = check.field.to_string();
+        for (check, path) in t.abnormally_low.iter().zip(&paths.low) {
             let value = match b.fields.lookup(check.field.segments()) {
                 None if failed.misplaced(b, &check.field) => None,
                 None => {
-                    sink.push(missing_field(b, &path, "an abnormally low tender check", "remove the check"));
+                    sink.push(missing_field(b, path, "an abnormally low tender check", "remove the check"));
                     None
                 }
                 Some(e) => {
-                    note_unsourced(&path);
-                    as_number(&e.node, &path, sink).and_then(|(d, sp)| {
+                    note_unsourced(path);
+                    as_number(&e.node, path, sink).and_then(|(d, sp)| {
                         if d < Decimal::ZERO {
                             sink.push(
                                 Diagnostic::error("bad-price", sp, format!("bid `{}` gives a price of `{d}`", b.id))
@@ -610,33 +646,31 @@ fn resolve(t: &Tender, b: &Bid, read: &[String], panel: Option<&Panel>, failed: 
             };
             r.low.push(value);
         }
-        for step in &t.tie_break {
-            let TieBreak::Value { field, order } = step else {
+        for (step, path) in t.tie_break.iter().zip(&paths.ties) {
+            let (TieBreak::Value { field, order }, Some(path)) = (step, path) else {
                 r.ties.push(None);
                 continue;
             };
-            let path = field.to_string();
             let value = match b.fields.lookup(field.segments()) {
                 None if failed.misplaced(b, field) => None,
                 None => {
-                    sink.push(missing_field(b, &path, "a tie-break", "remove the tie-break"));
+                    sink.push(missing_field(b, path, "a tie-break", "remove the tie-break"));
                     None
                 }
                 Some(e) => {
-                    note_unsourced(&path);
-                    read_as(&e.node, if order.dates() { InputKind::Date } else { InputKind::Number }, &path, sink)
+                    note_unsourced(path);
+                    read_as(&e.node, if order.dates() { InputKind::Date } else { InputKind::Number }, path, sink)
                 }
             };
             r.ties.push(value);
         }
-        if let Some(budget) = &t.award.budget {
-            let path = budget.unit_price.to_string();
+        if let (Some(budget), Some(path)) = (&t.award.budget, &paths.budget) {
             match b.fields.lookup(budget.unit_price.segments()) {
                 None if failed.misplaced(b, &budget.unit_price) => {}
-                None => sink.push(missing_field(b, &path, "the budget", "remove `budget` from `[award]`")),
+                None => sink.push(missing_field(b, path, "the budget", "remove `budget` from `[award]`")),
                 Some(e) => {
-                    note_unsourced(&path);
-                    r.unit_price = as_number(&e.node, &path, sink).and_then(|(d, sp)| {
+                    note_unsourced(path);
+                    r.unit_price = as_number(&e.node, path, sink).and_then(|(d, sp)| {
                         if d > Decimal::ZERO {
                             Some(d)
                         } else {
