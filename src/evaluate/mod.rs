@@ -330,17 +330,8 @@ impl Outcome {
     /// assert_eq!(c.value.unwrap().to_string(), "leased");
     /// ```
     pub fn criterion<'a>(&self, inputs: &'a Inputs, standing: &Standing, j: usize) -> Option<CriterionScore<'a>> {
-        let t = &inputs.tender;
-        let id = self.criteria.get(j)?;
-        // The tender's own order, unless this is a lot's outcome (its criteria a subset).
-        let k = if t.criteria.get(j).is_some_and(|c| &c.id == id) { j } else { t.criteria.iter().position(|c| &c.id == id)? };
-        let i = match inputs.bids.get(standing.index) {
-            Some(b) if b.id == standing.bidder => standing.index,
-            // Bids are sorted by id at validation.
-            _ => inputs.bids.binary_search_by(|b| b.id.as_str().cmp(&standing.bidder)).ok()?,
-        };
-        let reference = self.references.get(j).copied().flatten();
-        Some(score::detail(inputs, i, k, reference))
+        let i = self.bid_in(inputs, standing)?;
+        self.criterion_at(inputs, i, j)
     }
 
     /// Every criterion of `standing`, as [`Outcome::criterion`] makes it, in order.
@@ -348,7 +339,28 @@ impl Outcome {
     where
         'a: 's,
     {
-        (0..self.criteria.len()).filter_map(move |j| self.criterion(inputs, standing, j))
+        // The bid is looked up once for all its criteria.
+        let i = self.bid_in(inputs, standing);
+        (0..self.criteria.len()).filter_map(move |j| self.criterion_at(inputs, i?, j))
+    }
+
+    /// The place of `standing`'s bid in `inputs`.
+    fn bid_in(&self, inputs: &Inputs, standing: &Standing) -> Option<usize> {
+        match inputs.bids.get(standing.index) {
+            Some(b) if b.id == standing.bidder => Some(standing.index),
+            // A lot's standing: bids are sorted by id at validation.
+            _ => inputs.bids.binary_search_by(|b| b.id.as_str().cmp(&standing.bidder)).ok(),
+        }
+    }
+
+    /// Criterion `j` of bid `i` of `inputs`.
+    fn criterion_at<'a>(&self, inputs: &'a Inputs, i: usize, j: usize) -> Option<CriterionScore<'a>> {
+        let t = &inputs.tender;
+        let id = self.criteria.get(j)?;
+        // The tender's own order, unless this is a lot's outcome (its criteria a subset).
+        let k = if t.criteria.get(j).is_some_and(|c| &c.id == id) { j } else { t.criteria.iter().position(|c| &c.id == id)? };
+        let reference = self.references.get(j).copied().flatten();
+        Some(score::detail(inputs, i, k, reference))
     }
 }
 
