@@ -18,6 +18,16 @@ pub use score::ScoreReport;
 pub use stability::StabilityReport;
 pub use whatif::WhatIfReport;
 
+/// A value written as its text (`Display`), without keeping the text: a report of many bids
+/// never holds them all.
+struct Text<T>(T);
+
+impl<T: std::fmt::Display> serde::Serialize for Text<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&self.0)
+    }
+}
+
 /// A gate's verdict in JSON: id, passed, and the reason in words.
 #[derive(serde::Serialize)]
 struct GateJson<'a> {

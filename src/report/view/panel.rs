@@ -3,11 +3,12 @@
 //! without each evaluator. Exact values are strings in JSON (a decimal, or `n/d`); the
 //! table rounds to 4 places for reading.
 
+use rust_decimal::Decimal;
 use serde::Serialize;
 
-use super::json_text;
+use super::{Text, json_text};
 use crate::analysis::{PanelAnalysis, PanelBid};
-use crate::exact::Rat;
+use crate::exact::{DecimalText, Rat};
 use crate::report::doc::{Align, Block, Cell, Column, Doc, Table};
 use crate::report::{View, prose};
 
@@ -42,24 +43,82 @@ struct CriterionJson<'a> {
     scale: String,
     trim: u32,
     kendall_w: Option<String>,
-    bids: Vec<BidJson<'a>>,
+    bids: BidsJson<'a>,
 }
 
-#[derive(Serialize)]
+/// A criterion's bids, each written as it is made: the panel of a tender of many bids has
+/// texts for each of them on each panel criterion, never held all at once.
+struct BidsJson<'a> {
+    panel: &'a PanelAnalysis,
+    bids: &'a [PanelBid],
+}
+
+impl Serialize for BidsJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.bids.iter().map(|b| BidJson { panel: self.panel, bid: b }))
+    }
+}
+
+/// One bid's marks and statistics on one criterion.
 struct BidJson<'a> {
-    bidder: &'a str,
-    marks: Vec<String>,
-    trimmed_mean: Option<String>,
-    median: String,
-    spread: String,
-    mad: String,
-    outliers: Vec<OutlierJson<'a>>,
+    panel: &'a PanelAnalysis,
+    bid: &'a PanelBid,
+}
+
+impl Serialize for BidJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let b = self.bid;
+        let mut st = serializer.serialize_struct("BidJson", 7)?;
+        st.serialize_field("bidder", &b.bidder)?;
+        st.serialize_field("marks", &Marks(&b.marks))?;
+        st.serialize_field("trimmed_mean", &b.trimmed_mean.as_ref().map(Text))?;
+        st.serialize_field("median", &Text(&b.median))?;
+        st.serialize_field("spread", DecimalText::new(b.spread.normalize()).as_str())?;
+        st.serialize_field("mad", &Text(&b.mad))?;
+        st.serialize_field("outliers", &Outliers { panel: self.panel, bid: b })?;
+        st.end()
+    }
+}
+
+/// Marks, each as its shortest decimal text.
+struct Marks<'a>(&'a [Decimal]);
+
+impl Serialize for Marks<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(|m| Text(DecimalText::new(m.normalize()))))
+    }
+}
+
+/// The evaluators whose mark lies far from the panel's, with the mark.
+struct Outliers<'a> {
+    panel: &'a PanelAnalysis,
+    bid: &'a PanelBid,
+}
+
+impl Serialize for Outliers<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let (p, b) = (self.panel, self.bid);
+        serializer.collect_seq(b.outliers.iter().map(|&e| OutlierJson {
+            evaluator: p.evaluators.get(e).map_or("?", String::as_str),
+            mark: b.marks.get(e).map(|m| Text(DecimalText::new(m.normalize()))),
+        }))
+    }
 }
 
 #[derive(Serialize)]
 struct OutlierJson<'a> {
     evaluator: &'a str,
-    mark: String,
+    /// Always there (an outlier is one of the marks); written as an empty text if not.
+    #[serde(serialize_with = "mark_or_empty")]
+    mark: Option<Text<DecimalText>>,
+}
+
+fn mark_or_empty<S: serde::Serializer>(mark: &Option<Text<DecimalText>>, serializer: S) -> Result<S::Ok, S::Error> {
+    match mark {
+        Some(m) => m.serialize(serializer),
+        None => serializer.serialize_str(""),
+    }
 }
 
 #[derive(Serialize)]
@@ -86,7 +145,7 @@ pub(super) fn to_json(p: &PanelAnalysis) -> PanelJson<'_> {
                 scale: c.scale.normalize().to_string(),
                 trim: c.trim,
                 kendall_w: c.kendall_w.as_ref().map(Rat::to_exact_string),
-                bids: c.bids.iter().map(|b| bid_json(p, b)).collect(),
+                bids: BidsJson { panel: p, bids: &c.bids },
             })
             .collect(),
         winners: &p.winners,
@@ -103,25 +162,6 @@ pub(super) fn to_json(p: &PanelAnalysis) -> PanelJson<'_> {
             })
             .collect(),
         note: p.note.as_ref().map(prose::panel_note),
-    }
-}
-
-fn bid_json<'a>(p: &'a PanelAnalysis, b: &'a PanelBid) -> BidJson<'a> {
-    BidJson {
-        bidder: &b.bidder,
-        marks: b.marks.iter().map(|m| m.normalize().to_string()).collect(),
-        trimmed_mean: b.trimmed_mean.as_ref().map(Rat::to_exact_string),
-        median: b.median.to_exact_string(),
-        spread: b.spread.normalize().to_string(),
-        mad: b.mad.to_exact_string(),
-        outliers: b
-            .outliers
-            .iter()
-            .map(|&e| OutlierJson {
-                evaluator: p.evaluators.get(e).map_or("?", String::as_str),
-                mark: b.marks.get(e).map(|m| m.normalize().to_string()).unwrap_or_default(),
-            })
-            .collect(),
     }
 }
 

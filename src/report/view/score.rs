@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde::ser::SerializeStruct as _;
 
+use super::Text;
 use super::panel::PanelJson;
 use super::{GateJson, gates_json, json_text};
 use crate::analysis::{Applied, PanelAnalysis};
@@ -744,14 +745,6 @@ impl Serialize for Criteria<'_> {
     }
 }
 
-/// A value written as its text (`Display`), without keeping the text.
-struct Text<T>(T);
-
-impl<T: std::fmt::Display> Serialize for Text<T> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(&self.0)
-    }
-}
 
 fn bid<'a>(inputs: &'a Inputs, outcome: &'a Outcome, s: &'a Standing) -> BidReport<'a> {
     BidReport {
