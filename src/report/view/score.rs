@@ -745,7 +745,6 @@ impl Serialize for Criteria<'_> {
     }
 }
 
-
 fn bid<'a>(inputs: &'a Inputs, outcome: &'a Outcome, s: &'a Standing) -> BidReport<'a> {
     BidReport {
         bidder: &s.bidder,
