@@ -232,14 +232,7 @@ impl<'a> Published<'a> {
     /// the inputs are evaluated again, so a mistake costs time, never a wrong answer.
     pub fn from_outcome(inputs: &'a Inputs, outcome: &Outcome) -> Published<'a> {
         // Each standing's bid, looked up once.
-        let index: Vec<Option<usize>> = outcome
-            .standings
-            .iter()
-            .map(|s| match inputs.bids.get(s.index) {
-                Some(b) if b.id == s.bidder => Some(s.index),
-                _ => inputs.bid_index(&s.bidder),
-            })
-            .collect();
+        let index: Vec<Option<usize>> = outcome.standings.iter().map(|s| s.index_in(inputs)).collect();
         let matches = outcome.standings.len() == inputs.bids.len()
             && outcome.references.len() == inputs.tender.criteria.len()
             && outcome.standings.iter().zip(&index).all(|(s, i)| i.is_some() && s.points.len() == inputs.tender.criteria.len());

@@ -265,6 +265,15 @@ pub struct Original {
 }
 
 impl Standing {
+    /// The place of this standing's bid in `inputs`: its own index, unless `inputs` are not
+    /// the ones it was evaluated from (a lot's standing, read against the whole tender).
+    pub(crate) fn index_in(&self, inputs: &Inputs) -> Option<usize> {
+        match inputs.bids.get(self.index) {
+            Some(b) if b.id == self.bidder => Some(self.index),
+            _ => inputs.bid_index(&self.bidder),
+        }
+    }
+
     /// A section's points by id.
     pub fn section(&self, id: &str) -> Option<Points> {
         self.sections.iter().find(|(s, _)| s == id).map(|(_, p)| *p)
@@ -330,8 +339,7 @@ impl Outcome {
     /// assert_eq!(c.value.unwrap().to_string(), "leased");
     /// ```
     pub fn criterion<'a>(&self, inputs: &'a Inputs, standing: &Standing, j: usize) -> Option<CriterionScore<'a>> {
-        let i = self.bid_in(inputs, standing)?;
-        self.criterion_at(inputs, i, j)
+        self.criterion_at(inputs, standing.index_in(inputs)?, j)
     }
 
     /// Every criterion of `standing`, as [`Outcome::criterion`] makes it, in order.
@@ -340,17 +348,8 @@ impl Outcome {
         'a: 's,
     {
         // The bid is looked up once for all its criteria.
-        let i = self.bid_in(inputs, standing);
+        let i = standing.index_in(inputs);
         (0..self.criteria.len()).filter_map(move |j| self.criterion_at(inputs, i?, j))
-    }
-
-    /// The place of `standing`'s bid in `inputs`.
-    fn bid_in(&self, inputs: &Inputs, standing: &Standing) -> Option<usize> {
-        match inputs.bids.get(standing.index) {
-            Some(b) if b.id == standing.bidder => Some(standing.index),
-            // A lot's standing: bids are sorted by id at validation.
-            _ => inputs.bids.binary_search_by(|b| b.id.as_str().cmp(&standing.bidder)).ok(),
-        }
     }
 
     /// Criterion `j` of bid `i` of `inputs`.
