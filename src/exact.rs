@@ -288,7 +288,11 @@ impl Rat {
         {
             return match small {
                 SmallExact::Decimal(d) => f.write_str(DecimalText::new(d).as_str()),
-                SmallExact::Fraction(n, d) => write!(f, "{n}/{d}"),
+                // 64-bit words format several times faster than 128-bit ones.
+                SmallExact::Fraction(n, d) => match (i64::try_from(n), i64::try_from(d)) {
+                    (Ok(n), Ok(d)) => write!(f, "{n}/{d}"),
+                    _ => write!(f, "{n}/{d}"),
+                },
             };
         }
         f.write_str(&self.big_exact_string())

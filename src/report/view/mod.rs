@@ -86,7 +86,7 @@ impl<'w, W: std::io::Write> ObjectOut<'w, W> {
         self.w.write_all(if self.empty { b"\n" } else { b",\n" })?;
         self.empty = false;
         indent(self.w, self.depth.saturating_add(1))?;
-        write_value(self.w, 0, key)?;
+        json_str(self.w, key)?;
         self.w.write_all(b": ")?;
         Ok(self.w)
     }
@@ -144,6 +144,110 @@ fn write_array<T: Sync>(
     w.write_all(b"\n")?;
     indent(w, depth)?;
     w.write_all(b"]")
+}
+
+/// A JSON array whose brackets are at nesting `depth`, each item written by `each` at the
+/// nesting it is given: [`Pretty`]'s layout, for the parts of a report written by hand.
+fn array_of<W: std::io::Write, T>(
+    w: &mut W,
+    depth: usize,
+    items: impl IntoIterator<Item = T>,
+    mut each: impl FnMut(&mut W, usize, T) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let inner = depth.saturating_add(1);
+    let mut empty = true;
+    for item in items {
+        w.write_all(if empty { b"[\n" } else { b",\n" })?;
+        empty = false;
+        indent(w, inner)?;
+        each(w, inner, item)?;
+    }
+    if empty {
+        return w.write_all(b"[]");
+    }
+    w.write_all(b"\n")?;
+    indent(w, depth)?;
+    w.write_all(b"]")
+}
+
+/// `s` as a JSON string, escaped as serde_json escapes it.
+fn json_str<W: std::io::Write + ?Sized>(w: &mut W, s: &str) -> std::io::Result<()> {
+    w.write_all(b"\"")?;
+    escape_into(w, s.as_bytes())?;
+    w.write_all(b"\"")
+}
+
+/// `v`'s text as a JSON string: written in place, and escaped only from the first byte that
+/// needs it (report texts seldom hold one), with no text made first.
+fn json_display(buf: &mut Vec<u8>, v: impl std::fmt::Display) -> std::io::Result<()> {
+    struct Bytes<'a>(&'a mut Vec<u8>);
+    impl std::fmt::Write for Bytes<'_> {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            self.0.extend_from_slice(s.as_bytes());
+            Ok(())
+        }
+    }
+    buf.push(b'"');
+    let start = buf.len();
+    std::fmt::write(&mut Bytes(buf), format_args!("{v}")).map_err(|_| std::io::Error::other("a report text failed to format"))?;
+    if let Some(k) = buf.get(start..).and_then(first_escape) {
+        let tail = buf.split_off(start.saturating_add(k));
+        escape_into(buf, &tail)?;
+    }
+    buf.push(b'"');
+    Ok(())
+}
+
+/// A byte a JSON string escapes: a control character, `"` or `\`.
+fn needs_escape(b: u8) -> bool {
+    b < 0x20 || b == b'"' || b == b'\\'
+}
+
+/// Where the first byte of `s` that JSON escapes is, eight bytes at a time.
+fn first_escape(s: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // Some byte of `v` is zero / below `n` (n ≤ 128): exact as a yes or no for the word.
+    let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+    let below = |v: u64, n: u64| v.wrapping_sub(ONES.wrapping_mul(n)) & !v & HIGH;
+    let mut at = 0usize;
+    for chunk in s.chunks_exact(8) {
+        let x = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        if below(x, 0x20) | zero(x ^ ONES.wrapping_mul(u64::from(b'"'))) | zero(x ^ ONES.wrapping_mul(u64::from(b'\\'))) != 0 {
+            break;
+        }
+        at = at.saturating_add(8);
+    }
+    let rest = s.get(at..)?;
+    rest.iter().position(|&b| needs_escape(b)).map(|k| at.saturating_add(k))
+}
+
+/// `s` escaped for a JSON string, byte for byte as serde_json writes it: `\"`, `\\`, the
+/// short escapes of backspace, tab, newline, form feed and return, `\u00xx` for the other
+/// control characters; every other byte (UTF-8 included) as it is.
+fn escape_into<W: std::io::Write + ?Sized>(w: &mut W, s: &[u8]) -> std::io::Result<()> {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut rest = s;
+    while let Some(k) = first_escape(rest) {
+        let (clean, tail) = rest.split_at(k);
+        w.write_all(clean)?;
+        let Some((&b, after)) = tail.split_first() else { break };
+        match b {
+            b'"' => w.write_all(b"\\\"")?,
+            b'\\' => w.write_all(b"\\\\")?,
+            0x08 => w.write_all(b"\\b")?,
+            0x09 => w.write_all(b"\\t")?,
+            0x0a => w.write_all(b"\\n")?,
+            0x0c => w.write_all(b"\\f")?,
+            0x0d => w.write_all(b"\\r")?,
+            _ => {
+                let hex = |i: u8| HEX.get(usize::from(i & 0xf)).copied().unwrap_or(b'0');
+                w.write_all(&[b'\\', b'u', b'0', b'0', hex(b >> 4), hex(b)])?;
+            }
+        }
+        rest = after;
+    }
+    w.write_all(rest)
 }
 
 /// The indentation of a line at nesting `depth`, written at once.
@@ -238,4 +342,54 @@ fn json_text(value: &impl serde::Serialize) -> String {
     let mut s = serde_json::to_string_pretty(value).unwrap_or_default();
     s.push('\n');
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{first_escape, json_display, json_str, needs_escape};
+    use proptest::prelude::*;
+
+    /// Every byte a string can hold next to the ones JSON escapes, at every offset around the
+    /// eight-byte words `first_escape` reads.
+    fn tricky() -> impl Strategy<Value = String> {
+        let c = prop_oneof![
+            (0u32..0x80).prop_map(|b| char::from_u32(b).unwrap_or('a')),
+            Just('"'),
+            Just('\\'),
+            Just('\u{7f}'),
+            Just('é'),
+            Just('가'),
+            Just('\u{2028}'),
+            Just('😀'),
+            any::<char>(),
+        ];
+        proptest::collection::vec(c, 0..40).prop_map(|v| v.into_iter().collect())
+    }
+
+    proptest! {
+        #[test]
+        fn strings_are_escaped_as_serde_json_escapes_them(s in tricky()) {
+            let mut ours = Vec::new();
+            json_str(&mut ours, &s).unwrap();
+            prop_assert_eq!(String::from_utf8(ours).unwrap(), serde_json::to_string(&s).unwrap());
+            let mut shown = b"[".to_vec();
+            json_display(&mut shown, &s).unwrap();
+            prop_assert_eq!(String::from_utf8(shown).unwrap(), format!("[{}", serde_json::to_string(&s).unwrap()));
+        }
+
+        #[test]
+        fn the_first_escape_is_found_at_every_offset(s in proptest::collection::vec(any::<u8>(), 0..40)) {
+            prop_assert_eq!(first_escape(&s), s.iter().position(|&b| needs_escape(b)));
+        }
+    }
+
+    #[test]
+    fn every_control_character_is_escaped_as_serde_json_escapes_it() {
+        for b in 0u8..0x80 {
+            let s = format!("ab{}cdefghij", char::from(b));
+            let mut ours = Vec::new();
+            json_str(&mut ours, &s).unwrap();
+            assert_eq!(String::from_utf8(ours).unwrap(), serde_json::to_string(&s).unwrap(), "byte {b:#04x}");
+        }
+    }
 }

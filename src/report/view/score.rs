@@ -506,7 +506,7 @@ impl Report<'_> {
             fn bids(&mut self, key: &'static str, bids: &Bids<'_>) -> std::io::Result<()> {
                 let depth = self.0.depth.saturating_add(1);
                 super::write_array(self.0.key(key)?, depth, &bids.outcome.standings, |buf, depth, s| {
-                    super::write_value(buf, depth, &bid(bids.inputs, bids.outcome, s))
+                    write_bid(buf, depth, bids.inputs, bids.outcome, s)
                 })
             }
         }
@@ -672,7 +672,8 @@ pub(super) fn input_files(inputs: &Inputs) -> Vec<InputFile<'_>> {
     files
 }
 
-#[derive(Serialize)]
+/// One bid in the JSON report. Its fields are listed once, in [`BidReport::fields`], for
+/// both of the ways it is written: serialised ([`Bids`]) and by hand ([`write_bid`]).
 struct BidReport<'a> {
     bidder: &'a str,
     name: &'a str,
@@ -680,23 +681,145 @@ struct BidReport<'a> {
     rank: Option<u32>,
     total: Points,
     sections: BTreeMap<&'a str, Points>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     original_total: Option<Points>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     original_sections: Option<BTreeMap<&'a str, Points>>,
     /// `null` for a bid that is not qualified (its points are not adjusted).
-    #[serde(skip_serializing_if = "Option::is_none")]
     differential_rank: Option<Option<u32>>,
     award: serde_json::Value,
     gates: Vec<GateJson<'a>>,
     criteria: Criteria<'a>,
     assumed: &'a [String],
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     abnormally_low: Vec<LowJson<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     negotiated: Option<NegotiatedJson>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     reported: Option<ReportedBidJson>,
+}
+
+/// Where a bid's fields go, in order: see [`BidReport::fields`].
+trait BidFields {
+    type Error;
+    fn field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), Self::Error>;
+    fn gates(&mut self, key: &'static str, gates: &[GateJson<'_>]) -> Result<(), Self::Error>;
+    /// The criteria: most of a bid's report.
+    fn criteria(&mut self, key: &'static str, criteria: &Criteria<'_>) -> Result<(), Self::Error>;
+}
+
+impl BidReport<'_> {
+    /// Every field in order, those with nothing to say left out.
+    fn fields<F: BidFields>(&self, f: &mut F) -> Result<(), F::Error> {
+        f.field("bidder", self.bidder)?;
+        f.field("name", self.name)?;
+        f.field("status", self.status)?;
+        f.field("rank", &self.rank)?;
+        f.field("total", &self.total)?;
+        f.field("sections", &self.sections)?;
+        if let Some(t) = &self.original_total {
+            f.field("original_total", t)?;
+        }
+        if let Some(s) = &self.original_sections {
+            f.field("original_sections", s)?;
+        }
+        if let Some(r) = &self.differential_rank {
+            f.field("differential_rank", r)?;
+        }
+        f.field("award", &self.award)?;
+        f.gates("gates", &self.gates)?;
+        f.criteria("criteria", &self.criteria)?;
+        f.field("assumed", self.assumed)?;
+        if !self.abnormally_low.is_empty() {
+            f.field("abnormally_low", &self.abnormally_low)?;
+        }
+        if let Some(n) = &self.negotiated {
+            f.field("negotiated", n)?;
+        }
+        if let Some(r) = &self.reported {
+            f.field("reported", r)?;
+        }
+        Ok(())
+    }
+}
+
+impl Serialize for BidReport<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        struct Struct<S>(S);
+        impl<S: serde::ser::SerializeStruct> BidFields for Struct<S> {
+            type Error = S::Error;
+            fn field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), S::Error> {
+                self.0.serialize_field(key, value)
+            }
+            fn gates(&mut self, key: &'static str, gates: &[GateJson<'_>]) -> Result<(), S::Error> {
+                self.0.serialize_field(key, gates)
+            }
+            fn criteria(&mut self, key: &'static str, criteria: &Criteria<'_>) -> Result<(), S::Error> {
+                self.0.serialize_field(key, criteria)
+            }
+        }
+        let mut st = Struct(serializer.serialize_struct("BidReport", 17)?);
+        self.fields(&mut st)?;
+        st.0.end()
+    }
+}
+
+/// Bid `s`'s report written by hand into `buf`, its braces at nesting `depth`: the bytes
+/// serde_json writes for its [`BidReport`] (a property test holds them equal), with the
+/// gates and criteria, most of a report of many bids, written without serde's machinery.
+fn write_bid(buf: &mut Vec<u8>, depth: usize, inputs: &Inputs, outcome: &Outcome, s: &Standing) -> std::io::Result<()> {
+    struct Hand<'o>(super::ObjectOut<'o, Vec<u8>>);
+    impl BidFields for Hand<'_> {
+        type Error = std::io::Error;
+        fn field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> std::io::Result<()> {
+            self.0.field(key, value)
+        }
+        fn gates(&mut self, key: &'static str, gates: &[GateJson<'_>]) -> std::io::Result<()> {
+            let depth = self.0.depth.saturating_add(1);
+            super::array_of(self.0.key(key)?, depth, gates, |w, depth, g| {
+                let mut o = super::ObjectOut::begin(w, depth)?;
+                super::json_str(o.key("id")?, g.id)?;
+                o.key("passed")?.extend_from_slice(if g.passed { b"true" } else { b"false" });
+                super::json_str(o.key("reason")?, &g.reason)?;
+                o.end()
+            })
+        }
+        fn criteria(&mut self, key: &'static str, criteria: &Criteria<'_>) -> std::io::Result<()> {
+            let depth = self.0.depth.saturating_add(1);
+            let all = criteria.outcome.criteria_of(criteria.inputs, criteria.standing);
+            // Each criterion's fields are on lines of one indentation, after their braces'.
+            let mut spaces = Vec::new();
+            super::indent(&mut spaces, depth.saturating_add(2))?;
+            super::array_of(self.0.key(key)?, depth, all, |w, depth, c| {
+                // The fields of `CriterionReport`, in its order; the keys need no escaping.
+                let key = |w: &mut Vec<u8>, first: bool, key: &str| {
+                    w.extend_from_slice(if first { b"\n" } else { b",\n" });
+                    w.extend_from_slice(&spaces);
+                    w.push(b'"');
+                    w.extend_from_slice(key.as_bytes());
+                    w.extend_from_slice(b"\": ");
+                };
+                w.push(b'{');
+                key(w, true, "id");
+                super::json_str(w, c.id)?;
+                key(w, false, "value");
+                match c.value {
+                    Some(v) => super::json_display(w, v)?,
+                    None => w.extend_from_slice(b"null"),
+                }
+                key(w, false, "score");
+                super::json_display(w, &c.score)?;
+                key(w, false, "points");
+                super::json_str(w, crate::exact::DecimalText::new(c.points.decimal()).as_str())?;
+                key(w, false, "max");
+                super::json_str(w, crate::exact::DecimalText::new(c.max).as_str())?;
+                key(w, false, "reason");
+                super::json_display(w, prose::reason_text(&c))?;
+                w.push(b'\n');
+                super::indent(w, depth)?;
+                w.push(b'}');
+                Ok(())
+            })
+        }
+    }
+    let mut hand = Hand(super::ObjectOut::begin(buf, depth)?);
+    bid(inputs, outcome, s).fields(&mut hand)?;
+    hand.0.end()
 }
 
 /// Every bid in report order, each [`BidReport`] made as it is written: a report of many
