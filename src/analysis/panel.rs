@@ -186,8 +186,14 @@ pub fn panel(inputs: &Inputs, outcome: &Outcome) -> Result<PanelAnalysis, Error>
                     Some(bid_stats(bidder, marks, rule, &k))
                 });
                 let bids: Vec<PanelBid> = stats.into_iter().flatten().collect();
-                let table: Vec<Vec<Rat>> = bids.iter().map(|b| b.marks.iter().map(|x| Rat::from_decimal(*x)).collect()).collect();
-                PanelCriterion { id: c.id.clone(), scale: rule.scale, trim: rule.trim, marks: n, kendall_w: kendall_w(&table), bids }
+                // Marks rank as their values do: the evaluators' rankings read the decimals.
+                let agreement = if bids.iter().all(|b| b.marks.len() == n) {
+                    let columns: Vec<Vec<&Decimal>> = (0..n).map(|e| bids.iter().filter_map(|b| b.marks.get(e)).collect()).collect();
+                    kendall_w_of_columns(&columns)
+                } else {
+                    None
+                };
+                PanelCriterion { id: c.id.clone(), scale: rule.scale, trim: rule.trim, marks: n, kendall_w: agreement, bids }
             })
             .collect();
         if !matched {
@@ -244,9 +250,7 @@ fn bid_stats(bidder: String, marks: &[Decimal], rule: &PanelRule, k: &Rat) -> Pa
     let mad = median(&deviations);
     let limit = k.mul(&mad);
     let outliers = deviations.iter().enumerate().filter(|(_, d)| **d > limit).map(|(e, _)| e).collect();
-    let kept = rule.kept(marks);
-    let trimmed_mean = (!kept.is_empty())
-        .then(|| kept.iter().fold(Rat::zero(), |a, x| a.add(&Rat::from_decimal(*x))).div(&Rat::from_int(kept.len() as i128)));
+    let trimmed_mean = rule.trimmed_mean(marks);
     let hi = marks.iter().copied().max().unwrap_or_default();
     let lo = marks.iter().copied().min().unwrap_or_default();
     PanelBid { bidder, marks: marks.to_vec(), trimmed_mean, median: mid, spread: hi.saturating_sub(lo), mad, outliers }
@@ -267,28 +271,27 @@ pub fn median(values: &[Rat]) -> Rat {
     }
 }
 
-/// Ranks of `values` (1 = highest; ties get the mean of the ranks they span), and the tie
-/// correction Σ(t³ − t) over groups of t tied values.
-fn ranks(values: &[Rat]) -> (Vec<Rat>, i128) {
+/// Twice the ranks of `values` (1 = highest; ties get the mean of the ranks they span, so
+/// twice it is a whole number), and the tie correction Σ(t³ − t) over groups of t tied values.
+fn doubled_ranks<T: Ord>(values: &[&T]) -> (Vec<i128>, i128) {
     let mut idx: Vec<usize> = (0..values.len()).collect();
-    idx.sort_by(|a, b| values.get(*b).cmp(&values.get(*a)));
-    let mut out = vec![Rat::zero(); values.len()];
+    idx.sort_unstable_by(|a, b| values.get(*b).cmp(&values.get(*a)));
+    let mut out = vec![0i128; values.len()];
     let mut ties = 0i128;
     let mut start = 0;
     while start < idx.len() {
         let v = idx.get(start).and_then(|&i| values.get(i));
         let len = idx.get(start..).map_or(0, |rest| rest.iter().take_while(|&&i| values.get(i) == v).count()).max(1);
-        // Positions start+1 ..= start+len share their mean rank.
+        // Positions start+1 ..= start+len share their mean rank, (2·start + len + 1) / 2.
         // (Counts of bids: far below where i128 products could overflow; saturating regardless.)
         let (s, l) = (start as i128, len as i128);
-        let mean = Rat::ratio(s.saturating_mul(2).saturating_add(l).saturating_add(1), 2);
+        let twice = s.saturating_mul(2).saturating_add(l).saturating_add(1);
         for &i in idx.get(start..start.saturating_add(len)).unwrap_or_default() {
             if let Some(slot) = out.get_mut(i) {
-                *slot = mean.clone();
+                *slot = twice;
             }
         }
-        let t = len as i128;
-        ties = ties.saturating_add(t.saturating_pow(3).saturating_sub(t));
+        ties = ties.saturating_add(l.saturating_pow(3).saturating_sub(l));
         start = start.saturating_add(len);
     }
     (out, ties)
@@ -298,33 +301,54 @@ fn ranks(values: &[Rat]) -> (Vec<Rat>, i128) {
 /// `W = 12 S / (m²(n³ − n) − m Σ T)`, with S the sum of squared deviations of the rank
 /// sums from their mean. `None` with fewer than 2 bids or evaluators, unequal rows, or
 /// when every evaluator ties every bid.
-pub fn kendall_w(table: &[Vec<Rat>]) -> Option<Rat> {
-    let n = table.len();
+pub fn kendall_w<T: Ord>(table: &[Vec<T>]) -> Option<Rat> {
     let m = table.first()?.len();
-    if n < 2 || m < 2 || table.iter().any(|r| r.len() != m) {
+    if table.iter().any(|r| r.len() != m) {
         return None;
     }
-    let mut sums = vec![Rat::zero(); n];
+    let columns: Vec<Vec<&T>> = (0..m).map(|e| table.iter().filter_map(|r| r.get(e)).collect()).collect();
+    kendall_w_of_columns(&columns)
+}
+
+/// [`kendall_w`] for `columns[evaluator][bid]`, all of one length. The ranks are counted
+/// twice over, as whole numbers, so that nothing but the last division is a fraction.
+fn kendall_w_of_columns<T: Ord>(columns: &[Vec<&T>]) -> Option<Rat> {
+    let m = columns.len();
+    let n = columns.first()?.len();
+    if n < 2 || m < 2 || columns.iter().any(|c| c.len() != n) {
+        return None;
+    }
+    // Twice each bid's rank sum.
+    let mut sums = vec![0i128; n];
     let mut ties = 0i128;
-    for e in 0..m {
-        let column: Vec<Rat> = table.iter().filter_map(|r| r.get(e).cloned()).collect();
-        let (r, t) = ranks(&column);
+    for column in columns {
+        let (r, t) = doubled_ranks(column);
         for (s, x) in sums.iter_mut().zip(&r) {
-            *s = s.add(x);
+            *s = s.saturating_add(*x);
         }
         ties = ties.saturating_add(t);
     }
     let (n, m) = (n as i128, m as i128);
-    let mean = Rat::ratio(m.saturating_mul(n.saturating_add(1)), 2);
-    let s = sums.iter().fold(Rat::zero(), |acc, r| {
-        let d = r.sub(&mean);
-        acc.add(&d.mul(&d))
-    });
+    // Twice the mean rank sum, m(n + 1) / 2; then 4 S, the squared deviations of the doubled sums.
+    let mean = m.saturating_mul(n.saturating_add(1));
+    let four_s = sums
+        .iter()
+        .try_fold(0i128, |acc, r| r.checked_sub(mean).and_then(|d| d.checked_mul(d)).and_then(|d2| acc.checked_add(d2)))
+        .map_or_else(
+            || {
+                sums.iter().fold(Rat::zero(), |acc, r| {
+                    let d = Rat::from_int(*r).sub(&Rat::from_int(mean));
+                    acc.add(&d.mul(&d))
+                })
+            },
+            Rat::from_int,
+        );
     let denominator = m.saturating_pow(2).saturating_mul(n.saturating_pow(3).saturating_sub(n)).saturating_sub(m.saturating_mul(ties));
     if denominator <= 0 {
         return None;
     }
-    Some(Rat::from_int(12).mul(&s).div(&Rat::from_int(denominator)))
+    // 12 S / D = 3 (4 S) / D.
+    Some(Rat::from_int(3).mul(&four_s).div(&Rat::from_int(denominator)))
 }
 
 /// The winners without evaluator `e`'s marks: the scenario that leaves them out, through

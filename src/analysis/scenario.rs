@@ -459,8 +459,10 @@ impl Scenario {
         if self.without.is_empty() && self.committee.is_none() {
             return Ok(vec![None; t.criteria.len()]);
         }
+        // Only the panel criteria hold marks.
+        let panel: Vec<usize> = t.criteria.iter().enumerate().filter(|(_, c)| c.rule.panel().is_some()).map(|(j, _)| j).collect();
         let count = (0..inputs.bids.len())
-            .flat_map(|i| (0..t.criteria.len()).map(move |j| (i, j)))
+            .flat_map(|i| panel.iter().map(move |&j| (i, j)))
             .filter_map(|(i, j)| match inputs.given(i, j) {
                 Some(Given::Marks(m)) => Some(m.len()),
                 _ => None,

@@ -65,12 +65,9 @@ impl RuleKind for PanelRule {
 
     fn score(&self, given: &Given, _: &Rat, _: Option<&Rat>) -> Scored {
         let Given::Marks(marks) = given else { return Scored::wrong_input() };
-        let kept = self.kept(marks);
-        if kept.is_empty() {
+        let Some(mean) = self.trimmed_mean(marks) else {
             return Scored { score: Rat::zero(), reason: Reason::Panel { trim: self.trim, mean: None, scale: self.scale } };
-        }
-        let sum = kept.iter().fold(Rat::zero(), |acc, m| acc.add(&Rat::from_decimal(*m)));
-        let mean = sum.div(&Rat::from_int(i128::try_from(kept.len()).unwrap_or(i128::MAX)));
+        };
         let score = mean.div(&Rat::from_decimal(self.scale));
         Scored { score, reason: Reason::Panel { trim: self.trim, mean: Some(mean), scale: self.scale } }
     }
@@ -96,13 +93,56 @@ impl RuleKind for PanelRule {
 impl PanelRule {
     /// The marks kept after trimming, sorted.
     pub fn kept(&self, marks: &[Decimal]) -> Vec<Decimal> {
-        let mut sorted = marks.to_vec();
-        sorted.sort();
-        let t = self.trim as usize;
-        if sorted.len() < self.marks_needed() {
+        if marks.len() < self.marks_needed() {
             return Vec::new();
         }
-        sorted.get(t..sorted.len().saturating_sub(t)).map(<[Decimal]>::to_vec).unwrap_or_default()
+        let mut sorted = marks.to_vec();
+        sorted.sort_unstable();
+        let t = self.trim as usize;
+        sorted.truncate(sorted.len().saturating_sub(t));
+        sorted.drain(..t.min(sorted.len()));
+        sorted
+    }
+
+    /// The exact mean of the marks kept after trimming (`None`: too few marks to keep one).
+    /// Scored for every bid on every panel criterion, by the evaluation and by each of the
+    /// panel analysis's drop-one tallies: without trimming nothing is sorted, and a committee's
+    /// marks are sorted on the stack.
+    pub fn trimmed_mean(&self, marks: &[Decimal]) -> Option<Rat> {
+        if marks.len() < self.marks_needed() {
+            return None;
+        }
+        let mean = |kept: &[Decimal]| {
+            let count = i128::try_from(kept.len()).unwrap_or(i128::MAX);
+            // A committee writes its marks to one scale: their mantissas, brought to the
+            // largest scale, sum exactly as integers, and the mean is one fraction.
+            let scale = kept.iter().map(|m| m.scale()).max().unwrap_or(0);
+            let whole = kept.iter().try_fold(0i128, |acc, m| {
+                let up = 10i128.checked_pow(scale.saturating_sub(m.scale()))?;
+                acc.checked_add(m.mantissa().checked_mul(up)?)
+            });
+            match (whole, 10i128.checked_pow(scale).and_then(|d| d.checked_mul(count))) {
+                (Some(sum), Some(d)) if d > 0 => Rat::ratio(sum, d),
+                _ => kept.iter().fold(Rat::zero(), |acc, m| acc.add(&Rat::from_decimal(*m))).div(&Rat::from_int(count)),
+            }
+        };
+        let t = self.trim as usize;
+        if t == 0 {
+            return Some(mean(marks));
+        }
+        let keep = |sorted: &[Decimal]| sorted.get(t..sorted.len().saturating_sub(t)).map(mean);
+        const ON_STACK: usize = 32;
+        if marks.len() <= ON_STACK {
+            let mut buf = [Decimal::ZERO; ON_STACK];
+            let sorted = buf.get_mut(..marks.len())?;
+            sorted.copy_from_slice(marks);
+            sorted.sort_unstable();
+            keep(sorted)
+        } else {
+            let mut sorted = marks.to_vec();
+            sorted.sort_unstable();
+            keep(&sorted)
+        }
     }
 
     /// What one evaluator's mark alone is worth on a criterion of `points`: `points × mark /
@@ -159,5 +199,36 @@ impl PanelRule {
                 .with_secondary(marks_at, format!("`{who}` has {} on `{cid}`", plural(n, "mark")))
                 .with_help(help),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+    use rust_decimal::Decimal;
+
+    use super::PanelRule;
+    use crate::exact::Rat;
+
+    proptest! {
+        /// The mean kept after trimming, however the marks are written (mixed scales, and
+        /// mantissas too large to bring to one scale), is the sorted, trimmed marks' mean.
+        #[test]
+        fn the_trimmed_mean_is_the_mean_of_the_sorted_kept_marks(
+            marks in proptest::collection::vec(prop_oneof![
+                (-1_000_000i64..1_000_000, 0u32..7).prop_map(|(m, s)| Decimal::new(m, s)),
+                (any::<i64>(), 0u32..29).prop_map(|(m, s)| Decimal::from_i128_with_scale(i128::from(m).saturating_mul(1_000_000_000), s)),
+            ], 0..40),
+            trim in 0u32..4,
+        ) {
+            let rule = PanelRule { scale: Decimal::TEN, trim, trim_at: None };
+            let mut sorted = marks.clone();
+            sorted.sort();
+            let t = trim as usize;
+            let expected = sorted.get(t..sorted.len().saturating_sub(t)).filter(|k| !k.is_empty()).map(|kept| {
+                kept.iter().fold(Rat::zero(), |a, m| a.add(&Rat::from_decimal(*m))).div(&Rat::from_int(kept.len() as i128))
+            });
+            prop_assert_eq!(rule.trimmed_mean(&marks), expected);
+        }
     }
 }

@@ -4,6 +4,8 @@
 use bidscore::analysis::{kendall_w, median, panel};
 use bidscore::{Rat, evaluate};
 
+use proptest::strategy::Strategy as _;
+
 use crate::load_ok;
 
 fn r(n: i128, d: i128) -> Rat {
@@ -198,10 +200,59 @@ proptest::proptest! {
         let inputs = load_ok(&c.criteria_toml(), &c.other_files(&(0..c.bids.len()).collect::<Vec<_>>()));
         let o = evaluate(&inputs);
         let p = panel(&inputs, &o).unwrap();
+        // Each criterion's agreement is W of its bids' marks, as the table reads them.
+        for c in &p.criteria {
+            let table: Vec<Vec<Rat>> = c.bids.iter().map(|b| b.marks.iter().map(|x| Rat::from_decimal(*x)).collect()).collect();
+            proptest::prop_assert_eq!(&c.kendall_w, &kendall_w(&table), "criterion {}", c.id);
+        }
         for (e, d) in p.drop_one.iter().enumerate() {
             if let Some(w) = &d.winners {
                 proptest::prop_assert_eq!(Some(w.clone()), bidscore::analysis::drop_one_winners_full(&inputs, e), "evaluator {}", e);
             }
         }
+    }
+}
+
+/// Kendall's W from its definition, counted rather than sorted: a value's rank is the
+/// number of values above it plus the mean position among its equals; T sums t³ − t over
+/// each distinct value's t copies.
+fn kendall_w_by_definition(table: &[Vec<i128>]) -> Option<Rat> {
+    let n = table.len();
+    let m = table.first()?.len();
+    if n < 2 || m < 2 {
+        return None;
+    }
+    let mut sums = vec![Rat::zero(); n];
+    let mut ties = 0i128;
+    for e in 0..m {
+        let column: Vec<i128> = table.iter().map(|r| r[e]).collect();
+        for (i, x) in column.iter().enumerate() {
+            let above = column.iter().filter(|y| *y > x).count() as i128;
+            let equal = column.iter().filter(|y| *y == x).count() as i128;
+            sums[i] = sums[i].add(&Rat::ratio(2 * above + equal + 1, 2));
+        }
+        let mut distinct = column.clone();
+        distinct.sort();
+        distinct.dedup();
+        for v in distinct {
+            let t = column.iter().filter(|y| **y == v).count() as i128;
+            ties += t * t * t - t;
+        }
+    }
+    let (n, m) = (n as i128, m as i128);
+    let mean = Rat::ratio(m * (n + 1), 2);
+    let s = sums.iter().fold(Rat::zero(), |acc, r| acc.add(&r.sub(&mean).mul(&r.sub(&mean))));
+    let d = m * m * (n * n * n - n) - m * ties;
+    (d > 0).then(|| Rat::from_int(12).mul(&s).div(&Rat::from_int(d)))
+}
+
+proptest::proptest! {
+    #[test]
+    fn kendall_w_is_its_definition(
+        table in (2usize..6).prop_flat_map(|m| proptest::collection::vec(proptest::collection::vec(0i128..5, m), 0..9))
+    ) {
+        let rats: Vec<Vec<Rat>> = table.iter().map(|r| r.iter().map(|x| Rat::from_int(*x)).collect()).collect();
+        proptest::prop_assert_eq!(kendall_w(&rats), kendall_w_by_definition(&table));
+        proptest::prop_assert_eq!(kendall_w(&table), kendall_w_by_definition(&table));
     }
 }
