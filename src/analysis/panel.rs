@@ -187,13 +187,8 @@ pub fn panel(inputs: &Inputs, outcome: &Outcome) -> Result<PanelAnalysis, Error>
                 });
                 let bids: Vec<PanelBid> = stats.into_iter().flatten().collect();
                 // Marks rank as their values do: the evaluators' rankings read the decimals.
-                let agreement = if bids.iter().all(|b| b.marks.len() == n) {
-                    let columns: Vec<Vec<&Decimal>> = (0..n).map(|e| bids.iter().filter_map(|b| b.marks.get(e)).collect()).collect();
-                    kendall_w_of_columns(&columns)
-                } else {
-                    None
-                };
-                PanelCriterion { id: c.id.clone(), scale: rule.scale, trim: rule.trim, marks: n, kendall_w: agreement, bids }
+                let table: Vec<&[Decimal]> = bids.iter().map(|b| b.marks.as_slice()).collect();
+                PanelCriterion { id: c.id.clone(), scale: rule.scale, trim: rule.trim, marks: n, kendall_w: kendall_w(&table), bids }
             })
             .collect();
         if !matched {
@@ -301,27 +296,20 @@ fn doubled_ranks<T: Ord>(values: &[&T]) -> (Vec<i128>, i128) {
 /// `W = 12 S / (m²(n³ − n) − m Σ T)`, with S the sum of squared deviations of the rank
 /// sums from their mean. `None` with fewer than 2 bids or evaluators, unequal rows, or
 /// when every evaluator ties every bid.
-pub fn kendall_w<T: Ord>(table: &[Vec<T>]) -> Option<Rat> {
-    let m = table.first()?.len();
-    if table.iter().any(|r| r.len() != m) {
+///
+/// The ranks are counted twice over, as whole numbers, so that nothing but the last
+/// division is a fraction.
+pub fn kendall_w<T: Ord, R: AsRef<[T]>>(table: &[R]) -> Option<Rat> {
+    let n = table.len();
+    let m = table.first()?.as_ref().len();
+    if n < 2 || m < 2 || table.iter().any(|r| r.as_ref().len() != m) {
         return None;
     }
-    let columns: Vec<Vec<&T>> = (0..m).map(|e| table.iter().filter_map(|r| r.get(e)).collect()).collect();
-    kendall_w_of_columns(&columns)
-}
-
-/// [`kendall_w`] for `columns[evaluator][bid]`, all of one length. The ranks are counted
-/// twice over, as whole numbers, so that nothing but the last division is a fraction.
-fn kendall_w_of_columns<T: Ord>(columns: &[Vec<&T>]) -> Option<Rat> {
-    let m = columns.len();
-    let n = columns.first()?.len();
-    if n < 2 || m < 2 || columns.iter().any(|c| c.len() != n) {
-        return None;
-    }
+    let columns: Vec<Vec<&T>> = (0..m).map(|e| table.iter().filter_map(|r| r.as_ref().get(e)).collect()).collect();
     // Twice each bid's rank sum.
     let mut sums = vec![0i128; n];
     let mut ties = 0i128;
-    for column in columns {
+    for column in &columns {
         let (r, t) = doubled_ranks(column);
         for (s, x) in sums.iter_mut().zip(&r) {
             *s = s.saturating_add(*x);

@@ -93,15 +93,13 @@ impl RuleKind for PanelRule {
 impl PanelRule {
     /// The marks kept after trimming, sorted.
     pub fn kept(&self, marks: &[Decimal]) -> Vec<Decimal> {
-        if marks.len() < self.marks_needed() {
+        let mut sorted = marks.to_vec();
+        sorted.sort();
+        let t = self.trim as usize;
+        if sorted.len() < self.marks_needed() {
             return Vec::new();
         }
-        let mut sorted = marks.to_vec();
-        sorted.sort_unstable();
-        let t = self.trim as usize;
-        sorted.truncate(sorted.len().saturating_sub(t));
-        sorted.drain(..t.min(sorted.len()));
-        sorted
+        sorted.get(t..sorted.len().saturating_sub(t)).map(<[Decimal]>::to_vec).unwrap_or_default()
     }
 
     /// The exact mean of the marks kept after trimming (`None`: too few marks to keep one).
