@@ -43,11 +43,10 @@ fn main() -> ExitCode {
         // Largest loss first.
         rows.sort_by(|a, b| (b.2 - b.1).cmp(&(a.2 - a.1)).then(a.0.cmp(&b.0)));
         for (id, mine, theirs) in rows {
-            let assumed = inputs
-                .tender
-                .criterion(&id)
-                .and_then(|c| c.field.as_ref())
-                .is_some_and(|f| coupang.assumed.contains(&f.to_string()) || rival.assumed.contains(&f.to_string()));
+            let assumed = inputs.tender.criterion(&id).and_then(|c| c.field.as_ref()).is_some_and(|f| {
+                let f = f.to_string();
+                coupang.assumed.iter().chain(&rival.assumed).any(|a| *a == f)
+            });
             println!("  {:<24} {:>9} {:>9} {:>+9}{}", id, mine, theirs, mine - theirs, if assumed { "  (assumed input)" } else { "" });
         }
         println!();

@@ -83,7 +83,16 @@ impl Rat {
     /// The exact value of a decimal.
     pub fn from_decimal(d: Decimal) -> Rat {
         // INVARIANT: a Decimal's scale is at most 28 and 10^28 fits in i128.
-        Rat(Repr::Small(d.mantissa(), 10i128.pow(d.scale())))
+        Rat(Repr::Small(d.mantissa(), pow10(d.scale()).unwrap_or(1)))
+    }
+
+    /// Numerator and (positive) denominator on the fast path, as they are; `None` for a
+    /// big value.
+    pub(crate) fn small_parts(&self) -> Option<(i128, i128)> {
+        match self.0 {
+            Repr::Small(n, d) => Some((n, d)),
+            Repr::Big(_) => None,
+        }
     }
 
     /// Numerator and denominator (positive) as big integers, as they are.
@@ -450,7 +459,7 @@ impl fmt::Display for DecimalText {
 
 /// Round `n/d × 10^places` to an integer (`d > 0`), or `None` on overflow.
 fn round_small(n: i128, d: i128, places: u32, mode: RoundingMode) -> Option<i128> {
-    let scale = 10i128.checked_pow(places)?;
+    let scale = pow10(places)?;
     let n = n.checked_mul(scale)?;
     let (q, rem) = n.div_mod_floor(&d);
     let twice = rem.checked_mul(2)?;
@@ -661,6 +670,86 @@ impl Sum {
     }
 }
 
+/// `10^k` for `k` ≤ 38 (a table: scoring asks for it a few times per cell).
+pub(crate) fn pow10(k: u32) -> Option<i128> {
+    // Evaluated at compile time: an index past the table or an overflow fails the build.
+    #[expect(clippy::indexing_slicing, reason = "a constant: checked when it is compiled")]
+    const POW10: [i128; 39] = {
+        let mut t = [1i128; 39];
+        let mut k = 1;
+        while k < 39 {
+            // INVARIANT: 10^38 < i128::MAX.
+            t[k] = t[k - 1] * 10;
+            k += 1;
+        }
+        t
+    };
+    POW10.get(usize::try_from(k).ok()?).copied()
+}
+
+/// A criterion's weight made ready for official points in integers: `weight × n / d` rounded
+/// once with the tender's rounding, the value [`Rat::round`] gives `weight × (n / d)`. The
+/// rules' integer forms (`RuleKind::grid`) score through it; any product that outgrows an
+/// `i128` gives `None`, and the caller scores exactly instead.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Grid {
+    wn: i128,
+    wd: i128,
+    places: u32,
+    mode: RoundingMode,
+}
+
+impl Grid {
+    /// The grid of `weight` rounded to `places` with `mode` (`None` for a big weight).
+    pub(crate) fn new(weight: &Rat, places: u32, mode: RoundingMode) -> Option<Grid> {
+        let (wn, wd) = weight.small_parts()?;
+        Some(Grid { wn, wd, places, mode })
+    }
+
+    /// No points (a score of 0).
+    pub(crate) fn zero(&self) -> Option<Points> {
+        Points::from_units(0, self.places)
+    }
+
+    /// `weight × n / d` rounded; `None` when `d` is 0 or a product overflows.
+    pub(crate) fn ratio(&self, n: i128, d: i128) -> Option<Points> {
+        let (n, d) = if d < 0 { (n.checked_neg()?, d.checked_neg()?) } else { (n, d) };
+        if d == 0 {
+            return None;
+        }
+        let units = round_small(self.wn.checked_mul(n)?, self.wd.checked_mul(d)?, self.places, self.mode)?;
+        Points::from_units(units, self.places)
+    }
+
+    /// `weight × clamp(n / d, 0, 1)` rounded, as [`Rat::clamp01`] clamps a score.
+    pub(crate) fn ratio01(&self, n: i128, d: i128) -> Option<Points> {
+        let (n, d) = if d < 0 { (n.checked_neg()?, d.checked_neg()?) } else { (n, d) };
+        if d == 0 {
+            return None;
+        }
+        if n <= 0 {
+            self.zero()
+        } else if n >= d {
+            self.ratio(1, 1)
+        } else {
+            self.ratio(n, d)
+        }
+    }
+
+    /// `weight × s` rounded, for a score written as a decimal.
+    pub(crate) fn decimal(&self, s: Decimal) -> Option<Points> {
+        self.ratio(s.mantissa(), pow10(s.scale())?)
+    }
+}
+
+/// Decimals `a`, `b`, `c` as integers at their largest scale (`None` on overflow): the
+/// integer form of a formula in several decimals.
+pub(crate) fn common_scale(a: Decimal, b: Decimal, c: Decimal) -> Option<(i128, i128, i128, i128)> {
+    let e = a.scale().max(b.scale()).max(c.scale());
+    let up = |x: Decimal| x.mantissa().checked_mul(pow10(e.checked_sub(x.scale())?)?);
+    Some((up(a)?, up(b)?, up(c)?, pow10(e)?))
+}
+
 /// Official points: an exact decimal, already rounded to the tender's places.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Points(Decimal);
@@ -687,7 +776,7 @@ impl Points {
     pub(crate) fn units(self, places: u32) -> Option<i128> {
         match places.checked_sub(self.0.scale())? {
             0 => Some(self.0.mantissa()),
-            up => self.0.mantissa().checked_mul(10i128.checked_pow(up)?),
+            up => self.0.mantissa().checked_mul(pow10(up)?),
         }
     }
 

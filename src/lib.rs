@@ -42,7 +42,7 @@ pub use model::{
 };
 pub use rules::Reason;
 pub use rust_decimal::Decimal;
-pub use value::{Date, FieldPath, Given, Scalar};
+pub use value::{Date, FieldPath, Given, Scalar, Str};
 
 /// A source from raw bytes (checked for UTF-8, BOM stripped, hashed), for the fuzz targets.
 #[doc(hidden)]

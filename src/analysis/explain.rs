@@ -158,7 +158,7 @@ pub fn explain<'a>(inputs: &'a Inputs, outcome: &Outcome, bidder: &str, against:
     };
     let against = other.map(|(o, why)| compare(inputs, outcome, me, o, why));
     Ok(Explanation {
-        bidder: me.bidder.clone(),
+        bidder: me.bidder.to_string(),
         status: me.status,
         rank: me.rank,
         total: me.total,
@@ -202,7 +202,7 @@ fn compare(inputs: &Inputs, outcome: &Outcome, me: &Standing, other: &Standing, 
     let summed: Decimal = deltas.iter().map(|d| d.delta).sum();
     let adjustment = (summed != gap).then_some(gap.saturating_sub(summed));
     let mut cmp = Comparison {
-        other: other.bidder.clone(),
+        other: other.bidder.to_string(),
         why,
         other_status: other.status,
         other_total: other.total,
@@ -219,9 +219,9 @@ fn compare(inputs: &Inputs, outcome: &Outcome, me: &Standing, other: &Standing, 
     if me.status.group() != other.status.group() {
         let (worse, better) = if me.status.group() > other.status.group() { (me, other) } else { (other, me) };
         cmp.decided_by = Some(DecidedBy {
-            worse: worse.bidder.clone(),
+            worse: worse.bidder.to_string(),
             worse_status: worse.status,
-            better: better.bidder.clone(),
+            better: better.bidder.to_string(),
             better_status: better.status,
             failed: failed(worse),
         });
@@ -277,7 +277,7 @@ fn compare(inputs: &Inputs, outcome: &Outcome, me: &Standing, other: &Standing, 
 
 /// The gates and thresholds a bid failed.
 fn failed(s: &Standing) -> Vec<Failed> {
-    let gates = s.gates.iter().filter(|g| !g.passed).map(|g| Failed::Gate(g.id.clone()));
+    let gates = s.gates.iter().filter(|g| !g.passed).map(|g| Failed::Gate(g.id.to_string()));
     let missed = s
         .qualification
         .iter()

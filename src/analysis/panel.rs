@@ -183,7 +183,7 @@ pub fn panel(inputs: &Inputs, outcome: &Outcome) -> Result<PanelAnalysis, Error>
                 let stats = crate::par::map(&order, |_, &i| {
                     let marks = marks_of(i, *j)?;
                     let bidder = inputs.bids.get(i)?.id.clone();
-                    Some(bid_stats(bidder, marks, rule, &k))
+                    Some(bid_stats(bidder.to_string(), marks, rule, &k))
                 });
                 let bids: Vec<PanelBid> = stats.into_iter().flatten().collect();
                 // Marks rank as their values do: the evaluators' rankings read the decimals.
@@ -234,7 +234,7 @@ pub fn panel(inputs: &Inputs, outcome: &Outcome) -> Result<PanelAnalysis, Error>
         };
         return Ok(PanelAnalysis { evaluators, outlier_k, criteria, overall_w: None, winners, drop_one, note: Some(note) });
     }
-    let note = (!left_out.is_empty()).then_some(PanelNote::LeftOut { bidders: left_out });
+    let note = (!left_out.is_empty()).then_some(PanelNote::LeftOut { bidders: left_out.iter().map(ToString::to_string).collect() });
     Ok(PanelAnalysis { evaluators, outlier_k, criteria, overall_w, winners, drop_one, note })
 }
 

@@ -384,7 +384,7 @@ fn impossible_gate(inputs: &Inputs, outcome: &Outcome, bidder: &str, candidates:
         let values = candidates.iter().find(|c| c.field == field).map(|c| c.values.as_slice()).unwrap_or_default();
         let passes_all = |v: &Scalar| t.gates.iter().filter(|h| h.field == g.field).all(|h| h.require.accepts(v));
         if !values.iter().any(passes_all) {
-            return Some(NoPath::ImpossibleGate { gate: g.id.clone(), field });
+            return Some(NoPath::ImpossibleGate { gate: g.id.to_string(), field });
         }
     }
     None

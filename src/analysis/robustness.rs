@@ -32,7 +32,7 @@ use crate::evaluate::{BidStatus, Outcome, evaluate};
 use crate::exact::Rat;
 use crate::model::{Inputs, Status};
 use crate::rules::fast::{Fast, Input, f64_of};
-use crate::value::{Date, FieldPath, Given, Scalar};
+use crate::value::{Date, FieldPath, Given, Scalar, Str};
 
 /// Samples per block: the unit of seeding, of parallel work and of progress.
 pub const BLOCK: u64 = 1024;
@@ -531,7 +531,7 @@ pub fn sampled_ranking(inputs: &Inputs, outcome: &Outcome, witness: &Witness) ->
         .enumerate()
         .map(|(i, b)| {
             let r = buf.work.rank(i);
-            (b.id.clone(), buf.work.status(i), (r > 0).then_some(r))
+            (b.id.to_string(), buf.work.status(i), (r > 0).then_some(r))
         })
         .collect())
 }
@@ -1464,7 +1464,7 @@ impl<'a> Model<'a> {
             .zip(&buf.values)
             .filter(|(v, x)| v.published != **x)
             .filter_map(|(v, x)| {
-                let bidder = self.inputs.bids.get(v.bid)?.id.clone();
+                let bidder = self.inputs.bids.get(v.bid)?.id.to_string();
                 Some((bidder, v.field.clone(), drawn_scalar(&v.draw, *x)?))
             })
             .collect();
@@ -1472,7 +1472,7 @@ impl<'a> Model<'a> {
     }
 
     fn bidders(&self, bits: &[u64]) -> Vec<String> {
-        (0..self.n).filter(|&i| bit(bits, i)).filter_map(|i| self.inputs.bids.get(i).map(|b| b.id.clone())).collect()
+        (0..self.n).filter(|&i| bit(bits, i)).filter_map(|i| self.inputs.bids.get(i).map(|b| b.id.to_string())).collect()
     }
 
     fn answer(&self, stats: Stats, options: &RobustnessOptions) -> Robustness {
@@ -1509,7 +1509,7 @@ impl<'a> Model<'a> {
                 let row = row.unwrap_or_default();
                 let selected = stats.selected.get(i).copied().unwrap_or(0);
                 Odds {
-                    bidder: self.inputs.bids.get(i).map(|b| b.id.clone()).unwrap_or_default(),
+                    bidder: self.inputs.bids.get(i).map(|b| b.id.clone()).unwrap_or_default().to_string(),
                     ranks: row.get(..n).map(<[u64]>::to_vec).unwrap_or_default(),
                     unranked: row.get(n).copied().unwrap_or(0),
                     selected,
@@ -1717,8 +1717,8 @@ impl<'a> Model<'a> {
             k = k.saturating_add(1);
         }
         let mut copy = b.clone();
-        copy.id.clone_from(&copy_id);
-        copy.name = format!("{} (copy)", b.name);
+        copy.id = Str::from(&copy_id);
+        copy.name = format!("{} (copy)", b.name).into();
         let mut sources = inputs.sources.clone();
         let mut changed = vec![sources.len()];
         sources.push(SourceFile::new(format!("{copy_id}.toml (copy of {bidder})"), copy.to_toml()));
@@ -1955,7 +1955,7 @@ fn varied(inputs: &Inputs, kernel: &Kernel<'_>, unknowns: &mut Vec<Unknown>, dim
     let mut out = Vec::new();
     for (i, b) in inputs.bids.iter().enumerate() {
         for (field, p) in &b.provenance {
-            if p.status != Status::Assumed || read.binary_search(field).is_err() {
+            if p.status != Status::Assumed || read.binary_search_by(|r| r.as_str().cmp(field)).is_err() {
                 continue;
             }
             let Some(path) = FieldPath::parse(field) else { continue };
@@ -2050,7 +2050,7 @@ fn varied(inputs: &Inputs, kernel: &Kernel<'_>, unknowns: &mut Vec<Unknown>, dim
                     true,
                 ),
             };
-            unknowns.push(Unknown::Input { bidder: b.id.clone(), field: field.clone(), published: value.clone(), values, range });
+            unknowns.push(Unknown::Input { bidder: b.id.to_string(), field: field.clone(), published: value.clone(), values, range });
             out.push(Varied { bid: i, field: field.clone(), draw, criteria, gates, award, price, ties, low, published });
         }
     }

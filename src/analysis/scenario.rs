@@ -15,13 +15,13 @@ use rust_decimal::prelude::ToPrimitive;
 
 use super::Error;
 use super::error::PointsProblem;
-use crate::evaluate::score::{Exact, Givens, official, scored};
+use crate::evaluate::score::{Exact, Givens, points};
 use crate::evaluate::tally::{self, Field, Frame, InForce, Row, Scorer, Tally};
 use crate::evaluate::{Awarded, BidStatus, Outcome, evaluate, field_of, gate_verdicts, passes};
 use crate::exact::{Points, Rat};
 use crate::model::{Inputs, Minimum, Resolved, gate_kind};
 use crate::rules::{Better, CriterionAt, InputKind, ValueAt};
-use crate::value::{FieldPath, Given, Scalar};
+use crate::value::{FieldPath, Given, Scalar, Str};
 
 /// The published evaluation, kept so that scenarios re-score only what they change.
 #[derive(Clone, Debug)]
@@ -39,7 +39,7 @@ pub struct Published<'a> {
     /// Per criterion: the reference in force.
     references: Vec<Option<Decimal>>,
     /// The fields the tender reads, sorted ([`Tender::read_fields`](crate::model::Tender::read_fields)).
-    read: Vec<String>,
+    read: Vec<Str>,
     /// The unchanged scenario's tally and its ranked rows in order, made the first time a
     /// scenario that changes one bid asks for it.
     base: BaseCell,
@@ -415,8 +415,8 @@ impl Scenario {
             let Some(path) = FieldPath::parse(field) else {
                 return Err(Error::NotAFieldPath { field: field.clone() });
             };
-            if read.binary_search(field).is_err() {
-                return Err(Error::FieldNotRead { field: field.clone(), read: read.clone() });
+            if read.binary_search_by(|r| r.as_str().cmp(field)).is_err() {
+                return Err(Error::FieldNotRead { field: field.clone(), read: read.iter().map(ToString::to_string).collect() });
             }
             let at = match rows.binary_search_by_key(&b, |(i, _)| *i) {
                 Ok(at) => at,
@@ -755,7 +755,7 @@ impl Scorer for Prepared<'_, '_> {
         let t = &self.published.inputs.tender;
         let Some(c) = t.criteria.get(criterion) else { return Points::default() };
         let w = self.weights.as_ref().and_then(|w| w.get(criterion).cloned()).unwrap_or_else(|| Rat::from_decimal(c.points));
-        official(t, &w, &scored(c, &w, Givens::given(self, bid, criterion), reference.value.as_ref()).score).0
+        points(t.rounding, c, &w, Givens::given(self, bid, criterion), reference.value.as_ref())
     }
 
     fn published_reference(&self, criterion: usize) -> Option<Option<Decimal>> {

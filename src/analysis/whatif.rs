@@ -176,8 +176,8 @@ pub fn whatif(inputs: &Inputs, before: &Outcome, bidder: &str, changes: &[Change
         // Only a field some rule reads can change anything; anything else is a typo
         // (or `bidder.*` / `provenance.*`, which are not values).
         let read = tender.read_fields();
-        if !read.contains(field) {
-            return Err(Error::FieldNotRead { field: field.clone(), read });
+        if !read.iter().any(|r| r == field) {
+            return Err(Error::FieldNotRead { field: field.clone(), read: read.iter().map(ToString::to_string).collect() });
         }
         let node = parse_literal(literal)?;
         let slot = match bids.iter().position(|(i, _)| *i == b) {
@@ -294,7 +294,7 @@ pub fn whatif(inputs: &Inputs, before: &Outcome, bidder: &str, changes: &[Change
         .filter_map(|after| {
             let was = before.standing(&after.bidder)?;
             Some(Move {
-                bidder: after.bidder.clone(),
+                bidder: after.bidder.to_string(),
                 rank: (was.rank, after.rank),
                 status: (was.status, after.status),
                 award: (was.award, after.award),

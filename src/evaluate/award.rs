@@ -42,7 +42,7 @@ impl Term {
     /// Every bid's term, in `inputs.bids` order; `None` without a record.
     pub(crate) fn all(inputs: &crate::model::Inputs) -> Option<Vec<Term>> {
         let n = inputs.negotiation.as_ref()?;
-        Some(inputs.bids.iter().map(|b| Term::of(n.bids.get(&b.id))).collect())
+        Some(inputs.bids.iter().map(|b| Term::of(n.bids.get(b.id.as_str()))).collect())
     }
 }
 

@@ -40,7 +40,7 @@ pub(super) fn evaluate(inputs: &Inputs) -> Outcome {
     for lot in &t.lots {
         let sub = lot_inputs(inputs, lot);
         let capped: Vec<bool> =
-            sub.bids.iter().map(|b| t.award.max_lots.is_some_and(|m| won.get(&b.id).copied().unwrap_or(0) >= m)).collect();
+            sub.bids.iter().map(|b| t.award.max_lots.is_some_and(|m| won.get(b.id.as_str()).copied().unwrap_or(0) >= m)).collect();
         let outcome = evaluate_capped(&sub, &capped);
         for w in outcome.winners() {
             let n = won.entry(w.to_owned()).or_insert(0);
@@ -55,13 +55,13 @@ pub(super) fn evaluate(inputs: &Inputs) -> Outcome {
             .enumerate()
             .filter(|(k, s)| s.rank.is_some() && last.is_none_or(|l| *k < l))
             .filter(|(_, s)| sub.bids.iter().zip(&capped).any(|(b, c)| *c && b.id == s.bidder))
-            .map(|(_, s)| s.bidder.clone())
+            .map(|(_, s)| s.bidder.to_string())
             .collect();
         let st = &sub.tender;
         lots.push(LotOutcome {
             id: lot.id.clone(),
             title: lot.title.clone(),
-            sections: st.sections.iter().map(|s| (s.id.clone(), st.section_max(&s.id))).collect(),
+            sections: st.sections.iter().map(|s| (s.id.to_string(), st.section_max(&s.id))).collect(),
             max_points: st.max_points,
             criteria: st.criteria.iter().map(|c| c.id.clone()).collect(),
             quantity: st.award.quantity.as_ref().map(|q| q.total),

@@ -7,12 +7,13 @@ use rust_decimal::Decimal;
 
 use crate::exact::Rat;
 use crate::model::{LowAction, LowRule, Tender};
+use crate::value::Str;
 
 /// One check's verdict on one bid that passed the gates.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LowVerdict {
     /// The check's id.
-    pub id: String,
+    pub id: Str,
     /// What the check does to a bid below its threshold.
     pub action: LowAction,
     /// The price the check read (`None`: the bid lacks it, and nothing is checked).

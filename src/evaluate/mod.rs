@@ -24,7 +24,7 @@ use crate::exact::{Points, Rat};
 pub use crate::model::Scope;
 use crate::model::{Bid, Gate, Inputs, Status, TieBreak};
 use crate::rules::Reason;
-use crate::value::{Given, Scalar};
+use crate::value::{Given, Scalar, Str};
 pub use lots::LotOutcome;
 pub use low::LowVerdict;
 pub use record::{Departure, NegotiationCheck, NegotiationRow, Reconstruction, ReportedRow, departures};
@@ -92,7 +92,7 @@ pub enum Awarded {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GateVerdict {
     /// Gate id.
-    pub id: String,
+    pub id: Str,
     /// Passed?
     pub passed: bool,
     /// The value the gate read (`None`: the bid lacks it, and the gate fails).
@@ -217,9 +217,9 @@ pub struct Standing {
     /// The bid's place in the evaluated inputs' [`bids`](Inputs::bids).
     pub index: usize,
     /// Bidder id.
-    pub bidder: String,
+    pub bidder: Str,
     /// Bidder name.
-    pub name: String,
+    pub name: Str,
     /// Status.
     pub status: BidStatus,
     /// Rank among qualified bids (shared when tied after every tie-break).
@@ -230,7 +230,7 @@ pub struct Standing {
     pub total: Points,
     /// Points per section, in the tender's section order (as counted, under differential
     /// scoring).
-    pub sections: Vec<(String, Points)>,
+    pub sections: Vec<(Str, Points)>,
     /// What it was awarded.
     pub award: Awarded,
     /// Gate verdicts, in the tender's order.
@@ -241,7 +241,7 @@ pub struct Standing {
     /// Qualification verdicts (only for bids that passed the gates).
     pub qualification: Vec<ThresholdVerdict>,
     /// Fields marked `assumed` that a gate, criterion or the award read.
-    pub assumed: Vec<String>,
+    pub assumed: Vec<Str>,
     /// The abnormally low tender checks' verdicts (bids that passed the gates), in the
     /// tender's order.
     pub low: Vec<LowVerdict>,
@@ -256,7 +256,7 @@ pub struct Standing {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Original {
     /// Points per section, in the tender's section order, as scored.
-    pub sections: Vec<(String, Points)>,
+    pub sections: Vec<(Str, Points)>,
     /// The exact sum of criterion points.
     pub total: Points,
     /// The bid's rank on the differential section among the qualified bids (shared when
@@ -436,7 +436,7 @@ fn outcome(inputs: &Inputs, frame: &Frame<'_>, field: &Field<'_>, gates: Vec<Vec
     let mut rows: Vec<Option<Row<Points, Points>>> = rows.into_iter().map(Some).collect();
     let mut gates: Vec<Option<Vec<GateVerdict>>> = gates.into_iter().map(Some).collect();
     let mut low: Vec<Option<Vec<LowVerdict>>> = low::verdicts(t, &field.passed, &field.low).into_iter().map(Some).collect();
-    let sections = |sums: &[Points]| -> Vec<(String, Points)> { t.sections.iter().zip(sums).map(|(s, p)| (s.id.clone(), *p)).collect() };
+    let sections = |sums: &[Points]| -> Vec<(Str, Points)> { t.sections.iter().zip(sums).map(|(s, p)| (s.id.clone(), *p)).collect() };
     let mut standings = Vec::with_capacity(order.len());
     for i in order {
         let (Some(row), Some(b)) = (rows.get_mut(i).and_then(Option::take), inputs.bids.get(i)) else { continue };
@@ -473,8 +473,8 @@ fn outcome(inputs: &Inputs, frame: &Frame<'_>, field: &Field<'_>, gates: Vec<Vec
     for s in &standings {
         for v in s.low.iter().filter(|v| v.low) {
             warnings.push(Warning::AbnormallyLow {
-                bidder: s.bidder.clone(),
-                check: v.id.clone(),
+                bidder: s.bidder.to_string(),
+                check: v.id.to_string(),
                 excluded: v.action == crate::model::LowAction::Exclude,
             });
         }
@@ -514,7 +514,7 @@ fn no_selection(standings: &[Standing]) -> Option<NoSelection> {
     })
 }
 
-fn assumed_fields(read: &[String], b: &Bid) -> Vec<String> {
+fn assumed_fields(read: &[Str], b: &Bid) -> Vec<Str> {
     if b.provenance.is_empty() {
         return Vec::new();
     }

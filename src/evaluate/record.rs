@@ -211,13 +211,13 @@ pub(crate) fn negotiation(inputs: &Inputs, standings: &[Standing]) -> Option<Neg
     let mut cost = Decimal::ZERO;
     let mut agreed_count = 0usize;
     for s in standings {
-        let entry = record.bids.get(&s.bidder);
+        let entry = record.bids.get(s.bidder.as_str());
         let outcome = entry.map(|e| e.outcome);
         let ranked = s.rank.is_some();
         match (ranked, outcome) {
-            (true, None) => departures.push(Departure::Unmentioned { bidder: s.bidder.clone() }),
+            (true, None) => departures.push(Departure::Unmentioned { bidder: s.bidder.to_string() }),
             (false, Some(NegotiationOutcome::Agreed)) => {
-                departures.push(Departure::NotRanked { bidder: s.bidder.clone(), status: s.status })
+                departures.push(Departure::NotRanked { bidder: s.bidder.to_string(), status: s.status })
             }
             _ => {}
         }
@@ -227,14 +227,19 @@ pub(crate) fn negotiation(inputs: &Inputs, standings: &[Standing]) -> Option<Neg
             if let (Some((p, pr)), Some(r)) = (passed, s.rank)
                 && pr < r
             {
-                departures.push(Departure::OutOfOrder { agreed: s.bidder.clone(), agreed_rank: r, passed: p.to_owned(), passed_rank: pr });
+                departures.push(Departure::OutOfOrder {
+                    agreed: s.bidder.to_string(),
+                    agreed_rank: r,
+                    passed: p.to_owned(),
+                    passed_rank: pr,
+                });
             }
             let q = quantity.unwrap_or(0);
             agreed_sum = agreed_sum.saturating_add(q);
             if let Some(cap) = award.cap()
                 && q > cap
             {
-                departures.push(Departure::OverCap { bidder: s.bidder.clone(), agreed: q, cap });
+                departures.push(Departure::OverCap { bidder: s.bidder.to_string(), agreed: q, cap });
             }
             if award.budget.is_some()
                 && let Some(price) = inputs.bid_index(&s.bidder).and_then(|i| inputs.unit_price(i))
@@ -259,7 +264,7 @@ pub(crate) fn negotiation(inputs: &Inputs, standings: &[Standing]) -> Option<Neg
         };
         let awarded = if s.award == Awarded::Quantity(0) { Awarded::No } else { s.award };
         rows.push(NegotiationRow {
-            bidder: s.bidder.clone(),
+            bidder: s.bidder.to_string(),
             status: s.status,
             award: s.award,
             outcome,
@@ -293,11 +298,11 @@ pub(crate) fn reported(inputs: &Inputs, standings: &[Standing]) -> Option<Recons
     let rows: Vec<ReportedRow> = standings
         .iter()
         .filter_map(|s| {
-            let e = record.bids.get(&s.bidder)?;
+            let e = record.bids.get(s.bidder.as_str())?;
             let same_status = s.status.as_str() == e.status.as_str();
             let same_quantity = quantity_of(s.award) == e.quantity.unwrap_or(0);
             Some(ReportedRow {
-                bidder: s.bidder.clone(),
+                bidder: s.bidder.to_string(),
                 status: s.status,
                 award: s.award,
                 reported: e.status,

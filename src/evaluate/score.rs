@@ -9,8 +9,8 @@ use rust_decimal::Decimal;
 use super::CriterionScore;
 pub(crate) use super::tally::Givens;
 use super::tally::{InForce, Scorer};
-use crate::exact::{Points, Rat};
-use crate::model::{Criterion, Inputs, Tender};
+use crate::exact::{Grid, Points, Rat};
+use crate::model::{Criterion, Inputs, Rounding, Tender};
 use crate::rules::{Reason, Scored};
 use crate::value::Given;
 
@@ -30,15 +30,26 @@ pub(crate) fn scored(c: &Criterion, weight: &Rat, given: Option<&Given>, referen
 
 /// Official points: `weight × score` rounded once with the tender's rounding, and whether
 /// they saturated.
-pub(crate) fn official(t: &Tender, weight: &Rat, score: &Rat) -> (Points, bool) {
+pub(crate) fn official(rounding: Rounding, weight: &Rat, score: &Rat) -> (Points, bool) {
     // Validation bounds points (≤ 1e9) and every capped score by 1, so the rounded value
     // fits a decimal. Only an uncapped kr-price for a bid cheaper than every eligible one (a
     // disqualified bid) can grow without bound; it saturates and says so.
-    let places = t.rounding.places;
-    match weight.mul(score).round(places, t.rounding.mode) {
+    let places = rounding.places;
+    match weight.mul(score).round(places, rounding.mode) {
         Some(d) => (Points::new(d), false),
         None => (Points::new(Decimal::try_from_i128_with_scale((1i128 << 96) - 1, places).unwrap_or(Decimal::MAX)), true),
     }
+}
+
+/// A cell's official points, as [`official`] rounds the rule's exact score, by the rule's
+/// integer form when it has one (`RuleKind::grid`: most cells, no rationals and no reason
+/// made), else exactly.
+pub(crate) fn points(rounding: Rounding, c: &Criterion, weight: &Rat, given: Option<&Given>, reference: Option<&Rat>) -> Points {
+    let fast = Grid::new(weight, rounding.places, rounding.mode).and_then(|g| match given {
+        None => g.zero(),
+        Some(v) => c.rule.grid(v, &g, reference),
+    });
+    fast.unwrap_or_else(|| official(rounding, weight, &scored(c, weight, given, reference).score).0)
 }
 
 /// Exact points: `weight × score`, unrounded.
@@ -80,7 +91,7 @@ impl<G: Givens> Scorer for Official<'_, G> {
             // INVARIANT: the tally asks only for criteria of this tender.
             return Points::default();
         };
-        official(self.tender, w, &scored(c, w, self.givens.given(bid, criterion), reference.value.as_ref()).score).0
+        points(self.tender.rounding, c, w, self.givens.given(bid, criterion), reference.value.as_ref())
     }
 
     fn published_reference(&self, _: usize) -> Option<Option<Decimal>> {
@@ -109,7 +120,7 @@ pub(crate) fn detail(inputs: &Inputs, bid: usize, criterion: usize, reference: O
     let w = Rat::from_decimal(c.points);
     let value = inputs.given(bid, criterion);
     let s = scored(c, &w, value, reference.map(Rat::from_decimal).as_ref());
-    let (points, saturated) = official(t, &w, &s.score);
+    let (points, saturated) = official(t.rounding, &w, &s.score);
     CriterionScore { id: &c.id, section: &c.section, value, score: s.score, points, max: c.points, reason: s.reason, saturated }
 }
 
@@ -150,5 +161,113 @@ impl<G: Givens> Scorer for Exact<'_, G> {
 
     fn published_reference(&self, _: usize) -> Option<Option<Decimal>> {
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use proptest::prelude::*;
+    use rust_decimal::Decimal;
+
+    use super::official;
+    use crate::exact::{Grid, Rat, RoundingMode};
+    use crate::model::Rounding;
+    use crate::rules::{Among, Better, Choice, DateRule, Flag, Linear, PanelRule, Relative, Rule, Step, StepDirection, Steps};
+    use crate::value::{Date, Given, Scalar};
+
+    fn dec() -> impl Strategy<Value = Decimal> {
+        prop_oneof![
+            Just(Decimal::ZERO),
+            (-3i64..=3).prop_map(Decimal::from),
+            (-2_000i64..2_000, 0u32..4).prop_map(|(m, s)| Decimal::new(m, s)),
+            (-10_000_000_000i64..10_000_000_000, 0u32..11).prop_map(|(m, s)| Decimal::new(m, s)),
+            (any::<i64>(), 0u32..11).prop_map(|(m, s)| Decimal::new(m, s)),
+        ]
+    }
+
+    fn score() -> impl Strategy<Value = Decimal> {
+        (0i64..=1000, 0u32..4).prop_map(|(m, s)| Decimal::new(m, s).min(Decimal::ONE))
+    }
+
+    fn date() -> impl Strategy<Value = Date> {
+        (2020i32..2030, 1u8..13, 1u8..29).prop_filter_map("a valid date", |(y, m, d)| Date::new(y, m, d))
+    }
+
+    /// A rule of every kind with an integer form, and an input of its type.
+    fn rule_and_input() -> impl Strategy<Value = (Rule, Given)> {
+        prop_oneof![
+            (dec(), dec(), dec()).prop_map(|(zero_at, full_at, x)| (Rule::Linear(Linear { zero_at, full_at }), number(x))),
+            (prop::collection::vec((dec(), score()), 0..4), score(), any::<bool>(), dec()).prop_map(|(mut steps, otherwise, up, x)| {
+                steps.sort_by_key(|s| s.0);
+                let steps = steps.into_iter().map(|(threshold, score)| Step { threshold, score }).collect();
+                let direction = if up { StepDirection::AtLeast } else { StepDirection::AtMost };
+                (Rule::Steps(Steps { direction, steps, otherwise }), number(x))
+            }),
+            (prop::collection::btree_map("[a-c]", score(), 0..3), "[a-d]").prop_map(|(scores, x): (BTreeMap<String, Decimal>, String)| {
+                (Rule::Choice(Choice { scores }), Given::Value(Scalar::Text(x)))
+            }),
+            (score(), score(), any::<bool>())
+                .prop_map(|(if_true, if_false, x)| (Rule::Flag(Flag { if_true, if_false }), Given::Value(Scalar::Bool(x)))),
+            (date(), date(), date()).prop_map(|(a, b, x)| {
+                let (full_by, zero_from) = (a.min(b), a.max(b));
+                (Rule::Date(DateRule { full_by, zero_from }), Given::Value(Scalar::Date(x)))
+            }),
+            (any::<bool>(), dec()).prop_map(|(higher, x)| {
+                let better = if higher { Better::Higher } else { Better::Lower };
+                (Rule::Relative(Relative { better, among: Among::Eligible }), number(x))
+            }),
+            (prop::collection::vec((0i64..=100, 0u32..2).prop_map(|(m, s)| Decimal::new(m, s)), 0..8), 0u32..3, 1i64..=100).prop_map(
+                |(marks, trim, scale)| (Rule::Panel(PanelRule { scale: Decimal::new(scale, 1), trim, trim_at: None }), Given::Marks(marks))
+            ),
+        ]
+    }
+
+    fn number(x: Decimal) -> Given {
+        Given::Value(Scalar::Number(x))
+    }
+
+    fn mode() -> impl Strategy<Value = RoundingMode> {
+        prop_oneof![Just(RoundingMode::HalfUp), Just(RoundingMode::HalfEven), Just(RoundingMode::Down)]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4096))]
+
+        /// A rule's integer form gives the points its exact score rounds to, for any weight,
+        /// rounding, value and reference (and it has one for every ordinary input).
+        #[test]
+        fn the_integer_form_gives_the_exact_scores_rounded_points(
+            (rule, given) in rule_and_input(),
+            weight in (0i64..1_000_000_000, 0u32..5).prop_map(|(m, s)| Decimal::new(m, s)),
+            places in 0u32..7,
+            mode in mode(),
+            reference in prop::option::of(dec()),
+        ) {
+            let rounding = Rounding { places, mode };
+            let w = Rat::from_decimal(weight);
+            let r = reference.map(Rat::from_decimal);
+            let grid = Grid::new(&w, places, mode);
+            prop_assert!(grid.is_some());
+            let fast = grid.and_then(|g| rule.grid(&given, &g, r.as_ref()));
+            let exact = official(rounding, &w, &rule.score(&given, &w, r.as_ref()).score).0;
+            if let Some(fast) = fast {
+                // The same decimal, scale included: reports print it.
+                prop_assert_eq!(fast.decimal().scale(), exact.decimal().scale());
+                prop_assert_eq!(fast, exact);
+            }
+            // Only operands past an i128 (or a rule's degenerate ends) take the exact path.
+            let small = |d: &Decimal| d.mantissa().unsigned_abs() < 1 << 40;
+            let ordinary = match (&rule, &given) {
+                (Rule::Linear(l), Given::Value(Scalar::Number(x))) => l.zero_at != l.full_at && small(x) && small(&l.zero_at) && small(&l.full_at),
+                (Rule::Relative(_), Given::Value(Scalar::Number(x))) => small(x) && reference.is_none_or(|r| small(&r)),
+                (Rule::Date(d), _) => d.full_by != d.zero_from,
+                _ => true,
+            };
+            if ordinary {
+                prop_assert!(fast.is_some(), "no integer form for {rule:?} on {given:?}");
+            }
+        }
     }
 }

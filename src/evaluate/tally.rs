@@ -51,6 +51,11 @@ pub(crate) trait Amount: Clone + Ord + Send + Sync {
     /// rounding (exact for every value a valid tender produces: sums and steps of points on
     /// the rounding grid).
     fn from_rat(value: &Rat, rounding: Rounding) -> Self;
+    /// The value as a whole number of units of `places` decimals, when it is one: official
+    /// points sort by it on integers (`None`: compare the values themselves).
+    fn units(&self, _places: u32) -> Option<i128> {
+        None
+    }
 }
 
 impl Amount for Points {
@@ -93,6 +98,10 @@ impl Amount for Points {
 
     fn from_rat(value: &Rat, rounding: Rounding) -> Points {
         Points::new(value.round(rounding.places, rounding.mode).unwrap_or(Decimal::MAX))
+    }
+
+    fn units(&self, places: u32) -> Option<i128> {
+        Points::units(*self, places)
     }
 }
 
@@ -450,9 +459,23 @@ pub(crate) fn tally<S: Scorer>(frame: &Frame<'_>, scorer: &S, field: &Field<'_>)
 /// "qualified"` gets its reference again in the tally once qualification is known;
 /// validation keeps qualification independent of such criteria).
 pub(crate) fn eligible<S: Scorer>(frame: &Frame<'_>, scorer: &S, field: &Field<'_>) -> Vec<InForce> {
-    let n = field.ids.len();
-    let passed = |i: usize| field.passed.get(i).copied().unwrap_or(false);
-    (0..frame.tender.criteria.len()).map(|j| reference(frame, scorer, j, n, passed)).collect()
+    // Every reference in one pass over the bids, as `best` takes each (the same fold in the
+    // same order): a bid's values are read together, not once per criterion.
+    let criteria = &frame.tender.criteria;
+    let wanted: Vec<(usize, Better)> = criteria.iter().enumerate().filter_map(|(j, c)| Some((j, c.rule.reference()?.better))).collect();
+    let mut bests: Vec<Option<Decimal>> = vec![None; criteria.len()];
+    for i in (0..field.ids.len()).filter(|&i| field.passed.get(i).copied().unwrap_or(false)) {
+        for &(j, better) in &wanted {
+            if let (Some(Given::Value(Scalar::Number(x))), Some(slot)) = (scorer.given(i, j), bests.get_mut(j)) {
+                *slot = Some(match (*slot, better) {
+                    (None, _) => *x,
+                    (Some(a), Better::Higher) => a.max(*x),
+                    (Some(a), Better::Lower) => a.min(*x),
+                });
+            }
+        }
+    }
+    bests.into_iter().enumerate().map(|(j, best)| InForce::new(best, scorer.published_reference(j))).collect()
 }
 
 /// [`tally`], given the references over the eligible bids ([`eligible`]) already taken.
@@ -636,6 +659,34 @@ impl<R: Standings> Ranker<'_, R> {
         self.ranking(a, b).then_with(|| self.id(a).cmp(self.id(b)))
     }
 
+    /// Sort `rows` into the ranking's order (`sort_by` with [`Ranker::order`], stable): by
+    /// the totals as integers on the rounding grid first, cache-friendly and without decimal
+    /// comparisons, then each run of equal totals by the whole order.
+    pub(crate) fn sort(&self, rows: &mut [usize]) {
+        let places = self.frame.tender.rounding.places;
+        let keyed: Option<Vec<(i128, usize, usize)>> =
+            rows.iter().enumerate().map(|(pos, &i)| Some((self.rows.total(i)?.units(places)?, pos, i))).collect();
+        let Some(mut keyed) = keyed else {
+            rows.sort_by(|&a, &b| self.order(a, b));
+            return;
+        };
+        // Higher totals first; equal totals keep their places for the stable sort below.
+        keyed.sort_unstable_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)));
+        for (slot, k) in rows.iter_mut().zip(&keyed) {
+            *slot = k.2;
+        }
+        let mut start = 0usize;
+        for run in keyed.chunk_by(|x, y| x.0 == y.0) {
+            let end = start.saturating_add(run.len());
+            if run.len() > 1
+                && let Some(tied) = rows.get_mut(start..end)
+            {
+                tied.sort_by(|&a, &b| self.order(a, b));
+            }
+            start = end;
+        }
+    }
+
     /// Whether row `a` comes before row `b` in the ranking's order, whatever their statuses.
     pub(crate) fn precedes(&self, a: usize, b: usize) -> bool {
         self.order(a, b) == Ordering::Less
@@ -658,7 +709,7 @@ fn rank_and_award<C, N: Amount>(
     let (mut qualified, rest): (Vec<usize>, Vec<usize>) = (0..rows.len()).partition(|&i| group(i) == 0);
     let ranks: Vec<u32> = {
         let ranker = Ranker::over(frame, field, &*rows, amount);
-        qualified.sort_by(|&a, &b| ranker.order(a, b));
+        ranker.sort(&mut qualified);
         let mut rank = 0u32;
         qualified
             .iter()

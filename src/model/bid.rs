@@ -63,8 +63,8 @@ pub(super) fn parse(doc: Table, file: usize, sink: &mut Sink) -> Option<Parsed> 
     }
     let (id, span) = id?;
     let bid = Bid {
-        id,
-        name: name.map(|n| n.0).unwrap_or_default(),
+        id: id.into(),
+        name: name.map(|n| n.0).unwrap_or_default().into(),
         note,
         fields,
         provenance,

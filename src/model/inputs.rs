@@ -17,7 +17,7 @@ use crate::load::node::{Node, Value};
 use crate::load::reader::{Sink, as_bool, as_count, as_date, as_number, unknown_ref};
 use crate::load::{self, ReadLimits, node};
 use crate::rules::InputKind;
-use crate::value::{FieldPath, Given};
+use crate::value::{FieldPath, Given, Str};
 
 /// Validated inputs: a tender, its bids (sorted by id) and the panel's marks.
 #[derive(Clone, Debug)]
@@ -514,7 +514,7 @@ impl Paths {
 fn resolve<'p>(
     t: &Tender,
     b: &Bid,
-    read: &[String],
+    read: &[Str],
     paths: &'p Paths,
     panel: Option<&Panel>,
     failed: &Failed,
@@ -586,7 +586,7 @@ fn resolve<'p>(
         }
         for (c, path) in t.criteria.iter().zip(&paths.criteria) {
             if c.rule.input() == InputKind::Marks {
-                let marks = panel.and_then(|p| p.marks.get(&c.id)).and_then(|m| m.get(&b.id));
+                let marks = panel.and_then(|p| p.marks.get(&c.id)).and_then(|m| m.get(b.id.as_str()));
                 r.criteria.push(marks.map(|m| Given::Marks(m.clone())));
                 continue;
             }
@@ -838,7 +838,7 @@ fn check_panel(t: &Tender, bids: &[Bid], recovered: &[String], unread: &[&str], 
             );
         }
         for b in bids {
-            if !by_bidder.contains_key(&b.id) && c.missing == CriterionMissing::Error {
+            if !by_bidder.contains_key(b.id.as_str()) && c.missing == CriterionMissing::Error {
                 sink.push(
                     Diagnostic::error("missing-marks", cspan, format!("the panel has no marks for bid `{}` on `{cid}`", b.id)).with_help(
                         format!("add `{} = [ … ]` under `[panel.marks.{cid}]`, or set `missing = \"zero\"` on the criterion", b.id),

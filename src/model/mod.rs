@@ -21,7 +21,7 @@ use crate::diag::Span;
 use crate::exact::RoundingMode;
 use crate::load::node::Table;
 use crate::rules::Rule;
-use crate::value::{Date, FieldPath, Scalar};
+use crate::value::{Date, FieldPath, Scalar, Str};
 
 pub use inputs::{Inputs, load_paths, load_paths_with, load_sources};
 
@@ -87,14 +87,15 @@ impl Tender {
 
     /// Every field a gate, criterion or the award reads, sorted and unique: a bid field
     /// outside this list changes nothing.
-    pub fn read_fields(&self) -> Vec<String> {
-        let mut read: Vec<String> = self.gates.iter().map(|g| g.field.to_string()).collect();
-        read.extend(self.criteria.iter().filter_map(|c| c.field.as_ref().map(ToString::to_string)));
-        read.extend(self.award.quantity.iter().map(|q| q.field.to_string()));
-        read.extend(self.award.budget.iter().map(|b| b.unit_price.to_string()));
-        read.extend(self.abnormally_low.iter().map(|c| c.field.to_string()));
+    pub fn read_fields(&self) -> Vec<Str> {
+        let text = |f: &FieldPath| Str::from(f.to_string());
+        let mut read: Vec<Str> = self.gates.iter().map(|g| text(&g.field)).collect();
+        read.extend(self.criteria.iter().filter_map(|c| c.field.as_ref().map(text)));
+        read.extend(self.award.quantity.iter().map(|q| text(&q.field)));
+        read.extend(self.award.budget.iter().map(|b| text(&b.unit_price)));
+        read.extend(self.abnormally_low.iter().map(|c| text(&c.field)));
         read.extend(self.tie_break.iter().filter_map(|t| match t {
-            TieBreak::Value { field, .. } => Some(field.to_string()),
+            TieBreak::Value { field, .. } => Some(text(field)),
             _ => None,
         }));
         read.sort();
@@ -416,7 +417,7 @@ pub struct Quantity {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Section {
     /// Id.
-    pub id: String,
+    pub id: Str,
     /// Title.
     pub title: String,
     /// Free text.
@@ -448,7 +449,7 @@ pub struct Lot {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LowCheck {
     /// Id.
-    pub id: String,
+    pub id: Str,
     /// Title.
     pub title: String,
     /// The bid field with the price.
@@ -531,7 +532,7 @@ impl LowAction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Gate {
     /// Id.
-    pub id: String,
+    pub id: Str,
     /// Title.
     pub title: String,
     /// The bid field it reads.
@@ -651,9 +652,9 @@ pub struct Provenance {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Bid {
     /// `[a-z0-9-]+`, unique among the bids.
-    pub id: String,
+    pub id: Str,
     /// The bidder's name.
-    pub name: String,
+    pub name: Str,
     /// Free text.
     pub note: Option<String>,
     /// Every table except `[bidder]` and `[provenance]`, as written.

@@ -145,7 +145,7 @@ fn parse_sections(root: &Fields<'_>, sink: &mut Sink) -> Vec<Section> {
             sink.push(duplicate("section", &id, isp, prev.span));
             continue;
         }
-        out.push(Section { id, title, note, span: isp });
+        out.push(Section { id: id.into(), title, note, span: isp });
     }
     out
 }
@@ -344,7 +344,7 @@ fn parse_low(root: &Fields<'_>, sink: &mut Sink) -> Vec<LowCheck> {
         let (Some((id, isp)), Some((title, _)), Some(field), Some(rule), Some(action)) = (id, title, field, rule, action) else {
             continue;
         };
-        out.push(LowCheck { id, title, field, rule, action, source, note, span: isp });
+        out.push(LowCheck { id: id.into(), title, field, rule, action, source, note, span: isp });
     }
     out
 }
@@ -469,7 +469,7 @@ fn parse_gates(root: &Fields<'_>, sink: &mut Sink) -> Vec<Gate> {
         let (Some((id, isp)), Some((title, _)), Some(field), Some(require), Some(missing)) = (id, title, field, require, missing) else {
             continue;
         };
-        out.push(Gate { id, title, field, require, missing, source, note, span: isp });
+        out.push(Gate { id: id.into(), title, field, require, missing, source, note, span: isp });
     }
     out
 }

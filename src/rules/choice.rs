@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 
 use super::{Breakpoints, CriterionAt, InputKind, Reason, Reference, RuleKind, Scored, ValueAt, num};
 use crate::diag::{Diagnostic, did_you_mean, one_of_list};
-use crate::exact::Rat;
+use crate::exact::{Grid, Points, Rat};
 use crate::load::reader::{Fields, Sink, as_number};
 use crate::value::{Given, Scalar};
 
@@ -76,6 +76,11 @@ impl RuleKind for Choice {
         let Given::Value(Scalar::Text(x)) = given else { return Scored::wrong_input() };
         let s = self.scores.get(x).copied().unwrap_or(Decimal::ZERO);
         Scored { score: Rat::from_decimal(s), reason: Reason::Choice { score: s } }
+    }
+
+    fn grid(&self, given: &Given, grid: &Grid, _: Option<&Rat>) -> Option<Points> {
+        let Given::Value(Scalar::Text(x)) = given else { return None };
+        grid.decimal(self.scores.get(x).copied().unwrap_or(Decimal::ZERO))
     }
 
     fn params_toml(&self) -> String {

@@ -2,7 +2,7 @@
 
 use super::{Breakpoints, CriterionAt, InputKind, Reason, Reference, RuleKind, Scored, ValueAt};
 use crate::diag::Diagnostic;
-use crate::exact::Rat;
+use crate::exact::{Grid, Points, Rat};
 use crate::load::reader::{Fields, Sink, as_date};
 use crate::value::{Date, Given, Scalar};
 
@@ -48,6 +48,13 @@ impl RuleKind for DateRule {
         let left = self.zero_from.days().saturating_sub(d.days()).clamp(0, span);
         let reason = Reason::Date { full_by: self.full_by, zero_from: self.zero_from, left, span };
         Scored { score: Rat::ratio(i128::from(left), i128::from(span)), reason }
+    }
+
+    fn grid(&self, given: &Given, grid: &Grid, _: Option<&Rat>) -> Option<Points> {
+        let Given::Value(Scalar::Date(d)) = given else { return None };
+        let span = self.zero_from.days().saturating_sub(self.full_by.days());
+        let left = self.zero_from.days().saturating_sub(d.days()).clamp(0, span);
+        grid.ratio(i128::from(left), i128::from(span))
     }
 
     fn params_toml(&self) -> String {

@@ -3,7 +3,7 @@
 use rust_decimal::Decimal;
 
 use super::{Breakpoints, CriterionAt, InputKind, Reason, Reference, RuleKind, Scored, ValueAt, num, unit_score};
-use crate::exact::Rat;
+use crate::exact::{Grid, Points, Rat};
 use crate::load::reader::{Fields, Sink};
 use crate::value::{Given, Scalar};
 
@@ -48,6 +48,11 @@ impl RuleKind for Flag {
         let Given::Value(Scalar::Bool(x)) = given else { return Scored::wrong_input() };
         let s = self.of(*x);
         Scored { score: Rat::from_decimal(s), reason: Reason::Flag { score: s } }
+    }
+
+    fn grid(&self, given: &Given, grid: &Grid, _: Option<&Rat>) -> Option<Points> {
+        let Given::Value(Scalar::Bool(x)) = given else { return None };
+        grid.decimal(self.of(*x))
     }
 
     fn params_toml(&self) -> String {

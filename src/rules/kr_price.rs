@@ -10,7 +10,7 @@ use super::{
     Among, Better, Breakpoints, CriterionAt, InputKind, Reason, Reference, RuleKind, Scored, ValueAt, current_number, num, number,
 };
 use crate::diag::Diagnostic;
-use crate::exact::Rat;
+use crate::exact::{Grid, Points, Rat};
 use crate::load::node::Value;
 use crate::load::reader::{Fields, Sink};
 use crate::value::{Given, Scalar};
@@ -128,6 +128,11 @@ impl RuleKind for KrPrice {
         let capped = self.cap && result > *points;
         let result = if capped { points.clone() } else { result };
         Scored { score: result.div(points), reason: reason(Some(l), band, floored, capped) }
+    }
+
+    /// Its branches, band bonus and cap are scored exactly: two criteria of a tender at most.
+    fn grid(&self, _: &Given, _: &Grid, _: Option<&Rat>) -> Option<Points> {
+        None
     }
 
     fn params_toml(&self) -> String {

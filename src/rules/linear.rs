@@ -5,7 +5,7 @@ use rust_decimal::Decimal;
 
 use super::{Breakpoints, CriterionAt, InputKind, Reason, Reference, RuleKind, Scored, ValueAt, num, number};
 use crate::diag::Diagnostic;
-use crate::exact::Rat;
+use crate::exact::{Grid, Points, Rat, common_scale};
 use crate::load::reader::{Fields, Sink};
 use crate::value::{Given, Scalar};
 
@@ -50,6 +50,11 @@ impl RuleKind for Linear {
         let (z, f, xr) = (Rat::from_decimal(self.zero_at), Rat::from_decimal(self.full_at), Rat::from_decimal(x));
         let raw = xr.sub(&z).div(&f.sub(&z));
         Scored { score: raw.clone().clamp01(), reason: Reason::Linear { zero_at: self.zero_at, full_at: self.full_at, raw } }
+    }
+
+    fn grid(&self, given: &Given, grid: &Grid, _: Option<&Rat>) -> Option<Points> {
+        let (x, z, f, _) = common_scale(number(given)?, self.zero_at, self.full_at)?;
+        grid.ratio01(x.checked_sub(z)?, f.checked_sub(z)?)
     }
 
     fn params_toml(&self) -> String {

@@ -23,7 +23,7 @@ mod steps;
 use rust_decimal::Decimal;
 
 use crate::diag::{Diagnostic, Span, did_you_mean, one_of_list};
-use crate::exact::Rat;
+use crate::exact::{Grid, Points, Rat};
 use crate::load::node::Table;
 use crate::load::reader::{Fields, Sink, as_str};
 use crate::value::{Given, Scalar};
@@ -198,6 +198,12 @@ pub(crate) trait RuleKind: Sized {
     /// Score one input. `points` is the criterion's weight; `reference` the best value in
     /// force (`None` when no bid in the reference set has one).
     fn score(&self, given: &Given, points: &Rat, reference: Option<&Rat>) -> Scored;
+    /// The official points of one input in integers: what rounding `points × score` gives
+    /// (`grid` holds the points and the rounding), without rationals or a reason — the
+    /// evaluation's fast path. `None` when the kind has no integer form or its operands
+    /// outgrow one: the caller then scores exactly. Property-tested against
+    /// [`RuleKind::score`] (`evaluate/score.rs`).
+    fn grid(&self, given: &Given, grid: &Grid, reference: Option<&Rat>) -> Option<Points>;
     /// The parameters as TOML, each `, key = value` (after `kind`).
     fn params_toml(&self) -> String;
     /// Values that would score better than the bid's own: where the score steps up or
@@ -264,6 +270,10 @@ macro_rules! kinds {
 
             pub(crate) fn score(&self, given: &Given, points: &Rat, reference: Option<&Rat>) -> Scored {
                 match self { $(Rule::$variant(r) => r.score(given, points, reference),)+ }
+            }
+
+            pub(crate) fn grid(&self, given: &Given, grid: &Grid, reference: Option<&Rat>) -> Option<Points> {
+                match self { $(Rule::$variant(r) => r.grid(given, grid, reference),)+ }
             }
 
             pub(crate) fn breakpoints(&self, at: &Breakpoints<'_>) -> Vec<Scalar> {

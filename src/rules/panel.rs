@@ -5,7 +5,7 @@ use rust_decimal::Decimal;
 
 use super::{Breakpoints, CriterionAt, InputKind, Reason, Reference, RuleKind, Scored, ValueAt, num};
 use crate::diag::{Diagnostic, Span, plural};
-use crate::exact::Rat;
+use crate::exact::{Grid, Points, Rat, pow10};
 use crate::load::reader::{Fields, Sink, as_count};
 use crate::value::{Given, Scalar};
 
@@ -70,6 +70,14 @@ impl RuleKind for PanelRule {
         };
         let score = mean.div(&Rat::from_decimal(self.scale));
         Scored { score, reason: Reason::Panel { trim: self.trim, mean: Some(mean), scale: self.scale } }
+    }
+
+    fn grid(&self, given: &Given, grid: &Grid, _: Option<&Rat>) -> Option<Points> {
+        let Given::Marks(marks) = given else { return None };
+        let Some(mean) = self.trimmed_mean(marks) else { return grid.zero() };
+        // mean / scale
+        let (n, d) = mean.small_parts()?;
+        grid.ratio(n.checked_mul(pow10(self.scale.scale())?)?, d.checked_mul(self.scale.mantissa())?)
     }
 
     fn params_toml(&self) -> String {

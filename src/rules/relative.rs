@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 
 use super::{Among, Breakpoints, CriterionAt, InputKind, Reason, Reference, RuleKind, Scored, ValueAt, current_number, number};
 use crate::diag::{Diagnostic, did_you_mean};
-use crate::exact::{Rat, RoundingMode};
+use crate::exact::{Grid, Points, Rat, RoundingMode, pow10};
 use crate::load::reader::{Fields, Sink};
 use crate::value::{Given, Scalar};
 
@@ -104,6 +104,21 @@ impl RuleKind for Relative {
             (Better::Lower, Some(min)) => min.div(&xr).clamp01(),
         };
         Scored { score, reason: Reason::Relative { better: self.better, among: self.among, reference: reference.cloned() } }
+    }
+
+    fn grid(&self, given: &Given, grid: &Grid, reference: Option<&Rat>) -> Option<Points> {
+        let x = number(given)?;
+        let Some(reference) = reference else { return grid.zero() };
+        let (rn, rd) = reference.small_parts()?;
+        let (xn, xd) = (x.mantissa(), pow10(x.scale())?);
+        match self.better {
+            Better::Higher if rn == 0 => grid.zero(),
+            // x / r
+            Better::Higher => grid.ratio01(xn.checked_mul(rd)?, xd.checked_mul(rn)?),
+            Better::Lower if xn == 0 => grid.zero(),
+            // r / x
+            Better::Lower => grid.ratio01(rn.checked_mul(xd)?, rd.checked_mul(xn)?),
+        }
     }
 
     fn params_toml(&self) -> String {

@@ -5,7 +5,7 @@ use rust_decimal::Decimal;
 
 use super::{Breakpoints, CriterionAt, InputKind, Reason, Reference, RuleKind, Scored, ValueAt, current_number, num, number, unit_score};
 use crate::diag::Diagnostic;
-use crate::exact::Rat;
+use crate::exact::{Grid, Points, Rat};
 use crate::load::reader::{Fields, Sink, as_array, as_table};
 use crate::value::{Given, Scalar};
 
@@ -162,6 +162,13 @@ impl RuleKind for Steps {
         let met = self.steps.iter().rev().find(|s| if at_least { x >= s.threshold } else { x <= s.threshold });
         let (threshold, score) = met.map_or((None, self.otherwise), |s| (Some(s.threshold), s.score));
         Scored { score: Rat::from_decimal(score), reason: Reason::Step { threshold, at_least, score } }
+    }
+
+    fn grid(&self, given: &Given, grid: &Grid, _: Option<&Rat>) -> Option<Points> {
+        let x = number(given)?;
+        let at_least = self.direction == StepDirection::AtLeast;
+        let met = self.steps.iter().rev().find(|s| if at_least { x >= s.threshold } else { x <= s.threshold });
+        grid.decimal(met.map_or(self.otherwise, |s| s.score))
     }
 
     fn params_toml(&self) -> String {

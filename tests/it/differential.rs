@@ -53,7 +53,7 @@ proptest! {
                         Awarded::Yes => Some(String::from("true")),
                         Awarded::Quantity(q) => Some(q.to_string()),
                     };
-                    (s.bidder.clone(), s.status.as_str(), s.rank, s.total.to_string(), award)
+                    (s.bidder.to_string(), s.status.as_str(), s.rank, s.total.to_string(), award)
                 })
                 .collect();
             let wanted: Vec<LotRow<'_>> =

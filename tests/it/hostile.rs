@@ -385,7 +385,7 @@ mod bounded {
                 }
             }
 
-            let losers: Vec<String> = o.standings.iter().filter(|s| s.status != BidStatus::Selected).map(|s| s.bidder.clone()).collect();
+            let losers: Vec<String> = o.standings.iter().filter(|s| s.status != BidStatus::Selected).map(|s| s.bidder.to_string()).collect();
             if losers.is_empty() { return Ok(()); }
             let me = losers[pick.index(losers.len())].clone();
             let options = PathToWinOptions::new();

@@ -301,7 +301,7 @@ fn ties_on_a_bid_field_and_a_seeded_lottery() {
     let bids = [bid("a", 30, "2026-03-01"), bid("b", 20, "2026-05-01"), bid("c", 20, "2026-01-01")];
     let order = |tie_break: &str, files: &[String]| -> Vec<String> {
         let o = evaluate(&load_ok(&tender(&format!("tie_break = [{tie_break}]"), "winners = 1"), files));
-        o.standings.iter().map(|s| s.bidder.clone()).collect()
+        o.standings.iter().map(|s| s.bidder.to_string()).collect()
     };
     // Cheapest first (b and c tie on price; then the earlier date).
     assert_eq!(order("\"lower:price\", \"earlier:ready\"", &bids), ["c", "b", "a"]);

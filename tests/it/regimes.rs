@@ -13,7 +13,7 @@ fn run(criteria: &str, bids: &[&str]) -> Outcome {
 
 /// (bidder, status, rank, total) in report order.
 fn table(o: &Outcome) -> Vec<(String, &'static str, Option<u32>, String)> {
-    o.standings.iter().map(|s| (s.bidder.clone(), s.status.as_str(), s.rank, s.total.to_string())).collect()
+    o.standings.iter().map(|s| (s.bidder.to_string(), s.status.as_str(), s.rank, s.total.to_string())).collect()
 }
 
 fn row(b: &str, status: &'static str, rank: Option<u32>, total: &str) -> (String, &'static str, Option<u32>, String) {

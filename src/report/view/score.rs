@@ -427,7 +427,7 @@ fn bid_detail(d: &mut Doc, inputs: &Inputs, outcome: &Outcome, s: &Standing) {
         ],
     );
     for c in outcome.criteria_of(inputs, s) {
-        let assumed = t.criterion(c.id).and_then(|cr| cr.field.as_ref()).is_some_and(|f| s.assumed.contains(&f.to_string()));
+        let assumed = t.criterion(c.id).and_then(|cr| cr.field.as_ref()).is_some_and(|f| s.assumed.iter().any(|a| **a == *f.to_string()));
         let value = c.value.map(ToString::to_string);
         let shown = value.clone().unwrap_or_else(|| String::from("—"));
         tbl.rows.push(vec![
@@ -688,7 +688,7 @@ struct BidReport<'a> {
     award: serde_json::Value,
     gates: Vec<GateJson<'a>>,
     criteria: Criteria<'a>,
-    assumed: &'a [String],
+    assumed: &'a [crate::value::Str],
     abnormally_low: Vec<LowJson<'a>>,
     negotiated: Option<NegotiatedJson>,
     reported: Option<ReportedBidJson>,
@@ -895,14 +895,14 @@ fn bid<'a>(inputs: &'a Inputs, outcome: &'a Outcome, s: &'a Standing) -> BidRepo
                 action: v.action.as_str(),
             })
             .collect(),
-        negotiated: inputs.negotiation.as_ref().map(|n| match n.bids.get(&s.bidder) {
+        negotiated: inputs.negotiation.as_ref().map(|n| match n.bids.get(s.bidder.as_str()) {
             Some(e) => NegotiatedJson { outcome: e.outcome.as_str(), quantity: e.quantity },
             None => NegotiatedJson { outcome: "not-in-record", quantity: None },
         }),
         reported: inputs
             .reported
             .as_ref()
-            .and_then(|r| r.bids.get(&s.bidder))
+            .and_then(|r| r.bids.get(s.bidder.as_str()))
             .map(|e| ReportedBidJson { status: e.status.as_str(), quantity: e.quantity }),
     }
 }
