@@ -713,20 +713,14 @@ impl Grid {
 
     /// `weight × n / d` rounded; `None` when `d` is 0 or a product overflows.
     pub(crate) fn ratio(&self, n: i128, d: i128) -> Option<Points> {
-        let (n, d) = if d < 0 { (n.checked_neg()?, d.checked_neg()?) } else { (n, d) };
-        if d == 0 {
-            return None;
-        }
+        let (n, d) = positive(n, d)?;
         let units = round_small(self.wn.checked_mul(n)?, self.wd.checked_mul(d)?, self.places, self.mode)?;
         Points::from_units(units, self.places)
     }
 
     /// `weight × clamp(n / d, 0, 1)` rounded, as [`Rat::clamp01`] clamps a score.
     pub(crate) fn ratio01(&self, n: i128, d: i128) -> Option<Points> {
-        let (n, d) = if d < 0 { (n.checked_neg()?, d.checked_neg()?) } else { (n, d) };
-        if d == 0 {
-            return None;
-        }
+        let (n, d) = positive(n, d)?;
         if n <= 0 {
             self.zero()
         } else if n >= d {
@@ -742,12 +736,21 @@ impl Grid {
     }
 }
 
+/// `n / d` with a positive denominator (`None` for `d` = 0 or on overflow).
+fn positive(n: i128, d: i128) -> Option<(i128, i128)> {
+    match d {
+        0 => None,
+        d if d < 0 => Some((n.checked_neg()?, d.checked_neg()?)),
+        d => Some((n, d)),
+    }
+}
+
 /// Decimals `a`, `b`, `c` as integers at their largest scale (`None` on overflow): the
-/// integer form of a formula in several decimals.
-pub(crate) fn common_scale(a: Decimal, b: Decimal, c: Decimal) -> Option<(i128, i128, i128, i128)> {
+/// integer form of a formula in several decimals, whose common denominator cancels.
+pub(crate) fn common_scale(a: Decimal, b: Decimal, c: Decimal) -> Option<(i128, i128, i128)> {
     let e = a.scale().max(b.scale()).max(c.scale());
     let up = |x: Decimal| x.mantissa().checked_mul(pow10(e.checked_sub(x.scale())?)?);
-    Some((up(a)?, up(b)?, up(c)?, pow10(e)?))
+    Some((up(a)?, up(b)?, up(c)?))
 }
 
 /// Official points: an exact decimal, already rounded to the tender's places.

@@ -380,10 +380,16 @@ pub(crate) fn best<'a>(rule: &Rule, values: impl Iterator<Item = Option<&'a Give
             Some(Given::Value(Scalar::Number(x))) => Some(*x),
             _ => None,
         })
-        .reduce(|a, b| match better {
-            Better::Higher => a.max(b),
-            Better::Lower => a.min(b),
-        })
+        .reduce(|a, b| better_of(better, a, b))
+}
+
+/// The reference's fold: `max` or `min` (of two equal values, `max` keeps the second and `min`
+/// the first, so the reference's decimal scale is the one those give).
+fn better_of(better: Better, a: Decimal, b: Decimal) -> Decimal {
+    match better {
+        Better::Higher => a.max(b),
+        Better::Lower => a.min(b),
+    }
 }
 
 /// The reference of criterion `j` over the bids for which `counts` holds.
@@ -467,11 +473,7 @@ pub(crate) fn eligible<S: Scorer>(frame: &Frame<'_>, scorer: &S, field: &Field<'
     for i in (0..field.ids.len()).filter(|&i| field.passed.get(i).copied().unwrap_or(false)) {
         for &(j, better) in &wanted {
             if let (Some(Given::Value(Scalar::Number(x))), Some(slot)) = (scorer.given(i, j), bests.get_mut(j)) {
-                *slot = Some(match (*slot, better) {
-                    (None, _) => *x,
-                    (Some(a), Better::Higher) => a.max(*x),
-                    (Some(a), Better::Lower) => a.min(*x),
-                });
+                *slot = Some(slot.map_or(*x, |a| better_of(better, a, *x)));
             }
         }
     }

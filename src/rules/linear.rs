@@ -53,7 +53,7 @@ impl RuleKind for Linear {
     }
 
     fn grid(&self, given: &Given, grid: &Grid, _: Option<&Rat>) -> Option<Points> {
-        let (x, z, f, _) = common_scale(number(given)?, self.zero_at, self.full_at)?;
+        let (x, z, f) = common_scale(number(given)?, self.zero_at, self.full_at)?;
         grid.ratio01(x.checked_sub(z)?, f.checked_sub(z)?)
     }
 
