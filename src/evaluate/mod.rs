@@ -347,19 +347,29 @@ impl Outcome {
     where
         'a: 's,
     {
-        // The bid is looked up once for all its criteria.
+        let columns = self.columns(inputs);
         let i = standing.index_in(inputs);
-        (0..self.criteria.len()).filter_map(move |j| self.criterion_at(inputs, i?, j))
+        (0..columns.len()).filter_map(move |j| Some(columns.get(j)?.as_ref()?.detail(inputs, i?)))
     }
 
     /// Criterion `j` of bid `i` of `inputs`.
     fn criterion_at<'a>(&self, inputs: &'a Inputs, i: usize, j: usize) -> Option<CriterionScore<'a>> {
+        Some(self.column(inputs, j)?.detail(inputs, i))
+    }
+
+    /// Every criterion's [`score::Cells`], in order (`None` for one `inputs` lack): what a
+    /// report that shows every bid's cells works out once.
+    pub(crate) fn columns<'a>(&self, inputs: &'a Inputs) -> Vec<Option<score::Cells<'a>>> {
+        (0..self.criteria.len()).map(|j| self.column(inputs, j)).collect()
+    }
+
+    /// Criterion `j`'s [`score::Cells`].
+    fn column<'a>(&self, inputs: &'a Inputs, j: usize) -> Option<score::Cells<'a>> {
         let t = &inputs.tender;
         let id = self.criteria.get(j)?;
         // The tender's own order, unless this is a lot's outcome (its criteria a subset).
         let k = if t.criteria.get(j).is_some_and(|c| &c.id == id) { j } else { t.criteria.iter().position(|c| &c.id == id)? };
-        let reference = self.references.get(j).copied().flatten();
-        Some(score::detail(inputs, i, k, reference))
+        score::Cells::new(t, k, self.references.get(j).copied().flatten())
     }
 }
 

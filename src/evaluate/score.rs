@@ -99,29 +99,49 @@ impl<G: Givens> Scorer for Official<'_, G> {
     }
 }
 
-/// Everything a report shows of bid `bid`'s cell on criterion `criterion` of `inputs`, scored
-/// at the published weight against `reference` (the evaluation's reference in force): the
-/// same arithmetic as [`Official`], with the value and the reason kept.
-pub(crate) fn detail(inputs: &Inputs, bid: usize, criterion: usize, reference: Option<Decimal>) -> CriterionScore<'_> {
-    let t = &inputs.tender;
-    let Some(c) = t.criteria.get(criterion) else {
-        // INVARIANT: the caller found the criterion in this tender.
-        return CriterionScore {
-            id: "",
-            section: "",
-            value: None,
-            score: Rat::zero(),
-            points: Points::default(),
-            max: Decimal::ZERO,
-            reason: Reason::ZeroPoints,
-            saturated: false,
-        };
-    };
-    let w = Rat::from_decimal(c.points);
-    let value = inputs.given(bid, criterion);
-    let s = scored(c, &w, value, reference.map(Rat::from_decimal).as_ref());
-    let (points, saturated) = official(t.rounding, &w, &s.score);
-    CriterionScore { id: &c.id, section: &c.section, value, score: s.score, points, max: c.points, reason: s.reason, saturated }
+/// One criterion's cells as a report shows them ([`Cells::detail`]), with what is the same
+/// for every bid worked out once: a report of many bids makes every cell again.
+pub(crate) struct Cells<'a> {
+    tender: &'a Tender,
+    criterion: &'a Criterion,
+    /// Its place in the tender.
+    k: usize,
+    /// Its published weight.
+    weight: Rat,
+    /// The evaluation's reference in force.
+    reference: Option<Rat>,
+    max: crate::exact::DecimalText,
+}
+
+impl<'a> Cells<'a> {
+    /// Criterion `k` of tender `t`, scored against `reference`; `None` when there is none.
+    pub(crate) fn new(t: &'a Tender, k: usize, reference: Option<Decimal>) -> Option<Cells<'a>> {
+        let c = t.criteria.get(k)?;
+        Some(Cells {
+            tender: t,
+            criterion: c,
+            k,
+            weight: Rat::from_decimal(c.points),
+            reference: reference.map(Rat::from_decimal),
+            max: crate::exact::DecimalText::new(c.points),
+        })
+    }
+
+    /// The criterion's points as text (what [`CriterionScore::max`] displays).
+    pub(crate) fn max_text(&self) -> &str {
+        self.max.as_str()
+    }
+
+    /// Everything a report shows of bid `bid`'s cell, from `inputs` (the inputs of the
+    /// column's tender): the same arithmetic as [`Official`], with the value and the reason
+    /// kept, and the points rounded from the exact score.
+    pub(crate) fn detail(&self, inputs: &'a Inputs, bid: usize) -> CriterionScore<'a> {
+        let c = self.criterion;
+        let value = inputs.given(bid, self.k);
+        let s = scored(c, &self.weight, value, self.reference.as_ref());
+        let (points, saturated) = official(self.tender.rounding, &self.weight, &s.score);
+        CriterionScore { id: &c.id, section: &c.section, value, score: s.score, points, max: c.points, reason: s.reason, saturated }
+    }
 }
 
 /// Exact, unrounded cells at any weights.

@@ -63,33 +63,51 @@ impl std::fmt::Display for ReasonText<'_> {
     }
 }
 
-fn condition(r: &Require) -> String {
+/// What a gate requires, in words.
+fn condition(o: &mut std::fmt::Formatter<'_>, r: &Require) -> std::fmt::Result {
     match r {
-        Require::Equals(want) => format!("must equal `{want}`"),
+        Require::Equals(want) => write!(o, "must equal `{want}`"),
         Require::OneOf(list) => {
-            let shown: Vec<String> = list.iter().map(|x| format!("`{x}`")).collect();
-            format!("must be one of {}", shown.join(", "))
+            o.write_str("must be one of ")?;
+            for (k, x) in list.iter().enumerate() {
+                write!(o, "{}`{x}`", if k == 0 { "" } else { ", " })?;
+            }
+            Ok(())
         }
-        Require::AtLeast(min) => format!("must be at least `{min}`"),
-        Require::AtMost(max) => format!("must be at most `{max}`"),
-        Require::NotAfter(d) => format!("must be on or before `{d}`"),
+        Require::AtLeast(min) => write!(o, "must be at least `{min}`"),
+        Require::AtMost(max) => write!(o, "must be at most `{max}`"),
+        Require::NotAfter(d) => write!(o, "must be on or before `{d}`"),
     }
 }
 
 /// Why a gate passed or failed.
 pub fn gate(g: &Gate, v: &GateVerdict) -> String {
-    let Some(value) = &v.value else {
-        return format!("no `{}` given; the gate fails when it is missing", g.field);
-    };
-    let fits = matches!(
-        (&g.require, value),
-        (Require::Equals(_) | Require::OneOf(_), _)
-            | (Require::AtLeast(_) | Require::AtMost(_), Scalar::Number(_))
-            | (Require::NotAfter(_), Scalar::Date(_))
-    );
-    let how = if fits { condition(&g.require) } else { String::from("has a value of the wrong type") };
-    let verdict = if v.passed { "passes" } else { "fails" };
-    format!("`{}` = `{value}` {verdict}: {how}", g.field)
+    gate_text(g, v).to_string()
+}
+
+/// [`gate`] as a value that writes itself, never holding the text.
+pub(crate) fn gate_text<'a>(g: &'a Gate, v: &'a GateVerdict) -> impl std::fmt::Display + 'a {
+    GateText(g, v)
+}
+
+struct GateText<'a>(&'a Gate, &'a GateVerdict);
+
+impl std::fmt::Display for GateText<'_> {
+    fn fmt(&self, o: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let GateText(g, v) = *self;
+        let Some(value) = &v.value else {
+            return write!(o, "no `{}` given; the gate fails when it is missing", g.field);
+        };
+        let fits = matches!(
+            (&g.require, value),
+            (Require::Equals(_) | Require::OneOf(_), _)
+                | (Require::AtLeast(_) | Require::AtMost(_), Scalar::Number(_))
+                | (Require::NotAfter(_), Scalar::Date(_))
+        );
+        let verdict = if v.passed { "passes" } else { "fails" };
+        write!(o, "`{}` = `{value}` {verdict}: ", g.field)?;
+        if fits { condition(o, &g.require) } else { o.write_str("has a value of the wrong type") }
+    }
 }
 
 /// How a tie on the total was settled.

@@ -28,22 +28,32 @@ impl<T: std::fmt::Display> serde::Serialize for Text<T> {
     }
 }
 
-/// A gate's verdict in JSON: id, passed, and the reason in words.
+/// A gate's verdict in JSON: id, passed, and the reason in words (written as it is
+/// serialised, never held).
 #[derive(serde::Serialize)]
 struct GateJson<'a> {
     id: &'a str,
     passed: bool,
-    reason: String,
+    reason: Text<GateReason<'a>>,
+}
+
+/// Why gate `.0` passed or failed on the verdict `.1`, in words ([`prose::gate`]).
+struct GateReason<'a>(&'a crate::model::Gate, &'a crate::evaluate::GateVerdict);
+
+impl std::fmt::Display for GateReason<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        super::prose::gate_text(self.0, self.1).fmt(f)
+    }
 }
 
 /// Every gate's verdict on one bid, in the tender's order.
-fn gates_json<'a>(inputs: &crate::model::Inputs, verdicts: &'a [crate::evaluate::GateVerdict]) -> Vec<GateJson<'a>> {
+fn gates_json<'a>(inputs: &'a crate::model::Inputs, verdicts: &'a [crate::evaluate::GateVerdict]) -> Vec<GateJson<'a>> {
     inputs
         .tender
         .gates
         .iter()
         .zip(verdicts)
-        .map(|(g, v)| GateJson { id: &v.id, passed: v.passed, reason: super::prose::gate(g, v) })
+        .map(|(g, v)| GateJson { id: &v.id, passed: v.passed, reason: Text(GateReason(g, v)) })
         .collect()
 }
 

@@ -11,6 +11,7 @@ use super::Text;
 use super::panel::PanelJson;
 use super::{GateJson, gates_json, json_text};
 use crate::analysis::{Applied, PanelAnalysis};
+use crate::evaluate::score::Cells;
 use crate::evaluate::{Awarded, LotOutcome, NegotiationCheck, Outcome, Reconstruction, Standing};
 use crate::exact::Points;
 use crate::model::Inputs;
@@ -505,9 +506,7 @@ impl Report<'_> {
             }
             fn bids(&mut self, key: &'static str, bids: &Bids<'_>) -> std::io::Result<()> {
                 let depth = self.0.depth.saturating_add(1);
-                super::write_array(self.0.key(key)?, depth, &bids.outcome.standings, |buf, depth, s| {
-                    write_bid(buf, depth, bids.inputs, bids.outcome, s)
-                })
+                super::write_array(self.0.key(key)?, depth, &bids.outcome.standings, |buf, depth, s| write_bid(buf, depth, bids, s))
             }
         }
         super::stream_json(w, |out| {
@@ -762,7 +761,7 @@ impl Serialize for BidReport<'_> {
 /// Bid `s`'s report written by hand into `buf`, its braces at nesting `depth`: the bytes
 /// serde_json writes for its [`BidReport`] (a property test holds them equal), with the
 /// gates and criteria, most of a report of many bids, written without serde's machinery.
-fn write_bid(buf: &mut Vec<u8>, depth: usize, inputs: &Inputs, outcome: &Outcome, s: &Standing) -> std::io::Result<()> {
+fn write_bid(buf: &mut Vec<u8>, depth: usize, bids: &Bids<'_>, s: &Standing) -> std::io::Result<()> {
     struct Hand<'o>(super::ObjectOut<'o, Vec<u8>>);
     impl BidFields for Hand<'_> {
         type Error = std::io::Error;
@@ -775,17 +774,17 @@ fn write_bid(buf: &mut Vec<u8>, depth: usize, inputs: &Inputs, outcome: &Outcome
                 let mut o = super::ObjectOut::begin(w, depth)?;
                 super::json_str(o.key("id")?, g.id)?;
                 o.key("passed")?.extend_from_slice(if g.passed { b"true" } else { b"false" });
-                super::json_str(o.key("reason")?, &g.reason)?;
+                super::json_display(o.key("reason")?, &g.reason.0)?;
                 o.end()
             })
         }
         fn criteria(&mut self, key: &'static str, criteria: &Criteria<'_>) -> std::io::Result<()> {
             let depth = self.0.depth.saturating_add(1);
-            let all = criteria.outcome.criteria_of(criteria.inputs, criteria.standing);
+            let all = criteria.cells();
             // Each criterion's fields are on lines of one indentation, after their braces'.
             let mut spaces = Vec::new();
             super::indent(&mut spaces, depth.saturating_add(2))?;
-            super::array_of(self.0.key(key)?, depth, all, |w, depth, c| {
+            super::array_of(self.0.key(key)?, depth, all, |w, depth, (c, column)| {
                 // The fields of `CriterionReport`, in its order; the keys need no escaping.
                 let key = |w: &mut Vec<u8>, first: bool, key: &str| {
                     w.extend_from_slice(if first { b"\n" } else { b",\n" });
@@ -807,7 +806,7 @@ fn write_bid(buf: &mut Vec<u8>, depth: usize, inputs: &Inputs, outcome: &Outcome
                 key(w, false, "points");
                 super::json_str(w, crate::exact::DecimalText::new(c.points.decimal()).as_str())?;
                 key(w, false, "max");
-                super::json_str(w, crate::exact::DecimalText::new(c.max).as_str())?;
+                super::json_str(w, column.max_text())?;
                 key(w, false, "reason");
                 super::json_display(w, prose::reason_text(&c))?;
                 w.push(b'\n');
@@ -818,7 +817,7 @@ fn write_bid(buf: &mut Vec<u8>, depth: usize, inputs: &Inputs, outcome: &Outcome
         }
     }
     let mut hand = Hand(super::ObjectOut::begin(buf, depth)?);
-    bid(inputs, outcome, s).fields(&mut hand)?;
+    bid(bids, s).fields(&mut hand)?;
     hand.0.end()
 }
 
@@ -827,17 +826,25 @@ fn write_bid(buf: &mut Vec<u8>, depth: usize, inputs: &Inputs, outcome: &Outcome
 struct Bids<'a> {
     inputs: &'a Inputs,
     outcome: &'a Outcome,
+    /// The outcome's criteria, worked out once for every bid.
+    columns: Vec<Option<Cells<'a>>>,
+}
+
+impl<'a> Bids<'a> {
+    fn new(inputs: &'a Inputs, outcome: &'a Outcome) -> Bids<'a> {
+        Bids { inputs, outcome, columns: outcome.columns(inputs) }
+    }
 }
 
 impl Serialize for Bids<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.outcome.standings.iter().map(|s| bid(self.inputs, self.outcome, s)))
+        serializer.collect_seq(self.outcome.standings.iter().map(|s| bid(self, s)))
     }
 }
 
 /// One criterion of one bid in the JSON report. Its texts (value, exact score, maximum,
 /// reason) are made as they are written, so a report of many bids never holds them all.
-struct CriterionReport<'a>(crate::evaluate::CriterionScore<'a>);
+struct CriterionReport<'a>(crate::evaluate::CriterionScore<'a>, &'a Cells<'a>);
 
 impl Serialize for CriterionReport<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -848,27 +855,38 @@ impl Serialize for CriterionReport<'_> {
         st.serialize_field("value", &c.value.map(Text))?;
         st.serialize_field("score", &Text(&c.score))?;
         st.serialize_field("points", &c.points)?;
-        st.serialize_field("max", crate::exact::DecimalText::new(c.max).as_str())?;
+        st.serialize_field("max", self.1.max_text())?;
         st.serialize_field("reason", &Text(prose::reason_text(c)))?;
         st.end()
     }
 }
 
-/// A bid's criteria, each made again from the inputs ([`Outcome::criterion`]) and written
-/// as a [`CriterionReport`].
+/// A bid's criteria, each made again from the inputs (as [`Outcome::criteria_of`] makes
+/// them) and written as a [`CriterionReport`].
 struct Criteria<'a> {
     inputs: &'a Inputs,
-    outcome: &'a Outcome,
-    standing: &'a Standing,
+    columns: &'a [Option<Cells<'a>>],
+    /// The bid's place in `inputs`.
+    index: Option<usize>,
+}
+
+impl<'a> Criteria<'a> {
+    fn cells(&self) -> impl Iterator<Item = (crate::evaluate::CriterionScore<'a>, &'a Cells<'a>)> + '_ {
+        self.columns.iter().filter_map(|c| {
+            let c = c.as_ref()?;
+            Some((c.detail(self.inputs, self.index?), c))
+        })
+    }
 }
 
 impl Serialize for Criteria<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.outcome.criteria_of(self.inputs, self.standing).map(CriterionReport))
+        serializer.collect_seq(self.cells().map(|(c, column)| CriterionReport(c, column)))
     }
 }
 
-fn bid<'a>(inputs: &'a Inputs, outcome: &'a Outcome, s: &'a Standing) -> BidReport<'a> {
+fn bid<'a>(bids: &'a Bids<'a>, s: &'a Standing) -> BidReport<'a> {
+    let inputs = bids.inputs;
     BidReport {
         bidder: &s.bidder,
         name: &s.name,
@@ -881,7 +899,7 @@ fn bid<'a>(inputs: &'a Inputs, outcome: &'a Outcome, s: &'a Standing) -> BidRepo
         differential_rank: s.original.as_ref().map(|o| o.section_rank),
         award: award_json(s.award),
         gates: gates_json(inputs, &s.gates),
-        criteria: Criteria { inputs, outcome, standing: s },
+        criteria: Criteria { inputs, columns: &bids.columns, index: s.index_in(inputs) },
         assumed: &s.assumed,
         abnormally_low: s
             .low
@@ -928,7 +946,7 @@ pub(super) fn report<'a>(
         },
         engine: Engine::this(),
         inputs: input_files(inputs),
-        bids: Bids { inputs, outcome },
+        bids: Bids::new(inputs, outcome),
         panel: panel.map(super::panel::to_json),
         warnings,
         lots: outcome
