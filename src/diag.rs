@@ -20,12 +20,11 @@ pub type FileId = usize;
 /// equal, so models loaded from different text with the same values are equal.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Span {
-    /// The file.
-    pub file: FileId,
-    /// First byte.
-    pub start: usize,
-    /// One past the last byte.
-    pub end: usize,
+    // 32 bits each: a bid's tree holds two spans a value, and no file the loader reads
+    // reaches 4 GiB (a longer text is refused: `file-too-large`).
+    file: u32,
+    start: u32,
+    end: u32,
 }
 
 impl PartialEq for Span {
@@ -37,10 +36,31 @@ impl PartialEq for Span {
 impl Eq for Span {}
 
 impl Span {
-    /// A span in `file` from `start` to `end`.
+    /// A span in `file` from `start` to `end` (each held to 4 GiB).
     pub fn new(file: FileId, start: usize, end: usize) -> Span {
-        Span { file, start, end }
+        let narrow = |x: usize| u32::try_from(x).unwrap_or(u32::MAX);
+        Span { file: narrow(file), start: narrow(start), end: narrow(end) }
     }
+
+    /// The file.
+    pub fn file(&self) -> FileId {
+        widen(self.file)
+    }
+
+    /// First byte.
+    pub fn start(&self) -> usize {
+        widen(self.start)
+    }
+
+    /// One past the last byte.
+    pub fn end(&self) -> usize {
+        widen(self.end)
+    }
+}
+
+/// A 32-bit offset as an index (lossless on every target this builds for).
+fn widen(x: u32) -> usize {
+    usize::try_from(x).unwrap_or(usize::MAX)
 }
 
 /// One input file as read: its path as given and its text (BOM removed).
@@ -251,7 +271,7 @@ impl Diagnostics {
             .iter()
             .filter(|d| d.severity == Severity::Error)
             .map(|d| match d.primary() {
-                Some(s) => self.sources.get(s.file).map_or(String::new(), |f| f.path.clone()),
+                Some(s) => self.sources.get(s.file()).map_or(String::new(), |f| f.path.clone()),
                 None => d.path.clone().unwrap_or_default(),
             })
             .collect();
@@ -327,11 +347,11 @@ impl Diagnostics {
             .items
             .iter()
             .map(|d| {
-                let primary = d.primary().and_then(|s| self.sources.get(s.file).map(|f| (f, s)));
+                let primary = d.primary().and_then(|s| self.sources.get(s.file()).map(|f| (f, s)));
                 let (file, line, column, span) = match primary {
                     Some((f, s)) => {
-                        let (l, c) = f.line_col(s.start);
-                        (Some(f.path.as_str()), Some(l), Some(c), Some([s.start, s.end]))
+                        let (l, c) = f.line_col(s.start());
+                        (Some(f.path.as_str()), Some(l), Some(c), Some([s.start(), s.end()]))
                     }
                     None => (d.path.as_deref(), None, None, None),
                 };
@@ -339,9 +359,9 @@ impl Diagnostics {
                     .labels
                     .iter()
                     .filter_map(|l| {
-                        let f = self.sources.get(l.span.file)?;
-                        let (line, column) = f.line_col(l.span.start);
-                        Some(JsonLabel { file: &f.path, line, column, span: [l.span.start, l.span.end], text: &l.text })
+                        let f = self.sources.get(l.span.file())?;
+                        let (line, column) = f.line_col(l.span.start());
+                        Some(JsonLabel { file: &f.path, line, column, span: [l.span.start(), l.span.end()], text: &l.text })
                     })
                     .collect();
                 JsonDiagnostic {
@@ -375,7 +395,7 @@ impl std::error::Error for Diagnostics {}
 pub(crate) fn sort(sources: &[SourceFile], items: &mut Vec<Diagnostic>) {
     let key = |d: &Diagnostic| {
         let (path, start) = match d.primary() {
-            Some(s) => (sources.get(s.file).map_or("", |f| f.path.as_str()).to_owned(), s.start),
+            Some(s) => (sources.get(s.file()).map_or("", |f| f.path.as_str()).to_owned(), s.start),
             None => (d.path.clone().unwrap_or_default(), 0),
         };
         (path, start, d.severity, d.code, d.message.clone())
@@ -389,9 +409,9 @@ pub(crate) fn sort(sources: &[SourceFile], items: &mut Vec<Diagnostic>) {
 /// `path:line:col` of a diagnostic's primary place among `sources`.
 pub(crate) fn locate(sources: &[SourceFile], d: &Diagnostic) -> String {
     match d.primary() {
-        Some(s) => match sources.get(s.file) {
+        Some(s) => match sources.get(s.file()) {
             Some(f) => {
-                let (l, c) = f.line_col(s.start);
+                let (l, c) = f.line_col(s.start());
                 format!("{}:{l}:{c}", f.path)
             }
             None => String::from("<unknown>"),
@@ -448,16 +468,16 @@ impl<'a> Rendered<'a> {
             }
             slot.clone()
         };
-        let primary_file = d.primary().map(|s| s.file);
+        let primary_file = d.primary().map(|s| s.file());
         let source = primary_file.and_then(&mut safe);
         let mut labels = Vec::new();
         let mut related = Vec::new();
         for (i, l) in d.labels.iter().enumerate() {
             let text = if l.text.is_empty() { None } else { Some(escape_line(&l.text).into_owned()) };
-            if Some(l.span.file) == primary_file {
+            if Some(l.span.file()) == primary_file {
                 let range = source.as_ref().map_or(0..0, |s| s.range(l.span));
                 labels.push(if i == 0 { LabeledSpan::new_primary_with_span(text, range) } else { LabeledSpan::new_with_span(text, range) });
-            } else if let Some(other) = safe(l.span.file) {
+            } else if let Some(other) = safe(l.span.file()) {
                 let range = other.range(l.span);
                 related.push(Rendered {
                     message: escape_line(&l.text).into_owned(),
@@ -512,8 +532,8 @@ impl<'a> SafeSource<'a> {
 
     /// Where `span` falls in the escaped text.
     fn range(&self, span: Span) -> std::ops::Range<usize> {
-        let start = self.escaped.forward(span.start);
-        start..self.escaped.forward(span.end.max(span.start)).max(start)
+        let start = self.escaped.forward(span.start());
+        start..self.escaped.forward(span.end().max(span.start())).max(start)
     }
 }
 

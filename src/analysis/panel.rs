@@ -385,7 +385,7 @@ pub fn drop_one_winners_full(inputs: &Inputs, e: usize) -> Option<Vec<String>> {
         names.remove(e);
     }
     let mut sources = inputs.sources.clone();
-    let file = sources.get_mut(panel.span.file)?;
+    let file = sources.get_mut(panel.span.file())?;
     *file = crate::SourceFile::new(file.path.clone(), panel.to_toml());
     let changed = crate::load_sources(sources).ok()?;
     Some(evaluate(&changed).winners().into_iter().map(str::to_owned).collect())

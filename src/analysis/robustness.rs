@@ -1729,7 +1729,7 @@ impl<'a> Model<'a> {
                     marks.insert(copy_id.clone(), m);
                 }
             }
-            let file = p.span.file;
+            let file = p.span.file();
             if let Some(s) = sources.get_mut(file) {
                 *s = SourceFile::new(s.path.clone(), panel.to_toml());
                 changed.push(file);

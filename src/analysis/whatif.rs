@@ -270,7 +270,7 @@ pub fn whatif(inputs: &Inputs, before: &Outcome, bidder: &str, changes: &[Change
                 })
                 .collect()
         });
-        let file = panel.span.file;
+        let file = panel.span.file();
         if let Some(s) = sources.get_mut(file) {
             *s = SourceFile::new(format!("{} (what-if)", s.path), resampled.to_toml());
             changed_files.push(file);
@@ -312,7 +312,7 @@ fn parse_literal(literal: &str) -> Result<Node, Error> {
         why: Some(d.first().map(|x| x.message.clone()).unwrap_or_default()),
     })?;
     let node = match doc.entries.as_slice() {
-        [e] if e.key == "v" => e.node.clone(),
+        [e] if &*e.key == "v" => e.node.clone(),
         _ => return Err(Error::NotAValue { literal: literal.to_owned(), why: None }),
     };
     // A number beyond the limit is refused here as a file's would be, with its reason.
@@ -339,20 +339,20 @@ fn set_path(t: &mut Table, path: &[String], node: Node) -> bool {
         return false;
     };
     if rest.is_empty() {
-        match t.entries.iter_mut().find(|e| &e.key == first) {
+        match t.entries.iter_mut().find(|e| &*e.key == first) {
             Some(e) => e.node = node,
-            None => t.entries.push(Entry { key: first.clone(), key_span: node.span, node }),
+            None => t.entries.push(Entry { key: first.as_str().into(), key_span: node.span, node }),
         }
         return true;
     }
-    if !t.entries.iter().any(|e| &e.key == first) {
+    if !t.entries.iter().any(|e| &*e.key == first) {
         t.entries.push(Entry {
-            key: first.clone(),
+            key: first.as_str().into(),
             key_span: node.span,
             node: Node { span: node.span, value: Value::Table(Table::default()) },
         });
     }
-    match t.entries.iter_mut().find(|e| &e.key == first).map(|e| &mut e.node.value) {
+    match t.entries.iter_mut().find(|e| &*e.key == first).map(|e| &mut e.node.value) {
         Some(Value::Table(sub)) => set_path(sub, rest, node),
         _ => false,
     }

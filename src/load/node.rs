@@ -51,8 +51,8 @@ pub(crate) struct Table {
 /// One `key = value`.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Entry {
-    /// The key.
-    pub key: String,
+    /// The key (boxed: a tree holds one per value, and never grows one).
+    pub key: Box<str>,
     /// Where the key is written (for a `[table]` header, the name in the header).
     pub key_span: Span,
     /// The value.
@@ -62,7 +62,7 @@ pub(crate) struct Entry {
 impl Table {
     /// The entry for `key`.
     pub(crate) fn get(&self, key: &str) -> Option<&Entry> {
-        self.entries.iter().find(|e| e.key == key)
+        self.entries.iter().find(|e| &*e.key == key)
     }
 
     /// Look up a dotted path such as `offer.gpus`.
@@ -244,7 +244,7 @@ fn table(file: FileId, t: &DeTable<'_>, depth: usize, deep: &mut Option<Span>) -
                 // inline table, where it opens.
                 let vs = v.span();
                 let at = if vs.start >= ks.end { Span::new(file, vs.start, vs.start.saturating_add(1)) } else { key_span };
-                Entry { key: k.get_ref().to_string(), key_span, node: node(file, vs, v.get_ref(), depth.saturating_add(1), at, deep) }
+                Entry { key: Box::from(&**k.get_ref()), key_span, node: node(file, vs, v.get_ref(), depth.saturating_add(1), at, deep) }
             })
             .collect(),
     }
@@ -254,7 +254,7 @@ fn table(file: FileId, t: &DeTable<'_>, depth: usize, deep: &mut Option<Span>) -
 fn node(file: FileId, span: std::ops::Range<usize>, v: &DeValue<'_>, depth: usize, at: Span, deep: &mut Option<Span>) -> Node {
     let nested = matches!(v, DeValue::Array(_) | DeValue::Table(_));
     let value = if nested && depth > MAX_DEPTH {
-        if deep.is_none_or(|d| at.start < d.start) {
+        if deep.is_none_or(|d| at.start() < d.start()) {
             *deep = Some(at);
         }
         match v {

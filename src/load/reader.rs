@@ -44,7 +44,7 @@ impl<'a> Fields<'a> {
     ) -> Fields<'a> {
         let f = Fields { table, at, name: name.into(), allowed };
         for e in &table.entries {
-            if !allowed.contains(&e.key.as_str()) {
+            if !allowed.contains(&&*e.key) {
                 let mut d = Diagnostic::error("unknown-key", e.key_span, format!("unknown key `{}` in {}", e.key, f.name))
                     .with_label("not a key here");
                 let help = match did_you_mean(&e.key, allowed.iter().copied()) {

@@ -29,7 +29,7 @@ pub(super) struct Parsed {
 /// (a missing field, the panel's marks) still see it.
 pub(super) fn parse(doc: Table, file: usize, sink: &mut Sink) -> Option<Parsed> {
     // The bid's fields are moved out of the document, not copied: they are most of it.
-    let (fields, doc): (Vec<_>, Vec<_>) = doc.entries.into_iter().partition(|e| e.key != "bidder" && e.key != "provenance");
+    let (fields, doc): (Vec<_>, Vec<_>) = doc.entries.into_iter().partition(|e| &*e.key != "bidder" && &*e.key != "provenance");
     let (fields, doc) = (Table { entries: fields }, Table { entries: doc });
     let bidder = doc.get("bidder")?;
     let (bt, _) = as_table(&bidder.node, "bidder", sink)?;
@@ -37,7 +37,7 @@ pub(super) fn parse(doc: Table, file: usize, sink: &mut Sink) -> Option<Parsed> 
     let hint =
         "a key written after `[bidder]` belongs to it: put bid fields above `[bidder]` or in a table of their own, such as `[offer]`";
     let f = Fields::new_with_hint(bt, bidder.key_span, "`[bidder]`", BIDDER, Some(hint), sink);
-    let stray = bt.entries.iter().filter(|e| !BIDDER.contains(&e.key.as_str())).map(|e| e.key.clone()).collect();
+    let stray = bt.entries.iter().filter(|e| !BIDDER.contains(&&*e.key)).map(|e| e.key.to_string()).collect();
     let id = f.req_str("id", sink);
     let id_ok = id.as_ref().is_some_and(|(id, sp)| check_id(id, *sp, "bidder", sink));
     let name = f.req_str("name", sink);
@@ -108,7 +108,7 @@ fn parse_informational(f: &Fields<'_>, fields: &Table, sink: &mut Sink) -> Vec<(
         };
         if fields.lookup(path.segments()).is_none() {
             let mut known = leaf_paths(fields);
-            known.extend(fields.entries.iter().filter(|e| matches!(e.node.value, Value::Table(_))).map(|e| e.key.clone()));
+            known.extend(fields.entries.iter().filter(|e| matches!(e.node.value, Value::Table(_))).map(|e| e.key.to_string()));
             let d = Diagnostic::error(
                 "informational-unknown-field",
                 sp,
@@ -129,7 +129,7 @@ fn parse_informational(f: &Fields<'_>, fields: &Table, sink: &mut Sink) -> Vec<(
 /// is an entry; any other table is a level of the path.
 fn collect_provenance(t: &Table, prefix: &str, fields: &Table, out: &mut BTreeMap<String, Provenance>, sink: &mut Sink) {
     for e in &t.entries {
-        let path = if prefix.is_empty() { e.key.clone() } else { format!("{prefix}.{}", e.key) };
+        let path = if prefix.is_empty() { e.key.to_string() } else { format!("{prefix}.{}", e.key) };
         let Some((et, _)) = as_table(&e.node, &path, sink) else {
             continue;
         };
@@ -353,7 +353,7 @@ impl Bid {
     pub fn field_values(&self) -> Vec<(String, String)> {
         fn walk(t: &Table, prefix: &str, out: &mut Vec<(String, String)>) {
             for e in &t.entries {
-                let p = if prefix.is_empty() { e.key.clone() } else { format!("{prefix}.{}", e.key) };
+                let p = if prefix.is_empty() { e.key.to_string() } else { format!("{prefix}.{}", e.key) };
                 match &e.node.value {
                     Value::Table(inner) => walk(inner, &p, out),
                     _ => out.push((p, crate::load::toml_out::value(&e.node))),

@@ -24,7 +24,7 @@ pub(super) fn classify(file: FileId, text: &str, doc: &Table) -> Result<Kind, Di
     let found: Vec<(Kind, &Entry)> = doc
         .entries
         .iter()
-        .filter_map(|e| match e.key.as_str() {
+        .filter_map(|e| match &*e.key {
             "tender" => Some((Kind::Criteria, e)),
             "bidder" => Some((Kind::Bid, e)),
             "panel" => Some((Kind::Panel, e)),

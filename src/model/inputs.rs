@@ -88,7 +88,7 @@ pub fn load_paths_with(criteria: impl AsRef<Path>, others: &[impl AsRef<Path>], 
         return Err(Diagnostics::new(files, all));
     }
     let (read_warnings, diags): (Vec<Diagnostic>, Vec<Diagnostic>) = all.into_iter().partition(|d| d.severity == Severity::Warning);
-    let skip: Vec<FileId> = diags.iter().filter(|d| d.code == "not-utf8").filter_map(|d| d.labels.first().map(|l| l.span.file)).collect();
+    let skip: Vec<FileId> = diags.iter().filter(|d| d.code == "not-utf8").filter_map(|d| d.labels.first().map(|l| l.span.file())).collect();
     // An empty directory, or a bid path that could not be read, already says why there
     // are no bids.
     let unread = diags.iter().any(|d| d.labels.is_empty());
@@ -274,6 +274,18 @@ fn read_file(i: FileId, text: &str) -> (Read, Sink) {
 /// that could not be read at all (each with its diagnostic).
 fn validate(sources: Vec<SourceFile>, skip: &[FileId], lost: &[String], reuse: Option<&Reuse<'_>>) -> Result<Inputs, Diagnostics> {
     let mut sink: Sink = Vec::new();
+    // A span holds 32-bit offsets (`Span`): a text of 4 GiB or more could not be pointed into.
+    let mut skip = skip.to_vec();
+    for (i, f) in sources.iter().enumerate() {
+        if u32::try_from(f.text.len()).is_err() && !skip.contains(&i) {
+            sink.push(
+                Diagnostic::at_path("file-too-large", f.path.clone(), "file is 4 GiB or more, more than bidscore reads")
+                    .with_help("criteria, bid and panel files are small; check that this is the right file"),
+            );
+            skip.push(i);
+        }
+    }
+    let skip = skip.as_slice();
     let mut tender: Option<Tender> = None;
     let mut tender_failed = false;
     let mut bids: Vec<Bid> = Vec::new();
@@ -302,7 +314,7 @@ fn validate(sources: Vec<SourceFile>, skip: &[FileId], lost: &[String], reuse: O
     let reused = |i: FileId| {
         reuse.is_some_and(|r| {
             !r.changed.contains(&i)
-                && (i == 0 || prior_bid.get(i).copied().flatten().is_some() || r.prior.panel.as_ref().is_some_and(|p| p.span.file == i))
+                && (i == 0 || prior_bid.get(i).copied().flatten().is_some() || r.prior.panel.as_ref().is_some_and(|p| p.span.file() == i))
         })
     };
     // Each file is parsed and read as what it is on its own, on every core when there are
@@ -316,7 +328,7 @@ fn validate(sources: Vec<SourceFile>, skip: &[FileId], lost: &[String], reuse: O
                 tender = Some(r.prior.tender.clone());
             } else if let Some(b) = prior_bid.get(i).copied().flatten() {
                 bids.push(b.clone());
-            } else if let Some(p) = r.prior.panel.as_ref().filter(|p| p.span.file == i) {
+            } else if let Some(p) = r.prior.panel.as_ref().filter(|p| p.span.file() == i) {
                 panel_seen = true;
                 panels.push((p.clone(), i));
             }
@@ -392,7 +404,7 @@ fn validate(sources: Vec<SourceFile>, skip: &[FileId], lost: &[String], reuse: O
     let no_bid_files = bids.is_empty()
         && partial.is_empty()
         && !skip.iter().any(|&i| i > 0)
-        && !sources.iter().enumerate().skip(1).any(|(i, _)| sink.iter().any(|d| d.labels.first().is_some_and(|l| l.span.file == i)));
+        && !sources.iter().enumerate().skip(1).any(|(i, _)| sink.iter().any(|d| d.labels.first().is_some_and(|l| l.span.file() == i)));
     if no_bid_files && !tender_failed {
         let path = sources.first().map_or(String::new(), |f| f.path.clone());
         sink.push(
@@ -783,7 +795,7 @@ fn check_panel(t: &Tender, bids: &[Bid], recovered: &[String], unread: &[&str], 
                     sink.push(unknown_ref("bid", bidder, bsp, bids.iter().map(|b| b.id.as_str())));
                 } else {
                     match unmatched.iter_mut().find(|(b, _)| b == bidder) {
-                        Some((_, at)) if bsp.start < at.start => *at = bsp,
+                        Some((_, at)) if bsp.start() < at.start() => *at = bsp,
                         Some(_) => {}
                         None => unmatched.push((bidder, bsp)),
                     }
@@ -855,7 +867,7 @@ fn check_panel(t: &Tender, bids: &[Bid], recovered: &[String], unread: &[&str], 
             );
         }
     }
-    if let Some((_, at)) = unmatched.iter().min_by_key(|(_, sp)| sp.start) {
+    if let Some((_, at)) = unmatched.iter().min_by_key(|(_, sp)| sp.start()) {
         let shown: Vec<&str> = unmatched.iter().take(3).map(|(b, _)| *b).collect();
         let more = unmatched.len().saturating_sub(shown.len());
         let mut who = crate::diag::all_of_list(shown);
@@ -940,7 +952,7 @@ impl Inputs {
 
 /// At most one record of a kind: the first is kept, every other is an error.
 fn one_record<T>(mut found: Vec<(Span, T)>, what: &str, sink: &mut Sink) -> Option<T> {
-    found.sort_by_key(|(sp, _)| (sp.file, sp.start));
+    found.sort_by_key(|(sp, _)| (sp.file(), sp.start()));
     let mut it = found.into_iter();
     let (first_span, first) = it.next()?;
     for (sp, _) in it {

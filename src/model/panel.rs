@@ -50,11 +50,11 @@ pub(super) fn parse(doc: &Table, file: usize, sink: &mut Sink) -> Option<Panel> 
                     continue;
                 };
                 let vals: Vec<_> = items.iter().filter_map(|i| as_number(i, &b.key, sink).map(|x| x.0)).collect();
-                bspans.insert(b.key.clone(), b.key_span);
-                by_bidder.insert(b.key.clone(), vals);
+                bspans.insert(b.key.to_string(), b.key_span);
+                by_bidder.insert(b.key.to_string(), vals);
             }
-            spans.insert(c.key.clone(), (c.key_span, bspans));
-            marks.insert(c.key.clone(), by_bidder);
+            spans.insert(c.key.to_string(), (c.key_span, bspans));
+            marks.insert(c.key.to_string(), by_bidder);
         }
     }
     if sink.len() > before {

@@ -30,7 +30,7 @@ fn entries<'a>(f: &Fields<'a>, table: &str, what: &str, sink: &mut Sink) -> Vec<
                 .with_help(format!("add a `[{table}.bids.<bidder-id>]` table for each bid")),
         );
     }
-    t.entries.iter().filter_map(|e| as_table(&e.node, &e.key, sink).map(|(bt, bsp)| (e.key.as_str(), e.key_span, bt, bsp))).collect()
+    t.entries.iter().filter_map(|e| as_table(&e.node, &e.key, sink).map(|(bt, bsp)| (&*e.key, e.key_span, bt, bsp))).collect()
 }
 
 /// Where the entry's facts come from: `source`, or `note` when it is an assumption.

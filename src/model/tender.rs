@@ -388,7 +388,7 @@ fn parse_low_rule(t: &Table, sp: Span, sink: &mut Sink) -> Option<LowRule> {
         }
     };
     for e in &t.entries {
-        if LOW_RULE.contains(&e.key.as_str()) && !used.contains(&e.key.as_str()) {
+        if LOW_RULE.contains(&&*e.key) && !used.contains(&&*e.key) {
             sink.push(
                 Diagnostic::error("bad-low-rule", e.key_span, format!("`{}` does not belong to a `{kind}` rule", e.key))
                     .with_help(format!("a `{kind}` rule takes {}", all_of_list(used.iter().skip(1).copied()))),

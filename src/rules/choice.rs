@@ -42,7 +42,7 @@ impl RuleKind for Choice {
                     ok = false;
                 }
                 Some((d, _)) => {
-                    scores.insert(e.key.clone(), d);
+                    scores.insert(e.key.to_string(), d);
                 }
                 None => ok = false,
             }

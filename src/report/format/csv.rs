@@ -13,7 +13,7 @@ pub(crate) fn render(doc: &Doc) -> String {
     let mut groups: Vec<(&str, Vec<&str>, Vec<&Table>)> = Vec::new();
     for block in &doc.blocks {
         let Block::Table(t) = block else { continue };
-        let keys: Vec<&str> = t.columns.iter().map(|c| c.key.as_str()).collect();
+        let keys: Vec<&str> = t.columns.iter().map(|c| &*c.key).collect();
         match groups.iter_mut().find(|(name, k, _)| *name == t.name && *k == keys) {
             Some((_, _, tables)) => tables.push(t),
             None => groups.push((t.name.as_str(), keys, vec![t])),
