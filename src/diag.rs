@@ -68,8 +68,9 @@ fn widen(x: u32) -> usize {
 pub struct SourceFile {
     /// The path as the user gave it (directory entries joined to it).
     pub path: String,
-    /// The UTF-8 text, without a leading byte-order mark.
-    pub text: String,
+    /// The UTF-8 text, without a leading byte-order mark (shared: each bid keeps its file's
+    /// text, not a tree of it).
+    pub text: std::sync::Arc<str>,
     /// SHA-256 of the raw bytes, lowercase hex.
     pub sha256: String,
 }

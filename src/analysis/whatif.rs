@@ -144,7 +144,8 @@ pub fn whatif(inputs: &Inputs, before: &Outcome, bidder: &str, changes: &[Change
         inputs.bids.iter().position(|b| b.id == id).ok_or_else(|| Error::unknown_bid(id, inputs.bids.iter().map(|b| b.id.as_str())))
     };
     index(bidder)?;
-    let mut bids: Vec<(usize, Bid)> = Vec::new();
+    // Each changed bid with its fields (read again from its text, then changed).
+    let mut bids: Vec<(usize, Bid, Table)> = Vec::new();
     let mut tender = inputs.tender.clone();
     let mut applied = Vec::new();
     let mut tender_changed = false;
@@ -180,19 +181,18 @@ pub fn whatif(inputs: &Inputs, before: &Outcome, bidder: &str, changes: &[Change
             return Err(Error::FieldNotRead { field: field.clone(), read: read.iter().map(ToString::to_string).collect() });
         }
         let node = parse_literal(literal)?;
-        let slot = match bids.iter().position(|(i, _)| *i == b) {
+        let slot = match bids.iter().position(|(i, ..)| *i == b) {
             Some(k) => k,
             None => {
-                bids.push((
-                    b,
-                    inputs.bids.get(b).cloned().ok_or_else(|| Error::unknown_bid(who, inputs.bids.iter().map(|b| b.id.as_str())))?,
-                ));
+                let bid = inputs.bids.get(b).cloned().ok_or_else(|| Error::unknown_bid(who, inputs.bids.iter().map(|b| b.id.as_str())))?;
+                let fields = bid.fields();
+                bids.push((b, bid, fields));
                 bids.len().saturating_sub(1)
             }
         };
-        let Some((_, bid)) = bids.get_mut(slot) else { continue };
-        let from = bid.fields.lookup(path.segments()).map(|e| crate::load::toml_out::value(&e.node));
-        if !set_path(&mut bid.fields, path.segments(), node.clone()) {
+        let Some((_, bid, fields)) = bids.get_mut(slot) else { continue };
+        let from = fields.lookup(path.segments()).map(|e| crate::load::toml_out::value(&e.node));
+        if !set_path(fields, path.segments(), node.clone()) {
             return Err(Error::ThroughAValue { field: field.clone(), bid: who.to_owned() });
         }
         // The changed value is no longer what the source said: it is this what-if's
@@ -237,9 +237,9 @@ pub fn whatif(inputs: &Inputs, before: &Outcome, bidder: &str, changes: &[Change
         *s = SourceFile::new(format!("{} (what-if)", s.path), tender.to_toml());
         changed_files.push(0);
     }
-    for (_, bid) in &bids {
+    for (_, bid, fields) in &bids {
         if let Some(s) = sources.get_mut(bid.file) {
-            *s = SourceFile::new(format!("{} (what-if)", s.path), bid.to_toml());
+            *s = SourceFile::new(format!("{} (what-if)", s.path), bid.to_toml_with(fields));
             changed_files.push(bid.file);
         }
     }

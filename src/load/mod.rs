@@ -43,7 +43,8 @@ pub fn source_from_bytes(id: FileId, path: String, bytes: &[u8]) -> (SourceFile,
     source_from_vec(id, path, bytes.to_vec())
 }
 
-/// [`source_from_bytes`] taking the bytes, which become the text without a copy.
+/// [`source_from_bytes`] taking the bytes, which become the text (copied once, into the
+/// shared text every bid of the file keeps).
 fn source_from_vec(id: FileId, path: String, bytes: Vec<u8>) -> (SourceFile, Option<Diagnostic>) {
     let sha256 = hex(&Sha256::digest(&bytes));
     match String::from_utf8(bytes) {
@@ -51,7 +52,7 @@ fn source_from_vec(id: FileId, path: String, bytes: Vec<u8>) -> (SourceFile, Opt
             if text.starts_with('\u{feff}') {
                 text.drain(..'\u{feff}'.len_utf8());
             }
-            (SourceFile { path, text, sha256 }, None)
+            (SourceFile { path, text: text.into(), sha256 }, None)
         }
         Err(e) => {
             let at = e.utf8_error().valid_up_to();
@@ -65,7 +66,7 @@ fn source_from_vec(id: FileId, path: String, bytes: Vec<u8>) -> (SourceFile, Opt
             )
             .with_label("invalid byte here")
             .with_help("save the file as UTF-8");
-            (SourceFile { path, text, sha256 }, Some(d))
+            (SourceFile { path, text: text.into(), sha256 }, Some(d))
         }
     }
 }

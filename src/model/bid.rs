@@ -17,6 +17,9 @@ pub(super) struct Parsed {
     /// The bid. When the file had problems (reported), only its id and fields are to be
     /// trusted: its name may be empty, its provenance and `informational` partial.
     pub(super) bid: Bid,
+    /// Its fields: every table except `[bidder]` and `[provenance]`, as written (the bid
+    /// keeps only its text: see [`Bid::fields`]).
+    pub(super) fields: Table,
     /// The id is well formed, so other files (the panel) may name it.
     pub(super) id_ok: bool,
     /// Keys under `[bidder]` that are not bidder keys (reported): usually bid fields written
@@ -27,10 +30,8 @@ pub(super) struct Parsed {
 /// Parse a bid document. `None` only when there is no `[bidder]` table with a string `id`;
 /// a bid with other problems is returned, marked incomplete, so that checks across files
 /// (a missing field, the panel's marks) still see it.
-pub(super) fn parse(doc: Table, file: usize, sink: &mut Sink) -> Option<Parsed> {
-    // The bid's fields are moved out of the document, not copied: they are most of it.
-    let (fields, doc): (Vec<_>, Vec<_>) = doc.entries.into_iter().partition(|e| &*e.key != "bidder" && &*e.key != "provenance");
-    let (fields, doc) = (Table { entries: fields }, Table { entries: doc });
+pub(super) fn parse(doc: Table, file: usize, text: &std::sync::Arc<str>, sink: &mut Sink) -> Option<Parsed> {
+    let (fields, doc) = split(doc);
     let bidder = doc.get("bidder")?;
     let (bt, _) = as_table(&bidder.node, "bidder", sink)?;
     // The usual cause: a plain field written after the `[bidder]` header belongs to it.
@@ -66,7 +67,7 @@ pub(super) fn parse(doc: Table, file: usize, sink: &mut Sink) -> Option<Parsed> 
         id: id.into(),
         name: name.map(|n| n.0).unwrap_or_default().into(),
         note,
-        fields,
+        text: std::sync::Arc::clone(text),
         provenance,
         informational,
         lots,
@@ -75,7 +76,14 @@ pub(super) fn parse(doc: Table, file: usize, sink: &mut Sink) -> Option<Parsed> 
         file,
         span,
     };
-    Some(Parsed { bid, id_ok, stray })
+    Some(Parsed { bid, fields, id_ok, stray })
+}
+
+/// A bid document's fields, and the rest (`[bidder]` and `[provenance]`). The fields are
+/// moved out of the document, not copied: they are most of it.
+fn split(doc: Table) -> (Table, Table) {
+    let (fields, doc): (Vec<_>, Vec<_>) = doc.entries.into_iter().partition(|e| &*e.key != "bidder" && &*e.key != "provenance");
+    (Table { entries: fields }, Table { entries: doc })
 }
 
 /// The bidder id of a document that could not be read in full (a syntax error further
@@ -348,6 +356,12 @@ fn parse_range(n: &Node, path: &str, target: Option<&Node>, sink: &mut Sink) -> 
 }
 
 impl Bid {
+    /// Its fields, read again from its file's text (which parsed when it was loaded): every
+    /// table except `[bidder]` and `[provenance]`, as written.
+    pub(crate) fn fields(&self) -> Table {
+        split(crate::load::node::parse_partial(self.file, &self.text).0).0
+    }
+
     /// Every field of the bid as written (apart from `[bidder]` and `[provenance]`): its
     /// dotted path and its value as TOML, in file order.
     pub fn field_values(&self) -> Vec<(String, String)> {
@@ -361,7 +375,7 @@ impl Bid {
             }
         }
         let mut out = Vec::new();
-        walk(&self.fields, "", &mut out);
+        walk(&self.fields(), "", &mut out);
         out
     }
 }

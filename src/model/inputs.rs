@@ -13,7 +13,7 @@ use super::{
     TieBreak, bid, panel, record, tender,
 };
 use crate::diag::{Diagnostic, Diagnostics, FileId, Severity, SourceFile, Span};
-use crate::load::node::{Node, Value};
+use crate::load::node::{Node, Table, Value};
 use crate::load::reader::{Sink, as_bool, as_count, as_date, as_number, unknown_ref};
 use crate::load::{self, ReadLimits, node};
 use crate::rules::InputKind;
@@ -214,7 +214,7 @@ enum Read {
 }
 
 /// Parse file `i` and read it as the kind of file it is, with its diagnostics.
-fn read_file(i: FileId, text: &str) -> (Read, Sink) {
+fn read_file(i: FileId, text: &std::sync::Arc<str>) -> (Read, Sink) {
     let mut sink: Sink = Vec::new();
     let (doc, errs) = node::parse_partial(i, text);
     if !errs.is_empty() {
@@ -262,7 +262,7 @@ fn read_file(i: FileId, text: &str) -> (Read, Sink) {
             );
             Read::Nothing
         }
-        (_, Kind::Bid) => bid::parse(doc, i, &mut sink).map_or(Read::Unidentified, Read::Bid),
+        (_, Kind::Bid) => bid::parse(doc, i, text, &mut sink).map_or(Read::Unidentified, Read::Bid),
         (_, Kind::Panel) => panel::parse(&doc, i, &mut sink).map_or(Read::FailedPanel, Read::Panel),
         (_, Kind::Negotiation) => record::negotiation(&doc, i, &mut sink).map_or(Read::Nothing, Read::Negotiation),
         (_, Kind::Reported) => record::reported(&doc, i, &mut sink).map_or(Read::Nothing, Read::Reported),
@@ -288,9 +288,10 @@ fn validate(sources: Vec<SourceFile>, skip: &[FileId], lost: &[String], reuse: O
     let skip = skip.as_slice();
     let mut tender: Option<Tender> = None;
     let mut tender_failed = false;
-    let mut bids: Vec<Bid> = Vec::new();
+    // Each bid with its fields, which it keeps only until they are resolved (`Bid::text`).
+    let mut bids: Vec<(Bid, Table)> = Vec::new();
     // Bids read in part, whose id is malformed: checked on their own, never matched by id.
-    let mut partial: Vec<Bid> = Vec::new();
+    let mut partial: Vec<(Bid, Table)> = Vec::new();
     let mut failed = Failed { unidentified: lost.to_vec(), ..Failed::default() };
     let mut panels: Vec<(Panel, FileId)> = Vec::new();
     let mut negotiations: Vec<Negotiation> = Vec::new();
@@ -327,7 +328,7 @@ fn validate(sources: Vec<SourceFile>, skip: &[FileId], lost: &[String], reuse: O
             if i == 0 {
                 tender = Some(r.prior.tender.clone());
             } else if let Some(b) = prior_bid.get(i).copied().flatten() {
-                bids.push(b.clone());
+                bids.push((b.clone(), b.fields()));
             } else if let Some(p) = r.prior.panel.as_ref().filter(|p| p.span.file() == i) {
                 panel_seen = true;
                 panels.push((p.clone(), i));
@@ -359,10 +360,10 @@ fn validate(sources: Vec<SourceFile>, skip: &[FileId], lost: &[String], reuse: O
                     failed.stray.push((i, p.stray));
                 }
                 if p.id_ok {
-                    bids.push(p.bid);
+                    bids.push((p.bid, p.fields));
                 } else {
                     failed.unidentified.push(f.path.clone());
-                    partial.push(p.bid);
+                    partial.push((p.bid, p.fields));
                 }
             }
             Read::Panel(p) => {
@@ -373,7 +374,8 @@ fn validate(sources: Vec<SourceFile>, skip: &[FileId], lost: &[String], reuse: O
             Read::Reported(r) => reports.push(r),
         }
     }
-    bids.sort_by(|a, b| a.id.cmp(&b.id));
+    bids.sort_by(|(a, _), (b, _)| a.id.cmp(&b.id));
+    let (bids, trees): (Vec<Bid>, Vec<Table>) = bids.into_iter().unzip();
     for pair in bids.windows(2) {
         if let [a, b] = pair
             && a.id == b.id
@@ -418,9 +420,12 @@ fn validate(sources: Vec<SourceFile>, skip: &[FileId], lost: &[String], reuse: O
         let read = t.read_fields();
         let paths = Paths::new(t);
         // Each bid on its own, on every core when there are many.
-        let rows = crate::par::map(&bids, |_, b| {
+        // INVARIANT: every bid has its tree (`trees` is in step with `bids`).
+        let no_fields = Table::default();
+        let rows = crate::par::map(&bids, |k, b| {
             let (mut errors, mut notes): (Sink, Sink) = (Vec::new(), Vec::new());
-            let r = resolve(t, b, &read, &paths, panel.as_ref(), &failed, &mut errors, &mut notes);
+            let fields = trees.get(k).unwrap_or(&no_fields);
+            let r = resolve(t, b, fields, &read, &paths, panel.as_ref(), &failed, &mut errors, &mut notes);
             (r, errors, notes)
         });
         resolved.reserve_exact(rows.len());
@@ -429,8 +434,10 @@ fn validate(sources: Vec<SourceFile>, skip: &[FileId], lost: &[String], reuse: O
             sink.extend(errors);
             warnings.extend(notes);
         }
-        for b in &partial {
-            let _ = resolve(t, b, &read, &paths, panel.as_ref(), &failed, &mut sink, &mut warnings);
+        // What the rules read is resolved: the trees go (a bid keeps its text).
+        drop(trees);
+        for (b, fields) in &partial {
+            let _ = resolve(t, b, fields, &read, &paths, panel.as_ref(), &failed, &mut sink, &mut warnings);
         }
         let unread: Vec<&str> = failed.unidentified.iter().map(String::as_str).collect();
         check_panel(t, &bids, &failed.ids, &unread, panel.as_ref(), panel_seen, &mut sink);
@@ -526,6 +533,7 @@ impl Paths {
 fn resolve<'p>(
     t: &Tender,
     b: &Bid,
+    fields: &Table,
     read: &[Str],
     paths: &'p Paths,
     panel: Option<&Panel>,
@@ -550,7 +558,7 @@ fn resolve<'p>(
             }
         }
         let mut unread: Vec<String> = Vec::new();
-        bid::for_each_leaf(&b.fields, &mut |p| {
+        bid::for_each_leaf(fields, &mut |p| {
             if read.binary_search_by(|r| r.as_str().cmp(p)).is_err() && !declared(p) {
                 unread.push(p.to_owned());
             }
@@ -584,7 +592,7 @@ fn resolve<'p>(
             }
         };
         for (g, path) in t.gates.iter().zip(&paths.gates) {
-            match b.fields.lookup(g.field.segments()) {
+            match fields.lookup(g.field.segments()) {
                 None if g.missing == GateMissing::Fail || failed.misplaced(b, &g.field) => r.gates.push(None),
                 None => {
                     sink.push(missing_field(b, path, &format!("gate `{}`", g.id), "set `missing = \"fail\"` on the gate"));
@@ -606,7 +614,7 @@ fn resolve<'p>(
                 r.criteria.push(None);
                 continue;
             };
-            match b.fields.lookup(field.segments()) {
+            match fields.lookup(field.segments()) {
                 None => {
                     if c.missing == CriterionMissing::Error && !failed.misplaced(b, field) {
                         let user = format!("criterion `{}`", c.id);
@@ -625,7 +633,7 @@ fn resolve<'p>(
             }
         }
         if let (Some(q), Some(path)) = (&t.award.quantity, &paths.quantity) {
-            match b.fields.lookup(q.field.segments()) {
+            match fields.lookup(q.field.segments()) {
                 None if failed.misplaced(b, &q.field) => {}
                 None => sink.push(missing_field(b, path, "the award", "remove `quantity` from `[award]`")),
                 Some(e) => {
@@ -635,7 +643,7 @@ fn resolve<'p>(
             }
         }
         for (check, path) in t.abnormally_low.iter().zip(&paths.low) {
-            let value = match b.fields.lookup(check.field.segments()) {
+            let value = match fields.lookup(check.field.segments()) {
                 None if failed.misplaced(b, &check.field) => None,
                 None => {
                     sink.push(missing_field(b, path, "an abnormally low tender check", "remove the check"));
@@ -663,7 +671,7 @@ fn resolve<'p>(
                 r.ties.push(None);
                 continue;
             };
-            let value = match b.fields.lookup(field.segments()) {
+            let value = match fields.lookup(field.segments()) {
                 None if failed.misplaced(b, field) => None,
                 None => {
                     sink.push(missing_field(b, path, "a tie-break", "remove the tie-break"));
@@ -677,7 +685,7 @@ fn resolve<'p>(
             r.ties.push(value);
         }
         if let (Some(budget), Some(path)) = (&t.award.budget, &paths.budget) {
-            match b.fields.lookup(budget.unit_price.segments()) {
+            match fields.lookup(budget.unit_price.segments()) {
                 None if failed.misplaced(b, &budget.unit_price) => {}
                 None => sink.push(missing_field(b, path, "the budget", "remove `budget` from `[award]`")),
                 Some(e) => {

@@ -19,7 +19,6 @@ use rust_decimal::Decimal;
 
 use crate::diag::Span;
 use crate::exact::RoundingMode;
-use crate::load::node::Table;
 use crate::rules::Rule;
 use crate::value::{Date, FieldPath, Scalar, Str};
 
@@ -649,7 +648,7 @@ pub struct Provenance {
 }
 
 /// A bid.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Bid {
     /// `[a-z0-9-]+`, unique among the bids.
     pub id: Str,
@@ -657,8 +656,10 @@ pub struct Bid {
     pub name: Str,
     /// Free text.
     pub note: Option<String>,
-    /// Every table except `[bidder]` and `[provenance]`, as written.
-    pub(crate) fields: Table,
+    /// Its file's text, shared with [`Inputs::sources`]: the fields are read from it again
+    /// when asked ([`Bid::field_values`], [`Bid::to_toml`]), so an evaluation of many bids
+    /// keeps only the values its rules read (in `Inputs`), not a tree of every bid.
+    pub(crate) text: std::sync::Arc<str>,
     /// Provenance by field path.
     pub provenance: BTreeMap<String, Provenance>,
     /// Tables or fields carried for the record (`informational` in `[bidder]`): no rule may
@@ -673,6 +674,23 @@ pub struct Bid {
     pub file: usize,
     /// Where its id is written.
     pub span: Span,
+}
+
+// Bids are equal when what they say is: the same fields, however the files were written.
+impl PartialEq for Bid {
+    fn eq(&self, o: &Bid) -> bool {
+        self.id == o.id
+            && self.name == o.name
+            && self.note == o.note
+            && self.provenance == o.provenance
+            && self.informational == o.informational
+            && self.lots == o.lots
+            && self.lots_span == o.lots_span
+            && self.lots_spans == o.lots_spans
+            && self.file == o.file
+            && self.span == o.span
+            && self.fields() == o.fields()
+    }
 }
 
 /// The committee's marks.

@@ -180,9 +180,14 @@ fn write_table(o: &mut String, path: &str, t: &Table) {
 impl Bid {
     /// The bid as a bid file.
     pub fn to_toml(&self) -> String {
+        self.to_toml_with(&self.fields())
+    }
+
+    /// The bid as a bid file, with `fields` for its fields (a what-if's changed ones).
+    pub(crate) fn to_toml_with(&self, fields: &Table) -> String {
         let mut o = String::new();
         // Top-level plain values must come before any table header.
-        let plain = Table { entries: self.fields.entries.iter().filter(|e| !matches!(e.node.value, Value::Table(_))).cloned().collect() };
+        let plain = Table { entries: fields.entries.iter().filter(|e| !matches!(e.node.value, Value::Table(_))).cloned().collect() };
         write_table(&mut o, "", &plain);
         o.push_str("\n[bidder]\n");
         let _ = writeln!(o, "id = {}", toml_string(&self.id));
@@ -196,7 +201,7 @@ impl Bid {
             let ids: Vec<String> = lots.iter().map(|x| toml_string(x)).collect();
             let _ = writeln!(o, "lots = [{}]", ids.join(", "));
         }
-        let tables = Table { entries: self.fields.entries.iter().filter(|e| matches!(e.node.value, Value::Table(_))).cloned().collect() };
+        let tables = Table { entries: fields.entries.iter().filter(|e| matches!(e.node.value, Value::Table(_))).cloned().collect() };
         write_table(&mut o, "", &tables);
         for (path, p) in &self.provenance {
             let _ = writeln!(o, "\n[provenance.{}]", toml_string(path));

@@ -695,7 +695,7 @@ fn stability_walks_that_once_crawled_are_short_and_exact() {
         if criteria.contains("cap = false") {
             continue;
         }
-        let texts: Vec<String> = inputs.sources.iter().skip(1).map(|f| f.text.clone()).collect();
+        let texts: Vec<String> = inputs.sources.iter().skip(1).map(|f| f.text.to_string()).collect();
         let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
         crate::analysis::stability_holds_against_the_reference(&criteria, &refs, &inputs, &s).unwrap();
     }
