@@ -182,16 +182,6 @@ struct Failed {
     /// (a syntax error above it, not UTF-8, a bad id, a path that cannot be read): any of
     /// them may be a bid the panel names, or the panel file itself.
     unidentified: Vec<String>,
-    /// Per bid file, keys under `[bidder]` that belong elsewhere (reported already).
-    stray: Vec<(FileId, Vec<String>)>,
-}
-
-impl Failed {
-    /// Whether `path` is missing from bid `b` only because it was written under `[bidder]`.
-    fn misplaced(&self, b: &Bid, path: &FieldPath) -> bool {
-        let first = path.segments().first();
-        self.stray.iter().any(|(f, keys)| *f == b.file && first.is_some_and(|s| keys.contains(s)))
-    }
 }
 
 /// One file, parsed and read on its own: what the checks across files need of it.
@@ -286,12 +276,14 @@ fn validate(sources: Vec<SourceFile>, skip: &[FileId], lost: &[String], reuse: O
         }
     }
     let skip = skip.as_slice();
+    let mut warnings: Sink = Vec::new();
     let mut tender: Option<Tender> = None;
     let mut tender_failed = false;
-    // Each bid with its fields, which it keeps only until they are resolved (`Bid::text`).
-    let mut bids: Vec<(Bid, Table)> = Vec::new();
+    // Each bid with what its rules read (when the criteria were read), resolved as the file
+    // was read: its tree is dropped there, so the trees of many bids are never held at once.
+    let mut bids: Vec<(Bid, Option<Resolution>)> = Vec::with_capacity(sources.len());
     // Bids read in part, whose id is malformed: checked on their own, never matched by id.
-    let mut partial: Vec<(Bid, Table)> = Vec::new();
+    let mut partial: Vec<Bid> = Vec::new();
     let mut failed = Failed { unidentified: lost.to_vec(), ..Failed::default() };
     let mut panels: Vec<(Panel, FileId)> = Vec::new();
     let mut negotiations: Vec<Negotiation> = Vec::new();
@@ -318,23 +310,81 @@ fn validate(sources: Vec<SourceFile>, skip: &[FileId], lost: &[String], reuse: O
                 && (i == 0 || prior_bid.get(i).copied().flatten().is_some() || r.prior.panel.as_ref().is_some_and(|p| p.span.file() == i))
         })
     };
-    // Each file is parsed and read as what it is on its own, on every core when there are
-    // many (a directory of bids): nothing in one file's reading depends on another's.
-    let reads = crate::par::map(&sources, |i, f| (!reused(i) && !skip.contains(&i)).then(|| read_file(i, &f.text)));
-    for ((i, f), read) in sources.iter().enumerate().zip(reads) {
-        if let Some(r) = reuse
-            && reused(i)
-        {
-            if i == 0 {
-                tender = Some(r.prior.tender.clone());
-            } else if let Some(b) = prior_bid.get(i).copied().flatten() {
-                bids.push((b.clone(), b.fields()));
-            } else if let Some(p) = r.prior.panel.as_ref().filter(|p| p.span.file() == i) {
-                panel_seen = true;
-                panels.push((p.clone(), i));
-            }
-            continue;
+    // The criteria first, on their own: each bid is resolved against them as it is read.
+    let first = match reuse {
+        Some(r) if reused(0) => {
+            tender = Some(r.prior.tender.clone());
+            None
         }
+        _ => Some(sources.first().and_then(|f| (!skip.contains(&0)).then(|| read_file(0, &f.text)))),
+    };
+    let against = |t: &Tender| (t.read_fields(), Paths::new(t));
+    let mut early: Option<(Read, Sink)> = None;
+    if let Some(read) = first {
+        match read {
+            Some((Read::Tender(t), diags)) => {
+                sink.extend(diags);
+                tender = Some(*t);
+            }
+            Some(other) => early = Some(other),
+            // Not decoded (its diagnostic is the reader's).
+            None => tender_failed = true,
+        }
+    }
+    let reading = tender.as_ref().map(|t| (t, against(t)));
+    // Each other file is parsed and read as what it is on its own, on every core when there
+    // are many (a directory of bids): nothing in one file's reading depends on another's but
+    // the criteria.
+    let reads = crate::par::map(&sources, |i, f| {
+        if i == 0 {
+            return None;
+        }
+        let resolve_bid = |mut p: bid::Parsed| {
+            let resolution = reading.as_ref().map(|(t, (read, paths))| {
+                let (mut errors, mut notes): (Sink, Sink) = (Vec::new(), Vec::new());
+                let r = resolve(t, &p.bid, &p.fields, read, paths, &p.stray, &mut errors, &mut notes);
+                // Held until every file is read: a bid's one or two notes, not a vector's four.
+                notes.shrink_to_fit();
+                Resolution { row: r, errors, notes }
+            });
+            p.fields = Table::default();
+            (p, resolution)
+        };
+        if reused(i) {
+            // A bid the what-if left unchanged: its tree read again from its text.
+            return prior_bid.get(i).copied().flatten().map(|b| {
+                let parsed = bid::Parsed { bid: b.clone(), fields: b.fields(), id_ok: true, stray: Vec::new() };
+                let (p, resolution) = resolve_bid(parsed);
+                (Some((Read::Bid(p), Vec::new())), resolution)
+            });
+        }
+        if skip.contains(&i) {
+            return Some((None, None));
+        }
+        Some(match read_file(i, &f.text) {
+            (Read::Bid(p), diags) => {
+                let (p, resolution) = resolve_bid(p);
+                (Some((Read::Bid(p), diags)), resolution)
+            }
+            other => (Some(other), None),
+        })
+    });
+    for ((i, f), got) in sources.iter().enumerate().zip(reads) {
+        let (read, resolution) = match got {
+            _ if i == 0 => match early.take() {
+                Some(read) => (Some(read), None),
+                None => continue,
+            },
+            Some(got) => got,
+            None => {
+                // Taken from the prior inputs as they were (only a panel file).
+                if let Some(p) = reuse.and_then(|r| r.prior.panel.as_ref()).filter(|p| p.span.file() == i) {
+                    panel_seen = true;
+                    panels.push((p.clone(), i));
+                }
+                continue;
+            }
+        };
         let Some((read, diags)) = read else {
             // Not decoded (its diagnostic is the reader's).
             if i == 0 {
@@ -356,14 +406,15 @@ fn validate(sources: Vec<SourceFile>, skip: &[FileId], lost: &[String], reuse: O
             // (its missing fields, the panel's marks for it); the errors already pushed stop
             // the run.
             Read::Bid(p) => {
-                if !p.stray.is_empty() {
-                    failed.stray.push((i, p.stray));
-                }
                 if p.id_ok {
-                    bids.push((p.bid, p.fields));
+                    bids.push((p.bid, resolution));
                 } else {
                     failed.unidentified.push(f.path.clone());
-                    partial.push((p.bid, p.fields));
+                    if let Some(r) = resolution {
+                        sink.extend(r.errors);
+                        warnings.extend(r.notes);
+                    }
+                    partial.push(p.bid);
                 }
             }
             Read::Panel(p) => {
@@ -375,7 +426,7 @@ fn validate(sources: Vec<SourceFile>, skip: &[FileId], lost: &[String], reuse: O
         }
     }
     bids.sort_by(|(a, _), (b, _)| a.id.cmp(&b.id));
-    let (bids, trees): (Vec<Bid>, Vec<Table>) = bids.into_iter().unzip();
+    let (bids, resolutions): (Vec<Bid>, Vec<Option<Resolution>>) = bids.into_iter().unzip();
     for pair in bids.windows(2) {
         if let [a, b] = pair
             && a.id == b.id
@@ -414,30 +465,24 @@ fn validate(sources: Vec<SourceFile>, skip: &[FileId], lost: &[String], reuse: O
                 .with_help("give bid files (with `[bidder]`) or a directory of them after the criteria file"),
         );
     }
-    let mut warnings = Vec::new();
     let mut resolved = Vec::new();
     if let Some(t) = &tender {
-        let read = t.read_fields();
-        let paths = Paths::new(t);
-        // Each bid on its own, on every core when there are many.
-        // INVARIANT: every bid has its tree (`trees` is in step with `bids`).
-        let no_fields = Table::default();
-        let rows = crate::par::map(&bids, |k, b| {
-            let (mut errors, mut notes): (Sink, Sink) = (Vec::new(), Vec::new());
-            let fields = trees.get(k).unwrap_or(&no_fields);
-            let r = resolve(t, b, fields, &read, &paths, panel.as_ref(), &failed, &mut errors, &mut notes);
-            (r, errors, notes)
-        });
-        resolved.reserve_exact(rows.len());
-        for (r, errors, notes) in rows {
-            resolved.push(r);
-            sink.extend(errors);
-            warnings.extend(notes);
+        resolved.reserve_exact(resolutions.len());
+        // INVARIANT: with the criteria read, every bid was resolved as it was read (the
+        // default row keeps the rows in step with the bids all the same).
+        for r in resolutions {
+            let Some(r) = r else {
+                resolved.push(Resolved::default());
+                continue;
+            };
+            resolved.push(r.row);
+            sink.extend(r.errors);
+            warnings.extend(r.notes);
         }
-        // What the rules read is resolved: the trees go (a bid keeps its text).
-        drop(trees);
-        for (b, fields) in &partial {
-            let _ = resolve(t, b, fields, &read, &paths, panel.as_ref(), &failed, &mut sink, &mut warnings);
+        if let Some(p) = &panel {
+            for (b, r) in bids.iter().zip(&mut resolved) {
+                with_marks(t, b, p, r);
+            }
         }
         let unread: Vec<&str> = failed.unidentified.iter().map(String::as_str).collect();
         check_panel(t, &bids, &failed.ids, &unread, panel.as_ref(), panel_seen, &mut sink);
@@ -529,6 +574,22 @@ impl Paths {
     }
 }
 
+/// One bid resolved against the criteria as its file was read: the row, and what it said.
+struct Resolution {
+    row: Resolved,
+    errors: Sink,
+    notes: Sink,
+}
+
+/// The panel's marks for bid `b`, in its row `r`, for each criterion the panel scores.
+fn with_marks(t: &Tender, b: &Bid, panel: &Panel, r: &mut Resolved) {
+    for (c, slot) in t.criteria.iter().zip(&mut r.criteria) {
+        if c.rule.input() == InputKind::Marks {
+            *slot = panel.marks.get(&c.id).and_then(|m| m.get(b.id.as_str())).map(|m| Given::Marks(m.clone()));
+        }
+    }
+}
+
 #[allow(clippy::too_many_arguments, reason = "one bid against the tender, with the texts made once for every bid")]
 fn resolve<'p>(
     t: &Tender,
@@ -536,11 +597,12 @@ fn resolve<'p>(
     fields: &Table,
     read: &[Str],
     paths: &'p Paths,
-    panel: Option<&Panel>,
-    failed: &Failed,
+    stray: &[String],
     sink: &mut Sink,
     warnings: &mut Sink,
 ) -> Resolved {
+    // A field missing only because it was written under `[bidder]` (reported already).
+    let misplaced = |path: &FieldPath| path.segments().first().is_some_and(|s| stray.contains(s));
     {
         // Fields declared informational are meant to be unread; a rule that reads one would
         // contradict the declaration.
@@ -593,7 +655,7 @@ fn resolve<'p>(
         };
         for (g, path) in t.gates.iter().zip(&paths.gates) {
             match fields.lookup(g.field.segments()) {
-                None if g.missing == GateMissing::Fail || failed.misplaced(b, &g.field) => r.gates.push(None),
+                None if g.missing == GateMissing::Fail || misplaced(&g.field) => r.gates.push(None),
                 None => {
                     sink.push(missing_field(b, path, &format!("gate `{}`", g.id), "set `missing = \"fail\"` on the gate"));
                     r.gates.push(None);
@@ -606,8 +668,8 @@ fn resolve<'p>(
         }
         for (c, path) in t.criteria.iter().zip(&paths.criteria) {
             if c.rule.input() == InputKind::Marks {
-                let marks = panel.and_then(|p| p.marks.get(&c.id)).and_then(|m| m.get(b.id.as_str()));
-                r.criteria.push(marks.map(|m| Given::Marks(m.clone())));
+                // The panel's, filled in once every file is read (`with_marks`).
+                r.criteria.push(None);
                 continue;
             }
             let (Some(field), Some(path)) = (&c.field, path) else {
@@ -616,7 +678,7 @@ fn resolve<'p>(
             };
             match fields.lookup(field.segments()) {
                 None => {
-                    if c.missing == CriterionMissing::Error && !failed.misplaced(b, field) {
+                    if c.missing == CriterionMissing::Error && !misplaced(field) {
                         let user = format!("criterion `{}`", c.id);
                         sink.push(missing_field(b, path, &user, "set `missing = \"zero\"` on the criterion"));
                     }
@@ -634,7 +696,7 @@ fn resolve<'p>(
         }
         if let (Some(q), Some(path)) = (&t.award.quantity, &paths.quantity) {
             match fields.lookup(q.field.segments()) {
-                None if failed.misplaced(b, &q.field) => {}
+                None if misplaced(&q.field) => {}
                 None => sink.push(missing_field(b, path, "the award", "remove `quantity` from `[award]`")),
                 Some(e) => {
                     note_unsourced(path);
@@ -644,7 +706,7 @@ fn resolve<'p>(
         }
         for (check, path) in t.abnormally_low.iter().zip(&paths.low) {
             let value = match fields.lookup(check.field.segments()) {
-                None if failed.misplaced(b, &check.field) => None,
+                None if misplaced(&check.field) => None,
                 None => {
                     sink.push(missing_field(b, path, "an abnormally low tender check", "remove the check"));
                     None
@@ -672,7 +734,7 @@ fn resolve<'p>(
                 continue;
             };
             let value = match fields.lookup(field.segments()) {
-                None if failed.misplaced(b, field) => None,
+                None if misplaced(field) => None,
                 None => {
                     sink.push(missing_field(b, path, "a tie-break", "remove the tie-break"));
                     None
@@ -686,7 +748,7 @@ fn resolve<'p>(
         }
         if let (Some(budget), Some(path)) = (&t.award.budget, &paths.budget) {
             match fields.lookup(budget.unit_price.segments()) {
-                None if failed.misplaced(b, &budget.unit_price) => {}
+                None if misplaced(&budget.unit_price) => {}
                 None => sink.push(missing_field(b, path, "the budget", "remove `budget` from `[award]`")),
                 Some(e) => {
                     note_unsourced(path);
