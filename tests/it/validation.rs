@@ -459,3 +459,23 @@ fn debug_output_does_not_print_whole_input_files() {
     let inputs = bidscore::load_paths("criteria/msit-2025-gpu.toml", &["bids/msit-2025"]).unwrap();
     assert!(!format!("{inputs:?}").contains("[[criterion]]"));
 }
+
+/// A bid keeps its file's text, not a tree of it: two files that say the same, however they
+/// are written (order, inline tables, dotted keys, comments), give equal bids with the same
+/// fields; one changed value makes them differ, and `to_toml` reads back as the same bid.
+#[test]
+fn bids_written_differently_with_the_same_values_are_equal() {
+    let other = "# the same bid, laid out otherwise\ndc.tenure = \"owned\"\noffer = { speed = 50 }\n\n[eligibility]\nkorea = true\n\n[bidder]\nname = \"Acme\"\nid = \"acme\"\n";
+    let a = load_texts(CRITERIA, &[BID.to_owned()]).unwrap();
+    let b = load_texts(CRITERIA, &[other.to_owned()]).unwrap();
+    assert_eq!(a.bids[0], b.bids[0]);
+    assert_eq!(a.bids[0].field_values(), b.bids[0].field_values());
+    assert_eq!(
+        a.bids[0].field_values(),
+        [("dc.tenure", "\"owned\""), ("eligibility.korea", "true"), ("offer.speed", "50")].map(|(k, v)| (k.to_owned(), v.to_owned()))
+    );
+    let changed = load_texts(CRITERIA, &[BID.replace("speed = 50", "speed = 51")]).unwrap();
+    assert_ne!(a.bids[0], changed.bids[0]);
+    let again = load_texts(CRITERIA, &[a.bids[0].to_toml()]).unwrap();
+    assert_eq!(again.bids[0], a.bids[0]);
+}
