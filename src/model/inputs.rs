@@ -316,7 +316,7 @@ fn validate(sources: Vec<SourceFile>, skip: &[FileId], lost: &[String], reuse: O
             tender = Some(r.prior.tender.clone());
             None
         }
-        _ => Some(sources.first().and_then(|f| (!skip.contains(&0)).then(|| read_file(0, &f.text)))),
+        _ => sources.first().map(|f| (!skip.contains(&0)).then(|| read_file(0, &f.text))),
     };
     let against = |t: &Tender| (t.read_fields(), Paths::new(t));
     let mut early: Option<(Read, Sink)> = None;

@@ -479,3 +479,10 @@ fn bids_written_differently_with_the_same_values_are_equal() {
     let again = load_texts(CRITERIA, &[a.bids[0].to_toml()]).unwrap();
     assert_eq!(again.bids[0], a.bids[0]);
 }
+
+/// No files at all is a usage error that says so, not an empty list of problems.
+#[test]
+fn no_files_at_all_says_there_are_no_bids() {
+    let Err(d) = bidscore::load_sources(Vec::new()) else { panic!("nothing loaded as inputs") };
+    assert_eq!(d.items.iter().map(|d| d.code).collect::<Vec<_>>(), ["no-bids"]);
+}
