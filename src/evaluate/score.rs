@@ -111,6 +111,9 @@ pub(crate) struct Cells<'a> {
     /// The evaluation's reference in force.
     reference: Option<Rat>,
     max: crate::exact::DecimalText,
+    /// Its points can saturate (an uncapped `kr-price`), so kept points do not say whether
+    /// they did: they are rounded again from the exact score.
+    may_saturate: bool,
 }
 
 impl<'a> Cells<'a> {
@@ -124,6 +127,7 @@ impl<'a> Cells<'a> {
             weight: Rat::from_decimal(c.points),
             reference: reference.map(Rat::from_decimal),
             max: crate::exact::DecimalText::new(c.points),
+            may_saturate: matches!(&c.rule, crate::rules::Rule::KrPrice(k) if !k.cap),
         })
     }
 
@@ -141,6 +145,28 @@ impl<'a> Cells<'a> {
         let s = scored(c, &self.weight, value, self.reference.as_ref());
         let (points, saturated) = official(self.tender.rounding, &self.weight, &s.score);
         CriterionScore { id: &c.id, section: &c.section, value, score: s.score, points, max: c.points, reason: s.reason, saturated }
+    }
+
+    /// [`Cells::detail`] with the points the evaluation kept for the cell, `kept`, instead of
+    /// rounding them again (the same points: property-tested through `Outcome::criteria_of`),
+    /// unless they may have saturated.
+    pub(crate) fn detail_kept(&self, inputs: &'a Inputs, bid: usize, kept: Points) -> CriterionScore<'a> {
+        if self.may_saturate {
+            return self.detail(inputs, bid);
+        }
+        let c = self.criterion;
+        let value = inputs.given(bid, self.k);
+        let s = scored(c, &self.weight, value, self.reference.as_ref());
+        CriterionScore {
+            id: &c.id,
+            section: &c.section,
+            value,
+            score: s.score,
+            points: kept,
+            max: c.points,
+            reason: s.reason,
+            saturated: false,
+        }
     }
 }
 

@@ -868,13 +868,15 @@ struct Criteria<'a> {
     columns: &'a [Option<Cells<'a>>],
     /// The bid's place in `inputs`.
     index: Option<usize>,
+    /// The points the evaluation kept, in the columns' order.
+    kept: &'a [Points],
 }
 
 impl<'a> Criteria<'a> {
     fn cells(&self) -> impl Iterator<Item = (crate::evaluate::CriterionScore<'a>, &'a Cells<'a>)> + '_ {
-        self.columns.iter().filter_map(|c| {
+        self.columns.iter().zip(self.kept).filter_map(|(c, kept)| {
             let c = c.as_ref()?;
-            Some((c.detail(self.inputs, self.index?), c))
+            Some((c.detail_kept(self.inputs, self.index?, *kept), c))
         })
     }
 }
@@ -899,7 +901,7 @@ fn bid<'a>(bids: &'a Bids<'a>, s: &'a Standing) -> BidReport<'a> {
         differential_rank: s.original.as_ref().map(|o| o.section_rank),
         award: award_json(s.award),
         gates: gates_json(inputs, &s.gates),
-        criteria: Criteria { inputs, columns: &bids.columns, index: s.index_in(inputs) },
+        criteria: Criteria { inputs, columns: &bids.columns, index: s.index_in(inputs), kept: &s.points },
         assumed: &s.assumed,
         abnormally_low: s
             .low
