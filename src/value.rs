@@ -93,7 +93,7 @@ impl fmt::Display for Scalar {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Scalar::Text(s) => f.write_str(s),
-            Scalar::Bool(b) => write!(f, "{b}"),
+            Scalar::Bool(b) => f.write_str(if *b { "true" } else { "false" }),
             Scalar::Number(d) => f.write_str(crate::exact::DecimalText::new(*d).as_str()),
             Scalar::Date(d) => write!(f, "{d}"),
         }
@@ -119,7 +119,7 @@ impl fmt::Display for Given {
                     if i > 0 {
                         f.write_str(", ")?;
                     }
-                    x.normalize().fmt(f)?;
+                    f.write_str(crate::exact::DecimalText::new(x.normalize()).as_str())?;
                 }
                 f.write_str("]")
             }

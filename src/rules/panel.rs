@@ -137,7 +137,8 @@ impl PanelRule {
             return Some(mean(marks));
         }
         let keep = |sorted: &[Decimal]| sorted.get(t..sorted.len().saturating_sub(t)).map(mean);
-        const ON_STACK: usize = 32;
+        // A committee is seldom more than 16; a larger one sorts on the heap.
+        const ON_STACK: usize = 16;
         if marks.len() <= ON_STACK {
             let mut buf = [Decimal::ZERO; ON_STACK];
             let sorted = buf.get_mut(..marks.len())?;
