@@ -291,7 +291,7 @@ impl Rat {
 
     /// [`Rat::to_exact_string`], written to `f` (a reduced decimal or fraction written
     /// straight from the stack, with no text made first).
-    fn write_exact(&self, f: &mut impl fmt::Write) -> fmt::Result {
+    pub(crate) fn write_exact(&self, f: &mut impl fmt::Write) -> fmt::Result {
         if let Repr::Small(n, d) = self.0
             && let Some(small) = small_exact(n, d)
         {

@@ -52,14 +52,18 @@ pub fn reason_text<'a>(c: &'a CriterionScore<'_>) -> impl std::fmt::Display + 'a
 
 struct ReasonText<'a>(&'a CriterionScore<'a>);
 
+/// [`reason`] written into `o`.
+pub(crate) fn write_reason<W: std::fmt::Write + ?Sized>(o: &mut W, c: &CriterionScore<'_>) -> std::fmt::Result {
+    c.reason.render_into(o, c.value, &c.score)?;
+    if c.saturated {
+        o.write_str("; too large to represent, shown as the largest decimal")?;
+    }
+    Ok(())
+}
+
 impl std::fmt::Display for ReasonText<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let c = self.0;
-        c.reason.render_into(f, c.value, &c.score)?;
-        if c.saturated {
-            f.write_str("; too large to represent, shown as the largest decimal")?;
-        }
-        Ok(())
+        write_reason(f, self.0)
     }
 }
 

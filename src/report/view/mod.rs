@@ -190,16 +190,25 @@ fn json_str<W: std::io::Write + ?Sized>(w: &mut W, s: &str) -> std::io::Result<(
 /// `v`'s text as a JSON string: written in place, and escaped only from the first byte that
 /// needs it (report texts seldom hold one), with no text made first.
 fn json_display(buf: &mut Vec<u8>, v: impl std::fmt::Display) -> std::io::Result<()> {
-    struct Bytes<'a>(&'a mut Vec<u8>);
-    impl std::fmt::Write for Bytes<'_> {
-        fn write_str(&mut self, s: &str) -> std::fmt::Result {
-            self.0.extend_from_slice(s.as_bytes());
-            Ok(())
-        }
+    json_with(buf, |o| std::fmt::write(o, format_args!("{v}")))
+}
+
+/// The bytes of a report's text, as `std::fmt::Write` writes them.
+struct Bytes<'a>(&'a mut Vec<u8>);
+
+impl std::fmt::Write for Bytes<'_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.0.extend_from_slice(s.as_bytes());
+        Ok(())
     }
+}
+
+/// [`json_display`] of the text `text` writes, straight into the buffer: a text with a
+/// writer of its own (a reason, an exact score) skips a formatter's layer.
+fn json_with(buf: &mut Vec<u8>, text: impl FnOnce(&mut Bytes<'_>) -> std::fmt::Result) -> std::io::Result<()> {
     buf.push(b'"');
     let start = buf.len();
-    std::fmt::write(&mut Bytes(buf), format_args!("{v}")).map_err(|_| std::io::Error::other("a report text failed to format"))?;
+    text(&mut Bytes(buf)).map_err(|_| std::io::Error::other("a report text failed to format"))?;
     if let Some(k) = buf.get(start..).and_then(first_escape) {
         let tail = buf.split_off(start.saturating_add(k));
         escape_into(buf, &tail)?;

@@ -802,13 +802,13 @@ fn write_bid(buf: &mut Vec<u8>, depth: usize, bids: &Bids<'_>, s: &Standing) -> 
                     None => w.extend_from_slice(b"null"),
                 }
                 key(w, false, "score");
-                super::json_display(w, &c.score)?;
+                super::json_with(w, |o| c.score.write_exact(o))?;
                 key(w, false, "points");
                 super::json_str(w, crate::exact::DecimalText::new(c.points.decimal()).as_str())?;
                 key(w, false, "max");
                 super::json_str(w, column.max_text())?;
                 key(w, false, "reason");
-                super::json_display(w, prose::reason_text(&c))?;
+                super::json_with(w, |o| prose::write_reason(o, &c))?;
                 w.push(b'\n');
                 super::indent(w, depth)?;
                 w.push(b'}');
