@@ -46,6 +46,41 @@ impl std::fmt::Display for GateReason<'_> {
     }
 }
 
+/// Every gate's verdict on one bid, in the tender's order, each made as it is written.
+struct Gates<'a> {
+    gates: &'a [crate::model::Gate],
+    verdicts: &'a [crate::evaluate::GateVerdict],
+}
+
+impl<'a> Gates<'a> {
+    fn iter(&self) -> impl Iterator<Item = GateJson<'a>> + '_ {
+        self.gates.iter().zip(self.verdicts).map(|(g, v)| GateJson { id: &v.id, passed: v.passed, reason: Text(GateReason(g, v)) })
+    }
+}
+
+impl serde::Serialize for Gates<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter())
+    }
+}
+
+/// A bid's section points as a JSON object, its keys in order (as a `BTreeMap` writes them),
+/// without making a map for each bid.
+struct Sections<'a>(&'a [(crate::value::Str, crate::exact::Points)]);
+
+impl serde::Serialize for Sections<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let pairs = self.0.iter().map(|(k, v)| (k.as_str(), v));
+        // Section ids are unique; a tender's are usually in order already.
+        if self.0.windows(2).all(|w| matches!(w, [a, b] if a.0 < b.0)) {
+            return serializer.collect_map(pairs);
+        }
+        let mut sorted: Vec<_> = pairs.collect();
+        sorted.sort_by_key(|(k, _)| *k);
+        serializer.collect_map(sorted)
+    }
+}
+
 /// Every gate's verdict on one bid, in the tender's order.
 fn gates_json<'a>(inputs: &'a crate::model::Inputs, verdicts: &'a [crate::evaluate::GateVerdict]) -> Vec<GateJson<'a>> {
     inputs

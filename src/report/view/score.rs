@@ -9,7 +9,7 @@ use serde::ser::SerializeStruct as _;
 
 use super::Text;
 use super::panel::PanelJson;
-use super::{GateJson, gates_json, json_text};
+use super::{Gates, Sections, json_text};
 use crate::analysis::{Applied, PanelAnalysis};
 use crate::evaluate::score::Cells;
 use crate::evaluate::{Awarded, LotOutcome, NegotiationCheck, Outcome, Reconstruction, Standing};
@@ -679,13 +679,13 @@ struct BidReport<'a> {
     status: &'static str,
     rank: Option<u32>,
     total: Points,
-    sections: BTreeMap<&'a str, Points>,
+    sections: Sections<'a>,
     original_total: Option<Points>,
-    original_sections: Option<BTreeMap<&'a str, Points>>,
+    original_sections: Option<Sections<'a>>,
     /// `null` for a bid that is not qualified (its points are not adjusted).
     differential_rank: Option<Option<u32>>,
     award: serde_json::Value,
-    gates: Vec<GateJson<'a>>,
+    gates: Gates<'a>,
     criteria: Criteria<'a>,
     assumed: &'a [crate::value::Str],
     abnormally_low: Vec<LowJson<'a>>,
@@ -697,7 +697,7 @@ struct BidReport<'a> {
 trait BidFields {
     type Error;
     fn field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), Self::Error>;
-    fn gates(&mut self, key: &'static str, gates: &[GateJson<'_>]) -> Result<(), Self::Error>;
+    fn gates(&mut self, key: &'static str, gates: &Gates<'_>) -> Result<(), Self::Error>;
     /// The criteria: most of a bid's report.
     fn criteria(&mut self, key: &'static str, criteria: &Criteria<'_>) -> Result<(), Self::Error>;
 }
@@ -745,7 +745,7 @@ impl Serialize for BidReport<'_> {
             fn field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), S::Error> {
                 self.0.serialize_field(key, value)
             }
-            fn gates(&mut self, key: &'static str, gates: &[GateJson<'_>]) -> Result<(), S::Error> {
+            fn gates(&mut self, key: &'static str, gates: &Gates<'_>) -> Result<(), S::Error> {
                 self.0.serialize_field(key, gates)
             }
             fn criteria(&mut self, key: &'static str, criteria: &Criteria<'_>) -> Result<(), S::Error> {
@@ -768,9 +768,9 @@ fn write_bid(buf: &mut Vec<u8>, depth: usize, bids: &Bids<'_>, s: &Standing) -> 
         fn field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> std::io::Result<()> {
             self.0.field(key, value)
         }
-        fn gates(&mut self, key: &'static str, gates: &[GateJson<'_>]) -> std::io::Result<()> {
+        fn gates(&mut self, key: &'static str, gates: &Gates<'_>) -> std::io::Result<()> {
             let depth = self.0.depth.saturating_add(1);
-            super::array_of(self.0.key(key)?, depth, gates, |w, depth, g| {
+            super::array_of(self.0.key(key)?, depth, gates.iter(), |w, depth, g| {
                 let mut o = super::ObjectOut::begin(w, depth)?;
                 super::json_str(o.key("id")?, g.id)?;
                 o.key("passed")?.extend_from_slice(if g.passed { b"true" } else { b"false" });
@@ -895,12 +895,12 @@ fn bid<'a>(bids: &'a Bids<'a>, s: &'a Standing) -> BidReport<'a> {
         status: s.status.as_str(),
         rank: s.rank,
         total: s.total,
-        sections: s.sections.iter().map(|(k, v)| (k.as_str(), *v)).collect(),
+        sections: Sections(&s.sections),
         original_total: s.original.as_ref().map(|o| o.total),
-        original_sections: s.original.as_ref().map(|o| o.sections.iter().map(|(k, v)| (k.as_str(), *v)).collect()),
+        original_sections: s.original.as_ref().map(|o| Sections(&o.sections)),
         differential_rank: s.original.as_ref().map(|o| o.section_rank),
         award: award_json(s.award),
-        gates: gates_json(inputs, &s.gates),
+        gates: Gates { gates: &inputs.tender.gates, verdicts: &s.gates },
         criteria: Criteria { inputs, columns: &bids.columns, index: s.index_in(inputs), kept: &s.points },
         assumed: &s.assumed,
         abnormally_low: s
