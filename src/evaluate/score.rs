@@ -102,7 +102,7 @@ impl<G: Givens> Scorer for Official<'_, G> {
 /// One criterion's cells as a report shows them ([`Cells::detail`]), with what is the same
 /// for every bid worked out once: a report of many bids makes every cell again.
 pub(crate) struct Cells<'a> {
-    tender: &'a Tender,
+    rounding: Rounding,
     criterion: &'a Criterion,
     /// Its place in the tender.
     k: usize,
@@ -121,7 +121,7 @@ impl<'a> Cells<'a> {
     pub(crate) fn new(t: &'a Tender, k: usize, reference: Option<Decimal>) -> Option<Cells<'a>> {
         let c = t.criteria.get(k)?;
         Some(Cells {
-            tender: t,
+            rounding: t.rounding,
             criterion: c,
             k,
             weight: Rat::from_decimal(c.points),
@@ -140,33 +140,23 @@ impl<'a> Cells<'a> {
     /// column's tender): the same arithmetic as [`Official`], with the value and the reason
     /// kept, and the points rounded from the exact score.
     pub(crate) fn detail(&self, inputs: &'a Inputs, bid: usize) -> CriterionScore<'a> {
-        let c = self.criterion;
-        let value = inputs.given(bid, self.k);
-        let s = scored(c, &self.weight, value, self.reference.as_ref());
-        let (points, saturated) = official(self.tender.rounding, &self.weight, &s.score);
-        CriterionScore { id: &c.id, section: &c.section, value, score: s.score, points, max: c.points, reason: s.reason, saturated }
+        self.made(inputs, bid, None)
     }
 
     /// [`Cells::detail`] with the points the evaluation kept for the cell, `kept`, instead of
     /// rounding them again (the same points: property-tested through `Outcome::criteria_of`),
     /// unless they may have saturated.
     pub(crate) fn detail_kept(&self, inputs: &'a Inputs, bid: usize, kept: Points) -> CriterionScore<'a> {
-        if self.may_saturate {
-            return self.detail(inputs, bid);
-        }
+        self.made(inputs, bid, (!self.may_saturate).then_some(kept))
+    }
+
+    /// The cell, its points `kept` or else rounded from the exact score.
+    fn made(&self, inputs: &'a Inputs, bid: usize, kept: Option<Points>) -> CriterionScore<'a> {
         let c = self.criterion;
         let value = inputs.given(bid, self.k);
         let s = scored(c, &self.weight, value, self.reference.as_ref());
-        CriterionScore {
-            id: &c.id,
-            section: &c.section,
-            value,
-            score: s.score,
-            points: kept,
-            max: c.points,
-            reason: s.reason,
-            saturated: false,
-        }
+        let (points, saturated) = kept.map_or_else(|| official(self.rounding, &self.weight, &s.score), |p| (p, false));
+        CriterionScore { id: &c.id, section: &c.section, value, score: s.score, points, max: c.points, reason: s.reason, saturated }
     }
 }
 

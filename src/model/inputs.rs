@@ -318,7 +318,6 @@ fn validate(sources: Vec<SourceFile>, skip: &[FileId], lost: &[String], reuse: O
         }
         _ => sources.first().map(|f| (!skip.contains(&0)).then(|| read_file(0, &f.text))),
     };
-    let against = |t: &Tender| (t.read_fields(), Paths::new(t));
     let mut early: Option<(Read, Sink)> = None;
     if let Some(read) = first {
         match read {
@@ -331,7 +330,7 @@ fn validate(sources: Vec<SourceFile>, skip: &[FileId], lost: &[String], reuse: O
             None => tender_failed = true,
         }
     }
-    let reading = tender.as_ref().map(|t| (t, against(t)));
+    let reading = tender.as_ref().map(|t| (t, (t.read_fields(), Paths::new(t))));
     // Each other file is parsed and read as what it is on its own, on every core when there
     // are many (a directory of bids): nothing in one file's reading depends on another's but
     // the criteria.

@@ -86,15 +86,11 @@ fn condition(o: &mut std::fmt::Formatter<'_>, r: &Require) -> std::fmt::Result {
 
 /// Why a gate passed or failed.
 pub fn gate(g: &Gate, v: &GateVerdict) -> String {
-    gate_text(g, v).to_string()
+    GateText(g, v).to_string()
 }
 
 /// [`gate`] as a value that writes itself, never holding the text.
-pub(crate) fn gate_text<'a>(g: &'a Gate, v: &'a GateVerdict) -> impl std::fmt::Display + 'a {
-    GateText(g, v)
-}
-
-struct GateText<'a>(&'a Gate, &'a GateVerdict);
+pub(crate) struct GateText<'a>(pub(crate) &'a Gate, pub(crate) &'a GateVerdict);
 
 impl std::fmt::Display for GateText<'_> {
     fn fmt(&self, o: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

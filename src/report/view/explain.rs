@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::{GateJson, gates_json, json_text};
+use super::{Gates, json_text};
 use crate::analysis::Explanation;
 use crate::model::Inputs;
 use crate::report::View;
@@ -143,7 +143,7 @@ struct Json<'a> {
     status: &'static str,
     rank: Option<u32>,
     total: String,
-    gates: Vec<GateJson<'a>>,
+    gates: Gates<'a>,
     criteria: Vec<Crit<'a>>,
     thresholds: Vec<Threshold>,
     against: Option<Against<'a>>,
@@ -197,7 +197,7 @@ fn to_json<'a>(e: &'a Explanation<'a>, inputs: &'a Inputs) -> Json<'a> {
         status: e.status.as_str(),
         rank: e.rank,
         total: e.total.to_string(),
-        gates: gates_json(inputs, &e.gates),
+        gates: Gates { gates: &inputs.tender.gates, verdicts: &e.gates },
         criteria: e
             .criteria
             .iter()

@@ -34,16 +34,7 @@ impl<T: std::fmt::Display> serde::Serialize for Text<T> {
 struct GateJson<'a> {
     id: &'a str,
     passed: bool,
-    reason: Text<GateReason<'a>>,
-}
-
-/// Why gate `.0` passed or failed on the verdict `.1`, in words ([`prose::gate`]).
-struct GateReason<'a>(&'a crate::model::Gate, &'a crate::evaluate::GateVerdict);
-
-impl std::fmt::Display for GateReason<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        super::prose::gate_text(self.0, self.1).fmt(f)
-    }
+    reason: Text<super::prose::GateText<'a>>,
 }
 
 /// Every gate's verdict on one bid, in the tender's order, each made as it is written.
@@ -54,7 +45,11 @@ struct Gates<'a> {
 
 impl<'a> Gates<'a> {
     fn iter(&self) -> impl Iterator<Item = GateJson<'a>> + '_ {
-        self.gates.iter().zip(self.verdicts).map(|(g, v)| GateJson { id: &v.id, passed: v.passed, reason: Text(GateReason(g, v)) })
+        self.gates.iter().zip(self.verdicts).map(|(g, v)| GateJson {
+            id: &v.id,
+            passed: v.passed,
+            reason: Text(super::prose::GateText(g, v)),
+        })
     }
 }
 
@@ -79,17 +74,6 @@ impl serde::Serialize for Sections<'_> {
         sorted.sort_by_key(|(k, _)| *k);
         serializer.collect_map(sorted)
     }
-}
-
-/// Every gate's verdict on one bid, in the tender's order.
-fn gates_json<'a>(inputs: &'a crate::model::Inputs, verdicts: &'a [crate::evaluate::GateVerdict]) -> Vec<GateJson<'a>> {
-    inputs
-        .tender
-        .gates
-        .iter()
-        .zip(verdicts)
-        .map(|(g, v)| GateJson { id: &v.id, passed: v.passed, reason: Text(GateReason(g, v)) })
-        .collect()
 }
 
 /// Pretty JSON streamed to `w`, ending in a newline: `body` writes the value (the bytes of
