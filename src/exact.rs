@@ -461,7 +461,15 @@ impl fmt::Display for DecimalText {
 fn round_small(n: i128, d: i128, places: u32, mode: RoundingMode) -> Option<i128> {
     let scale = pow10(places)?;
     let n = n.checked_mul(scale)?;
-    let (q, rem) = n.div_mod_floor(&d);
+    // Most cells' operands fit 64 bits, where division is a single instruction rather than
+    // a call into the 128-bit routine; the quotient and remainder are the same.
+    let (q, rem) = match (i64::try_from(n), i64::try_from(d)) {
+        (Ok(n64), Ok(d64)) => {
+            let (q, rem) = n64.div_mod_floor(&d64);
+            (i128::from(q), i128::from(rem))
+        }
+        _ => n.div_mod_floor(&d),
+    };
     let twice = rem.checked_mul(2)?;
     apply_mode(q, twice.cmp(&d), rem != 0, n < 0, mode)
 }
@@ -713,9 +721,19 @@ impl Grid {
 
     /// `weight × n / d` rounded; `None` when `d` is 0 or a product overflows.
     pub(crate) fn ratio(&self, n: i128, d: i128) -> Option<Points> {
+        self.value(self.wn.checked_mul(n)?, self.wd.checked_mul(d)?)
+    }
+
+    /// `n / d` rounded, for a rule whose points are not a share of the weight; `None` when
+    /// `d` is 0 or a product overflows.
+    pub(crate) fn value(&self, n: i128, d: i128) -> Option<Points> {
         let (n, d) = positive(n, d)?;
-        let units = round_small(self.wn.checked_mul(n)?, self.wd.checked_mul(d)?, self.places, self.mode)?;
-        Points::from_units(units, self.places)
+        Points::from_units(round_small(n, d, self.places, self.mode)?, self.places)
+    }
+
+    /// The weight as `(numerator, denominator)`, the denominator positive.
+    pub(crate) fn weight(&self) -> (i128, i128) {
+        (self.wn, self.wd)
     }
 
     /// `weight × clamp(n / d, 0, 1)` rounded, as [`Rat::clamp01`] clamps a score.

@@ -394,7 +394,7 @@ pub(crate) fn evaluate_capped(inputs: &Inputs, capped: &[bool]) -> Outcome {
     let t = &inputs.tender;
     let frame = Frame::new(t);
     let gates: Vec<Vec<GateVerdict>> =
-        (0..inputs.bids.len()).map(|i| gate_verdicts(&t.gates, (0..t.gates.len()).map(|j| inputs.gate_value(i, j)))).collect();
+        crate::par::map(&inputs.bids, |i, _| gate_verdicts(&t.gates, (0..t.gates.len()).map(|j| inputs.gate_value(i, j))));
     let mut field = field_of(inputs, gates.iter().map(|v| passes(v)).collect());
     field.capped = capped.to_vec();
     let scorer = score::Official::new(t, &frame.weights, inputs);
@@ -440,16 +440,18 @@ pub(crate) fn passes(verdicts: &[GateVerdict]) -> bool {
 fn outcome(inputs: &Inputs, frame: &Frame<'_>, field: &Field<'_>, gates: Vec<Vec<GateVerdict>>, tally: Tally<Points, Points>) -> Outcome {
     let t = &inputs.tender;
     let read = t.read_fields();
-    let (mut ties, mut warnings) = tally::ties(frame, field, |c: &Points| c, &tally);
+    let (ties, mut warnings) = tally::ties(frame, field, |c: &Points| c, &tally);
     let references = tally.references.iter().map(|r| r.best).collect();
     let Tally { rows, order, .. } = tally;
-    let mut rows: Vec<Option<Row<Points, Points>>> = rows.into_iter().map(Some).collect();
-    let mut gates: Vec<Option<Vec<GateVerdict>>> = gates.into_iter().map(Some).collect();
-    let mut low: Vec<Option<Vec<LowVerdict>>> = low::verdicts(t, &field.passed, &field.low).into_iter().map(Some).collect();
+    let low = low::verdicts(t, &field.passed, &field.low);
+    // Each bid's parts, moved into report order (moves, not copies), then made into standings
+    // on every core: a standing of a large tender is most of an evaluation's serial work.
+    let mut parts: Vec<Option<Parts>> =
+        rows.into_iter().zip(gates).zip(low).zip(ties).map(|(((row, gates), low), tie)| Some((row, gates, low, tie))).collect();
+    let ordered: Vec<(usize, &Bid, Parts)> =
+        order.iter().filter_map(|&i| Some((i, inputs.bids.get(i)?, parts.get_mut(i)?.take()?))).collect();
     let sections = |sums: &[Points]| -> Vec<(Str, Points)> { t.sections.iter().zip(sums).map(|(s, p)| (s.id.clone(), *p)).collect() };
-    let mut standings = Vec::with_capacity(order.len());
-    for i in order {
-        let (Some(row), Some(b)) = (rows.get_mut(i).and_then(Option::take), inputs.bids.get(i)) else { continue };
+    let standings: Vec<Standing> = crate::par::map_owned(ordered, |_, (i, b, (row, gates, low, tie))| {
         let qualification = t
             .qualify
             .iter()
@@ -462,7 +464,7 @@ fn outcome(inputs: &Inputs, frame: &Frame<'_>, field: &Field<'_>, gates: Vec<Vec
             total: row.scored.total,
             section_rank: row.adjusted.as_ref().map(|a| a.section_rank),
         });
-        standings.push(Standing {
+        Standing {
             index: i,
             bidder: b.id.clone(),
             name: b.name.clone(),
@@ -471,15 +473,15 @@ fn outcome(inputs: &Inputs, frame: &Frame<'_>, field: &Field<'_>, gates: Vec<Vec
             total: counted.total,
             sections: sections(&counted.sections),
             award: row.award,
-            gates: gates.get_mut(i).and_then(Option::take).unwrap_or_default(),
+            gates,
             qualification,
             assumed: assumed_fields(&read, b),
-            low: low.get_mut(i).and_then(Option::take).unwrap_or_default(),
-            tie: ties.get_mut(i).and_then(Option::take),
+            low,
+            tie,
             original,
             points: row.cells,
-        });
-    }
+        }
+    });
     for s in &standings {
         for v in s.low.iter().filter(|v| v.low) {
             warnings.push(Warning::AbnormallyLow {
@@ -501,6 +503,9 @@ fn outcome(inputs: &Inputs, frame: &Frame<'_>, field: &Field<'_>, gates: Vec<Vec
     let criteria = t.criteria.iter().map(|c| c.id.clone()).collect();
     Outcome { standings, criteria, references, warnings, negotiation, reported, lots: Vec::new() }
 }
+
+/// A bid's row, gate verdicts, abnormally low verdicts and tie, on their way to its standing.
+type Parts = (Row<Points, Points>, Vec<GateVerdict>, Vec<LowVerdict>, Option<Tie>);
 
 /// Why no bid was selected, when none was (SPEC §5: a failed tender is said so).
 fn no_selection(standings: &[Standing]) -> Option<NoSelection> {

@@ -210,7 +210,7 @@ mod tests {
     use super::official;
     use crate::exact::{Grid, Rat, RoundingMode};
     use crate::model::Rounding;
-    use crate::rules::{Among, Better, Choice, DateRule, Flag, Linear, PanelRule, Relative, Rule, Step, StepDirection, Steps};
+    use crate::rules::{Among, Better, Choice, DateRule, Flag, KrPrice, Linear, PanelRule, Relative, Rule, Step, StepDirection, Steps};
     use crate::value::{Date, Given, Scalar};
 
     fn dec() -> impl Strategy<Value = Decimal> {
@@ -254,6 +254,12 @@ mod tests {
                 let better = if higher { Better::Higher } else { Better::Lower };
                 (Rule::Relative(Relative { better, among: Among::Eligible }), number(x))
             }),
+            // Prices anywhere, and across the band (0.6E, 0.8E and either side).
+            ((1i64..10_000_000_000, 0u32..4).prop_map(|(m, s)| Decimal::new(m, s)), any::<bool>(), dec(), prop::option::of(0i64..1500))
+                .prop_map(|(estimated, cap, x, share)| {
+                    let x = share.map_or(x, |k| estimated.saturating_mul(Decimal::new(k, 3)).round_dp(4));
+                    (Rule::KrPrice(KrPrice { estimated, cap, among: Among::Eligible }), number(x))
+                }),
             (prop::collection::vec((0i64..=100, 0u32..2).prop_map(|(m, s)| Decimal::new(m, s)), 0..8), 0u32..3, 1i64..=100).prop_map(
                 |(marks, trim, scale)| (Rule::Panel(PanelRule { scale: Decimal::new(scale, 1), trim, trim_at: None }), Given::Marks(marks))
             ),
@@ -299,6 +305,7 @@ mod tests {
                 (Rule::Linear(l), Given::Value(Scalar::Number(x))) => l.zero_at != l.full_at && small(x) && small(&l.zero_at) && small(&l.full_at),
                 (Rule::Relative(_), Given::Value(Scalar::Number(x))) => small(x) && reference.is_none_or(|r| small(&r)),
                 (Rule::Date(d), _) => d.full_by != d.zero_from,
+                (Rule::KrPrice(_), Given::Value(Scalar::Number(x))) => *x != Decimal::ZERO && small(x) && reference.is_none_or(|r| small(&r)),
                 _ => true,
             };
             if ordinary {

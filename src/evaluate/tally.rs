@@ -469,14 +469,34 @@ pub(crate) fn eligible<S: Scorer>(frame: &Frame<'_>, scorer: &S, field: &Field<'
     // same order): a bid's values are read together, not once per criterion.
     let criteria = &frame.tender.criteria;
     let wanted: Vec<(usize, Better)> = criteria.iter().enumerate().filter_map(|(j, c)| Some((j, c.rule.reference()?.better))).collect();
-    let mut bests: Vec<Option<Decimal>> = vec![None; criteria.len()];
-    for i in (0..field.ids.len()).filter(|&i| field.passed.get(i).copied().unwrap_or(false)) {
-        for &(j, better) in &wanted {
-            if let (Some(Given::Value(Scalar::Number(x))), Some(slot)) = (scorer.given(i, j), bests.get_mut(j)) {
-                *slot = Some(slot.map_or(*x, |a| better_of(better, a, *x)));
+    if wanted.is_empty() {
+        return (0..criteria.len()).map(|j| InForce::new(None, scorer.published_reference(j))).collect();
+    }
+    let none = || vec![None; criteria.len()];
+    let fold = |mut bests: Vec<Option<Decimal>>, i: usize| {
+        if field.passed.get(i).copied().unwrap_or(false) {
+            for &(j, better) in &wanted {
+                if let (Some(Given::Value(Scalar::Number(x))), Some(slot)) = (scorer.given(i, j), bests.get_mut(j)) {
+                    *slot = Some(slot.map_or(*x, |a| better_of(better, a, *x)));
+                }
             }
         }
-    }
+        bests
+    };
+    // The fold keeps, of equal values, the later for `max` and the earlier for `min`: both
+    // associative, so halves folded on two cores and joined in order give the same decimal.
+    let join = |a: Vec<Option<Decimal>>, b: Vec<Option<Decimal>>| {
+        a.into_iter()
+            .zip(b)
+            .zip(criteria)
+            .map(|((x, y), c)| match (x, y, c.rule.reference()) {
+                (Some(x), Some(y), Some(r)) => Some(better_of(r.better, x, y)),
+                (x, y, _) => y.or(x),
+            })
+            .collect()
+    };
+    let n = field.ids.len();
+    let bests = if n >= S::PARALLEL_FROM { (0..n).into_par_iter().fold(none, fold).reduce(none, join) } else { (0..n).fold(none(), fold) };
     bests.into_iter().enumerate().map(|(j, best)| InForce::new(best, scorer.published_reference(j))).collect()
 }
 
@@ -662,23 +682,42 @@ impl<R: Standings> Ranker<'_, R> {
     }
 
     /// Sort `rows` into the ranking's order (`sort_by` with [`Ranker::order`], stable): by
-    /// the totals as integers on the rounding grid first, cache-friendly and without decimal
-    /// comparisons, then each run of equal totals by the whole order.
+    /// integer keys on the rounding grid first — the total, then the section and criterion
+    /// points the chain starts with — cache-friendly and without decimal comparisons, then
+    /// each run of equal keys by the whole order.
     pub(crate) fn sort(&self, rows: &mut [usize]) {
         let places = self.frame.tender.rounding.places;
-        let keyed: Option<Vec<(i128, usize, usize)>> =
-            rows.iter().enumerate().map(|(pos, &i)| Some((self.rows.total(i)?.units(places)?, pos, i))).collect();
-        let Some(mut keyed) = keyed else {
-            rows.sort_by(|&a, &b| self.order(a, b));
-            return;
-        };
-        // Higher totals first; equal totals keep their places for the stable sort below.
-        keyed.sort_unstable_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)));
-        for (slot, k) in rows.iter_mut().zip(&keyed) {
-            *slot = k.2;
+        // The chain's leading steps that compare points, higher first, as integers too: a
+        // section as counted, then as scored; a criterion.
+        let leading: Vec<Step> =
+            self.frame.chain.iter().copied().take_while(|s| matches!(s, Step::Section(_) | Step::Criterion(_))).collect();
+        let width = 1usize.saturating_add(leading.iter().map(|s| if matches!(s, Step::Section(_)) { 2 } else { 1 }).sum::<usize>());
+        let mut keys: Vec<i128> = Vec::with_capacity(rows.len().saturating_mul(width));
+        for &i in rows.iter() {
+            let before = keys.len();
+            keys.extend(self.rows.total(i).and_then(|p| p.units(places)));
+            for step in &leading {
+                let points = match *step {
+                    Step::Section(k) => [self.rows.section(i, k), self.rows.scored_section(i, k)],
+                    Step::Criterion(j) => [self.rows.cell(i, j), None],
+                    _ => [None, None],
+                };
+                keys.extend(points.into_iter().flatten().filter_map(|p| p.units(places)));
+            }
+            if keys.len() != before.saturating_add(width) {
+                // A point off the grid (none in a valid tender): sort by the order itself.
+                rows.sort_by(|&a, &b| self.order(a, b));
+                return;
+            }
         }
+        let key = |pos: usize| keys.get(pos.saturating_mul(width)..pos.saturating_add(1).saturating_mul(width)).unwrap_or_default();
+        // Higher keys first; equal keys keep their places for the stable sort below.
+        let mut positions: Vec<usize> = (0..rows.len()).collect();
+        positions.sort_unstable_by(|&x, &y| key(y).cmp(key(x)).then(x.cmp(&y)));
+        let sorted: Vec<usize> = positions.iter().filter_map(|&p| rows.get(p).copied()).collect();
+        rows.copy_from_slice(&sorted);
         let mut start = 0usize;
-        for run in keyed.chunk_by(|x, y| x.0 == y.0) {
+        for run in positions.chunk_by(|&x, &y| key(x) == key(y)) {
             let end = start.saturating_add(run.len());
             if run.len() > 1
                 && let Some(tied) = rows.get_mut(start..end)

@@ -152,7 +152,7 @@ impl Default for Rounding {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Threshold {
     /// The section it applies to; `None` = the total.
-    pub section: Option<String>,
+    pub section: Option<Str>,
     /// The minimum.
     pub min: Minimum,
     /// Where it is written.
@@ -162,8 +162,8 @@ pub struct Threshold {
 /// What a qualification threshold measures.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Scope {
-    /// A section's points.
-    Section(String),
+    /// A section's points (the id shared with the tender: every bid's verdict names it).
+    Section(Str),
     /// The total.
     Total,
 }

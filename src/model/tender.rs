@@ -888,7 +888,7 @@ fn parse_threshold(
         }
         _ => return None,
     };
-    Some(Threshold { section: section.map(|s| s.0), min, span: sp })
+    Some(Threshold { section: section.map(|s| crate::value::Str::from(s.0)), min, span: sp })
 }
 
 const TIE_BREAKS: &str = "write `section:<id>`, `criterion:<id>`, `lower:<field>`, `higher:<field>`, `earlier:<field>`, `later:<field>`, `bidder` or `lottery:<seed>`";

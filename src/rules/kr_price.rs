@@ -10,7 +10,7 @@ use super::{
     Among, Better, Breakpoints, CriterionAt, InputKind, Reason, Reference, RuleKind, Scored, ValueAt, current_number, num, number,
 };
 use crate::diag::Diagnostic;
-use crate::exact::{Grid, Points, Rat};
+use crate::exact::{Grid, Points, Rat, pow10};
 use crate::load::node::Value;
 use crate::load::reader::{Fields, Sink};
 use crate::value::{Given, Scalar};
@@ -130,9 +130,39 @@ impl RuleKind for KrPrice {
         Scored { score: result.div(points), reason: reason(Some(l), band, floored, capped) }
     }
 
-    /// Its branches, band bonus and cap are scored exactly: two criteria of a tender at most.
-    fn grid(&self, _: &Given, _: &Grid, _: Option<&Rat>) -> Option<Points> {
-        None
+    /// The points themselves are the formula's value (the weight is P): with L = ln/ld,
+    /// B = bn/bd, E = en/ed, `w·L/B` at or above 0.8E; below it, with C = max(B, 0.6E) =
+    /// cn/cd, `w·5L/(4E) + 8 − 10C/E` over one denominator. Capped at `w`.
+    fn grid(&self, given: &Given, grid: &Grid, lowest: Option<&Rat>) -> Option<Points> {
+        let b = number(given)?;
+        let Some(lowest) = lowest else { return grid.zero() };
+        let (wn, wd) = grid.weight();
+        if wn == 0 {
+            return grid.zero();
+        }
+        let (ln, ld) = lowest.small_parts()?;
+        let (bn, bd) = (b.mantissa(), pow10(b.scale())?);
+        let (en, ed) = (self.estimated.mantissa(), pow10(self.estimated.scale())?);
+        let m = |a: i128, b: i128| a.checked_mul(b);
+        // B ≥ 0.8E ⇔ 5·bn·ed ≥ 4·en·bd.
+        if m(m(5, bn)?, ed)? >= m(m(4, en)?, bd)? {
+            // Capped when L > B.
+            if self.cap && m(ln, bd)? > m(bn, ld)? {
+                return grid.ratio(1, 1);
+            }
+            return grid.ratio(m(ln, bd)?, m(ld, bn)?);
+        }
+        // C = 0.6E = 3en/(5ed) when B < 0.6E ⇔ 5·bn·ed < 3·en·bd, else B.
+        let (cn, cd) = if m(m(5, bn)?, ed)? < m(m(3, en)?, bd)? { (m(3, en)?, m(5, ed)?) } else { (bn, bd) };
+        // w·5L/(4E) + 8 − 10C/E = (wn·5·ln·ed·cd + 8·D − 40·cn·ed·wd·ld) / D, D = 4·wd·ld·en·cd.
+        let d = m(m(m(m(4, wd)?, ld)?, en)?, cd)?;
+        let first = m(m(m(m(5, wn)?, ln)?, ed)?, cd)?;
+        let third = m(m(m(m(40, cn)?, ed)?, wd)?, ld)?;
+        let n = first.checked_add(m(8, d)?)?.checked_sub(third)?;
+        if self.cap && m(n, wd)? > m(wn, d)? {
+            return grid.ratio(1, 1);
+        }
+        grid.value(n, d)
     }
 
     fn params_toml(&self) -> String {
