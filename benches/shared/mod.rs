@@ -5,6 +5,12 @@ use std::fmt::Write as _;
 
 use bidscore::{Inputs, SourceFile, load_sources};
 
+/// The binary's allocator (`src/main.rs`), so the in-process figures are what the command
+/// line does; a library user links the allocator of their choice.
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 /// One rule of every kind (the linear one twice, both directions), as criteria use them.
 pub(crate) const RULES: [(&str, &str); 10] = [
     ("linear", "{ kind = \"linear\", zero_at = 0, full_at = 100 }"),

@@ -421,7 +421,7 @@ impl Scenario {
             let at = match rows.binary_search_by_key(&b, |(i, _)| *i) {
                 Ok(at) => at,
                 Err(at) => {
-                    rows.insert(at, (b, inputs.resolved_row(b).cloned().unwrap_or_default()));
+                    rows.insert(at, (b, inputs.resolved_row(b).unwrap_or_default()));
                     at
                 }
             };

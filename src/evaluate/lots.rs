@@ -125,15 +125,14 @@ fn lot_inputs(inputs: &Inputs, lot: &Lot) -> Inputs {
     let mut sub = inputs.clone();
     sub.tender = tender;
     sub.bids = bidding.iter().filter_map(|&i| inputs.bids.get(i).cloned()).collect();
-    sub.resolved = bidding
-        .iter()
-        .filter_map(|&i| inputs.resolved_row(i).cloned())
-        .map(|mut r| {
-            r.criteria = keep.iter().map(|&j| r.criteria.get(j).cloned().flatten()).collect();
-            r.ties = steps.iter().map(|(k, _)| r.ties.get(*k).cloned().flatten()).collect();
-            r
-        })
-        .collect();
+    sub.resolved = crate::model::Columns::with_capacity(crate::model::Columns::widths(&sub.tender), bidding.len());
+    for r in bidding.iter().filter_map(|&i| inputs.resolved_row(i)) {
+        sub.resolved.push(crate::model::Resolved {
+            criteria: keep.iter().map(|&j| r.criteria.get(j).cloned().flatten()).collect(),
+            ties: steps.iter().map(|(k, _)| r.ties.get(*k).cloned().flatten()).collect(),
+            ..r
+        });
+    }
     sub.negotiation = None;
     sub.reported = None;
     sub.warnings = Vec::new();

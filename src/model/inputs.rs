@@ -39,7 +39,105 @@ pub struct Inputs {
     /// Problems that do not stop scoring.
     pub warnings: Vec<Diagnostic>,
     /// Per bid (same order as `bids`), the values each gate and criterion reads.
-    pub(crate) resolved: Vec<Resolved>,
+    pub(crate) resolved: Columns,
+}
+
+/// Every bid's [`Resolved`] row, held flat: one vector per kind of value, a bid's values
+/// side by side. An evaluation reads every bid's values in turn, from a few long vectors
+/// rather than four small ones per bid scattered over the heap.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Columns {
+    /// Values per bid: gates, criteria, tie-break steps, abnormally low checks.
+    widths: [usize; 4],
+    gates: Vec<Option<Scalar>>,
+    criteria: Vec<Option<Given>>,
+    ties: Vec<Option<Scalar>>,
+    low: Vec<Option<Decimal>>,
+    offered: Vec<Option<u64>>,
+    unit_price: Vec<Option<Decimal>>,
+}
+
+impl Columns {
+    /// No rows yet, `rows` expected, of a tender with these many gates, criteria, tie-break
+    /// steps and abnormally low checks.
+    pub(crate) fn with_capacity(widths: [usize; 4], rows: usize) -> Columns {
+        let [g, c, t, l] = widths.map(|w| w.saturating_mul(rows));
+        Columns {
+            widths,
+            gates: Vec::with_capacity(g),
+            criteria: Vec::with_capacity(c),
+            ties: Vec::with_capacity(t),
+            low: Vec::with_capacity(l),
+            offered: Vec::with_capacity(rows),
+            unit_price: Vec::with_capacity(rows),
+        }
+    }
+
+    /// The widths of tender `t`'s rows.
+    pub(crate) fn widths(t: &Tender) -> [usize; 4] {
+        [t.gates.len(), t.criteria.len(), t.tie_break.len(), t.abnormally_low.len()]
+    }
+
+    /// Add a row (a short one is filled with missing values, a long one cut: every row has
+    /// the widths).
+    pub(crate) fn push(&mut self, r: Resolved) {
+        let [g, c, t, l] = self.widths;
+        fn fill<T>(into: &mut Vec<Option<T>>, from: Vec<Option<T>>, width: usize) {
+            let at = into.len();
+            into.extend(from.into_iter().take(width));
+            into.resize_with(at.saturating_add(width), || None);
+        }
+        fill(&mut self.gates, r.gates, g);
+        fill(&mut self.criteria, r.criteria, c);
+        fill(&mut self.ties, r.ties, t);
+        fill(&mut self.low, r.low, l);
+        self.offered.push(r.offered);
+        self.unit_price.push(r.unit_price);
+    }
+
+    fn part<T>(values: &[T], width: usize, bid: usize) -> &[T] {
+        let start = bid.saturating_mul(width);
+        values.get(start..start.saturating_add(width)).unwrap_or_default()
+    }
+
+    /// Bid `bid`'s gate values.
+    pub(crate) fn gates(&self, bid: usize) -> &[Option<Scalar>] {
+        Self::part(&self.gates, self.widths[0], bid)
+    }
+
+    /// Bid `bid`'s criterion values.
+    pub(crate) fn criteria(&self, bid: usize) -> &[Option<Given>] {
+        Self::part(&self.criteria, self.widths[1], bid)
+    }
+
+    /// Bid `bid`'s criterion values, to fill in the panel's marks.
+    fn criteria_mut(&mut self, bid: usize) -> &mut [Option<Given>] {
+        let width = self.widths[1];
+        let start = bid.saturating_mul(width);
+        self.criteria.get_mut(start..start.saturating_add(width)).unwrap_or_default()
+    }
+
+    /// Bid `bid`'s tie-break values.
+    pub(crate) fn ties(&self, bid: usize) -> &[Option<Scalar>] {
+        Self::part(&self.ties, self.widths[2], bid)
+    }
+
+    /// Bid `bid`'s abnormally low check prices.
+    pub(crate) fn low(&self, bid: usize) -> &[Option<Decimal>] {
+        Self::part(&self.low, self.widths[3], bid)
+    }
+
+    /// Bid `bid`'s row, as its own (for scenarios that change some of it).
+    pub(crate) fn row(&self, bid: usize) -> Option<Resolved> {
+        Some(Resolved {
+            gates: self.gates(bid).to_vec(),
+            criteria: self.criteria(bid).to_vec(),
+            offered: *self.offered.get(bid)?,
+            unit_price: *self.unit_price.get(bid)?,
+            ties: self.ties(bid).to_vec(),
+            low: self.low(bid).to_vec(),
+        })
+    }
 }
 
 /// What one bid gives each rule.
@@ -464,9 +562,9 @@ fn validate(sources: Vec<SourceFile>, skip: &[FileId], lost: &[String], reuse: O
                 .with_help("give bid files (with `[bidder]`) or a directory of them after the criteria file"),
         );
     }
-    let mut resolved = Vec::new();
+    let mut resolved = Columns::default();
     if let Some(t) = &tender {
-        resolved.reserve_exact(resolutions.len());
+        resolved = Columns::with_capacity(Columns::widths(t), resolutions.len());
         // INVARIANT: with the criteria read, every bid was resolved as it was read (the
         // default row keeps the rows in step with the bids all the same).
         for r in resolutions {
@@ -479,8 +577,8 @@ fn validate(sources: Vec<SourceFile>, skip: &[FileId], lost: &[String], reuse: O
             warnings.extend(r.notes);
         }
         if let Some(p) = &panel {
-            for (b, r) in bids.iter().zip(&mut resolved) {
-                with_marks(t, b, p, r);
+            for (i, b) in bids.iter().enumerate() {
+                with_marks(t, b, p, resolved.criteria_mut(i));
             }
         }
         let unread: Vec<&str> = failed.unidentified.iter().map(String::as_str).collect();
@@ -580,9 +678,10 @@ struct Resolution {
     notes: Sink,
 }
 
-/// The panel's marks for bid `b`, in its row `r`, for each criterion the panel scores.
-fn with_marks(t: &Tender, b: &Bid, panel: &Panel, r: &mut Resolved) {
-    for (c, slot) in t.criteria.iter().zip(&mut r.criteria) {
+/// The panel's marks for bid `b`, among its criterion values, for each criterion the panel
+/// scores.
+fn with_marks(t: &Tender, b: &Bid, panel: &Panel, criteria: &mut [Option<Given>]) {
+    for (c, slot) in t.criteria.iter().zip(criteria) {
         if c.rule.input() == InputKind::Marks {
             *slot = panel.marks.get(&c.id).and_then(|m| m.get(b.id.as_str())).map(|m| Given::Marks(m.clone()));
         }
@@ -962,17 +1061,17 @@ impl Inputs {
     /// What bid `bid` (an index into `bids`) gives criterion `criterion`: its value or the
     /// panel's marks; `None` when missing (the criterion says `missing = "zero"`).
     pub fn given(&self, bid: usize, criterion: usize) -> Option<&Given> {
-        self.resolved.get(bid)?.criteria.get(criterion)?.as_ref()
+        self.resolved.criteria(bid).get(criterion)?.as_ref()
     }
 
     /// The value bid `bid` gives gate `gate`; `None` when missing (the gate then fails).
     pub fn gate_value(&self, bid: usize, gate: usize) -> Option<&Scalar> {
-        self.resolved.get(bid)?.gates.get(gate)?.as_ref()
+        self.resolved.gates(bid).get(gate)?.as_ref()
     }
 
     /// The quantity bid `bid` offers, when the award fills one.
     pub fn offered(&self, bid: usize) -> Option<u64> {
-        self.resolved.get(bid)?.offered
+        *self.resolved.offered.get(bid)?
     }
 
     /// These inputs with the negotiation record set aside, or `None` without one. The record
@@ -989,22 +1088,22 @@ impl Inputs {
 
     /// Per abnormally low tender check, the price bid `bid` gives it.
     pub(crate) fn low_values(&self, bid: usize) -> &[Option<Decimal>] {
-        self.resolved.get(bid).map_or(&[], |r| r.low.as_slice())
+        self.resolved.low(bid)
     }
 
     /// Per tie-break step, the value bid `bid` gives a `Value` step (`None` for others).
     pub(crate) fn tie_values(&self, bid: usize) -> &[Option<Scalar>] {
-        self.resolved.get(bid).map_or(&[], |r| r.ties.as_slice())
+        self.resolved.ties(bid)
     }
 
     /// The price of one unit bid `bid` asks, when the award has a budget.
     pub fn unit_price(&self, bid: usize) -> Option<Decimal> {
-        self.resolved.get(bid)?.unit_price
+        *self.resolved.unit_price.get(bid)?
     }
 
     /// Everything bid `bid` gives the rules, for scenarios that change some of it.
-    pub(crate) fn resolved_row(&self, bid: usize) -> Option<&Resolved> {
-        self.resolved.get(bid)
+    pub(crate) fn resolved_row(&self, bid: usize) -> Option<Resolved> {
+        self.resolved.row(bid)
     }
 
     /// The index of a bid in `bids` by its bidder id.

@@ -24,7 +24,7 @@ use crate::value::{Date, FieldPath, Scalar, Str};
 
 pub use inputs::{Inputs, load_paths, load_paths_with, load_sources};
 
-pub(crate) use inputs::{Resolved, Reuse, gate_kind, load_sources_reusing};
+pub(crate) use inputs::{Columns, Resolved, Reuse, gate_kind, load_sources_reusing};
 pub(crate) use tender::MAX_POINTS_LIMIT;
 
 /// A tender: its evaluation rules, gates and weighted criteria.
