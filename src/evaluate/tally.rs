@@ -647,8 +647,13 @@ impl<R: Standings> Ranker<'_, R> {
     /// The tie-break chain between two rows (after the total): the order and the index of
     /// the step in `tender.tie_break` that decided it. `Less`: `a` first.
     pub(crate) fn chain(&self, a: usize, b: usize) -> (Ordering, Option<usize>) {
+        self.chain_from(a, b, 0)
+    }
+
+    /// [`Ranker::chain`] from step `from` on (the steps before it known to be equal).
+    fn chain_from(&self, a: usize, b: usize, from: usize) -> (Ordering, Option<usize>) {
         let rows = &self.rows;
-        for (s, step) in self.frame.chain.iter().enumerate() {
+        for (s, step) in self.frame.chain.iter().enumerate().skip(from) {
             let ord = match *step {
                 Step::Section(k) => rows.section(b, k).cmp(&rows.section(a, k)).then_with(|| {
                     // Differential scoring can clip two ranks to 0; the points as scored still
@@ -681,22 +686,36 @@ impl<R: Standings> Ranker<'_, R> {
         self.ranking(a, b).then_with(|| self.id(a).cmp(self.id(b)))
     }
 
+    /// The chain's leading steps that compare points (sections and criteria), which
+    /// [`Ranker::sort`] keys as integers.
+    fn leading(&self) -> &[Step] {
+        let n = self.frame.chain.iter().take_while(|s| matches!(s, Step::Section(_) | Step::Criterion(_))).count();
+        self.frame.chain.get(..n).unwrap_or_default()
+    }
+
+    /// Whether two rows with equal keys ([`Ranker::sort`]: the same total and the same points
+    /// on the chain's leading steps) tie after every step.
+    pub(crate) fn tied_after_keys(&self, a: usize, b: usize) -> bool {
+        self.chain_from(a, b, self.leading().len()).0 == Ordering::Equal
+    }
+
     /// Sort `rows` into the ranking's order (`sort_by` with [`Ranker::order`], stable): by
     /// integer keys on the rounding grid first — the total, then the section and criterion
     /// points the chain starts with — cache-friendly and without decimal comparisons, then
-    /// each run of equal keys by the whole order.
-    pub(crate) fn sort(&self, rows: &mut [usize]) {
+    /// each run of equal keys by the rest of the chain and the bidder id. Returns, per place,
+    /// whether its keys equal the previous place's (when the points are off the grid and the
+    /// order itself sorted them: whether it ties with it): only such neighbours can tie.
+    pub(crate) fn sort(&self, rows: &mut [usize]) -> Vec<bool> {
         let places = self.frame.tender.rounding.places;
-        // The chain's leading steps that compare points, higher first, as integers too: a
-        // section as counted, then as scored; a criterion.
-        let leading: Vec<Step> =
-            self.frame.chain.iter().copied().take_while(|s| matches!(s, Step::Section(_) | Step::Criterion(_))).collect();
+        // As integers, higher first: a section as counted, then as scored; a criterion.
+        let leading = self.leading();
+        let after = leading.len();
         let width = 1usize.saturating_add(leading.iter().map(|s| if matches!(s, Step::Section(_)) { 2 } else { 1 }).sum::<usize>());
         let mut keys: Vec<i128> = Vec::with_capacity(rows.len().saturating_mul(width));
         for &i in rows.iter() {
             let before = keys.len();
             keys.extend(self.rows.total(i).and_then(|p| p.units(places)));
-            for step in &leading {
+            for step in leading {
                 let points = match *step {
                     Step::Section(k) => [self.rows.section(i, k), self.rows.scored_section(i, k)],
                     Step::Criterion(j) => [self.rows.cell(i, j), None],
@@ -707,7 +726,10 @@ impl<R: Standings> Ranker<'_, R> {
             if keys.len() != before.saturating_add(width) {
                 // A point off the grid (none in a valid tender): sort by the order itself.
                 rows.sort_by(|&a, &b| self.order(a, b));
-                return;
+                let mut same = vec![false];
+                same.extend(rows.windows(2).map(|w| matches!(w, [a, b] if self.ranking(*a, *b) == Ordering::Equal)));
+                same.truncate(rows.len());
+                return same;
             }
         }
         let key = |pos: usize| keys.get(pos.saturating_mul(width)..pos.saturating_add(1).saturating_mul(width)).unwrap_or_default();
@@ -722,10 +744,15 @@ impl<R: Standings> Ranker<'_, R> {
             if run.len() > 1
                 && let Some(tied) = rows.get_mut(start..end)
             {
-                tied.sort_by(|&a, &b| self.order(a, b));
+                tied.sort_by(|&a, &b| self.chain_from(a, b, after).0.then_with(|| self.id(a).cmp(self.id(b))));
             }
             start = end;
         }
+        let mut same = Vec::with_capacity(positions.len());
+        same.push(false);
+        same.extend(positions.windows(2).map(|w| matches!(w, [x, y] if key(*x) == key(*y))));
+        same.truncate(positions.len());
+        same
     }
 
     /// Whether row `a` comes before row `b` in the ranking's order, whatever their statuses.
@@ -750,13 +777,14 @@ fn rank_and_award<C, N: Amount>(
     let (mut qualified, rest): (Vec<usize>, Vec<usize>) = (0..rows.len()).partition(|&i| group(i) == 0);
     let ranks: Vec<u32> = {
         let ranker = Ranker::over(frame, field, &*rows, amount);
-        ranker.sort(&mut qualified);
+        let same = ranker.sort(&mut qualified);
         let mut rank = 0u32;
         qualified
             .iter()
             .enumerate()
             .map(|(pos, &i)| {
-                let tied = pos > 0 && qualified.get(pos.saturating_sub(1)).is_some_and(|&prev| ranker.ranking(prev, i) == Ordering::Equal);
+                let tied = same.get(pos).copied().unwrap_or(false)
+                    && qualified.get(pos.saturating_sub(1)).is_some_and(|&prev| ranker.tied_after_keys(prev, i));
                 if !tied {
                     rank = u32::try_from(pos.saturating_add(1)).unwrap_or(u32::MAX);
                 }
@@ -792,12 +820,24 @@ fn rank_and_award<C, N: Amount>(
         }
     }
     let (mut not_qualified, mut disqualified): (Vec<usize>, Vec<usize>) = rest.into_iter().partition(|&i| group(i) == 1);
-    let by_total = |a: &usize, b: &usize| {
-        let total = |i: usize| rows.get(i).map(|r| &r.counted().total);
-        total(*b).cmp(&total(*a)).then_with(|| id(*a).cmp(id(*b)))
+    // Higher totals first, then the bidder id: the totals as integers on the grid when they
+    // are there (every valid tender's), the ids read only for equal totals.
+    let places = frame.tender.rounding.places;
+    let by_total = |list: &mut Vec<usize>| {
+        let keyed: Option<Vec<(i128, usize)>> = list.iter().map(|&i| Some((rows.get(i)?.counted().total.units(places)?, i))).collect();
+        match keyed {
+            Some(mut keyed) => {
+                keyed.sort_by(|x, y| y.0.cmp(&x.0).then_with(|| id(x.1).cmp(id(y.1))));
+                *list = keyed.into_iter().map(|(_, i)| i).collect();
+            }
+            None => list.sort_by(|a, b| {
+                let total = |i: usize| rows.get(i).map(|r| &r.counted().total);
+                total(*b).cmp(&total(*a)).then_with(|| id(*a).cmp(id(*b)))
+            }),
+        }
     };
-    not_qualified.sort_by(by_total);
-    disqualified.sort_by(by_total);
+    by_total(&mut not_qualified);
+    by_total(&mut disqualified);
     qualified.extend(not_qualified);
     qualified.extend(disqualified);
     qualified
