@@ -686,10 +686,26 @@ impl<R: Standings> Ranker<'_, R> {
         self.ranking(a, b).then_with(|| self.id(a).cmp(self.id(b)))
     }
 
-    /// The chain's leading steps that compare points (sections and criteria), which
-    /// [`Ranker::sort`] keys as integers.
+    /// The chain's leading steps that compare points (sections and criteria) which
+    /// [`Ranker::sort`] keys as integers beside the total: as many as two more integers hold
+    /// (a section takes two, as counted and as scored; a criterion one).
     fn leading(&self) -> &[Step] {
-        let n = self.frame.chain.iter().take_while(|s| matches!(s, Step::Section(_) | Step::Criterion(_))).count();
+        let mut room = KEY.saturating_sub(1);
+        let n = self
+            .frame
+            .chain
+            .iter()
+            .take_while(|s| {
+                let need = match s {
+                    Step::Section(_) => 2,
+                    Step::Criterion(_) => 1,
+                    _ => return false,
+                };
+                let fits = need <= room;
+                room = room.saturating_sub(need);
+                fits
+            })
+            .count();
         self.frame.chain.get(..n).unwrap_or_default()
     }
 
@@ -707,51 +723,48 @@ impl<R: Standings> Ranker<'_, R> {
     /// order itself sorted them: whether it ties with it): only such neighbours can tie.
     pub(crate) fn sort(&self, rows: &mut [usize]) -> Vec<bool> {
         let places = self.frame.tender.rounding.places;
-        // As integers, higher first: a section as counted, then as scored; a criterion.
+        // As integers, higher first: the total; a section as counted, then as scored; a
+        // criterion (unused places 0).
         let leading = self.leading();
         let after = leading.len();
-        let width = 1usize.saturating_add(leading.iter().map(|s| if matches!(s, Step::Section(_)) { 2 } else { 1 }).sum::<usize>());
-        let mut keys: Vec<i128> = Vec::with_capacity(rows.len().saturating_mul(width));
-        for &i in rows.iter() {
-            let before = keys.len();
-            keys.extend(self.rows.total(i).and_then(|p| p.units(places)));
+        let key = |i: usize| -> Option<[i128; KEY]> {
+            let mut key = [0i128; KEY];
+            let mut slots = key.iter_mut();
+            *slots.next()? = self.rows.total(i)?.units(places)?;
             for step in leading {
                 let points = match *step {
                     Step::Section(k) => [self.rows.section(i, k), self.rows.scored_section(i, k)],
                     Step::Criterion(j) => [self.rows.cell(i, j), None],
                     _ => [None, None],
                 };
-                keys.extend(points.into_iter().flatten().filter_map(|p| p.units(places)));
+                let wanted = if matches!(step, Step::Section(_)) { 2 } else { 1 };
+                for p in points.into_iter().take(wanted) {
+                    *slots.next()? = p?.units(places)?;
+                }
             }
-            if keys.len() != before.saturating_add(width) {
-                // A point off the grid (none in a valid tender): sort by the order itself.
-                rows.sort_by(|&a, &b| self.order(a, b));
-                let mut same = vec![false];
-                same.extend(rows.windows(2).map(|w| matches!(w, [a, b] if self.ranking(*a, *b) == Ordering::Equal)));
-                same.truncate(rows.len());
-                return same;
-            }
+            Some(key)
+        };
+        let keyed: Option<Vec<([i128; KEY], usize)>> = rows.iter().map(|&i| Some((key(i)?, i))).collect();
+        let Some(mut keyed) = keyed else {
+            // A point off the grid (none in a valid tender): sort by the order itself.
+            rows.sort_by(|&a, &b| self.order(a, b));
+            let mut same = vec![false];
+            same.extend(rows.windows(2).map(|w| matches!(w, [a, b] if self.ranking(*a, *b) == Ordering::Equal)));
+            same.truncate(rows.len());
+            return same;
+        };
+        // Higher keys first; within equal keys, the rest of the chain and the bidder id.
+        keyed.sort_unstable_by(|x, y| y.0.cmp(&x.0));
+        for run in keyed.chunk_by_mut(|x, y| x.0 == y.0).filter(|run| run.len() > 1) {
+            run.sort_by(|x, y| self.chain_from(x.1, y.1, after).0.then_with(|| self.id(x.1).cmp(self.id(y.1))));
         }
-        let key = |pos: usize| keys.get(pos.saturating_mul(width)..pos.saturating_add(1).saturating_mul(width)).unwrap_or_default();
-        // Higher keys first; equal keys keep their places for the stable sort below.
-        let mut positions: Vec<usize> = (0..rows.len()).collect();
-        positions.sort_unstable_by(|&x, &y| key(y).cmp(key(x)).then(x.cmp(&y)));
-        let sorted: Vec<usize> = positions.iter().filter_map(|&p| rows.get(p).copied()).collect();
-        rows.copy_from_slice(&sorted);
-        let mut start = 0usize;
-        for run in positions.chunk_by(|&x, &y| key(x) == key(y)) {
-            let end = start.saturating_add(run.len());
-            if run.len() > 1
-                && let Some(tied) = rows.get_mut(start..end)
-            {
-                tied.sort_by(|&a, &b| self.chain_from(a, b, after).0.then_with(|| self.id(a).cmp(self.id(b))));
-            }
-            start = end;
+        for (slot, k) in rows.iter_mut().zip(&keyed) {
+            *slot = k.1;
         }
-        let mut same = Vec::with_capacity(positions.len());
+        let mut same = Vec::with_capacity(keyed.len());
         same.push(false);
-        same.extend(positions.windows(2).map(|w| matches!(w, [x, y] if key(*x) == key(*y))));
-        same.truncate(positions.len());
+        same.extend(keyed.windows(2).map(|w| matches!(w, [x, y] if x.0 == y.0)));
+        same.truncate(keyed.len());
         same
     }
 
@@ -760,6 +773,9 @@ impl<R: Standings> Ranker<'_, R> {
         self.order(a, b) == Ordering::Less
     }
 }
+
+/// The integers [`Ranker::sort`] keys a row by: its total and up to two more.
+const KEY: usize = 3;
 
 /// Rank the qualified rows (competition ranking: 1, 2, 2, 4), award in that order, and
 /// return the report order.
