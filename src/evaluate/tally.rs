@@ -754,7 +754,7 @@ impl<R: Standings> Ranker<'_, R> {
             return same;
         };
         // Higher keys first; within equal keys, the rest of the chain and the bidder id.
-        keyed.sort_unstable_by(|x, y| y.0.cmp(&x.0));
+        keyed.sort_unstable_by_key(|x| std::cmp::Reverse(x.0));
         for run in keyed.chunk_by_mut(|x, y| x.0 == y.0).filter(|run| run.len() > 1) {
             run.sort_by(|x, y| self.chain_from(x.1, y.1, after).0.then_with(|| self.id(x.1).cmp(self.id(y.1))));
         }
