@@ -541,17 +541,18 @@ fn flat_criteria(inputs: &Inputs, standings: &[Standing]) -> Vec<Warning> {
     if standings.len() < 2 {
         return Vec::new();
     }
-    // INVARIANT: every standing lists the criteria in the tender's order.
-    inputs
-        .tender
-        .criteria
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| c.points > Decimal::ZERO)
-        .filter_map(|(j, c)| {
-            let mut pts = standings.iter().filter_map(|s| s.points.get(j).copied());
-            let first = pts.next()?;
-            pts.all(|p| p == first).then(|| Warning::Flat { criterion: c.id.clone(), points: first })
-        })
-        .collect()
+    // INVARIANT: every standing lists the criteria in the tender's order. Each criterion
+    // reads every standing: on every core for a large tender.
+    let criteria = &inputs.tender.criteria;
+    crate::par::map_when(standings.len() >= crate::par::FROM, criteria, |j, c| {
+        if c.points <= Decimal::ZERO {
+            return None;
+        }
+        let mut pts = standings.iter().filter_map(|s| s.points.get(j).copied());
+        let first = pts.next()?;
+        pts.all(|p| p == first).then(|| Warning::Flat { criterion: c.id.clone(), points: first })
+    })
+    .into_iter()
+    .flatten()
+    .collect()
 }

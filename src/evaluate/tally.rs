@@ -884,47 +884,52 @@ pub(crate) fn award_order(
 
 /// How each bid tied on its total was settled (indexed like the rows), with a warning for
 /// each group that shares a rank and for an award that splits a tie.
-pub(crate) fn ties<C, N: Amount>(
+pub(crate) fn ties<C: Sync, N: Amount>(
     frame: &Frame<'_>,
     field: &Field<'_>,
-    amount: impl Fn(&C) -> &N + Copy,
+    amount: impl Fn(&C) -> &N + Copy + Sync,
     tally: &Tally<C, N>,
 ) -> (Vec<Option<Tie>>, Vec<Warning>) {
     let rows = &tally.rows;
     let ranker = Ranker::over(frame, field, rows, amount);
-    let mut warnings = Vec::new();
     let id = |i: usize| field.ids.get(i).copied().unwrap_or_default().to_owned();
-    let mut out: Vec<Option<Tie>> = vec![None; rows.len()];
     let qualified: Vec<usize> = tally.order.iter().copied().filter(|&i| rows.get(i).is_some_and(Row::qualified)).collect();
     let total = |i: usize| rows.get(i).map(|r| &r.counted().total);
-    // Ranked by total first, so bids tied on the total form runs.
-    let mut start = 0;
-    while start < qualified.len() {
-        let first = qualified.get(start).and_then(|&i| total(i));
-        let len = qualified.get(start..).map_or(0, |rest| rest.iter().take_while(|&&i| total(i) == first).count()).max(1);
-        let run = qualified.get(start..start.saturating_add(len)).unwrap_or_default();
-        if run.len() > 1 {
-            for &me in run {
-                let others: Vec<usize> = run.iter().copied().filter(|&o| o != me).collect();
-                let rank = rows.get(me).and_then(|r| r.rank);
-                let shared: Vec<usize> = others.iter().copied().filter(|&o| rows.get(o).and_then(|r| r.rank) == rank).collect();
-                let settled_by = if shared.is_empty() {
-                    let step = others.iter().find_map(|&o| ranker.chain(me, o).1);
-                    Some(step.and_then(|s| frame.tender.tie_break.get(s).cloned()).unwrap_or(TieBreak::Bidder))
-                } else {
-                    if shared.iter().all(|&o| id(me) < id(o)) {
-                        let mut bidders = vec![id(me)];
-                        bidders.extend(shared.iter().map(|&o| id(o)));
-                        warnings.push(Warning::Unresolved { bidders, rank: rank.unwrap_or(0) });
-                    }
-                    None
-                };
-                if let Some(slot) = out.get_mut(me) {
-                    *slot = Some(Tie { with: others.iter().map(|&o| id(o)).collect(), settled_by });
+    // Ranked by total first, so bids tied on the total form runs; each run is settled on its
+    // own (on every core for a large tender: a tie's account is read from the rows).
+    let runs: Vec<&[usize]> = qualified.chunk_by(|&a, &b| total(a) == total(b)).filter(|run| run.len() > 1).collect();
+    let settle = |_: usize, run: &&[usize]| {
+        let mut ties = Vec::with_capacity(run.len());
+        let mut warnings = Vec::new();
+        for &me in *run {
+            let others: Vec<usize> = run.iter().copied().filter(|&o| o != me).collect();
+            let rank = rows.get(me).and_then(|r| r.rank);
+            let shared: Vec<usize> = others.iter().copied().filter(|&o| rows.get(o).and_then(|r| r.rank) == rank).collect();
+            let settled_by = if shared.is_empty() {
+                let step = others.iter().find_map(|&o| ranker.chain(me, o).1);
+                Some(step.and_then(|s| frame.tender.tie_break.get(s).cloned()).unwrap_or(TieBreak::Bidder))
+            } else {
+                if shared.iter().all(|&o| id(me) < id(o)) {
+                    let mut bidders = vec![id(me)];
+                    bidders.extend(shared.iter().map(|&o| id(o)));
+                    warnings.push(Warning::Unresolved { bidders, rank: rank.unwrap_or(0) });
                 }
+                None
+            };
+            ties.push((me, Tie { with: others.iter().map(|&o| id(o)).collect(), settled_by }));
+        }
+        (ties, warnings)
+    };
+    let settled = crate::par::map(&runs, settle);
+    let mut out: Vec<Option<Tie>> = vec![None; rows.len()];
+    let mut warnings = Vec::new();
+    for (ties, w) in settled {
+        for (me, tie) in ties {
+            if let Some(slot) = out.get_mut(me) {
+                *slot = Some(tie);
             }
         }
-        start = start.saturating_add(len);
+        warnings.extend(w);
     }
     // A tie that the award cuts through is decided by report order (bidder id): say so.
     let last = qualified.iter().rposition(|&i| rows.get(i).is_some_and(|r| r.status == BidStatus::Selected));
