@@ -95,9 +95,14 @@ impl Columns {
         self.unit_price.push(r.unit_price);
     }
 
-    fn part<T>(values: &[T], width: usize, bid: usize) -> &[T] {
+    /// Where bid `bid`'s values of a kind `width` wide lie in their vector.
+    fn at(width: usize, bid: usize) -> std::ops::Range<usize> {
         let start = bid.saturating_mul(width);
-        values.get(start..start.saturating_add(width)).unwrap_or_default()
+        start..start.saturating_add(width)
+    }
+
+    fn part<T>(values: &[T], width: usize, bid: usize) -> &[T] {
+        values.get(Self::at(width, bid)).unwrap_or_default()
     }
 
     /// Bid `bid`'s gate values.
@@ -112,9 +117,7 @@ impl Columns {
 
     /// Bid `bid`'s criterion values, to fill in the panel's marks.
     fn criteria_mut(&mut self, bid: usize) -> &mut [Option<Given>] {
-        let width = self.widths[1];
-        let start = bid.saturating_mul(width);
-        self.criteria.get_mut(start..start.saturating_add(width)).unwrap_or_default()
+        self.criteria.get_mut(Self::at(self.widths[1], bid)).unwrap_or_default()
     }
 
     /// Bid `bid`'s tie-break values.
