@@ -168,7 +168,6 @@ pub fn panel(inputs: &Inputs, outcome: &Outcome) -> Result<PanelAnalysis, Error>
     let m = counts.iter().copied().max().unwrap_or(0);
     let evaluators: Vec<String> = (0..m).map(|e| p.map_or_else(|| e.saturating_add(1).to_string(), |p| p.evaluator(e))).collect();
 
-    let k = Rat::from_decimal(outlier_k);
     let winners: Vec<String> = outcome.winners().into_iter().map(str::to_owned).collect();
     // Mark i is the same person on every criterion only if every criterion has as many marks.
     let matched = m > 0 && counts.iter().all(|n| *n == 0 || *n == m);
@@ -183,7 +182,7 @@ pub fn panel(inputs: &Inputs, outcome: &Outcome) -> Result<PanelAnalysis, Error>
                 let stats = crate::par::map(&order, |_, &i| {
                     let marks = marks_of(i, *j)?;
                     let bidder = inputs.bids.get(i)?.id.clone();
-                    Some(bid_stats(bidder.to_string(), marks, rule, &k))
+                    Some(bid_stats(bidder.to_string(), marks, rule, outlier_k))
                 });
                 let bids: Vec<PanelBid> = stats.into_iter().flatten().collect();
                 // Marks rank as their values do: the evaluators' rankings read the decimals.
@@ -196,26 +195,30 @@ pub fn panel(inputs: &Inputs, outcome: &Outcome) -> Result<PanelAnalysis, Error>
         }
         // Each evaluator's own panel points per bid, for the overall agreement; a bid without
         // marks on some criterion (`missing = "zero"`) is left out, and the note says so.
-        let weights: Vec<Rat> = panel_criteria.iter().map(|(_, c, _)| Rat::from_decimal(c.points)).collect();
-        let rows = crate::par::map(&order, |_, &i| {
-            (0..m)
-                .map(|e| {
-                    panel_criteria.iter().zip(&weights).try_fold(Rat::zero(), |acc, ((j, _, rule), w)| {
-                        let mark = marks_of(i, *j)?.get(e)?;
-                        Some(acc.add(&rule.points_of_mark(w, *mark)))
-                    })
-                })
-                .collect::<Option<Vec<Rat>>>()
-        });
-        let mut left_out = Vec::new();
-        let mut overall = Vec::with_capacity(rows.len());
-        for (row, &i) in rows.into_iter().zip(&order) {
-            match row {
-                Some(r) => overall.push(r),
-                None => left_out.extend(inputs.bids.get(i).map(|b| b.id.clone())),
+        // Only their order counts: whole numbers in one unit when they fit, else rationals.
+        let (w, left_out) = match in_one_unit(&panel_criteria, &order, &marks_of) {
+            Some(factors) => {
+                let rows = crate::par::map(&order, |_, &i| {
+                    (0..m)
+                        .map(|e| {
+                            factors.iter().try_fold(Some(0i128), |acc, &(j, factor, scale)| {
+                                let mark = marks_of(i, j)?.get(e)?;
+                                let whole = mark.mantissa().checked_mul(10i128.checked_pow(scale.saturating_sub(mark.scale()))?);
+                                Some(acc.zip(whole).and_then(|(a, x)| a.checked_add(x.checked_mul(factor)?)))
+                            })
+                        })
+                        .collect::<Option<Vec<Option<i128>>>>()
+                        .map(|r| r.into_iter().collect::<Option<Vec<i128>>>())
+                });
+                // A sum past `i128`: the rationals instead.
+                match rows.into_iter().map(|r| r.map_or(Some(None), |r| r.map(Some))).collect::<Option<Vec<_>>>() {
+                    Some(rows) => agreement(rows, &order, inputs),
+                    None => agreement(exact_points(&panel_criteria, &order, m, &marks_of), &order, inputs),
+                }
             }
-        }
-        (criteria, kendall_w(&overall), left_out)
+            None => agreement(exact_points(&panel_criteria, &order, m, &marks_of), &order, inputs),
+        };
+        (criteria, w, left_out)
     };
     let drop_one = || -> Vec<DropOne> {
         if !matched {
@@ -238,17 +241,130 @@ pub fn panel(inputs: &Inputs, outcome: &Outcome) -> Result<PanelAnalysis, Error>
     Ok(PanelAnalysis { evaluators, outlier_k, criteria, overall_w, winners, drop_one, note })
 }
 
-fn bid_stats(bidder: String, marks: &[Decimal], rule: &PanelRule, k: &Rat) -> PanelBid {
+fn bid_stats(bidder: String, marks: &[Decimal], rule: &PanelRule, k: Decimal) -> PanelBid {
+    let (median, mad, outliers) = spread_in_integers(marks, k).unwrap_or_else(|| spread_exactly(marks, k));
+    let trimmed_mean = rule.trimmed_mean(marks);
+    let hi = marks.iter().copied().max().unwrap_or_default();
+    let lo = marks.iter().copied().min().unwrap_or_default();
+    PanelBid { bidder, marks: marks.to_vec(), trimmed_mean, median, spread: hi.saturating_sub(lo), mad, outliers }
+}
+
+/// Each evaluator's panel points for each bid in `order` (`None`: the bid lacks marks on a
+/// panel criterion), in rationals: Σ criterion points × mark / scale.
+fn exact_points<'a>(
+    panel_criteria: &[PanelCrit<'_>],
+    order: &[usize],
+    m: usize,
+    marks_of: &(impl Fn(usize, usize) -> Option<&'a [Decimal]> + Sync),
+) -> Vec<Option<Vec<Rat>>> {
+    let weights: Vec<Rat> = panel_criteria.iter().map(|(_, c, _)| Rat::from_decimal(c.points)).collect();
+    crate::par::map(order, |_, &i| {
+        (0..m)
+            .map(|e| {
+                panel_criteria.iter().zip(&weights).try_fold(Rat::zero(), |acc, ((j, _, rule), w)| {
+                    let mark = marks_of(i, *j)?.get(e)?;
+                    Some(acc.add(&rule.points_of_mark(w, *mark)))
+                })
+            })
+            .collect::<Option<Vec<Rat>>>()
+    })
+}
+
+/// How to count every evaluator's panel points in one whole unit: per panel criterion its
+/// index, the factor its marks are multiplied by and the scale they are brought to, so that
+/// Σ factor × mark·10^scale is the points times one positive constant (the same for every
+/// bid and evaluator: the order, all Kendall's W reads, is kept). With weights `a/10^P`,
+/// scales `b/10^Q` and marks `c/10^R` at common `P`, `Q`, `R`, a mark's points are
+/// `a·c/b` times `10^(Q−P−R)`; over `L = lcm(b)` the factor is `a·L/b`. `None` when a
+/// number does not fit.
+fn in_one_unit<'a>(
+    panel_criteria: &[PanelCrit<'_>],
+    order: &[usize],
+    marks_of: &impl Fn(usize, usize) -> Option<&'a [Decimal]>,
+) -> Option<Vec<(usize, i128, u32)>> {
+    let up = |d: Decimal, to: u32| d.mantissa().checked_mul(10i128.checked_pow(to.checked_sub(d.scale())?)?);
+    let p = panel_criteria.iter().map(|(_, c, _)| c.points.scale()).max()?;
+    let q = panel_criteria.iter().map(|(_, _, r)| r.scale.scale()).max()?;
+    let r = order
+        .iter()
+        .flat_map(|&i| panel_criteria.iter().filter_map(move |(j, _, _)| marks_of(i, *j)))
+        .flatten()
+        .map(|x| x.scale())
+        .max()
+        .unwrap_or(0);
+    let scales: Vec<i128> = panel_criteria.iter().map(|(_, _, rule)| up(rule.scale, q).filter(|b| *b > 0)).collect::<Option<_>>()?;
+    let lcm = scales.iter().try_fold(1i128, |l, &b| l.checked_div(num_integer::Integer::gcd(&l, &b))?.checked_mul(b))?;
+    panel_criteria.iter().zip(&scales).map(|((j, c, _), &b)| Some((*j, up(c.points, p)?.checked_mul(lcm.checked_div(b)?)?, r))).collect()
+}
+
+/// Kendall's W over the rows of the bids with every mark, and the bids left out.
+fn agreement<T: Ord>(rows: Vec<Option<Vec<T>>>, order: &[usize], inputs: &Inputs) -> (Option<Rat>, Vec<crate::value::Str>) {
+    let mut left_out = Vec::new();
+    let mut overall = Vec::with_capacity(rows.len());
+    for (row, &i) in rows.into_iter().zip(order) {
+        match row {
+            Some(r) => overall.push(r),
+            None => left_out.extend(inputs.bids.get(i).map(|b| b.id.clone())),
+        }
+    }
+    (kendall_w(&overall), left_out)
+}
+
+/// The median of `marks`, their median absolute deviation, and the evaluators whose mark
+/// lies more than `k` of those from the median: by the definition, in rationals.
+fn spread_exactly(marks: &[Decimal], k: Decimal) -> (Rat, Rat, Vec<usize>) {
     let exact: Vec<Rat> = marks.iter().map(|x| Rat::from_decimal(*x)).collect();
     let mid = median(&exact);
     let deviations: Vec<Rat> = exact.iter().map(|x| x.sub(&mid).abs()).collect();
     let mad = median(&deviations);
-    let limit = k.mul(&mad);
+    let limit = Rat::from_decimal(k).mul(&mad);
     let outliers = deviations.iter().enumerate().filter(|(_, d)| **d > limit).map(|(e, _)| e).collect();
-    let trimmed_mean = rule.trimmed_mean(marks);
-    let hi = marks.iter().copied().max().unwrap_or_default();
-    let lo = marks.iter().copied().min().unwrap_or_default();
-    PanelBid { bidder, marks: marks.to_vec(), trimmed_mean, median: mid, spread: hi.saturating_sub(lo), mad, outliers }
+    (mid, mad, outliers)
+}
+
+/// [`spread_exactly`] in integers, as a committee's marks almost always allow: the marks at
+/// one scale are whole numbers, twice the median and twice each deviation are too, and four
+/// times the MAD; so only the two results are fractions. `None` when there are no marks or
+/// a product would overflow (then the rationals do it).
+fn spread_in_integers(marks: &[Decimal], k: Decimal) -> Option<(Rat, Rat, Vec<usize>)> {
+    // On the stack: a committee is a handful of people (a larger one takes the rationals).
+    const MOST: usize = 32;
+    let n = marks.len();
+    if n > MOST {
+        return None;
+    }
+    let scale = marks.iter().map(|m| m.scale()).max()?;
+    let (mut whole, mut sorted, mut dev2) = ([0i128; MOST], [0i128; MOST], [0i128; MOST]);
+    for (slot, m) in whole.iter_mut().zip(marks) {
+        *slot = m.mantissa().checked_mul(10i128.checked_pow(scale.saturating_sub(m.scale()))?)?;
+    }
+    let (whole, sorted, dev2) = (whole.get(..n)?, sorted.get_mut(..n)?, dev2.get_mut(..n)?);
+    // Twice the median of `v` (sorted in place): the middle value doubled, or the two
+    // middle values added.
+    let twice_median = |v: &mut [i128]| -> Option<i128> {
+        v.sort_unstable();
+        let half = v.len() / 2;
+        let upper = *v.get(half)?;
+        if v.len() % 2 == 1 { upper.checked_mul(2) } else { v.get(half.checked_sub(1)?)?.checked_add(upper) }
+    };
+    sorted.copy_from_slice(whole);
+    let mid2 = twice_median(sorted)?;
+    for (d, x) in dev2.iter_mut().zip(whole) {
+        *d = x.checked_mul(2)?.checked_sub(mid2)?.checked_abs()?;
+    }
+    sorted.copy_from_slice(dev2);
+    let mad4 = twice_median(sorted)?;
+    // |x − median| > k·mad  ⇔  dev2 / 2 > k·mad4 / 4  ⇔  2·dev2·10^s(k) > mantissa(k)·mad4.
+    let limit = k.mantissa().checked_mul(mad4)?;
+    let two_units = 10i128.checked_pow(k.scale())?.checked_mul(2)?;
+    let mut outliers = Vec::new();
+    for (e, d) in dev2.iter().enumerate() {
+        if d.checked_mul(two_units)? > limit {
+            outliers.push(e);
+        }
+    }
+    let unit = 10i128.checked_pow(scale)?;
+    Some((Rat::ratio(mid2, unit.checked_mul(2)?), Rat::ratio(mad4, unit.checked_mul(4)?), outliers))
 }
 
 /// The median: the middle value, or the mean of the two middle values (0 when empty).
@@ -392,3 +508,35 @@ pub fn drop_one_winners_full(inputs: &Inputs, e: usize) -> Option<Vec<String>> {
 }
 
 type PanelCrit<'a> = (usize, &'a Criterion, &'a PanelRule);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Decimal {
+        s.parse().unwrap_or_default()
+    }
+
+    #[test]
+    fn the_spread_in_integers_is_the_spread_in_rationals_or_declines() {
+        let cases: [&[&str]; 6] = [
+            &["7", "10", "2", "5", "7"],
+            &["4.5", "7", "10.25", "5"],
+            &["3"],
+            &["1", "9"],
+            &["0.1", "0.10", "9.99", "10", "0"],
+            &["5", "5", "5", "5"],
+        ];
+        for marks in cases {
+            let marks: Vec<Decimal> = marks.iter().map(|m| d(m)).collect();
+            for k in ["2.5", "0", "1", "0.75"] {
+                assert_eq!(spread_in_integers(&marks, d(k)), Some(spread_exactly(&marks, d(k))), "{marks:?}, k = {k}");
+            }
+        }
+        // No marks, or numbers past i128 at one scale: the rationals do it.
+        assert_eq!(spread_in_integers(&[], d("2.5")), None);
+        let huge = [d("79228162514264337593543950335"), d("0.0000000000000000000000000001")];
+        assert_eq!(spread_in_integers(&huge, d("2.5")), None);
+        assert_eq!(spread_exactly(&huge, d("2.5")).2, Vec::<usize>::new());
+    }
+}

@@ -205,12 +205,45 @@ proptest::proptest! {
             let table: Vec<Vec<Rat>> = c.bids.iter().map(|b| b.marks.iter().map(|x| Rat::from_decimal(*x)).collect()).collect();
             proptest::prop_assert_eq!(&c.kendall_w, &kendall_w(&table), "criterion {}", c.id);
         }
+        // Each bid's median, MAD and outliers are their definitions, in rationals.
+        let k = Rat::from_decimal(p.outlier_k);
+        for c in &p.criteria {
+            for b in &c.bids {
+                let exact: Vec<Rat> = b.marks.iter().map(|x| Rat::from_decimal(*x)).collect();
+                let mid = median_by_definition(&exact);
+                let deviations: Vec<Rat> = exact.iter().map(|x| x.sub(&mid).abs()).collect();
+                let mad = median_by_definition(&deviations);
+                let outliers: Vec<usize> = (0..exact.len()).filter(|&e| deviations[e] > k.mul(&mad)).collect();
+                proptest::prop_assert_eq!((&b.median, &b.mad, &b.outliers), (&mid, &mad, &outliers), "bid {} on {}", b.bidder, c.id);
+            }
+        }
+        // The overall agreement is W of each evaluator's panel points, Σ points × mark / scale,
+        // over the bids with every mark.
+        if p.note.is_none() {
+            let t = &inputs.tender;
+            let panel_criteria: Vec<_> = t.criteria.iter().filter_map(|c| Some((c, c.rule.panel()?))).collect();
+            let rows: Vec<Vec<Rat>> = p.criteria[0].bids.iter().map(|b| {
+                (0..p.evaluators.len()).map(|e| panel_criteria.iter().fold(Rat::zero(), |acc, (c, rule)| {
+                    let marks = &inputs.panel.as_ref().unwrap().marks[&c.id][&b.bidder];
+                    acc.add(&Rat::from_decimal(c.points).mul(&Rat::from_decimal(marks[e])).div(&Rat::from_decimal(rule.scale)))
+                })).collect()
+            }).collect();
+            proptest::prop_assert_eq!(&p.overall_w, &kendall_w(&rows));
+        }
         for (e, d) in p.drop_one.iter().enumerate() {
             if let Some(w) = &d.winners {
                 proptest::prop_assert_eq!(Some(w.clone()), bidscore::analysis::drop_one_winners_full(&inputs, e), "evaluator {}", e);
             }
         }
     }
+}
+
+/// The middle value, or the mean of the two middle values.
+fn median_by_definition(values: &[Rat]) -> Rat {
+    let mut v = values.to_vec();
+    v.sort();
+    let n = v.len();
+    if n % 2 == 1 { v[n / 2].clone() } else { v[n / 2 - 1].add(&v[n / 2]).div(&Rat::from_int(2)) }
 }
 
 /// Kendall's W from its definition, counted rather than sorted: a value's rank is the
