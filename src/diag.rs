@@ -88,9 +88,10 @@ impl SourceFile {
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
         let before = self.text.get(..offset).unwrap_or("");
-        // Counts and offsets within one string: far below `usize::MAX`.
-        let line = before.matches('\n').count().saturating_add(1);
-        let line_start = before.rfind('\n').map_or(0, |i| i.saturating_add(1));
+        // Counts and offsets within one string: far below `usize::MAX`. Counted as bytes (a
+        // newline is one byte in UTF-8), which the compiler does many at a time.
+        let line = before.bytes().filter(|&b| b == b'\n').count().saturating_add(1);
+        let line_start = before.bytes().rposition(|b| b == b'\n').map_or(0, |i| i.saturating_add(1));
         let col = before.get(line_start..).map_or(0, |s| s.chars().count()).saturating_add(1);
         (line, col)
     }

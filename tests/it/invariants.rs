@@ -456,15 +456,17 @@ proptest! {
 proptest! {
     #![proptest_config(ProptestConfig { cases: 8, max_global_rejects: 1_000_000, ..ProptestConfig::default() })]
 
-    /// From 64 bids on, the stream serialises the bids on every core, a window at a time:
-    /// still the serialised report, byte for byte.
+    /// From 64 bids on, the stream serialises the bids (and the panel's, and the warnings)
+    /// on every core, a window at a time: still the serialised report, byte for byte.
     #[test]
     fn the_streamed_json_report_of_many_bids_is_the_serialised_one(c in case_with_lots(300)) {
         use bidscore::report::{Format, Options, ScoreReport, View, render_to};
         let inputs = load_ok(&c.criteria_toml(), &c.other_files(&all(&c)));
         prop_assume!(inputs.bids.len() >= 64);
         let o = evaluate(&inputs);
-        let view = ScoreReport::new(&inputs, &o, None);
+        // With the panel's bids, which the stream also writes on every core.
+        let panel = bidscore::analysis::panel(&inputs, &o).ok();
+        let view = ScoreReport::new(&inputs, &o, panel.as_ref());
         let mut streamed = Vec::new();
         render_to(&view, Format::Json, Options::new(), &mut streamed).unwrap();
         prop_assert_eq!(String::from_utf8(streamed).unwrap(), view.json());

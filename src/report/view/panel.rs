@@ -37,6 +37,34 @@ pub(super) struct PanelJson<'a> {
     note: Option<String>,
 }
 
+impl PanelJson<'_> {
+    /// The panel as [`Serialize`] writes it, its braces at nesting `depth`, each criterion's
+    /// bids serialised on every core ([`super::write_array`]).
+    pub(super) fn write(&self, w: &mut impl std::io::Write, depth: usize) -> std::io::Result<()> {
+        let mut o = super::ObjectOut::begin(w, depth)?;
+        o.field("evaluators", self.evaluators)?;
+        o.field("outlier_k", &self.outlier_k)?;
+        o.field("kendall_w", &self.kendall_w)?;
+        let inner = depth.saturating_add(1);
+        super::array_of(o.key("criteria")?, inner, &self.criteria, |w, depth, c| {
+            let mut o = super::ObjectOut::begin(w, depth)?;
+            o.field("id", c.id)?;
+            o.field("scale", &c.scale)?;
+            o.field("trim", &c.trim)?;
+            o.field("kendall_w", &c.kendall_w)?;
+            let (panel, bids) = (c.bids.panel, c.bids.bids);
+            super::write_array(o.key("bids")?, depth.saturating_add(1), bids, |buf, depth, bid| {
+                super::write_value(buf, depth, &BidJson { panel, bid })
+            })?;
+            o.end()
+        })?;
+        o.field("winners", self.winners)?;
+        o.field("drop_one", &self.drop_one)?;
+        o.field("note", &self.note)?;
+        o.end()
+    }
+}
+
 #[derive(Serialize)]
 struct CriterionJson<'a> {
     id: &'a str,

@@ -467,6 +467,15 @@ trait Fields {
     fn field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), Self::Error>;
     /// The bids: the bulk of a report, which the stream writes on every core.
     fn bids(&mut self, key: &'static str, bids: &Bids<'_>) -> Result<(), Self::Error>;
+    /// The panel analysis, with every bid's marks on each panel criterion: the stream
+    /// writes those on every core too.
+    fn panel(&mut self, key: &'static str, panel: &PanelJson<'_>) -> Result<(), Self::Error> {
+        self.field(key, panel)
+    }
+    /// The warnings (a large tender can have one for every bid).
+    fn texts(&mut self, key: &'static str, texts: &[String]) -> Result<(), Self::Error> {
+        self.field(key, texts)
+    }
 }
 
 impl Report<'_> {
@@ -477,9 +486,9 @@ impl Report<'_> {
         f.field("inputs", &self.inputs)?;
         f.bids("bids", &self.bids)?;
         if let Some(p) = &self.panel {
-            f.field("panel", p)?;
+            f.panel("panel", p)?;
         }
-        f.field("warnings", &self.warnings)?;
+        f.texts("warnings", &self.warnings)?;
         if !self.lots.is_empty() {
             f.field("lots", &self.lots)?;
         }
@@ -507,6 +516,14 @@ impl Report<'_> {
             fn bids(&mut self, key: &'static str, bids: &Bids<'_>) -> std::io::Result<()> {
                 let depth = self.0.depth.saturating_add(1);
                 super::write_array(self.0.key(key)?, depth, &bids.outcome.standings, |buf, depth, s| write_bid(buf, depth, bids, s))
+            }
+            fn panel(&mut self, key: &'static str, panel: &PanelJson<'_>) -> std::io::Result<()> {
+                let depth = self.0.depth.saturating_add(1);
+                panel.write(self.0.key(key)?, depth)
+            }
+            fn texts(&mut self, key: &'static str, texts: &[String]) -> std::io::Result<()> {
+                let depth = self.0.depth.saturating_add(1);
+                super::write_array(self.0.key(key)?, depth, texts, |buf, depth, t| super::write_value(buf, depth, t))
             }
         }
         super::stream_json(w, |out| {
@@ -934,7 +951,8 @@ pub(super) fn report<'a>(
     panel: Option<&'a PanelAnalysis>,
     whatif: Option<(&'a str, &'a [Applied])>,
 ) -> Report<'a> {
-    let mut warnings: Vec<String> = inputs.warnings.iter().map(|d| prose::input_warning(&inputs.sources, d)).collect();
+    // Located on every core: a large tender can have a warning for every bid.
+    let mut warnings: Vec<String> = crate::par::map(&inputs.warnings, |_, d| prose::input_warning(&inputs.sources, d));
     warnings.extend(outcome.warnings.iter().map(prose::warning));
     Report {
         tender: TenderInfo {
