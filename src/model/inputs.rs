@@ -434,42 +434,47 @@ fn validate(sources: Vec<SourceFile>, skip: &[FileId], lost: &[String], reuse: O
     let reading = tender.as_ref().map(|t| (t, (t.read_fields(), Paths::new(t))));
     // Each other file is parsed and read as what it is on its own, on every core when there
     // are many (a directory of bids): nothing in one file's reading depends on another's but
-    // the criteria.
-    let reads = crate::par::map(&sources, |i, f| {
-        if i == 0 {
-            return None;
-        }
-        let resolve_bid = |mut p: bid::Parsed| {
-            let resolution = reading.as_ref().map(|(t, (read, paths))| {
-                let (mut errors, mut notes): (Sink, Sink) = (Vec::new(), Vec::new());
-                let r = resolve(t, &p.bid, &p.fields, read, paths, &p.stray, &mut errors, &mut notes);
-                // Held until every file is read: a bid's one or two notes, not a vector's four.
-                notes.shrink_to_fit();
-                Resolution { row: r, errors, notes }
-            });
-            p.fields = Table::default();
-            (p, resolution)
-        };
-        if reused(i) {
-            // A bid the what-if left unchanged: its tree read again from its text.
-            return prior_bid.get(i).copied().flatten().map(|b| {
-                let parsed = bid::Parsed { bid: b.clone(), fields: b.fields(), id_ok: true, stray: Vec::new() };
-                let (p, resolution) = resolve_bid(parsed);
-                (Some((Read::Bid(p), Vec::new())), resolution)
-            });
-        }
-        if skip.contains(&i) {
-            return Some((None, None));
-        }
-        Some(match read_file(i, &f.text) {
-            (Read::Bid(p), diags) => {
-                let (p, resolution) = resolve_bid(p);
-                (Some((Read::Bid(p), diags)), resolution)
+    // the criteria. The largest first: a panel file of many bids' marks takes as long as
+    // hundreds of bids.
+    let reads = crate::par::map_largest_first(
+        &sources,
+        |f| f.text.len(),
+        |i, f| {
+            if i == 0 {
+                return None;
             }
-            other => (Some(other), None),
-        })
-    });
-    for ((i, f), got) in sources.iter().enumerate().zip(reads) {
+            let resolve_bid = |mut p: bid::Parsed| {
+                let resolution = reading.as_ref().map(|(t, (read, paths))| {
+                    let (mut errors, mut notes): (Sink, Sink) = (Vec::new(), Vec::new());
+                    let r = resolve(t, &p.bid, &p.fields, read, paths, &p.stray, &mut errors, &mut notes);
+                    // Held until every file is read: a bid's one or two notes, not a vector's four.
+                    notes.shrink_to_fit();
+                    Resolution { row: r, errors, notes }
+                });
+                p.fields = Table::default();
+                (p, resolution)
+            };
+            if reused(i) {
+                // A bid the what-if left unchanged: its tree read again from its text.
+                return prior_bid.get(i).copied().flatten().map(|b| {
+                    let parsed = bid::Parsed { bid: b.clone(), fields: b.fields(), id_ok: true, stray: Vec::new() };
+                    let (p, resolution) = resolve_bid(parsed);
+                    (Some((Read::Bid(p), Vec::new())), resolution)
+                });
+            }
+            if skip.contains(&i) {
+                return Some((None, None));
+            }
+            Some(match read_file(i, &f.text) {
+                (Read::Bid(p), diags) => {
+                    let (p, resolution) = resolve_bid(p);
+                    (Some((Read::Bid(p), diags)), resolution)
+                }
+                other => (Some(other), None),
+            })
+        },
+    );
+    for ((i, f), got) in sources.iter().enumerate().zip(reads.into_iter().map(Option::flatten)) {
         let (read, resolution) = match got {
             _ if i == 0 => match early.take() {
                 Some(read) => (Some(read), None),
@@ -567,27 +572,42 @@ fn validate(sources: Vec<SourceFile>, skip: &[FileId], lost: &[String], reuse: O
     }
     let mut resolved = Columns::default();
     if let Some(t) = &tender {
-        resolved = Columns::with_capacity(Columns::widths(t), resolutions.len());
-        // INVARIANT: with the criteria read, every bid was resolved as it was read (the
-        // default row keeps the rows in step with the bids all the same).
-        for r in resolutions {
-            let Some(r) = r else {
-                resolved.push(Resolved::default());
-                continue;
-            };
-            resolved.push(r.row);
-            sink.extend(r.errors);
-            warnings.extend(r.notes);
-        }
-        if let Some(p) = &panel {
-            for (i, b) in bids.iter().enumerate() {
-                with_marks(t, b, p, resolved.criteria_mut(i));
+        // The rows put into columns, and the checks across files, at once for many bids:
+        // neither reads what the other makes. Their diagnostics keep this order.
+        let columns = || {
+            let mut resolved = Columns::with_capacity(Columns::widths(t), resolutions.len());
+            let (mut errors, mut notes): (Sink, Sink) = (Vec::new(), Vec::new());
+            // INVARIANT: with the criteria read, every bid was resolved as it was read (the
+            // default row keeps the rows in step with the bids all the same).
+            for r in resolutions {
+                let Some(r) = r else {
+                    resolved.push(Resolved::default());
+                    continue;
+                };
+                resolved.push(r.row);
+                errors.extend(r.errors);
+                notes.extend(r.notes);
             }
-        }
-        let unread: Vec<&str> = failed.unidentified.iter().map(String::as_str).collect();
-        check_panel(t, &bids, &failed.ids, &unread, panel.as_ref(), panel_seen, &mut sink);
-        check_records(t, &bids, &failed, negotiation.as_ref(), reported.as_ref(), &mut sink, &mut warnings);
-        check_lots(t, &bids, negotiation.as_ref(), &mut sink);
+            if let Some(p) = &panel {
+                for (i, b) in bids.iter().enumerate() {
+                    with_marks(t, b, p, resolved.criteria_mut(i));
+                }
+            }
+            (resolved, errors, notes)
+        };
+        let checks = || {
+            let (mut errors, mut notes): (Sink, Sink) = (Vec::new(), Vec::new());
+            let unread: Vec<&str> = failed.unidentified.iter().map(String::as_str).collect();
+            check_panel(t, &bids, &failed.ids, &unread, panel.as_ref(), panel_seen, &mut errors);
+            check_records(t, &bids, &failed, negotiation.as_ref(), reported.as_ref(), &mut errors, &mut notes);
+            check_lots(t, &bids, negotiation.as_ref(), &mut errors);
+            (errors, notes)
+        };
+        let ((columns, errors, notes), (check_errors, check_notes)) =
+            crate::par::join_when(bids.len() >= crate::par::FROM, columns, checks);
+        resolved = columns;
+        sink.extend(errors.into_iter().chain(check_errors));
+        warnings.extend(notes.into_iter().chain(check_notes));
     }
     // With errors, warnings are left out: fix the errors first, then see what remains. (A
     // note is there only because of an error, here or in reading the files.)

@@ -523,7 +523,7 @@ impl Report<'_> {
             }
             fn texts(&mut self, key: &'static str, texts: &[String]) -> std::io::Result<()> {
                 let depth = self.0.depth.saturating_add(1);
-                super::write_array(self.0.key(key)?, depth, texts, |buf, depth, t| super::write_value(buf, depth, t))
+                super::write_array(self.0.key(key)?, depth, texts, super::write_value)
             }
         }
         super::stream_json(w, |out| {
