@@ -163,11 +163,36 @@ fn write_array<T: Sync>(
         }
         Ok(buf)
     };
-    let parallel = items.len() >= crate::par::FROM;
-    for (n, window) in items.chunks(BLOCK.saturating_mul(BLOCKS)).enumerate() {
-        let blocks: Vec<&[T]> = window.chunks(BLOCK).collect();
-        for buf in crate::par::map_when(parallel, &blocks, |b, items| block(n == 0 && b == 0, items)) {
-            w.write_all(&buf?)?;
+    let windows: Vec<&[T]> = items.chunks(BLOCK.saturating_mul(BLOCKS)).collect();
+    let made = |n: usize| -> Vec<std::io::Result<Vec<u8>>> {
+        let blocks: Vec<&[T]> = windows.get(n).map(|w| w.chunks(BLOCK).collect()).unwrap_or_default();
+        crate::par::map_when(items.len() >= crate::par::FROM, &blocks, |b, items| block(n == 0 && b == 0, items))
+    };
+    let write = |w: &mut _, bufs: Vec<std::io::Result<Vec<u8>>>| -> std::io::Result<()> {
+        for buf in bufs {
+            std::io::Write::write_all(w, &buf?)?;
+        }
+        Ok(())
+    };
+    if items.len() < crate::par::FROM {
+        for n in 0..windows.len() {
+            write(w, made(n))?;
+        }
+    } else {
+        // A window is written here while the next is serialised on the cores: the writer
+        // (standard output, a file) stays on this thread, and its copies into the kernel
+        // no longer leave the cores idle.
+        let mut ready = made(0);
+        for n in 1..=windows.len() {
+            let mut next = Vec::new();
+            let written = rayon::in_place_scope(|s| {
+                if n < windows.len() {
+                    s.spawn(|_| next = made(n));
+                }
+                write(w, std::mem::take(&mut ready))
+            });
+            written?;
+            ready = next;
         }
     }
     w.write_all(b"\n")?;
