@@ -395,14 +395,19 @@ impl std::error::Error for Diagnostics {}
 /// Sort into a stable order (file path, position, severity, code, message) and drop exact
 /// repeats.
 pub(crate) fn sort(sources: &[SourceFile], items: &mut Vec<Diagnostic>) {
-    let key = |d: &Diagnostic| {
+    // Borrowed, so comparing makes nothing: a large tender has a warning for every bid, and
+    // its list is sorted where it is made and again where it is printed (then it is in
+    // order already, and checking that is one pass).
+    fn key<'d>(sources: &'d [SourceFile], d: &'d Diagnostic) -> (&'d str, u32, Severity, &'static str, &'d str) {
         let (path, start) = match d.primary() {
-            Some(s) => (sources.get(s.file()).map_or("", |f| f.path.as_str()).to_owned(), s.start),
-            None => (d.path.clone().unwrap_or_default(), 0),
+            Some(s) => (sources.get(s.file()).map_or("", |f| f.path.as_str()), s.start),
+            None => (d.path.as_deref().unwrap_or_default(), 0),
         };
-        (path, start, d.severity, d.code, d.message.clone())
-    };
-    items.sort_by_cached_key(key);
+        (path, start, d.severity, d.code, d.message.as_str())
+    }
+    if !items.is_sorted_by(|a, b| key(sources, a) <= key(sources, b)) {
+        items.sort_by(|a, b| key(sources, a).cmp(&key(sources, b)));
+    }
     items.dedup_by(|a, b| {
         a.code == b.code && a.message == b.message && a.primary().map(|s| (s.file, s.start)) == b.primary().map(|s| (s.file, s.start))
     });
