@@ -84,21 +84,29 @@ impl Session {
         // The negotiation record is checked against the ranking: its departures are errors
         // or warnings, as the tender declares, reported with the inputs' warnings as one list
         // (and, as for any error, without the warnings when one is an error).
-        let mut items = inputs.warnings.clone();
+        let mut departures = Vec::new();
         if !counterfactual {
-            let departures = bidscore::departures(&inputs, &outcome);
-            if departures.has_errors() {
-                out::diagnostics(&departures, args.error_format);
+            let found = bidscore::departures(&inputs, &outcome);
+            if found.has_errors() {
+                out::diagnostics(&found, args.error_format);
                 return Err(Exit::Failed);
             }
-            items.extend(departures.items);
+            departures = found.items;
         }
+        // The inputs' warnings are lent to the list, and given back, unless departures join
+        // them (then they are copied): a large tender has one for every bid.
+        let lent = departures.is_empty();
+        let items = if lent { std::mem::take(&mut inputs.warnings) } else { inputs.warnings.iter().cloned().chain(departures).collect() };
         if !items.is_empty() {
             // One list, in the usual order (by file and place), printed against the inputs'
             // own files, lent for the while: 10,000 bids' texts were copied to show ten warnings.
+            // (The inputs' warnings are in that order already: lent, they come back as they were.)
             let report = bidscore::Diagnostics::new(std::mem::take(&mut inputs.sources), items);
             out::diagnostics(&report, args.error_format);
             inputs.sources = report.sources;
+            if lent {
+                inputs.warnings = report.items;
+            }
         }
         let mut read = vec![args.criteria.clone()];
         read.extend(inputs.sources.iter().map(|s| PathBuf::from(&s.path)));

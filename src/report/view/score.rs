@@ -472,9 +472,10 @@ trait Fields {
     fn panel(&mut self, key: &'static str, panel: &PanelJson<'_>) -> Result<(), Self::Error> {
         self.field(key, panel)
     }
-    /// The warnings (a large tender can have one for every bid).
-    fn texts(&mut self, key: &'static str, texts: &[String]) -> Result<(), Self::Error> {
-        self.field(key, texts)
+    /// A list as long as the bids (the input files, the warnings: a large tender can have one
+    /// for every bid), which the stream also writes on every core.
+    fn list<T: Serialize + Sync>(&mut self, key: &'static str, items: &[T]) -> Result<(), Self::Error> {
+        self.field(key, items)
     }
 }
 
@@ -483,12 +484,12 @@ impl Report<'_> {
     fn fields<F: Fields>(&self, f: &mut F) -> Result<(), F::Error> {
         f.field("tender", &self.tender)?;
         f.field("engine", &self.engine)?;
-        f.field("inputs", &self.inputs)?;
+        f.list("inputs", &self.inputs)?;
         f.bids("bids", &self.bids)?;
         if let Some(p) = &self.panel {
             f.panel("panel", p)?;
         }
-        f.texts("warnings", &self.warnings)?;
+        f.list("warnings", &self.warnings)?;
         if !self.lots.is_empty() {
             f.field("lots", &self.lots)?;
         }
@@ -521,9 +522,9 @@ impl Report<'_> {
                 let depth = self.0.depth.saturating_add(1);
                 panel.write(self.0.key(key)?, depth)
             }
-            fn texts(&mut self, key: &'static str, texts: &[String]) -> std::io::Result<()> {
+            fn list<T: Serialize + Sync>(&mut self, key: &'static str, items: &[T]) -> std::io::Result<()> {
                 let depth = self.0.depth.saturating_add(1);
-                super::write_array(self.0.key(key)?, depth, texts, super::write_value)
+                super::write_array(self.0.key(key)?, depth, items, super::write_value)
             }
         }
         super::stream_json(w, |out| {
