@@ -60,7 +60,25 @@ impl Date {
 
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+        self.write_to(f)
+    }
+}
+
+impl Date {
+    /// Its text, `YYYY-MM-DD`, into `o`: a year of four digits, a month and a day of two,
+    /// written as digits (reports write one for every dated cell; the formatter's padding
+    /// was most of it); another year as the formatter pads it.
+    pub(crate) fn write_to<W: fmt::Write + ?Sized>(&self, o: &mut W) -> fmt::Result {
+        let digit = |n: u32| char::from_digit(n % 10, 10).unwrap_or('0');
+        let (m, d) = (u32::from(self.month), u32::from(self.day));
+        match u32::try_from(self.year) {
+            Ok(y) if y <= 9999 && m <= 99 && d <= 99 => {
+                let text =
+                    [digit(y / 1000), digit(y / 100), digit(y / 10), digit(y), '-', digit(m / 10), digit(m), '-', digit(d / 10), digit(d)];
+                text.iter().try_for_each(|c| o.write_char(*c))
+            }
+            _ => write!(o, "{:04}-{:02}-{:02}", self.year, self.month, self.day),
+        }
     }
 }
 
@@ -91,11 +109,18 @@ impl Scalar {
 
 impl fmt::Display for Scalar {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_to(f)
+    }
+}
+
+impl Scalar {
+    /// Its text (as `Display` writes it) into `o`, without a formatter in between.
+    pub(crate) fn write_to<W: fmt::Write + ?Sized>(&self, o: &mut W) -> fmt::Result {
         match self {
-            Scalar::Text(s) => f.write_str(s),
-            Scalar::Bool(b) => f.write_str(if *b { "true" } else { "false" }),
-            Scalar::Number(d) => f.write_str(crate::exact::DecimalText::new(*d).as_str()),
-            Scalar::Date(d) => write!(f, "{d}"),
+            Scalar::Text(s) => o.write_str(s),
+            Scalar::Bool(b) => o.write_str(if *b { "true" } else { "false" }),
+            Scalar::Number(d) => o.write_str(crate::exact::DecimalText::new(*d).as_str()),
+            Scalar::Date(d) => d.write_to(o),
         }
     }
 }
@@ -111,17 +136,25 @@ pub enum Given {
 
 impl fmt::Display for Given {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_to(f)
+    }
+}
+
+impl Given {
+    /// Its text (as `Display` writes it) into `o`, without a formatter in between: reports
+    /// write one for every cell, in its value and in its reason.
+    pub(crate) fn write_to<W: fmt::Write + ?Sized>(&self, o: &mut W) -> fmt::Result {
         match self {
-            Given::Value(v) => v.fmt(f),
+            Given::Value(v) => v.write_to(o),
             Given::Marks(m) => {
-                f.write_str("[")?;
+                o.write_str("[")?;
                 for (i, x) in m.iter().enumerate() {
                     if i > 0 {
-                        f.write_str(", ")?;
+                        o.write_str(", ")?;
                     }
-                    f.write_str(crate::exact::DecimalText::new(x.normalize()).as_str())?;
+                    o.write_str(crate::exact::DecimalText::new(x.normalize()).as_str())?;
                 }
-                f.write_str("]")
+                o.write_str("]")
             }
         }
     }
@@ -167,6 +200,16 @@ mod tests {
             assert_eq!(Date::from_days(date.days()), Some(date), "{date}");
         }
         assert_eq!(Date::from_days(i64::MAX), None);
+    }
+
+    #[test]
+    fn a_date_is_written_as_the_formatter_pads_it() {
+        for (y, m, d) in
+            [(2025, 3, 3), (5, 1, 9), (0, 2, 29), (999, 12, 31), (9999, 12, 31), (10000, 1, 1), (123_456, 6, 7), (-1, 1, 1), (-2024, 2, 29)]
+        {
+            let date = Date::new(y, m, d).unwrap();
+            assert_eq!(date.to_string(), format!("{y:04}-{m:02}-{d:02}"));
+        }
     }
 }
 

@@ -111,46 +111,83 @@ impl Reason {
         match self {
             Reason::Missing { field: Some(f) } => write!(o, "no `{f}` given; `missing = \"zero\"` scores 0"),
             Reason::Missing { field: None } => write!(o, "no panel marks; `missing = \"zero\"` scores 0"),
+            // The kinds every large tender has are written piece by piece, without the
+            // formatter's reading of a template (a report writes one for every cell).
             Reason::Linear { zero_at, full_at, raw } => {
                 let (zero_at, full_at) = (DecimalText::new(*zero_at), DecimalText::new(*full_at));
+                v.quoted(o)?;
                 if raw.is_negative() || raw.is_zero() {
-                    write!(o, "`{v}` is at or short of zero at `{zero_at}`")
+                    o.write_str(" is at or short of zero at `")?;
                 } else if *raw >= Rat::one() {
-                    write!(o, "`{v}` reaches full at `{full_at}`")
+                    o.write_str(" reaches full at `")?;
+                    o.write_str(full_at.as_str())?;
+                    return o.write_str("`");
                 } else {
-                    write!(o, "`{v}` is {score} of the way from zero at `{zero_at}` to full at `{full_at}`")
+                    o.write_str(" is ")?;
+                    score.write_exact(&mut &mut *o)?;
+                    o.write_str(" of the way from zero at `")?;
+                    o.write_str(zero_at.as_str())?;
+                    o.write_str("` to full at `")?;
+                    o.write_str(full_at.as_str())?;
+                    return o.write_str("`");
                 }
+                o.write_str(zero_at.as_str())?;
+                o.write_str("`")
             }
             Reason::Step { threshold: Some(t), at_least, score } => {
-                let op = if *at_least { "at least" } else { "at most" };
-                write!(o, "`{v}` meets the step {op} `{}`, scoring {}", DecimalText::new(*t), DecimalText::new(score.normalize()))
+                v.quoted(o)?;
+                o.write_str(if *at_least { " meets the step at least `" } else { " meets the step at most `" })?;
+                o.write_str(DecimalText::new(*t).as_str())?;
+                o.write_str("`, scoring ")?;
+                o.write_str(DecimalText::new(score.normalize()).as_str())
             }
             Reason::Step { threshold: None, score, .. } => {
-                write!(o, "`{v}` meets no step; otherwise {}", DecimalText::new(score.normalize()))
+                v.quoted(o)?;
+                o.write_str(" meets no step; otherwise ")?;
+                o.write_str(DecimalText::new(score.normalize()).as_str())
             }
-            Reason::Choice { score } | Reason::Flag { score } => write!(o, "`{v}` scores {}", DecimalText::new(score.normalize())),
+            Reason::Choice { score } | Reason::Flag { score } => {
+                v.quoted(o)?;
+                o.write_str(" scores ")?;
+                o.write_str(DecimalText::new(score.normalize()).as_str())
+            }
             Reason::Date { full_by, zero_from, left, span } => {
+                v.quoted(o)?;
                 if *left >= *span {
-                    write!(o, "`{v}` is on or before full by `{full_by}`")
+                    o.write_str(" is on or before full by `")?;
+                    full_by.write_to(o)?;
                 } else if *left <= 0 {
-                    write!(o, "`{v}` is on or after zero from `{zero_from}`")
+                    o.write_str(" is on or after zero from `")?;
+                    zero_from.write_to(o)?;
                 } else {
-                    write!(o, "`{v}` is {left} of {span} days before zero from `{zero_from}`")
+                    write!(o, " is {left} of {span} days before zero from `")?;
+                    zero_from.write_to(o)?;
                 }
+                o.write_str("`")
             }
             Reason::Relative { reference: None, among, .. } => write!(o, "no {} has a value to compare with", who(*among)),
             Reason::Relative { better: Better::Higher, reference: Some(r), among } if r.is_zero() => {
                 write!(o, "the best {} value is 0", among.as_str())
             }
             Reason::Relative { better: Better::Higher, reference: Some(r), among } => {
-                write!(o, "`{v}` against the highest {} `{r}`", among.as_str())?;
+                v.quoted(o)?;
+                o.write_str(" against the highest ")?;
+                o.write_str(among.as_str())?;
+                o.write_str(" `")?;
+                r.write_exact(&mut &mut *o)?;
+                o.write_str("`")?;
                 if *score == Rat::one() && !matches!(value, Some(Given::Value(Scalar::Number(x))) if Rat::from_decimal(*x) == *r) {
                     o.write_str(" (above it: full points, capped)")?;
                 }
                 Ok(())
             }
             Reason::Relative { better: Better::Lower, reference: Some(r), among } => {
-                write!(o, "the lowest {} `{r}` against `{v}`", among.as_str())?;
+                o.write_str("the lowest ")?;
+                o.write_str(among.as_str())?;
+                o.write_str(" `")?;
+                r.write_exact(&mut &mut *o)?;
+                o.write_str("` against ")?;
+                v.quoted(o)?;
                 if *score == Rat::one() && !matches!(value, Some(Given::Value(Scalar::Number(x))) if Rat::from_decimal(*x) == *r) {
                     o.write_str(" (below it: full points, capped)")?;
                 }
@@ -189,6 +226,17 @@ impl Reason {
 
 /// The scored value as the reason shows it (nothing when there is none).
 struct Shown<'a>(Option<&'a Given>);
+
+impl Shown<'_> {
+    /// The value in backticks, written straight into `o`.
+    fn quoted<W: fmt::Write + ?Sized>(&self, o: &mut W) -> fmt::Result {
+        o.write_str("`")?;
+        if let Some(g) = self.0 {
+            g.write_to(o)?;
+        }
+        o.write_str("`")
+    }
+}
 
 impl fmt::Display for Shown<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
