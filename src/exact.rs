@@ -376,15 +376,22 @@ fn lowest_exact<N: num_traits::PrimInt + Integer + Into<u128>>(negative: bool, n
         rest = q;
         fives = fives.saturating_add(1);
     }
-    let (n, d): (u128, u128) = (n.into(), d.into());
     let signed = |x: u128| i128::try_from(x).ok().and_then(|x| if negative { x.checked_neg() } else { Some(x) });
     if !rest.is_one() {
+        let (n, d): (u128, u128) = (n.into(), d.into());
         return Some(SmallExact::Fraction(signed(n)?, i128::try_from(d).ok()?));
     }
     let places = twos.max(fives);
     // n/d = n × (10^places / d) / 10^places exactly, already in lowest terms: no trailing
-    // zero after the point to normalise away.
-    let m = n.checked_mul(10u128.checked_pow(places)?.checked_div(d)?)?;
+    // zero after the point to normalise away. In the words given when it fits (a 64-bit
+    // division is several times faster than a 128-bit one).
+    let in_words = num_traits::checked_pow(N::from(10)?, usize::try_from(places).ok()?)
+        .and_then(|p| p.checked_div(&d))
+        .and_then(|q| n.checked_mul(&q));
+    let m: u128 = match in_words {
+        Some(m) => m.into(),
+        None => n.into().checked_mul(10u128.checked_pow(places)?.checked_div(d.into())?)?,
+    };
     Some(SmallExact::Decimal(Decimal::try_from_i128_with_scale(signed(m)?, places).ok()?))
 }
 
@@ -447,7 +454,13 @@ impl DecimalText {
     }
 
     pub(crate) fn as_str(&self) -> &str {
-        std::str::from_utf8(self.buf.get(self.start..).unwrap_or_default()).unwrap_or_default()
+        std::str::from_utf8(self.as_bytes()).unwrap_or_default()
+    }
+
+    /// The text's bytes (ASCII digits, a point, a sign), for a writer of bytes: no UTF-8 to
+    /// check, and nothing a JSON string escapes.
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        self.buf.get(self.start..).unwrap_or_default()
     }
 }
 

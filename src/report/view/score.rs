@@ -825,7 +825,10 @@ fn write_bid(buf: &mut Vec<u8>, depth: usize, bids: &Bids<'_>, s: &Standing) -> 
                 key(w, false, "score");
                 super::json_with(w, |o| c.score.write_exact(o))?;
                 key(w, false, "points");
-                super::json_str(w, crate::exact::DecimalText::new(c.points.decimal()).as_str())?;
+                // A decimal's text: nothing to escape.
+                w.push(b'"');
+                w.extend_from_slice(crate::exact::DecimalText::new(c.points.decimal()).as_bytes());
+                w.push(b'"');
                 key(w, false, "max");
                 super::json_str(w, column.max_text())?;
                 key(w, false, "reason");
