@@ -72,7 +72,7 @@ impl Date {
         let digit = |n: u32| char::from_digit(n % 10, 10).unwrap_or('0');
         let (m, d) = (u32::from(self.month), u32::from(self.day));
         match u32::try_from(self.year) {
-            Ok(y) if y <= 9999 && m <= 99 && d <= 99 => {
+            Ok(y) if y <= 9999 => {
                 let text =
                     [digit(y / 1000), digit(y / 100), digit(y / 10), digit(y), '-', digit(m / 10), digit(m), '-', digit(d / 10), digit(d)];
                 text.iter().try_for_each(|c| o.write_char(*c))

@@ -196,26 +196,8 @@ pub fn panel(inputs: &Inputs, outcome: &Outcome) -> Result<PanelAnalysis, Error>
         // Each evaluator's own panel points per bid, for the overall agreement; a bid without
         // marks on some criterion (`missing = "zero"`) is left out, and the note says so.
         // Only their order counts: whole numbers in one unit when they fit, else rationals.
-        let (w, left_out) = match in_one_unit(&panel_criteria, &order, &marks_of) {
-            Some(factors) => {
-                let rows = crate::par::map(&order, |_, &i| {
-                    (0..m)
-                        .map(|e| {
-                            factors.iter().try_fold(Some(0i128), |acc, &(j, factor, scale)| {
-                                let mark = marks_of(i, j)?.get(e)?;
-                                let whole = mark.mantissa().checked_mul(10i128.checked_pow(scale.saturating_sub(mark.scale()))?);
-                                Some(acc.zip(whole).and_then(|(a, x)| a.checked_add(x.checked_mul(factor)?)))
-                            })
-                        })
-                        .collect::<Option<Vec<Option<i128>>>>()
-                        .map(|r| r.into_iter().collect::<Option<Vec<i128>>>())
-                });
-                // A sum past `i128`: the rationals instead.
-                match rows.into_iter().map(|r| r.map_or(Some(None), |r| r.map(Some))).collect::<Option<Vec<_>>>() {
-                    Some(rows) => agreement(rows, &order, inputs),
-                    None => agreement(exact_points(&panel_criteria, &order, m, &marks_of), &order, inputs),
-                }
-            }
+        let (w, left_out) = match points_in_one_unit(&panel_criteria, &order, m, &marks_of) {
+            Some(rows) => agreement(rows, &order, inputs),
             None => agreement(exact_points(&panel_criteria, &order, m, &marks_of), &order, inputs),
         };
         (criteria, w, left_out)
@@ -268,6 +250,30 @@ fn exact_points<'a>(
             })
             .collect::<Option<Vec<Rat>>>()
     })
+}
+
+/// [`exact_points`] in the whole unit of [`in_one_unit`]; `None` when a number does not fit.
+fn points_in_one_unit<'a>(
+    panel_criteria: &[PanelCrit<'_>],
+    order: &[usize],
+    m: usize,
+    marks_of: &(impl Fn(usize, usize) -> Option<&'a [Decimal]> + Sync),
+) -> Option<Vec<Option<Vec<i128>>>> {
+    let factors = in_one_unit(panel_criteria, order, marks_of)?;
+    // Per bid: `None` when it lacks a mark, `Some(None)` when a sum passes `i128`.
+    let rows = crate::par::map(order, |_, &i| {
+        (0..m)
+            .map(|e| {
+                factors.iter().try_fold(Some(0i128), |acc, &(j, factor, scale)| {
+                    let mark = marks_of(i, j)?.get(e)?;
+                    let whole = mark.mantissa().checked_mul(10i128.checked_pow(scale.saturating_sub(mark.scale()))?);
+                    Some(acc.zip(whole).and_then(|(a, x)| a.checked_add(x.checked_mul(factor)?)))
+                })
+            })
+            .collect::<Option<Vec<Option<i128>>>>()
+            .map(|r| r.into_iter().collect::<Option<Vec<i128>>>())
+    });
+    rows.into_iter().map(|r| r.map_or(Some(None), |r| r.map(Some))).collect()
 }
 
 /// How to count every evaluator's panel points in one whole unit: per panel criterion its

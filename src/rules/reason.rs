@@ -118,10 +118,10 @@ impl Reason {
                 v.quoted(o)?;
                 if raw.is_negative() || raw.is_zero() {
                     o.write_str(" is at or short of zero at `")?;
+                    o.write_str(zero_at.as_str())?;
                 } else if *raw >= Rat::one() {
                     o.write_str(" reaches full at `")?;
                     o.write_str(full_at.as_str())?;
-                    return o.write_str("`");
                 } else {
                     o.write_str(" is ")?;
                     score.write_exact(&mut &mut *o)?;
@@ -129,9 +129,7 @@ impl Reason {
                     o.write_str(zero_at.as_str())?;
                     o.write_str("` to full at `")?;
                     o.write_str(full_at.as_str())?;
-                    return o.write_str("`");
                 }
-                o.write_str(zero_at.as_str())?;
                 o.write_str("`")
             }
             Reason::Step { threshold: Some(t), at_least, score } => {
@@ -231,19 +229,14 @@ impl Shown<'_> {
     /// The value in backticks, written straight into `o`.
     fn quoted<W: fmt::Write + ?Sized>(&self, o: &mut W) -> fmt::Result {
         o.write_str("`")?;
-        if let Some(g) = self.0 {
-            g.write_to(o)?;
-        }
+        self.0.map_or(Ok(()), |g| g.write_to(o))?;
         o.write_str("`")
     }
 }
 
 impl fmt::Display for Shown<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
-            Some(g) => fmt::Display::fmt(g, f),
-            None => Ok(()),
-        }
+        self.0.map_or(Ok(()), |g| g.write_to(f))
     }
 }
 

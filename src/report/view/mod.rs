@@ -163,10 +163,11 @@ fn write_array<T: Sync>(
         }
         Ok(buf)
     };
+    let parallel = items.len() >= crate::par::FROM;
     let windows: Vec<&[T]> = items.chunks(BLOCK.saturating_mul(BLOCKS)).collect();
     let made = |n: usize| -> Vec<std::io::Result<Vec<u8>>> {
         let blocks: Vec<&[T]> = windows.get(n).map(|w| w.chunks(BLOCK).collect()).unwrap_or_default();
-        crate::par::map_when(items.len() >= crate::par::FROM, &blocks, |b, items| block(n == 0 && b == 0, items))
+        crate::par::map_when(parallel, &blocks, |b, items| block(n == 0 && b == 0, items))
     };
     let write = |w: &mut _, bufs: Vec<std::io::Result<Vec<u8>>>| -> std::io::Result<()> {
         for buf in bufs {
@@ -174,7 +175,7 @@ fn write_array<T: Sync>(
         }
         Ok(())
     };
-    if items.len() < crate::par::FROM {
+    if !parallel {
         for n in 0..windows.len() {
             write(w, made(n))?;
         }
